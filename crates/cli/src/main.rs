@@ -1,0 +1,195 @@
+//! The `lastmetre` command line.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use lastmetre::{AreaParams, LoadError, Problem, load_area};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Plans last-metre delivery inside a sealed residential area.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import an area file, build its graph and report: a summary, or every problem.
+    ///
+    /// Exit status: 0 valid (warnings may be printed), 2 invalid input, 1 other failure.
+    Validate {
+        /// The area, as GeoJSON (docs/area-format.md).
+        area: PathBuf,
+        /// Write the built graph as GeoJSON (lanes with passability, snap connectors).
+        #[arg(long, value_name = "FILE")]
+        graph_out: Option<PathBuf>,
+        /// Area rules as JSON (tricycle width, snap tolerance, …); defaults from DOMAIN.md.
+        #[arg(long, value_name = "FILE")]
+        params: Option<PathBuf>,
+        /// Print the summary and problems as one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Generate a synthetic urban village, always valid and the same for the same seed.
+    Generate {
+        /// Households (1 to 200,000).
+        #[arg(long)]
+        households: usize,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Residents in all; about 2.36 per household when absent.
+        #[arg(long)]
+        residents: Option<u64>,
+        /// Open stations; one per ~90 households when absent.
+        #[arg(long)]
+        stations: Option<usize>,
+        /// Where to write the area GeoJSON.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+/// Exit status for input the user must fix.
+const BAD_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Validate {
+            area,
+            graph_out,
+            params,
+            json,
+        } => validate(&area, graph_out.as_deref(), params.as_deref(), json),
+        Command::Generate {
+            households,
+            seed,
+            residents,
+            stations,
+            out,
+        } => generate(households, seed, residents, stations, &out),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_params(path: Option<&Path>) -> Result<Result<AreaParams, String>> {
+    let Some(path) = path else {
+        return Ok(Ok(AreaParams::default()));
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display())))
+}
+
+fn print_problems(problems: &mut [Problem]) {
+    problems.sort_by_key(|p| p.severity());
+    for p in problems.iter() {
+        eprintln!("{p}");
+    }
+}
+
+fn validate(
+    path: &Path,
+    graph_out: Option<&Path>,
+    params: Option<&Path>,
+    json: bool,
+) -> Result<ExitCode> {
+    let params = match read_params(params)? {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: bad parameters file {e}");
+            return Ok(ExitCode::from(BAD_INPUT));
+        }
+    };
+    let (built, mut problems) = match load_area(path, &params) {
+        Ok(mut built) => {
+            let warnings = std::mem::take(&mut built.warnings);
+            (Some(built), warnings)
+        }
+        Err(LoadError::Invalid(problems)) => (None, problems),
+        Err(LoadError::Read(e)) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(BAD_INPUT));
+        }
+    };
+    let errors = problems.iter().filter(|p| p.is_error()).count();
+    let warnings = problems.len() - errors;
+    if json {
+        let report = serde_json::json!({
+            "file": path.display().to_string(),
+            "valid": built.is_some(),
+            "summary": built.as_ref().map(|b| b.area.summary()),
+            "problems": problems,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_problems(&mut problems);
+    }
+    let Some(built) = built else {
+        if !json {
+            eprintln!(
+                "{}: invalid, {errors} error(s), {warnings} warning(s)",
+                path.display()
+            );
+        }
+        return Ok(ExitCode::from(BAD_INPUT));
+    };
+    if !json {
+        println!("{}: valid, {warnings} warning(s)", path.display());
+        println!("{}", built.area.summary());
+    }
+    if let Some(out) = graph_out {
+        let graph = lastmetre::formats::graph_geojson(&built.area);
+        std::fs::write(out, serde_json::to_vec(&graph)?)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        if !json {
+            println!("graph written to {}", out.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn generate(
+    households: usize,
+    seed: u64,
+    residents: Option<u64>,
+    stations: Option<usize>,
+    out: &Path,
+) -> Result<ExitCode> {
+    let mut options = lastmetre::synth::VillageOptions::new(households, seed);
+    options.residents = residents;
+    options.open_stations = stations;
+    let spec = match lastmetre::synth::village(&options) {
+        Ok(spec) => spec,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(BAD_INPUT));
+        }
+    };
+    let geojson = lastmetre::formats::write_area(&spec);
+    let text = serde_json::to_string_pretty(&geojson)?;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(out, text + "\n").with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "{}: {} households, {} stairwells, {} buildings, {} lanes, {} station sites ({} open)",
+        out.display(),
+        spec.households.len(),
+        spec.stairwells.len(),
+        spec.buildings.len(),
+        spec.lanes.len(),
+        spec.sites.len(),
+        spec.sites.iter().filter(|s| s.open).count()
+    );
+    Ok(ExitCode::SUCCESS)
+}
