@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+use std::collections::HashSet;
 use std::path::Path;
 
 pub use lastmetre_area as area;
@@ -44,11 +45,22 @@ pub enum LoadError {
 /// On success the [`Built`] carries the warnings; on failure [`LoadError::Invalid`] carries
 /// every problem, each naming its feature.
 pub fn load_area(path: &Path, params: &AreaParams) -> Result<Built, LoadError> {
-    let (spec, mut problems) = lastmetre_formats::read_area_file(path, &Limits::default())?;
+    let (spec, problems) = lastmetre_formats::read_area_file(path, &Limits::default())?;
+    finish_loading(spec, problems, params)
+}
+
+/// [`load_area`] for GeoJSON already in memory.
+pub fn load_area_bytes(bytes: &[u8], params: &AreaParams) -> Result<Built, LoadError> {
+    let (spec, problems) = lastmetre_formats::read_area(bytes, &Limits::default());
+    finish_loading(spec, problems, params)
+}
+
+fn finish_loading(spec: AreaSpec, mut problems: Vec<Problem>, params: &AreaParams) -> Result<Built, LoadError> {
     if problems.iter().any(Problem::is_error) {
         // Keep reading problems of the parts that did parse, so the user sees them all at once.
         if let Err(more) = lastmetre_area::build(&spec, params) {
-            problems.extend(more.into_iter().filter(|p| !is_cascade(p)));
+            let rejected: HashSet<String> = problems.iter().filter_map(|p| p.feature.clone()).collect();
+            problems.extend(more.into_iter().filter(|p| !is_cascade(p, &rejected)));
         }
         return Err(LoadError::Invalid(problems));
     }
@@ -66,7 +78,11 @@ pub fn load_area(path: &Path, params: &AreaParams) -> Result<Built, LoadError> {
 }
 
 /// A problem that follows from a feature the reader already rejected: the area crate sees
-/// only the features that parsed, so a missing gate may just be a gate with bad JSON.
-fn is_cascade(p: &Problem) -> bool {
-    matches!(p.code, Code::NoGate)
+/// only the features that parsed, so a "missing" gate or stairwell may just have bad JSON.
+fn is_cascade(p: &Problem, rejected: &HashSet<String>) -> bool {
+    match p.code {
+        Code::NoGate => true,
+        Code::DanglingStairwell | Code::DanglingBuilding => p.related.as_ref().is_some_and(|id| rejected.contains(id)),
+        _ => false,
+    }
 }

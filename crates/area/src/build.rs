@@ -2,9 +2,7 @@
 //! reachability checks that need the graph.
 
 use crate::frame::LocalFrame;
-use crate::graph::{
-    Area, Building, Edge, EdgeKind, Gate, Household, Lane, Node, NodeKind, Site, Stairwell,
-};
+use crate::graph::{Area, Building, Edge, EdgeKind, Gate, Household, Lane, Node, NodeKind, Site, Stairwell};
 use crate::network::{Attached, LaneInput, Need, Network};
 use crate::problem::{Code, Problem};
 use crate::records;
@@ -41,9 +39,7 @@ pub fn tricycle_passable(lane: &LaneSpec, params: &AreaParams) -> bool {
         // Without a width, only a street class is taken as passable.
         None => matches!(lane.class, LaneClass::Street(_)),
     };
-    let gentle = lane
-        .incline_pct
-        .is_none_or(|s| s.abs() <= params.tricycle_max_slope_pct);
+    let gentle = lane.incline_pct.is_none_or(|s| s.abs() <= params.tricycle_max_slope_pct);
     wide_enough && gentle
 }
 
@@ -68,10 +64,7 @@ pub fn build(spec: &AreaSpec, params: &AreaParams) -> Result<Built, Vec<Problem>
         let mut path: Vec<[f64; 2]> = Vec::with_capacity(spec_lane.path.len());
         for p in &spec_lane.path {
             let xy = frame.to_local(*p);
-            if path
-                .last()
-                .is_none_or(|q: &[f64; 2]| (q[0] - xy[0]).hypot(q[1] - xy[1]) >= 0.01)
-            {
+            if path.last().is_none_or(|q: &[f64; 2]| (q[0] - xy[0]).hypot(q[1] - xy[1]) >= 0.01) {
                 path.push(xy);
             }
         }
@@ -84,10 +77,7 @@ pub fn build(spec: &AreaSpec, params: &AreaParams) -> Result<Built, Vec<Problem>
             continue;
         }
         let tricycle = tricycle_passable(spec_lane, params);
-        let length = path
-            .windows(2)
-            .map(|w| (w[0][0] - w[1][0]).hypot(w[0][1] - w[1][1]))
-            .sum();
+        let length = path.windows(2).map(|w| (w[0][0] - w[1][0]).hypot(w[0][1] - w[1][1])).sum();
         lanes.push(Lane {
             id: spec_lane.id.clone(),
             class: spec_lane.class.clone(),
@@ -96,13 +86,7 @@ pub fn build(spec: &AreaSpec, params: &AreaParams) -> Result<Built, Vec<Problem>
             foot: spec_lane.foot,
             length: Metres(length),
         });
-        lane_inputs.push(LaneInput {
-            id: &spec_lane.id,
-            path,
-            layer: spec_lane.layer,
-            tricycle,
-            foot: spec_lane.foot,
-        });
+        lane_inputs.push(LaneInput { id: &spec_lane.id, path, layer: spec_lane.layer, tricycle, foot: spec_lane.foot });
     }
     let mut net = Network::new(lane_inputs, params.join_tolerance);
     let tolerance = params.snap_tolerance.get();
@@ -132,46 +116,22 @@ pub fn build(spec: &AreaSpec, params: &AreaParams) -> Result<Built, Vec<Problem>
     let mut gate_tricycle = Vec::new();
     for (g, _) in spec.gates.iter().zip(&usable.gates).filter(|(_, ok)| **ok) {
         let kind = NodeKind::Gate(gates.len());
-        if let Some((node, tricycle)) =
-            attach(&mut net, &g.id, "gate", g.at, kind, Need::TricycleFirst)
-        {
-            gates.push(Gate {
-                id: g.id.clone(),
-                name: g.name.clone(),
-                node,
-            });
+        if let Some((node, tricycle)) = attach(&mut net, &g.id, "gate", g.at, kind, Need::TricycleFirst) {
+            gates.push(Gate { id: g.id.clone(), name: g.name.clone(), node });
             gate_tricycle.push(tricycle);
         }
     }
     let mut sites = Vec::new();
     for (s, _) in spec.sites.iter().zip(&usable.sites).filter(|(_, ok)| **ok) {
         let kind = NodeKind::Site(sites.len());
-        if let Some((node, _)) = attach(
-            &mut net,
-            &s.id,
-            "station site",
-            s.at,
-            kind,
-            Need::TricycleFirst,
-        ) {
-            sites.push(Site {
-                id: s.id.clone(),
-                name: s.name.clone(),
-                open: s.open,
-                capacity: s.capacity,
-                node,
-            });
+        if let Some((node, _)) = attach(&mut net, &s.id, "station site", s.at, kind, Need::TricycleFirst) {
+            sites.push(Site { id: s.id.clone(), name: s.name.clone(), open: s.open, capacity: s.capacity, node });
         }
     }
 
     let mut building_slot = vec![None; spec.buildings.len()];
     let mut buildings = Vec::new();
-    for (i, b) in spec
-        .buildings
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| usable.buildings[*i])
-    {
+    for (i, b) in spec.buildings.iter().enumerate().filter(|(i, _)| usable.buildings[*i]) {
         building_slot[i] = Some(buildings.len());
         buildings.push(Building {
             id: b.id.clone(),
@@ -202,10 +162,7 @@ pub fn build(spec: &AreaSpec, params: &AreaParams) -> Result<Built, Vec<Problem>
             door_problems.push(Problem::new(
                 Code::DoorFarFromBuilding,
                 Some(&s.id),
-                format!(
-                    "stairwell '{}' is {off:.0} m from the outline of building '{}'",
-                    s.id, building.id
-                ),
+                format!("stairwell '{}' is {off:.0} m from the outline of building '{}'", s.id, building.id),
             ));
         }
         stairwell_slot[i] = Some(stairwells.len());
@@ -231,18 +188,8 @@ pub fn build(spec: &AreaSpec, params: &AreaParams) -> Result<Built, Vec<Problem>
         let at = graph[stairwell.door].at;
         let mut below = stairwell.door;
         for floor in 1..=stairwell.top_floor {
-            let landing = graph.add_node(Node {
-                kind: NodeKind::Floor {
-                    stairwell: s,
-                    floor,
-                },
-                at,
-            });
-            let rise = if floor == 1 {
-                Metres(0.0)
-            } else {
-                stairwell.storey_height
-            };
+            let landing = graph.add_node(Node { kind: NodeKind::Floor { stairwell: s, floor }, at });
+            let rise = if floor == 1 { Metres(0.0) } else { stairwell.storey_height };
             graph.add_edge(
                 below,
                 landing,
@@ -275,27 +222,14 @@ pub fn build(spec: &AreaSpec, params: &AreaParams) -> Result<Built, Vec<Problem>
         });
     }
 
-    let area = Area {
-        graph,
-        frame,
-        params: params.clone(),
-        gates,
-        sites,
-        lanes,
-        buildings,
-        stairwells,
-        households,
-    };
+    let area = Area { graph, frame, params: params.clone(), gates, sites, lanes, buildings, stairwells, households };
     check_reachability(&area, &gate_tricycle, &mut problems);
     check_completeness(&area, &mut problems);
 
     if problems.iter().any(Problem::is_error) {
         return Err(problems);
     }
-    Ok(Built {
-        area,
-        warnings: problems,
-    })
+    Ok(Built { area, warnings: problems })
 }
 
 /// Islands, tricycle reachability of sites and gates, and households on foot.
@@ -305,11 +239,7 @@ fn check_reachability(area: &Area, gate_tricycle: &[bool], problems: &mut Vec<Pr
     for e in g.edge_references().filter(|e| e.weight().foot) {
         islands.union(e.source().index(), e.target().index());
     }
-    let gate_roots: Vec<usize> = area
-        .gates
-        .iter()
-        .map(|gate| islands.find(gate.node.index()))
-        .collect();
+    let gate_roots: Vec<usize> = area.gates.iter().map(|gate| islands.find(gate.node.index())).collect();
     let reaches_gate = |n: NodeIndex| gate_roots.contains(&islands.find(n.index()));
 
     // One problem per island, named by its lanes.
@@ -318,32 +248,18 @@ fn check_reachability(area: &Area, gate_tricycle: &[bool], problems: &mut Vec<Pr
         if let EdgeKind::Lane(l) = e.weight().kind
             && !reaches_gate(e.source())
         {
-            island_lanes
-                .entry(islands.find(e.source().index()))
-                .or_default()
-                .push(l);
+            island_lanes.entry(islands.find(e.source().index())).or_default().push(l);
         }
     }
     for mut lanes in island_lanes.into_values() {
         lanes.sort_unstable();
         lanes.dedup();
-        let names: Vec<&str> = lanes
-            .iter()
-            .take(5)
-            .map(|l| area.lanes[*l].id.as_str())
-            .collect();
-        let more = if lanes.len() > 5 {
-            format!(" and {} more", lanes.len() - 5)
-        } else {
-            String::new()
-        };
+        let names: Vec<&str> = lanes.iter().take(5).map(|l| area.lanes[*l].id.as_str()).collect();
+        let more = if lanes.len() > 5 { format!(" and {} more", lanes.len() - 5) } else { String::new() };
         problems.push(Problem::new(
             Code::LaneIsland,
             Some(names[0]),
-            format!(
-                "lanes {}{more} are not connected to any gate on foot",
-                names.join(", ")
-            ),
+            format!("lanes {}{more} are not connected to any gate on foot", names.join(", ")),
         ));
     }
 
@@ -358,20 +274,13 @@ fn check_reachability(area: &Area, gate_tricycle: &[bool], problems: &mut Vec<Pr
             problems.push(Problem::new(
                 Code::NotTricycleReachable,
                 Some(&gate.id),
-                format!(
-                    "gate '{}' is not next to any lane a tricycle can use",
-                    gate.id
-                ),
+                format!("gate '{}' is not next to any lane a tricycle can use", gate.id),
             ));
         }
     }
     while let Some(n) = queue.pop_front() {
         for e in g.edges(n).filter(|e| e.weight().tricycle) {
-            let next = if e.source() == n {
-                e.target()
-            } else {
-                e.source()
-            };
+            let next = if e.source() == n { e.target() } else { e.source() };
             if !std::mem::replace(&mut seen[next.index()], true) {
                 queue.push_back(next);
             }
@@ -381,10 +290,7 @@ fn check_reachability(area: &Area, gate_tricycle: &[bool], problems: &mut Vec<Pr
         problems.push(Problem::new(
             Code::NotTricycleReachable,
             Some(&site.id),
-            format!(
-                "no tricycle route leads from a gate to station site '{}'",
-                site.id
-            ),
+            format!("no tricycle route leads from a gate to station site '{}'", site.id),
         ));
     }
 
@@ -394,10 +300,7 @@ fn check_reachability(area: &Area, gate_tricycle: &[bool], problems: &mut Vec<Pr
             problems.push(Problem::new(
                 Code::HouseholdUnreachable,
                 Some(id),
-                format!(
-                    "household '{id}' behind stairwell '{}' cannot be reached on foot from a gate",
-                    s.id
-                ),
+                format!("household '{id}' behind stairwell '{}' cannot be reached on foot from a gate", s.id),
             ));
         }
     }
@@ -420,10 +323,6 @@ fn check_completeness(area: &Area, problems: &mut Vec<Problem>) {
         ));
     }
     if !area.sites.is_empty() && area.open_sites().next().is_none() {
-        problems.push(Problem::new(
-            Code::NoOpenStation,
-            None,
-            "no station site is open",
-        ));
+        problems.push(Problem::new(Code::NoOpenStation, None, "no station site is open"));
     }
 }

@@ -46,10 +46,7 @@ impl LocalFrame {
 
     /// Metres east and north of the origin.
     pub fn to_local(&self, p: LonLat) -> [f64; 2] {
-        [
-            (p.lon - self.origin.lon) * self.metres_per_degree_lon,
-            (p.lat - self.origin.lat) * self.metres_per_degree_lat,
-        ]
+        [(p.lon - self.origin.lon) * self.metres_per_degree_lon, (p.lat - self.origin.lat) * self.metres_per_degree_lat]
     }
 
     /// Back to WGS-84.

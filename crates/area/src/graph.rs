@@ -197,10 +197,6 @@ pub struct Area {
 impl Area {
     /// Indices of the sites where a station operates now.
     pub fn open_sites(&self) -> impl Iterator<Item = usize> + '_ {
-        self.sites
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.open)
-            .map(|(i, _)| i)
+        self.sites.iter().enumerate().filter(|(_, s)| s.open).map(|(i, _)| i)
     }
 }

@@ -60,14 +60,8 @@ mod summary;
 
 pub use build::{Built, build, tricycle_passable};
 pub use frame::LocalFrame;
-pub use graph::{
-    Area, AreaGraph, Building, Edge, EdgeKind, Gate, Household, Lane, Node, NodeKind, Site,
-    Stairwell,
-};
+pub use graph::{Area, AreaGraph, Building, Edge, EdgeKind, Gate, Household, Lane, Node, NodeKind, Site, Stairwell};
 pub use matrix::{Matrix, TravelMatrices};
 pub use problem::{Code, Problem, Severity};
-pub use spec::{
-    AreaSpec, BuildingSpec, GateSpec, HouseholdSpec, LaneClass, LaneSpec, LonLat, SiteSpec,
-    StairwellSpec,
-};
+pub use spec::{AreaSpec, BuildingSpec, GateSpec, HouseholdSpec, LaneClass, LaneSpec, LonLat, SiteSpec, StairwellSpec};
 pub use summary::Summary;

@@ -40,10 +40,7 @@ impl<U: From<f64>> Matrix<U> {
     /// # Panics
     /// When `row` or `col` is out of range, like slice indexing.
     pub fn get(&self, row: usize, col: usize) -> Option<U> {
-        assert!(
-            row < self.rows && col < self.cols,
-            "matrix index out of range"
-        );
+        assert!(row < self.rows && col < self.cols, "matrix index out of range");
         let v = self.cells[row * self.cols + col];
         v.is_finite().then(|| U::from(f64::from(v)))
     }
@@ -83,13 +80,7 @@ impl Adjacency {
         let edges: Vec<(u32, u32, f64)> = g
             .edge_references()
             .filter(|e| usable(e.weight()))
-            .map(|e| {
-                (
-                    e.source().index() as u32,
-                    e.target().index() as u32,
-                    e.weight().length.get(),
-                )
-            })
+            .map(|e| (e.source().index() as u32, e.target().index() as u32, e.weight().length.get()))
             .collect();
         for (a, b, _) in &edges {
             degree[*a as usize + 1] += 1;
@@ -110,20 +101,11 @@ impl Adjacency {
                 fill[from as usize] += 1;
             }
         }
-        Adjacency {
-            offsets,
-            targets,
-            lengths,
-        }
+        Adjacency { offsets, targets, lengths }
     }
 
     /// Shortest distances from `source` into `dist` (reset by the caller to infinity).
-    fn shortest(
-        &self,
-        source: NodeIndex,
-        dist: &mut [f64],
-        heap: &mut BinaryHeap<Reverse<(Key, u32)>>,
-    ) {
+    fn shortest(&self, source: NodeIndex, dist: &mut [f64], heap: &mut BinaryHeap<Reverse<(Key, u32)>>) {
         heap.clear();
         dist[source.index()] = 0.0;
         heap.push(Reverse((Key(0.0), source.index() as u32)));
@@ -131,10 +113,7 @@ impl Adjacency {
             if d > dist[n as usize] {
                 continue;
             }
-            let (lo, hi) = (
-                self.offsets[n as usize] as usize,
-                self.offsets[n as usize + 1] as usize,
-            );
+            let (lo, hi) = (self.offsets[n as usize] as usize, self.offsets[n as usize + 1] as usize);
             for slot in lo..hi {
                 let next = self.targets[slot] as usize;
                 let nd = d + self.lengths[slot];
@@ -153,19 +132,16 @@ impl Adjacency {
         if targets.is_empty() {
             return cells;
         }
-        cells
-            .par_chunks_mut(targets.len())
-            .zip(sources)
-            .for_each_init(
-                || (vec![f64::INFINITY; n], BinaryHeap::new()),
-                |(dist, heap), (row, source)| {
-                    dist.fill(f64::INFINITY);
-                    self.shortest(*source, dist, heap);
-                    for (cell, t) in row.iter_mut().zip(targets) {
-                        *cell = (dist[t.index()] * scale) as f32;
-                    }
-                },
-            );
+        cells.par_chunks_mut(targets.len()).zip(sources).for_each_init(
+            || (vec![f64::INFINITY; n], BinaryHeap::new()),
+            |(dist, heap), (row, source)| {
+                dist.fill(f64::INFINITY);
+                self.shortest(*source, dist, heap);
+                for (cell, t) in row.iter_mut().zip(targets) {
+                    *cell = (dist[t.index()] * scale) as f32;
+                }
+            },
+        );
         cells
     }
 }
@@ -186,12 +162,7 @@ impl Ord for Key {
 }
 
 fn matrix<U>(rows: usize, cols: usize, cells: Vec<f32>) -> Matrix<U> {
-    Matrix {
-        rows,
-        cols,
-        cells,
-        unit: PhantomData,
-    }
+    Matrix { rows, cols, cells, unit: PhantomData }
 }
 
 impl Area {
@@ -199,21 +170,13 @@ impl Area {
     pub fn matrices(&self) -> TravelMatrices {
         let ride = Adjacency::new(self, |e| e.tricycle);
         let walk = Adjacency::new(self, |e| e.foot && e.kind != EdgeKind::Stairs);
-        let depots: Vec<NodeIndex> = self
-            .gates
-            .iter()
-            .map(|g| g.node)
-            .chain(self.sites.iter().map(|s| s.node))
-            .collect();
+        let depots: Vec<NodeIndex> =
+            self.gates.iter().map(|g| g.node).chain(self.sites.iter().map(|s| s.node)).collect();
         let sites: Vec<NodeIndex> = self.sites.iter().map(|s| s.node).collect();
         let doors: Vec<NodeIndex> = self.stairwells.iter().map(|s| s.door).collect();
         let seconds_per_metre = 1.0 / self.params.tricycle_speed.get();
         TravelMatrices {
-            tricycle_time: matrix(
-                depots.len(),
-                depots.len(),
-                ride.rows(&depots, &depots, seconds_per_metre),
-            ),
+            tricycle_time: matrix(depots.len(), depots.len(), ride.rows(&depots, &depots, seconds_per_metre)),
             walk_site_to_door: matrix(sites.len(), doors.len(), walk.rows(&sites, &doors, 1.0)),
             walk_door_to_door: matrix(doors.len(), doors.len(), walk.rows(&doors, &doors, 1.0)),
             gates: self.gates.len(),

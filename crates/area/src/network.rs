@@ -67,10 +67,7 @@ pub(crate) struct Network<'a> {
 }
 
 fn key(p: [f64; 2]) -> (i64, i64) {
-    (
-        (p[0] / SAME_POINT_M).round() as i64,
-        (p[1] / SAME_POINT_M).round() as i64,
-    )
+    ((p[0] / SAME_POINT_M).round() as i64, (p[1] / SAME_POINT_M).round() as i64)
 }
 
 fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
@@ -81,11 +78,7 @@ fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
 fn project(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> ([f64; 2], f64) {
     let d = [b[0] - a[0], b[1] - a[1]];
     let len2 = d[0] * d[0] + d[1] * d[1];
-    let t = if len2 == 0.0 {
-        0.0
-    } else {
-        (((p[0] - a[0]) * d[0] + (p[1] - a[1]) * d[1]) / len2).clamp(0.0, 1.0)
-    };
+    let t = if len2 == 0.0 { 0.0 } else { (((p[0] - a[0]) * d[0] + (p[1] - a[1]) * d[1]) / len2).clamp(0.0, 1.0) };
     ([a[0] + t * d[0], a[1] + t * d[1]], t)
 }
 
@@ -110,10 +103,7 @@ impl<'a> Network<'a> {
             .iter()
             .enumerate()
             .flat_map(|(l, lane)| {
-                lane.path
-                    .windows(2)
-                    .enumerate()
-                    .map(move |(s, w)| GeomWithData::new(RLine::new(w[0], w[1]), (l, s)))
+                lane.path.windows(2).enumerate().map(move |(s, w)| GeomWithData::new(RLine::new(w[0], w[1]), (l, s)))
             })
             .collect();
         let mut net = Network {
@@ -133,8 +123,7 @@ impl<'a> Network<'a> {
     }
 
     fn add_cut(&mut self, lane: usize, seg: usize, t: f64, at: [f64; 2]) {
-        let s = self.chainage[lane][seg]
-            + t * (self.chainage[lane][seg + 1] - self.chainage[lane][seg]);
+        let s = self.chainage[lane][seg] + t * (self.chainage[lane][seg + 1] - self.chainage[lane][seg]);
         self.cuts[lane].push(Cut { s, at });
     }
 
@@ -151,10 +140,7 @@ impl<'a> Network<'a> {
             for i in 0..n {
                 let p = self.lanes[l].path[i];
                 if i == 0 || i == n - 1 || uses[&key(p)] > 1 {
-                    self.cuts[l].push(Cut {
-                        s: self.chainage[l][i],
-                        at: p,
-                    });
+                    self.cuts[l].push(Cut { s: self.chainage[l][i], at: p });
                 }
             }
         }
@@ -167,10 +153,7 @@ impl<'a> Network<'a> {
         for seg in self.tree.iter() {
             let (la, sa) = seg.data;
             let a = seg.geom();
-            for other in self
-                .tree
-                .locate_in_envelope_intersecting(&rstar::RTreeObject::envelope(a))
-            {
+            for other in self.tree.locate_in_envelope_intersecting(&rstar::RTreeObject::envelope(a)) {
                 let (lb, sb) = other.data;
                 if lb <= la || self.lanes[la].layer != self.lanes[lb].layer {
                     continue;
@@ -178,10 +161,8 @@ impl<'a> Network<'a> {
                 let b = other.geom();
                 let la_line = Line::new(Coord::from(a.from), Coord::from(a.to));
                 let lb_line = Line::new(Coord::from(b.from), Coord::from(b.to));
-                if let Some(LineIntersection::SinglePoint {
-                    intersection,
-                    is_proper,
-                }) = line_intersection(la_line, lb_line)
+                if let Some(LineIntersection::SinglePoint { intersection, is_proper }) =
+                    line_intersection(la_line, lb_line)
                 {
                     let at = [intersection.x, intersection.y];
                     found.push((la, sa, project(at, a.from, a.to).1, at));
@@ -241,19 +222,13 @@ impl<'a> Network<'a> {
             self.problems.push(Problem::new(
                 Code::EndpointsJoined,
                 Some(self.lanes[l].id),
-                format!(
-                    "lane '{}' ends {d:.2} m short of lane '{}'; joined",
-                    self.lanes[l].id, self.lanes[other].id
-                ),
+                format!("lane '{}' ends {d:.2} m short of lane '{}'; joined", self.lanes[l].id, self.lanes[other].id),
             ));
         }
     }
 
     fn node_at(&mut self, at: [f64; 2], kind: NodeKind) -> NodeIndex {
-        *self
-            .nodes_at
-            .entry(key(at))
-            .or_insert_with(|| self.graph.add_node(Node { kind, at }))
+        *self.nodes_at.entry(key(at)).or_insert_with(|| self.graph.add_node(Node { kind, at }))
     }
 
     /// Links a point to the nearest suitable lane within `tolerance` by a connector edge.
@@ -274,10 +249,7 @@ impl<'a> Network<'a> {
             Need::Foot => within(false),
         };
         let Some(((lane, seg), line)) = hit else {
-            let nearest = self
-                .tree
-                .nearest_neighbor(&at)
-                .map(|s| s.distance_2(&at).sqrt());
+            let nearest = self.tree.nearest_neighbor(&at).map(|s| s.distance_2(&at).sqrt());
             return Attached::TooFar(nearest);
         };
         let (snap, t) = project(at, line.from, line.to);
@@ -297,10 +269,7 @@ impl<'a> Network<'a> {
                 path: vec![at, snap],
             },
         );
-        Attached::Linked {
-            node: point,
-            tricycle,
-        }
+        Attached::Linked { node: point, tricycle }
     }
 
     /// Splits every lane at its cuts and adds the pieces as edges. Call after all `attach`.
@@ -345,14 +314,7 @@ impl<'a> Network<'a> {
         self.graph.add_edge(
             from,
             to,
-            Edge {
-                kind: EdgeKind::Lane(lane),
-                length: Metres(length),
-                rise: Metres(0.0),
-                tricycle,
-                foot,
-                path,
-            },
+            Edge { kind: EdgeKind::Lane(lane), length: Metres(length), rise: Metres(0.0), tricycle, foot, path },
         );
     }
 }

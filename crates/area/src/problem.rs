@@ -19,7 +19,7 @@ pub enum Severity {
 macro_rules! codes {
     ($($(#[$doc:meta])* $variant:ident = $code:literal, $sev:ident, $hint:literal;)*) => {
         /// Stable problem codes. `E…` codes are errors and `W…` codes warnings.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Code {
             $($(#[$doc])* $variant,)*
         }
@@ -88,10 +88,10 @@ codes! {
         "add the property; docs/area-format.md lists what each kind needs";
     /// A household names a stairwell that does not exist.
     DanglingStairwell = "E101", Error,
-        "set properties.stairwell to the id of an existing stairwell feature";
+        "set properties.stairwell_id to the id of an existing stairwell feature";
     /// A stairwell names a building that does not exist.
     DanglingBuilding = "E102", Error,
-        "set properties.building to the id of an existing building feature";
+        "set properties.building_id to the id of an existing building feature";
     /// A floor lies outside the floors its building or stairwell has.
     FloorOutOfRange = "E103", Error,
         "floors count from 1 (1楼 = ground floor) up to building:levels; fix the floor or the levels";
@@ -133,19 +133,28 @@ codes! {
         "mark at least one station_site with open=true before planning";
 }
 
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-/// One problem, naming its feature.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One problem, naming its feature. In JSON it reads
+/// `{"code":"E101","severity":"error","feature":"h-12","message":…,"hint":…}`.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
     /// Stable code.
     pub code: Code,
     /// Id of the culprit, or a position such as `feature #12` when it has no id.
     pub feature: Option<String>,
+    /// Another feature the problem involves, such as the id a dangling reference names.
+    pub related: Option<String>,
     /// What is wrong, in this instance.
     pub message: String,
     /// What to do about it.
@@ -158,6 +167,7 @@ impl Problem {
         Self {
             code,
             feature: feature.map(str::to_owned),
+            related: None,
             message: message.into(),
             hint: code.hint().to_owned(),
         }
@@ -169,6 +179,12 @@ impl Problem {
         self
     }
 
+    /// The same problem, naming another feature it involves.
+    pub fn related_to(mut self, id: &str) -> Self {
+        self.related = Some(id.to_owned());
+        self
+    }
+
     /// Error or warning.
     pub fn severity(&self) -> Severity {
         self.code.severity()
@@ -177,6 +193,20 @@ impl Problem {
     /// True for errors.
     pub fn is_error(&self) -> bool {
         self.severity() == Severity::Error
+    }
+}
+
+impl Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Problem", 6)?;
+        s.serialize_field("code", &self.code)?;
+        s.serialize_field("severity", &self.severity())?;
+        s.serialize_field("feature", &self.feature)?;
+        s.serialize_field("related", &self.related)?;
+        s.serialize_field("message", &self.message)?;
+        s.serialize_field("hint", &self.hint)?;
+        s.end()
     }
 }
 

@@ -26,18 +26,12 @@ fn check_position(id: &str, what: &str, p: LonLat, out: &mut Vec<Problem>) -> bo
     let mut problem = Problem::new(
         Code::NotLonLat,
         Some(id),
-        format!(
-            "{what} has position [{}, {}], which is not WGS-84 lon/lat",
-            p.lon, p.lat
-        ),
+        format!("{what} has position [{}, {}], which is not WGS-84 lon/lat", p.lon, p.lat),
     );
     if looks_projected && p.lon.abs() <= 90.0 && p.lat.abs() <= 180.0 {
-        problem =
-            problem.with_hint("latitude and longitude look swapped: GeoJSON puts longitude first");
+        problem = problem.with_hint("latitude and longitude look swapped: GeoJSON puts longitude first");
     } else if looks_projected {
-        problem = problem.with_hint(
-            "these look like projected metres; export the layer in EPSG:4326 (WGS-84 lon/lat)",
-        );
+        problem = problem.with_hint("these look like projected metres; export the layer in EPSG:4326 (WGS-84 lon/lat)");
     }
     out.push(problem);
     false
@@ -52,11 +46,7 @@ fn positive(id: &str, what: &str, value: f64, out: &mut Vec<Problem>) -> bool {
     if value > 0.0 && value.is_finite() {
         return true;
     }
-    out.push(Problem::new(
-        Code::NotPositive,
-        Some(id),
-        format!("{what} is {value}; it must be above zero"),
-    ));
+    out.push(Problem::new(Code::NotPositive, Some(id), format!("{what} is {value}; it must be above zero")));
     false
 }
 
@@ -66,19 +56,13 @@ pub(crate) fn check(spec: &AreaSpec, out: &mut Vec<Problem>) -> Usable {
         out.push(Problem::new(Code::NoGate, None, "the area has no gate"));
     }
 
-    let gates = spec
-        .gates
-        .iter()
-        .map(|g| check_position(&g.id, "gate", g.at, out))
-        .collect();
+    let gates = spec.gates.iter().map(|g| check_position(&g.id, "gate", g.at, out)).collect();
     let sites = spec
         .sites
         .iter()
         .map(|s| {
             let at = check_position(&s.id, "station site", s.at, out);
-            let cap = s
-                .capacity
-                .is_none_or(|c| positive(&s.id, "capacity_kg", c.get(), out));
+            let cap = s.capacity.is_none_or(|c| positive(&s.id, "capacity_kg", c.get(), out));
             at && cap
         })
         .collect();
@@ -87,11 +71,8 @@ pub(crate) fn check(spec: &AreaSpec, out: &mut Vec<Problem>) -> Usable {
         .iter()
         .map(|l| {
             let at = all_positions(&l.id, "lane", &l.path, out);
-            let width = l
-                .width
-                .is_none_or(|w| positive(&l.id, "width", w.get(), out));
-            let shape =
-                l.path.len() >= 2 || degenerate(&l.id, "a lane needs at least two positions", out);
+            let width = l.width.is_none_or(|w| positive(&l.id, "width", w.get(), out));
+            let shape = l.path.len() >= 2 || degenerate(&l.id, "a lane needs at least two positions", out);
             at && width && shape
         })
         .collect();
@@ -100,33 +81,30 @@ pub(crate) fn check(spec: &AreaSpec, out: &mut Vec<Problem>) -> Usable {
         .iter()
         .map(|b| {
             let at = all_positions(&b.id, "building outline", &b.outline, out);
-            let levels = positive(&b.id, "building:levels", b.levels as f64, out);
-            let storey = b
-                .storey_height
-                .is_none_or(|h| positive(&b.id, "storey_height", h.get(), out));
-            let shape = b.outline.len() >= 3
-                || degenerate(&b.id, "an outline needs at least three positions", out);
+            let levels = positive(&b.id, "building:levels", b.levels as f64, out)
+                && at_most(&b.id, "building:levels", b.levels, MAX_LEVELS, out);
+            let storey = b.storey_height.is_none_or(|h| positive(&b.id, "storey_height", h.get(), out));
+            let shape = b.outline.len() >= 3 || degenerate(&b.id, "an outline needs at least three positions", out);
             at && levels && storey && shape
         })
         .collect();
 
-    let building_index: HashMap<&str, usize> = spec
-        .buildings
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (b.id.as_str(), i))
-        .collect();
+    let building_index: HashMap<&str, usize> =
+        spec.buildings.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
     let stairwells: Vec<Option<(usize, u32)>> = spec
         .stairwells
         .iter()
         .map(|s| {
             let at = check_position(&s.id, "stairwell", s.at, out);
             let Some(&b) = building_index.get(s.building.as_str()) else {
-                out.push(Problem::new(
-                    Code::DanglingBuilding,
-                    Some(&s.id),
-                    format!("stairwell '{}' names building '{}', which does not exist", s.id, s.building),
-                ));
+                out.push(
+                    Problem::new(
+                        Code::DanglingBuilding,
+                        Some(&s.id),
+                        format!("stairwell '{}' names building '{}', which does not exist", s.id, s.building),
+                    )
+                    .related_to(&s.building),
+                );
                 return None;
             };
             if !buildings[b] {
@@ -149,32 +127,33 @@ pub(crate) fn check(spec: &AreaSpec, out: &mut Vec<Problem>) -> Usable {
         })
         .collect();
 
-    let stairwell_index: HashMap<&str, usize> = spec
-        .stairwells
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
+    let stairwell_index: HashMap<&str, usize> =
+        spec.stairwells.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
     let households = spec
         .households
         .iter()
         .map(|h| {
-            if let Some(r) = h.residents.filter(|r| *r < 0) {
-                out.push(Problem::new(
-                    Code::NotPositive,
-                    Some(&h.id),
-                    format!("residents is {r}; it must be zero or more"),
-                ));
-            }
+            let residents_ok = match h.residents {
+                Some(r) if r < 0 => {
+                    out.push(Problem::new(
+                        Code::NotPositive,
+                        Some(&h.id),
+                        format!("residents is {r}; it must be zero or more"),
+                    ));
+                    false
+                }
+                Some(r) => at_most(&h.id, "residents", r, MAX_RESIDENTS, out),
+                None => true,
+            };
             let Some(&s) = stairwell_index.get(h.stairwell.as_str()) else {
-                out.push(Problem::new(
-                    Code::DanglingStairwell,
-                    Some(&h.id),
-                    format!(
-                        "household '{}' names stairwell '{}', which does not exist",
-                        h.id, h.stairwell
-                    ),
-                ));
+                out.push(
+                    Problem::new(
+                        Code::DanglingStairwell,
+                        Some(&h.id),
+                        format!("household '{}' names stairwell '{}', which does not exist", h.id, h.stairwell),
+                    )
+                    .related_to(&h.stairwell),
+                );
                 return None;
             };
             let (_, top) = stairwells[s]?;
@@ -189,18 +168,24 @@ pub(crate) fn check(spec: &AreaSpec, out: &mut Vec<Problem>) -> Usable {
                 ));
                 return None;
             }
-            h.residents.is_none_or(|r| r >= 0).then_some(s)
+            residents_ok.then_some(s)
         })
         .collect();
 
-    Usable {
-        gates,
-        lanes,
-        buildings,
-        sites,
-        stairwells,
-        households,
+    Usable { gates, lanes, buildings, sites, stairwells, households }
+}
+
+/// More floors than any building has: a typo, or a hostile file.
+pub(crate) const MAX_LEVELS: i64 = 200;
+/// More residents than one household can hold.
+pub(crate) const MAX_RESIDENTS: i64 = 1000;
+
+fn at_most(id: &str, what: &str, value: i64, max: i64, out: &mut Vec<Problem>) -> bool {
+    if value <= max {
+        return true;
     }
+    out.push(Problem::new(Code::BadValue, Some(id), format!("{what} is {value}; at most {max} is accepted")));
+    false
 }
 
 fn degenerate(id: &str, message: &str, out: &mut Vec<Problem>) -> bool {
@@ -221,11 +206,7 @@ fn check_ids(spec: &AreaSpec, out: &mut Vec<Problem>) {
     let mut first: HashMap<&str, &str> = HashMap::new();
     for (id, kind) in ids {
         if id.trim().is_empty() {
-            out.push(Problem::new(
-                Code::MissingId,
-                None,
-                format!("a {kind} has an empty id"),
-            ));
+            out.push(Problem::new(Code::MissingId, None, format!("a {kind} has an empty id")));
         } else if let Some(earlier) = first.insert(id, kind) {
             first.insert(id, earlier);
             out.push(Problem::new(

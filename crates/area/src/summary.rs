@@ -39,11 +39,7 @@ impl Area {
     /// Counts and lengths for a first look.
     pub fn summary(&self) -> Summary {
         let (mut tricycle_m, mut foot_only_m) = (0.0, 0.0);
-        for e in self
-            .graph
-            .edge_weights()
-            .filter(|e| matches!(e.kind, EdgeKind::Lane(_)))
-        {
+        for e in self.graph.edge_weights().filter(|e| matches!(e.kind, EdgeKind::Lane(_))) {
             if e.tricycle {
                 tricycle_m += e.length.get();
             } else if e.foot {
@@ -52,25 +48,11 @@ impl Area {
         }
         Summary {
             households: self.households.len(),
-            residents: self
-                .households
-                .iter()
-                .filter_map(|h| h.residents)
-                .map(u64::from)
-                .sum(),
-            households_without_residents: self
-                .households
-                .iter()
-                .filter(|h| h.residents.is_none())
-                .count(),
+            residents: self.households.iter().filter_map(|h| h.residents).map(u64::from).sum(),
+            households_without_residents: self.households.iter().filter(|h| h.residents.is_none()).count(),
             buildings: self.buildings.len(),
             stairwells: self.stairwells.len(),
-            highest_floor: self
-                .stairwells
-                .iter()
-                .map(|s| s.top_floor)
-                .max()
-                .unwrap_or(0),
+            highest_floor: self.stairwells.iter().map(|s| s.top_floor).max().unwrap_or(0),
             tricycle_km: tricycle_m / 1000.0,
             foot_only_km: foot_only_m / 1000.0,
             open_stations: self.open_sites().count(),
@@ -87,11 +69,7 @@ impl fmt::Display for Summary {
         writeln!(f, "households      {}", self.households)?;
         write!(f, "residents       {}", self.residents)?;
         if self.households_without_residents > 0 {
-            write!(
-                f,
-                " ({} households give no count)",
-                self.households_without_residents
-            )?;
+            write!(f, " ({} households give no count)", self.households_without_residents)?;
         }
         writeln!(f)?;
         writeln!(f, "buildings       {}", self.buildings)?;
@@ -102,16 +80,8 @@ impl fmt::Display for Summary {
             "lanes           {:.2} km by tricycle, {:.2} km on foot only",
             self.tricycle_km, self.foot_only_km
         )?;
-        writeln!(
-            f,
-            "stations        {} open of {} sites",
-            self.open_stations, self.station_sites
-        )?;
+        writeln!(f, "stations        {} open of {} sites", self.open_stations, self.station_sites)?;
         writeln!(f, "gates           {}", self.gates)?;
-        write!(
-            f,
-            "graph           {} nodes, {} edges",
-            self.nodes, self.edges
-        )
+        write!(f, "graph           {} nodes, {} edges", self.nodes, self.edges)
     }
 }

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use lastmetre::{AreaParams, LoadError, Problem, load_area};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 /// Plans last-metre delivery inside a sealed residential area.
 #[derive(Parser)]
@@ -31,6 +32,9 @@ enum Command {
         /// Print the summary and problems as one JSON object on stdout.
         #[arg(long)]
         json: bool,
+        /// Also compute the travel matrices and report their size, coverage and time.
+        #[arg(long)]
+        matrices: bool,
     },
     /// Generate a synthetic urban village, always valid and the same for the same seed.
     Generate {
@@ -58,19 +62,12 @@ const BAD_INPUT: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Validate {
-            area,
-            graph_out,
-            params,
-            json,
-        } => validate(&area, graph_out.as_deref(), params.as_deref(), json),
-        Command::Generate {
-            households,
-            seed,
-            residents,
-            stations,
-            out,
-        } => generate(households, seed, residents, stations, &out),
+        Command::Validate { area, graph_out, params, json, matrices } => {
+            validate(&area, graph_out.as_deref(), params.as_deref(), json, matrices)
+        }
+        Command::Generate { households, seed, residents, stations, out } => {
+            generate(households, seed, residents, stations, &out)
+        }
     };
     match outcome {
         Ok(code) => code,
@@ -85,8 +82,7 @@ fn read_params(path: Option<&Path>) -> Result<Result<AreaParams, String>> {
     let Some(path) = path else {
         return Ok(Ok(AreaParams::default()));
     };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display())))
 }
 
@@ -102,6 +98,7 @@ fn validate(
     graph_out: Option<&Path>,
     params: Option<&Path>,
     json: bool,
+    matrices: bool,
 ) -> Result<ExitCode> {
     let params = match read_params(params)? {
         Ok(p) => p,
@@ -136,10 +133,7 @@ fn validate(
     }
     let Some(built) = built else {
         if !json {
-            eprintln!(
-                "{}: invalid, {errors} error(s), {warnings} warning(s)",
-                path.display()
-            );
+            eprintln!("{}: invalid, {errors} error(s), {warnings} warning(s)", path.display());
         }
         return Ok(ExitCode::from(BAD_INPUT));
     };
@@ -147,15 +141,44 @@ fn validate(
         println!("{}: valid, {warnings} warning(s)", path.display());
         println!("{}", built.area.summary());
     }
+    if matrices {
+        let started = Instant::now();
+        let m = built.area.matrices();
+        let seconds = started.elapsed().as_secs_f64();
+        if !json {
+            print_matrices(&built.area, &m, seconds);
+        }
+    }
     if let Some(out) = graph_out {
         let graph = lastmetre::formats::graph_geojson(&built.area);
-        std::fs::write(out, serde_json::to_vec(&graph)?)
-            .with_context(|| format!("cannot write {}", out.display()))?;
+        std::fs::write(out, serde_json::to_vec(&graph)?).with_context(|| format!("cannot write {}", out.display()))?;
         if !json {
             println!("graph written to {}", out.display());
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_matrices(area: &lastmetre::Area, m: &lastmetre::TravelMatrices, seconds: f64) {
+    let sizes = [&m.walk_site_to_door, &m.walk_door_to_door].map(|x| (x.rows(), x.cols()));
+    println!(
+        "matrices        {0}×{0} tricycle, {1}×{2} site→door, {3}×{4} door→door, in {seconds:.3} s",
+        m.tricycle_time.rows(),
+        sizes[0].0,
+        sizes[0].1,
+        sizes[1].0,
+        sizes[1].1,
+    );
+    // The walk a porter faces from the nearest open station, at its worst.
+    let open: Vec<usize> = area.open_sites().collect();
+    let worst = (0..area.stairwells.len())
+        .filter_map(|d| {
+            open.iter().filter_map(|s| m.walk_site_to_door.get(*s, d)).map(|x| x.get()).min_by(f64::total_cmp)
+        })
+        .max_by(f64::total_cmp);
+    if let Some(worst) = worst {
+        println!("farthest door   {worst:.0} m from its nearest open station");
+    }
 }
 
 fn generate(

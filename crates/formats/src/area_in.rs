@@ -2,8 +2,8 @@
 
 use geojson::{Feature, GeometryValue, Position};
 use lastmetre_area::{
-    AreaSpec, BuildingSpec, Code, GateSpec, HouseholdSpec, LaneClass, LaneSpec, LonLat, Problem,
-    SiteSpec, StairwellSpec,
+    AreaSpec, BuildingSpec, Code, GateSpec, HouseholdSpec, LaneClass, LaneSpec, LonLat, Problem, SiteSpec,
+    StairwellSpec,
 };
 use lastmetre_model::{Kg, Metres};
 use serde_json::{Map, Value};
@@ -24,11 +24,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            max_bytes: 256 * 1024 * 1024,
-            max_features: 2_000_000,
-            max_positions: 100_000,
-        }
+        Self { max_bytes: 256 * 1024 * 1024, max_features: 2_000_000, max_positions: 100_000 }
     }
 }
 
@@ -68,20 +64,13 @@ const PERSONAL_KEYS: &[&str] = &[
 
 /// Reads an area file, refusing files above `limits.max_bytes` before reading them.
 pub fn read_area_file(path: &Path, limits: &Limits) -> Result<(AreaSpec, Vec<Problem>), ReadError> {
-    let io = |source| ReadError::Io {
-        path: path.to_owned(),
-        source,
-    };
+    let io = |source| ReadError::Io { path: path.to_owned(), source };
     let size = std::fs::metadata(path).map_err(io)?.len();
     if size > limits.max_bytes {
         let problem = Problem::new(
             Code::TooLarge,
             None,
-            format!(
-                "{} is {size} bytes; the limit is {} bytes",
-                path.display(),
-                limits.max_bytes
-            ),
+            format!("{} is {size} bytes; the limit is {} bytes", path.display(), limits.max_bytes),
         );
         return Ok((AreaSpec::default(), vec![problem]));
     }
@@ -98,11 +87,7 @@ pub fn read_area(bytes: &[u8], limits: &Limits) -> (AreaSpec, Vec<Problem>) {
         problems.push(Problem::new(
             Code::TooLarge,
             None,
-            format!(
-                "the area is {} bytes; the limit is {} bytes",
-                bytes.len(),
-                limits.max_bytes
-            ),
+            format!("the area is {} bytes; the limit is {} bytes", bytes.len(), limits.max_bytes),
         ));
         return (spec, problems);
     }
@@ -112,71 +97,44 @@ pub fn read_area(bytes: &[u8], limits: &Limits) -> (AreaSpec, Vec<Problem>) {
             problems.push(Problem::new(
                 Code::MalformedJson,
                 None,
-                format!(
-                    "not valid JSON at line {}, column {}: {e}",
-                    e.line(),
-                    e.column()
-                ),
+                format!("not valid JSON at line {}, column {}: {e}", e.line(), e.column()),
             ));
             return (spec, problems);
         }
     };
     let Value::Object(mut root) = root else {
-        problems.push(Problem::new(
-            Code::NotGeoJson,
-            None,
-            "the file is JSON but not a GeoJSON object",
-        ));
+        problems.push(Problem::new(Code::NotGeoJson, None, "the file is JSON but not a GeoJSON object"));
         return (spec, problems);
     };
     if root.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
         problems.push(Problem::new(
             Code::NotGeoJson,
             None,
-            format!(
-                "the top-level type is {}, not FeatureCollection",
-                show(root.get("type"))
-            ),
+            format!("the top-level type is {}, not FeatureCollection", show(root.get("type"))),
         ));
         return (spec, problems);
     }
     if let Some(crs) = root.get("crs") {
-        let name = crs
-            .pointer("/properties/name")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let wgs84 = ["CRS84", "EPSG:4326", "EPSG::4326"]
-            .iter()
-            .any(|n| name.ends_with(n));
+        let name = crs.pointer("/properties/name").and_then(Value::as_str).unwrap_or("");
+        let wgs84 = ["CRS84", "EPSG:4326", "EPSG::4326"].iter().any(|n| name.ends_with(n));
         if !wgs84 {
             problems.push(Problem::new(
                 Code::BadCrs,
                 None,
-                format!(
-                    "the file declares the coordinate system {}",
-                    show(Some(crs))
-                ),
+                format!("the file declares the coordinate system {}", show(Some(crs))),
             ));
             return (spec, problems);
         }
     }
     let Some(Value::Array(features)) = root.remove("features") else {
-        problems.push(Problem::new(
-            Code::NotGeoJson,
-            None,
-            "the FeatureCollection has no features array",
-        ));
+        problems.push(Problem::new(Code::NotGeoJson, None, "the FeatureCollection has no features array"));
         return (spec, problems);
     };
     if features.len() > limits.max_features {
         problems.push(Problem::new(
             Code::TooLarge,
             None,
-            format!(
-                "the file has {} features; the limit is {}",
-                features.len(),
-                limits.max_features
-            ),
+            format!("the file has {} features; the limit is {}", features.len(), limits.max_features),
         ));
         return (spec, problems);
     }
@@ -191,11 +149,7 @@ fn show(v: Option<&Value>) -> String {
         None => "missing".to_owned(),
         Some(v) => {
             let s = v.to_string();
-            if s.chars().count() > 60 {
-                format!("{}…", s.chars().take(60).collect::<String>())
-            } else {
-                s
-            }
+            if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s }
         }
     }
 }
@@ -207,48 +161,27 @@ fn feature_id(value: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     };
-    value
-        .get("id")
-        .and_then(as_id)
-        .or_else(|| value.pointer("/properties/id").and_then(as_id))
+    value.get("id").and_then(as_id).or_else(|| value.pointer("/properties/id").and_then(as_id))
 }
 
-fn read_feature(
-    index: usize,
-    value: Value,
-    limits: &Limits,
-    spec: &mut AreaSpec,
-    out: &mut Vec<Problem>,
-) {
+fn read_feature(index: usize, value: Value, limits: &Limits, spec: &mut AreaSpec, out: &mut Vec<Problem>) {
     let id = feature_id(&value);
-    let label = id.clone().unwrap_or_else(|| format!("feature #{index}"));
+    // Counted from 1, as a person counts features in a file or an attribute table.
+    let label = id.clone().unwrap_or_else(|| format!("feature #{}", index + 1));
     let feature: Feature = match serde_json::from_value(value) {
         Ok(f) => f,
         Err(e) => {
-            out.push(Problem::new(
-                Code::NotGeoJson,
-                Some(&label),
-                format!("not a valid GeoJSON Feature: {e}"),
-            ));
+            out.push(Problem::new(Code::NotGeoJson, Some(&label), format!("not a valid GeoJSON Feature: {e}")));
             return;
         }
     };
     let Some(id) = id else {
-        out.push(Problem::new(
-            Code::MissingId,
-            Some(&label),
-            format!("{label} has no id"),
-        ));
+        out.push(Problem::new(Code::MissingId, Some(&label), format!("{label} has no id")));
         return;
     };
     let empty = Map::new();
     let props = feature.properties.as_ref().unwrap_or(&empty);
-    let mut f = Reader {
-        id: &id,
-        props,
-        out,
-        limits,
-    };
+    let mut f = Reader { id: &id, props, out, limits };
     let geometry = feature.geometry.as_ref().map(|g| &g.value);
     match props.get("kind").and_then(Value::as_str) {
         Some("gate") => {
@@ -271,13 +204,7 @@ fn read_feature(
             let storey_height = f.number("storey_height").map(Metres);
             let name = f.text("name").or_else(|| f.text("ref"));
             if let (Some(outline), Some(levels)) = (outline, levels) {
-                spec.buildings.push(BuildingSpec {
-                    id,
-                    outline,
-                    levels,
-                    storey_height,
-                    name,
-                });
+                spec.buildings.push(BuildingSpec { id, outline, levels, storey_height, name });
             }
         }
         Some("stairwell" | "entrance") => {
@@ -289,13 +216,7 @@ fn read_feature(
             let top_floor = f.integer("top_floor");
             let name = f.text("ref").or_else(|| f.text("name"));
             if let (Some(at), Some(building)) = (at, building) {
-                spec.stairwells.push(StairwellSpec {
-                    id,
-                    at,
-                    building,
-                    top_floor,
-                    name,
-                });
+                spec.stairwells.push(StairwellSpec { id, at, building, top_floor, name });
             }
         }
         Some("household") => {
@@ -305,22 +226,13 @@ fn read_feature(
             }
             let stairwell = f.text("stairwell_id");
             if stairwell.is_none() {
-                f.missing(
-                    "stairwell_id",
-                    "the id of the stairwell that leads to this household",
-                );
+                f.missing("stairwell_id", "the id of the stairwell that leads to this household");
             }
             let floor = f.floor();
             let residents = f.integer("residents");
             let unit = f.text("unit").or_else(|| f.text("addr:unit"));
             if let (Some(stairwell), Some(floor)) = (stairwell, floor) {
-                spec.households.push(HouseholdSpec {
-                    id,
-                    stairwell,
-                    floor,
-                    residents,
-                    unit,
-                });
+                spec.households.push(HouseholdSpec { id, stairwell, floor, residents, unit });
             }
         }
         Some("station_site") => {
@@ -329,13 +241,7 @@ fn read_feature(
             let capacity = f.number("capacity_kg").map(Kg);
             let name = f.text("name");
             if let Some(at) = at {
-                spec.sites.push(SiteSpec {
-                    id,
-                    at,
-                    open,
-                    capacity,
-                    name,
-                });
+                spec.sites.push(SiteSpec { id, at, open, capacity, name });
             }
         }
         Some(other) => f.out.push(Problem::new(
@@ -367,18 +273,13 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn bad(&mut self, key: &str, expected: &str) {
-        let message = format!(
-            "{key} is {}; expected {expected}",
-            show(self.props.get(key))
-        );
-        self.out
-            .push(Problem::new(Code::BadValue, Some(self.id), message));
+        let message = format!("{key} is {}; expected {expected}", show(self.props.get(key)));
+        self.out.push(Problem::new(Code::BadValue, Some(self.id), message));
     }
 
     fn missing(&mut self, key: &str, what: &str) {
         let message = format!("{key} is missing: it gives {what}");
-        self.out
-            .push(Problem::new(Code::MissingProperty, Some(self.id), message));
+        self.out.push(Problem::new(Code::MissingProperty, Some(self.id), message));
     }
 
     /// A number, also from a string such as "2.5" or "2.5 m" (OSM tags are strings).
@@ -443,10 +344,7 @@ impl Reader<'_> {
                 self.out.push(Problem::new(
                     Code::BadValue,
                     Some(self.id),
-                    format!(
-                        "floor {f} and level {} disagree: floor counts from 1, level from 0",
-                        l - 1
-                    ),
+                    format!("floor {f} and level {} disagree: floor counts from 1, level from 0", l - 1),
                 ));
                 None
             }
@@ -461,16 +359,9 @@ impl Reader<'_> {
     }
 
     fn no_personal_data(&mut self) {
-        let mut found: Vec<&str> = PERSONAL_KEYS
-            .iter()
-            .copied()
-            .filter(|k| self.props.contains_key(*k))
-            .collect();
+        let mut found: Vec<&str> = PERSONAL_KEYS.iter().copied().filter(|k| self.props.contains_key(*k)).collect();
         found.extend(
-            self.props
-                .iter()
-                .filter(|(_, v)| v.as_str().is_some_and(looks_like_phone_number))
-                .map(|(k, _)| k.as_str()),
+            self.props.iter().filter(|(_, v)| v.as_str().is_some_and(looks_like_phone_number)).map(|(k, _)| k.as_str()),
         );
         if !found.is_empty() {
             found.sort_unstable();
@@ -478,18 +369,15 @@ impl Reader<'_> {
             self.out.push(Problem::new(
                 Code::PersonalData,
                 Some(self.id),
-                format!(
-                    "the household carries personal data in: {}",
-                    found.join(", ")
-                ),
+                format!("the household carries personal data in: {}", found.join(", ")),
             ));
         }
     }
 
     fn lane(&mut self, id: String, path: Vec<LonLat>) -> LaneSpec {
         let highway = self.text("highway");
-        let alley = self.text("service").as_deref() == Some("alley")
-            || self.text("footway").as_deref() == Some("alley");
+        let alley =
+            self.text("service").as_deref() == Some("alley") || self.text("footway").as_deref() == Some("alley");
         let class = match highway.as_deref() {
             Some("steps") => LaneClass::Steps,
             Some("footway" | "path" | "pedestrian") => LaneClass::Alley,
@@ -530,11 +418,7 @@ impl Reader<'_> {
     }
 
     fn wrong_geometry(&mut self, geometry: Option<&GeometryValue>, expected: &str) {
-        let kind = self
-            .props
-            .get("kind")
-            .and_then(Value::as_str)
-            .unwrap_or("?");
+        let kind = self.props.get("kind").and_then(Value::as_str).unwrap_or("?");
         let found = geometry.map_or("no geometry", |g| g.type_name());
         self.out.push(Problem::new(
             Code::WrongGeometry,
@@ -548,11 +432,7 @@ impl Reader<'_> {
             self.out.push(Problem::new(
                 Code::TooLarge,
                 Some(self.id),
-                format!(
-                    "the geometry has {} positions; the limit is {}",
-                    ps.len(),
-                    self.limits.max_positions
-                ),
+                format!("the geometry has {} positions; the limit is {}", ps.len(), self.limits.max_positions),
             ));
             return None;
         }
@@ -591,10 +471,7 @@ impl Reader<'_> {
         match geometry {
             Some(GeometryValue::LineString { coordinates }) => self.positions(coordinates),
             other => {
-                self.wrong_geometry(
-                    other,
-                    "LineString (split MultiLineStrings into one lane per part)",
-                );
+                self.wrong_geometry(other, "LineString (split MultiLineStrings into one lane per part)");
                 None
             }
         }
@@ -602,9 +479,7 @@ impl Reader<'_> {
 
     fn polygon(&mut self, geometry: Option<&GeometryValue>) -> Option<Vec<LonLat>> {
         match geometry {
-            Some(GeometryValue::Polygon { coordinates }) if !coordinates.is_empty() => {
-                self.positions(&coordinates[0])
-            }
+            Some(GeometryValue::Polygon { coordinates }) if !coordinates.is_empty() => self.positions(&coordinates[0]),
             other => {
                 self.wrong_geometry(other, "Polygon");
                 None
@@ -628,9 +503,7 @@ fn looks_like_phone_number(s: &str) -> bool {
         && digits.as_bytes()[1].is_ascii_digit()
         && digits.as_bytes()[1] >= b'3'
         && digits.chars().all(|c| c.is_ascii_digit());
-    let international = digits.starts_with('+')
-        && digits.len() >= 9
-        && digits[1..].chars().all(|c| c.is_ascii_digit());
+    let international = digits.starts_with('+') && digits.len() >= 9 && digits[1..].chars().all(|c| c.is_ascii_digit());
     mobile || international
 }
 

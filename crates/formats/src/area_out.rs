@@ -23,11 +23,7 @@ fn point(p: LonLat) -> Value {
 /// Drops `null` properties so that the file carries only what is known.
 fn props(value: Value) -> Value {
     match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .collect::<Map<_, _>>(),
-        ),
+        Value::Object(map) => Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect::<Map<_, _>>()),
         other => other,
     }
 }
@@ -36,11 +32,7 @@ fn props(value: Value) -> Value {
 pub fn write_area(spec: &AreaSpec) -> Value {
     let mut features = Vec::new();
     for g in &spec.gates {
-        features.push(feature(
-            &g.id,
-            point(g.at),
-            props(json!({ "kind": "gate", "name": g.name })),
-        ));
+        features.push(feature(&g.id, point(g.at), props(json!({ "kind": "gate", "name": g.name }))));
     }
     for l in &spec.lanes {
         let coordinates: Vec<Value> = l.path.iter().map(|p| position(*p)).collect();

@@ -56,11 +56,7 @@ pub fn graph_geojson(area: &Area) -> Value {
             }
             NodeKind::Door(i) => {
                 let s = &area.stairwells[i];
-                (
-                    "door",
-                    Some(&s.id),
-                    json!({ "top_floor": s.top_floor, "households": s.households.len() }),
-                )
+                ("door", Some(&s.id), json!({ "top_floor": s.top_floor, "households": s.households.len() }))
             }
             NodeKind::Floor { .. } => continue,
         };

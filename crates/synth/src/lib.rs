@@ -12,8 +12,7 @@
 #![warn(missing_docs)]
 
 use lastmetre_area::{
-    AreaSpec, BuildingSpec, GateSpec, HouseholdSpec, LaneClass, LaneSpec, LocalFrame, LonLat,
-    SiteSpec, StairwellSpec,
+    AreaSpec, BuildingSpec, GateSpec, HouseholdSpec, LaneClass, LaneSpec, LocalFrame, LonLat, SiteSpec, StairwellSpec,
 };
 use lastmetre_model::Metres;
 use rand::{RngExt, SeedableRng};
@@ -88,18 +87,11 @@ impl std::fmt::Display for SynthError {
                 HOUSEHOLDS.start(),
                 HOUSEHOLDS.end()
             ),
-            SynthError::Residents {
-                residents,
-                households,
-            } => write!(
-                f,
-                "{residents} residents cannot live in {households} households; give 1 to 6 per household"
-            ),
+            SynthError::Residents { residents, households } => {
+                write!(f, "{residents} residents cannot live in {households} households; give 1 to 6 per household")
+            }
             SynthError::Stations { open, sites } => {
-                write!(
-                    f,
-                    "{open} open stations asked for, but only {sites} candidate sites fit"
-                )
+                write!(f, "{open} open stations asked for, but only {sites} candidate sites fit")
             }
         }
     }
@@ -124,10 +116,7 @@ pub fn village(options: &VillageOptions) -> Result<AreaSpec, SynthError> {
     if let Some(r) = options.residents
         && (r < n as u64 || r > 6 * n as u64)
     {
-        return Err(SynthError::Residents {
-            residents: r,
-            households: n,
-        });
+        return Err(SynthError::Residents { residents: r, households: n });
     }
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
 
@@ -141,12 +130,7 @@ pub fn village(options: &VillageOptions) -> Result<AreaSpec, SynthError> {
         let full = levels as usize * stairwells * per_floor;
         let households = full.min(n - housed);
         housed += households;
-        walkups.push(Walkup {
-            levels,
-            stairwells,
-            per_floor,
-            households,
-        });
+        walkups.push(Walkup { levels, stairwells, per_floor, households });
     }
 
     let cols = (walkups.len() as f64).sqrt().ceil() as usize;
@@ -159,10 +143,7 @@ pub fn village(options: &VillageOptions) -> Result<AreaSpec, SynthError> {
     for j in 0..=rows {
         for i in 0..=cols {
             let jitter = [rng.random_range(-2.0..2.0), rng.random_range(-2.0..2.0)];
-            grid[j * (cols + 1) + i] = [
-                i as f64 * CELL[0] + jitter[0],
-                j as f64 * CELL[1] + jitter[1],
-            ];
+            grid[j * (cols + 1) + i] = [i as f64 * CELL[0] + jitter[0], j as f64 * CELL[1] + jitter[1]];
         }
     }
     let node = |i: usize, j: usize| grid[j * (cols + 1) + i];
@@ -170,64 +151,51 @@ pub fn village(options: &VillageOptions) -> Result<AreaSpec, SynthError> {
     let street_row = |j: usize| j.is_multiple_of(STREET_EVERY);
 
     let mut spec = AreaSpec::default();
-    let lane =
-        |spec: &mut AreaSpec, rng: &mut ChaCha8Rng, a: [f64; 2], b: [f64; 2], street: bool| {
-            let id = format!("L{}", spec.lanes.len() + 1);
-            // A bend in the middle, as traced lanes have.
-            let mid = [
-                (a[0] + b[0]) / 2.0 + rng.random_range(-0.8..0.8),
-                (a[1] + b[1]) / 2.0 + rng.random_range(-0.8..0.8),
-            ];
-            let path = vec![at(a), at(mid), at(b)];
-            let spec_lane = if street {
-                LaneSpec {
-                    id,
-                    path,
-                    width: Some(Metres(round1(rng.random_range(3.0..3.5)))),
-                    class: LaneClass::Street("residential".into()),
-                    incline_pct: None,
-                    tricycle: None,
-                    foot: true,
-                    layer: 0,
-                }
+    let lane = |spec: &mut AreaSpec, rng: &mut ChaCha8Rng, a: [f64; 2], b: [f64; 2], street: bool| {
+        let id = format!("L{}", spec.lanes.len() + 1);
+        // A bend in the middle, as traced lanes have.
+        let mid =
+            [(a[0] + b[0]) / 2.0 + rng.random_range(-0.8..0.8), (a[1] + b[1]) / 2.0 + rng.random_range(-0.8..0.8)];
+        let path = vec![at(a), at(mid), at(b)];
+        let spec_lane = if street {
+            LaneSpec {
+                id,
+                path,
+                width: Some(Metres(round1(rng.random_range(3.0..3.5)))),
+                class: LaneClass::Street("residential".into()),
+                incline_pct: None,
+                tricycle: None,
+                foot: true,
+                layer: 0,
+            }
+        } else {
+            let roll: f64 = rng.random_range(0.0..1.0);
+            let (class, incline_pct) = if roll < 0.08 {
+                (LaneClass::Steps, None)
+            } else if roll < 0.14 {
+                (LaneClass::Alley, Some(round1(rng.random_range(13.0..20.0))))
             } else {
-                let roll: f64 = rng.random_range(0.0..1.0);
-                let (class, incline_pct) = if roll < 0.08 {
-                    (LaneClass::Steps, None)
-                } else if roll < 0.14 {
-                    (LaneClass::Alley, Some(round1(rng.random_range(13.0..20.0))))
-                } else {
-                    (LaneClass::Alley, None)
-                };
-                let width = if rng.random_bool(0.75) {
-                    rng.random_range(1.0..1.5)
-                } else {
-                    rng.random_range(1.6..2.4)
-                };
-                LaneSpec {
-                    id,
-                    path,
-                    width: Some(Metres(round1(width))),
-                    class,
-                    incline_pct,
-                    tricycle: None,
-                    foot: true,
-                    layer: 0,
-                }
+                (LaneClass::Alley, None)
             };
-            spec.lanes.push(spec_lane);
+            let width = if rng.random_bool(0.75) { rng.random_range(1.0..1.5) } else { rng.random_range(1.6..2.4) };
+            LaneSpec {
+                id,
+                path,
+                width: Some(Metres(round1(width))),
+                class,
+                incline_pct,
+                tricycle: None,
+                foot: true,
+                layer: 0,
+            }
         };
+        spec.lanes.push(spec_lane);
+    };
     // East–west lanes are all kept; some north–south alleys are left out as dead ends would
     // be, which cannot disconnect anything because the streets tie every row together.
     for j in 0..=rows {
         for i in 0..cols {
-            lane(
-                &mut spec,
-                &mut rng,
-                node(i, j),
-                node(i + 1, j),
-                street_row(j),
-            );
+            lane(&mut spec, &mut rng, node(i, j), node(i + 1, j), street_row(j));
         }
     }
     for i in 0..=cols {
@@ -240,10 +208,7 @@ pub fn village(options: &VillageOptions) -> Result<AreaSpec, SynthError> {
     }
 
     // The gate road enters from the west on the street row nearest the middle.
-    let gate_row = (0..=rows)
-        .filter(|j| street_row(*j))
-        .min_by_key(|j| j.abs_diff(rows / 2))
-        .unwrap_or(0);
+    let gate_row = (0..=rows).filter(|j| street_row(*j)).min_by_key(|j| j.abs_diff(rows / 2)).unwrap_or(0);
     let entry = node(0, gate_row);
     let gate_at = [entry[0] - 12.0, entry[1]];
     spec.lanes.push(LaneSpec {
@@ -266,24 +231,13 @@ pub fn village(options: &VillageOptions) -> Result<AreaSpec, SynthError> {
     let mut unit_residents = Vec::new();
     for (k, w) in walkups.iter().enumerate() {
         let (i, j) = (k % cols, k / cols);
-        let (sw, se, nw, ne) = (
-            node(i, j),
-            node(i + 1, j),
-            node(i, j + 1),
-            node(i + 1, j + 1),
-        );
+        let (sw, se, nw, ne) = (node(i, j), node(i + 1, j), node(i, j + 1), node(i + 1, j + 1));
         let west = sw[0].max(nw[0]) + SETBACK;
         let east = se[0].min(ne[0]) - SETBACK;
         let south = sw[1].max(se[1]) + SETBACK;
         let north = (nw[1].min(ne[1]) - SETBACK).min(south + rng.random_range(11.0..15.0));
         let b_id = format!("B{}", k + 1);
-        let ring = [
-            [west, south],
-            [east, south],
-            [east, north],
-            [west, north],
-            [west, south],
-        ];
+        let ring = [[west, south], [east, south], [east, north], [west, north], [west, south]];
         // A partly filled last walk-up keeps only the floors and stairwells it uses.
         let floors_used = w.households.div_ceil(w.stairwells * w.per_floor).max(1) as u32;
         spec.buildings.push(BuildingSpec {
@@ -347,20 +301,11 @@ pub fn village(options: &VillageOptions) -> Result<AreaSpec, SynthError> {
             }
         }
     }
-    let open = options
-        .open_stations
-        .unwrap_or_else(|| n.div_ceil(90).max(1));
+    let open = options.open_stations.unwrap_or_else(|| n.div_ceil(90).max(1));
     if open > candidates.len() {
-        return Err(SynthError::Stations {
-            open,
-            sites: candidates.len(),
-        });
+        return Err(SynthError::Stations { open, sites: candidates.len() });
     }
-    let chosen = spread_out(
-        &candidates,
-        open,
-        [cols as f64 * CELL[0] / 2.0, rows as f64 * CELL[1] / 2.0],
-    );
+    let chosen = spread_out(&candidates, open, [cols as f64 * CELL[0] / 2.0, rows as f64 * CELL[1] / 2.0]);
     for (k, p) in candidates.iter().enumerate() {
         spec.sites.push(SiteSpec {
             id: format!("T{}", k + 1),
@@ -408,8 +353,7 @@ fn spread_out(points: &[[f64; 2]], k: usize, centre: [f64; 2]) -> Vec<usize> {
     if k == 0 || points.is_empty() {
         return chosen;
     }
-    let first =
-        (0..points.len()).min_by(|a, b| d(points[*a], centre).total_cmp(&d(points[*b], centre)));
+    let first = (0..points.len()).min_by(|a, b| d(points[*a], centre).total_cmp(&d(points[*b], centre)));
     let mut nearest: Vec<f64> = vec![f64::INFINITY; points.len()];
     let mut next = first;
     while let Some(p) = next {
@@ -420,9 +364,7 @@ fn spread_out(points: &[[f64; 2]], k: usize, centre: [f64; 2]) -> Vec<usize> {
         for (q, best) in nearest.iter_mut().enumerate() {
             *best = best.min(d(points[p], points[q]));
         }
-        next = (0..points.len())
-            .filter(|q| !chosen.contains(q))
-            .max_by(|a, b| nearest[*a].total_cmp(&nearest[*b]));
+        next = (0..points.len()).filter(|q| !chosen.contains(q)).max_by(|a, b| nearest[*a].total_cmp(&nearest[*b]));
     }
     chosen
 }
@@ -437,10 +379,7 @@ mod tests {
         options.residents = Some(1681);
         let a = village(&options).unwrap();
         assert_eq!(a.households.len(), 713);
-        assert_eq!(
-            a.households.iter().filter_map(|h| h.residents).sum::<i64>(),
-            1681
-        );
+        assert_eq!(a.households.iter().filter_map(|h| h.residents).sum::<i64>(), 1681);
         assert_eq!(a.sites.iter().filter(|s| s.open).count(), 8);
         assert_eq!(a, village(&options).unwrap());
         assert_ne!(a, village(&VillageOptions::new(713, 8)).unwrap());
@@ -448,21 +387,12 @@ mod tests {
 
     #[test]
     fn refuses_impossible_options() {
-        assert_eq!(
-            village(&VillageOptions::new(0, 1)),
-            Err(SynthError::Households(0))
-        );
+        assert_eq!(village(&VillageOptions::new(0, 1)), Err(SynthError::Households(0)));
         let mut options = VillageOptions::new(10, 1);
         options.residents = Some(5);
-        assert!(matches!(
-            village(&options),
-            Err(SynthError::Residents { .. })
-        ));
+        assert!(matches!(village(&options), Err(SynthError::Residents { .. })));
         options.residents = None;
         options.open_stations = Some(1000);
-        assert!(matches!(
-            village(&options),
-            Err(SynthError::Stations { .. })
-        ));
+        assert!(matches!(village(&options), Err(SynthError::Stations { .. })));
     }
 }
