@@ -86,3 +86,8 @@ fn is_cascade(p: &Problem, rejected: &HashSet<String>) -> bool {
         _ => false,
     }
 }
+
+/// The README's Rust example, compiled and run as a doc test so that it stays true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -436,3 +436,12 @@ fn every_problem_is_reported_at_once() {
         expect(&found, code, Some(id));
     }
 }
+
+#[test]
+fn the_format_document_embeds_the_example_and_lists_every_code() {
+    let doc = include_str!("../docs/area-format.md");
+    assert!(doc.contains(TINY), "docs/area-format.md must embed data/examples/tiny.geojson verbatim");
+    for code in Code::ALL {
+        assert!(doc.contains(&format!("| {code} |")), "docs/area-format.md does not list {code}");
+    }
+}
