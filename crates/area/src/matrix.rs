@@ -49,9 +49,13 @@ impl<U: From<f64>> Matrix<U> {
 /// The travel matrices of an area.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TravelMatrices {
-    /// Tricycle time among depots: rows and columns are the gates, then the sites, in
-    /// [`Area`] order (see [`TravelMatrices::site_depot`]).
+    /// Tricycle time among depots, at the area's planned tricycle speed: rows and columns
+    /// are the gates, then the sites, in [`Area`] order (see [`TravelMatrices::site_depot`]).
     pub tricycle_time: Matrix<Seconds>,
+    /// Tricycle distance among the same depots.
+    pub tricycle_distance: Matrix<Metres>,
+    /// Walking distance between sites.
+    pub walk_site_to_site: Matrix<Metres>,
     /// Walking distance from each site (rows) to each stairwell door (columns).
     pub walk_site_to_door: Matrix<Metres>,
     /// Walking distance between stairwell doors.
@@ -174,9 +178,13 @@ impl Area {
             self.gates.iter().map(|g| g.node).chain(self.sites.iter().map(|s| s.node)).collect();
         let sites: Vec<NodeIndex> = self.sites.iter().map(|s| s.node).collect();
         let doors: Vec<NodeIndex> = self.stairwells.iter().map(|s| s.door).collect();
+        let ride_m = ride.rows(&depots, &depots, 1.0);
         let seconds_per_metre = 1.0 / self.params.tricycle_speed.get();
+        let ride_s = ride_m.iter().map(|m| (f64::from(*m) * seconds_per_metre) as f32).collect();
         TravelMatrices {
-            tricycle_time: matrix(depots.len(), depots.len(), ride.rows(&depots, &depots, seconds_per_metre)),
+            tricycle_time: matrix(depots.len(), depots.len(), ride_s),
+            tricycle_distance: matrix(depots.len(), depots.len(), ride_m),
+            walk_site_to_site: matrix(sites.len(), sites.len(), walk.rows(&sites, &sites, 1.0)),
             walk_site_to_door: matrix(sites.len(), doors.len(), walk.rows(&sites, &doors, 1.0)),
             walk_door_to_door: matrix(doors.len(), doors.len(), walk.rows(&doors, &doors, 1.0)),
             gates: self.gates.len(),

@@ -113,6 +113,33 @@ codes! {
     /// A household that no path on foot reaches from a gate.
     HouseholdUnreachable = "E204", Error,
         "connect the stairwell's door to the lane network, or check the household's stairwell";
+    /// An order (or a CSV row of one) cannot be read.
+    MalformedOrder = "E301", Error,
+        "fix the order as docs/orders-format.md describes; CSV problems give the line";
+    /// Two orders share an id.
+    DuplicateOrder = "E302", Error,
+        "give every order in the batch its own id";
+    /// An order names a household that is not in the area.
+    UnknownHousehold = "E303", Error,
+        "use a household id from the area file (validate the area to list them)";
+    /// A bag weighs zero or less, or has a negative volume.
+    BadBag = "E304", Error,
+        "weigh the bag again: kg above zero, litres zero or more";
+    /// A bag is heavier than a porter may carry.
+    BagTooHeavy = "E305", Error,
+        "split the goods into bags no heavier than the porters' max_carry_kg";
+    /// A station named in the fleet or an order is not an open station site of the area.
+    UnknownStation = "E306", Error,
+        "use the id of a station_site in the area; pinned stations must also be open";
+    /// An order has no bags.
+    EmptyOrder = "E307", Error,
+        "list at least one bag, or cancel the order";
+    /// The fleet file cannot be read.
+    BadFleet = "E308", Error,
+        "fix the fleet file as docs/fleet-format.md describes";
+    /// No station is open, so nothing can be planned.
+    NoStation = "E309", Error,
+        "open at least one station_site (open=true in the area, or stations in the fleet file)";
     /// Lane ends that nearly met were joined.
     EndpointsJoined = "W301", Warning,
         "check on the orthophoto that the lanes really meet; snap the end points to silence this";

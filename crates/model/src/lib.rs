@@ -1,13 +1,21 @@
-//! The shared vocabulary of lastmetre: unit newtypes and the engineering defaults of
-//! `DOMAIN.md`.
+//! The shared vocabulary of lastmetre: unit newtypes, orders, the fleet and its parameters,
+//! the abstract planning [`Instance`] and the [`Plan`], with the defaults of `DOMAIN.md`.
 //!
 //! This crate knows no I/O and no geometry. Every other crate depends on it, so it stays small.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod fleet;
+mod instance;
+mod order;
 mod params;
+pub mod plan;
 mod units;
 
+pub use fleet::{Effort, Fleet, Porters, StationSetting, Tricycles, Weights};
+pub use instance::{Instance, Job, Stairwell, Station, Table};
+pub use order::{Bag, Order, Priority};
 pub use params::{AreaParams, TRICYCLE_TOP_SPEED};
-pub use units::{Kg, Metres, MetresPerSecond, Seconds};
+pub use plan::{Metrics, Plan};
+pub use units::{Kg, Kilojoules, Litres, Metres, MetresPerSecond, Seconds};

@@ -85,6 +85,16 @@ unit!(
     "kg"
 );
 unit!(
+    /// A volume in litres.
+    Litres,
+    "L"
+);
+unit!(
+    /// An energy in kilojoules (net metabolic).
+    Kilojoules,
+    "kJ"
+);
+unit!(
     /// A speed in metres per second.
     MetresPerSecond,
     "m/s"

@@ -7,9 +7,12 @@
 //! station sites sit beside the streets, and the most spread-out of them are open.
 //!
 //! The same options and seed always give the same area, and every generated area validates.
+//! [`demand`] generates batches of orders for an area's households.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod demand;
 
 use lastmetre_area::{
     AreaSpec, BuildingSpec, GateSpec, HouseholdSpec, LaneClass, LaneSpec, LocalFrame, LonLat, SiteSpec, StairwellSpec,

@@ -1,0 +1,172 @@
+//! Area + orders + fleet → the abstract [`Instance`] the solver and the checker work on.
+//!
+//! Order problems are reported all at once, each naming its order id.
+
+use crate::graph::Area;
+use crate::matrix::TravelMatrices;
+use crate::problem::{Code, Problem};
+use lastmetre_model::{Fleet, Instance, Job, Order, Stairwell, Station, Table};
+use std::collections::{HashMap, HashSet};
+
+/// Builds the instance for one batch of orders.
+///
+/// The depot is the area's first gate. Stations are the fleet's, or else the area's open sites.
+/// Only stairwells with orders enter the instance.
+pub fn instance(
+    area: &Area,
+    matrices: &TravelMatrices,
+    orders: &[Order],
+    fleet: &Fleet,
+    name: &str,
+) -> Result<Instance, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let site_index: HashMap<&str, usize> = area.sites.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    let mut open: Vec<(usize, Option<f64>)> = Vec::new();
+    match &fleet.stations {
+        Some(settings) => {
+            for setting in settings {
+                match site_index.get(setting.id.as_str()) {
+                    Some(&i) => open.push((i, setting.storage_kg.map(|k| k.get()))),
+                    None => problems.push(Problem::new(
+                        Code::UnknownStation,
+                        Some(&setting.id),
+                        format!("the fleet opens station '{}', which is not a station_site of the area", setting.id),
+                    )),
+                }
+            }
+        }
+        None => open.extend(area.open_sites().map(|i| (i, area.sites[i].capacity.map(|c| c.get())))),
+    }
+    if open.is_empty() && problems.is_empty() {
+        problems.push(Problem::new(Code::NoStation, None, "no station is open"));
+    }
+    let station_of_site: HashMap<usize, usize> = open.iter().enumerate().map(|(s, (site, _))| (*site, s)).collect();
+
+    let household_index: HashMap<&str, usize> =
+        area.households.iter().enumerate().map(|(i, h)| (h.id.as_str(), i)).collect();
+    let max_carry = fleet.porters.max_carry_kg.get();
+    let mut seen = HashSet::new();
+    let mut used_stairwells: Vec<usize> = Vec::new();
+    let mut stairwell_slot: HashMap<usize, usize> = HashMap::new();
+    let mut jobs = Vec::new();
+    for order in orders {
+        let id = order.id.as_str();
+        let mut ok = true;
+        if !seen.insert(id) {
+            problems.push(Problem::new(Code::DuplicateOrder, Some(id), format!("order id '{id}' appears twice")));
+            continue;
+        }
+        if order.bags.is_empty() {
+            problems.push(Problem::new(Code::EmptyOrder, Some(id), format!("order '{id}' has no bags")));
+            ok = false;
+        }
+        for (b, bag) in order.bags.iter().enumerate() {
+            let (kg, litres) = (bag.kg.get(), bag.litres.get());
+            if !(kg > 0.0 && kg.is_finite() && litres >= 0.0 && litres.is_finite()) {
+                problems.push(Problem::new(
+                    Code::BadBag,
+                    Some(id),
+                    format!("bag {} of order '{id}' is {kg} kg, {litres} L", b + 1),
+                ));
+                ok = false;
+            } else if kg > max_carry {
+                problems.push(Problem::new(
+                    Code::BagTooHeavy,
+                    Some(id),
+                    format!("bag {} of order '{id}' weighs {kg} kg; a porter carries at most {max_carry} kg", b + 1),
+                ));
+                ok = false;
+            }
+        }
+        let pinned = match &order.station {
+            None => None,
+            Some(station) => match site_index.get(station.as_str()).and_then(|site| station_of_site.get(site)) {
+                Some(&s) => Some(s),
+                None => {
+                    problems.push(
+                        Problem::new(
+                            Code::UnknownStation,
+                            Some(id),
+                            format!("order '{id}' is pinned to station '{station}', which is not open"),
+                        )
+                        .related_to(station),
+                    );
+                    ok = false;
+                    None
+                }
+            },
+        };
+        let Some(&h) = household_index.get(order.household.as_str()) else {
+            problems.push(
+                Problem::new(
+                    Code::UnknownHousehold,
+                    Some(id),
+                    format!("order '{id}' is for household '{}', which is not in the area", order.household),
+                )
+                .related_to(&order.household),
+            );
+            continue;
+        };
+        if !ok {
+            continue;
+        }
+        let household = &area.households[h];
+        let next = used_stairwells.len();
+        let stairwell = *stairwell_slot.entry(household.stairwell).or_insert(next);
+        if stairwell == next {
+            used_stairwells.push(household.stairwell);
+        }
+        jobs.push(Job {
+            id: order.id.clone(),
+            household: order.household.clone(),
+            unit: household.unit.clone(),
+            stairwell,
+            floor: household.floor,
+            bags: order.bags.clone(),
+            priority: order.priority,
+            placed_at: order.placed_at,
+            pinned_station: pinned,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+
+    let stations: Vec<Station> =
+        open.iter().map(|(site, storage)| Station { id: area.sites[*site].id.clone(), storage_kg: *storage }).collect();
+    let stairwells = used_stairwells
+        .iter()
+        .map(|&s| {
+            let stairwell = &area.stairwells[s];
+            let building = &area.buildings[stairwell.building];
+            let name = building.name.as_deref().unwrap_or(&building.id);
+            let unit = stairwell.name.as_deref().unwrap_or(&stairwell.id);
+            Stairwell {
+                id: stairwell.id.clone(),
+                label: format!("{name} {unit}"),
+                storey_height: stairwell.storey_height,
+            }
+        })
+        .collect();
+    let depot = |i: usize| if i == 0 { 0 } else { matrices.site_depot(open[i - 1].0) };
+    let metres = |m: Option<lastmetre_model::Metres>| m.map(|m| m.get());
+    Ok(Instance {
+        name: name.to_owned(),
+        stations,
+        stairwells,
+        jobs,
+        ride: Table::from_fn(open.len() + 1, open.len() + 1, |a, b| {
+            metres(matrices.tricycle_distance.get(depot(a), depot(b)))
+        }),
+        walk_station_stairwell: Table::from_fn(open.len(), used_stairwells.len(), |s, w| {
+            metres(matrices.walk_site_to_door.get(open[s].0, used_stairwells[w]))
+        }),
+        walk_stairwell_stairwell: Table::from_fn(used_stairwells.len(), used_stairwells.len(), |a, b| {
+            metres(matrices.walk_door_to_door.get(used_stairwells[a], used_stairwells[b]))
+        }),
+        walk_station_station: Table::from_fn(open.len(), open.len(), |a, b| {
+            metres(matrices.walk_site_to_site.get(open[a].0, open[b].0))
+        }),
+        fleet: fleet.clone(),
+    })
+}

@@ -1,0 +1,620 @@
+//! The independent plan checker. It shares no code with the solver: it reads a [`Plan`] and
+//! the [`Instance`] it claims to serve, and recomputes everything from the model's
+//! definitions (DOMAIN.md's effort model, the fleet's speeds and capacities).
+//!
+//! It checks that every order is delivered whole exactly once or reported unassigned; that
+//! bags go to the right stairwell and floor; carry, tricycle and station-storage limits;
+//! that bags reach a station by tricycle before a porter takes them out; that no tricycle or
+//! porter is in two places at once; the shift energy budget; and that every metric the plan
+//! reports matches the recomputation.
+//!
+//! Conventions it relies on (docs/plan-format.md): porter `i` starts the cycle at station
+//! `i mod stations` at time 0; tricycles start at the gate at time 0.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+use lastmetre_model::plan::{Outing, Trip, priority_index};
+use lastmetre_model::{Instance, Metrics, Plan, Priority};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Slack on times and sums, seconds or kg: plans round-trip through JSON.
+const EPS: f64 = 1e-6;
+
+/// Kinds of violation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// An index in the plan points at nothing.
+    BadReference,
+    /// An order is missing, delivered twice, partly, or both delivered and unassigned.
+    Delivery,
+    /// A bag is dropped at the wrong stairwell or floor.
+    WrongDoor,
+    /// A porter carries more than the limit.
+    Carry,
+    /// A tricycle carries more than its capacity.
+    TricycleCapacity,
+    /// A bag leaves a station it never reached, or before it was unloaded.
+    Synchronisation,
+    /// Times of a trip or outing do not follow from distances and speeds.
+    Timing,
+    /// A tricycle or porter is in two places at once.
+    Overlap,
+    /// A porter spends more than the shift energy budget.
+    Energy,
+    /// A station holds more than its storage.
+    Storage,
+    /// An order pinned to a station is served from another.
+    Pinned,
+    /// A reported metric differs from the recomputation.
+    Metric,
+}
+
+/// One thing wrong with a plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Violation {
+    /// What kind.
+    pub kind: Kind,
+    /// The details, naming orders, trips and outings.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {}", self.kind, self.message)
+    }
+}
+
+/// The checker's verdict.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// Everything found wrong; empty for a good plan.
+    pub violations: Vec<Violation>,
+    /// The metrics as the checker computes them.
+    pub metrics: Metrics,
+}
+
+impl Report {
+    /// True when the plan is feasible and its metrics are right.
+    pub fn is_ok(&self) -> bool {
+        self.violations.is_empty()
+    }
+}
+
+struct Checker<'a> {
+    instance: &'a Instance,
+    plan: &'a Plan,
+    out: Vec<Violation>,
+}
+
+impl Checker<'_> {
+    fn flag(&mut self, kind: Kind, message: String) {
+        self.out.push(Violation { kind, message });
+    }
+}
+
+/// Checks `plan` against `instance`.
+pub fn check(instance: &Instance, plan: &Plan) -> Report {
+    let mut c = Checker { instance, plan, out: Vec::new() };
+    if !c.references() {
+        return Report { violations: c.out, metrics: Metrics::default() };
+    }
+    c.deliveries();
+    let ready = c.trips();
+    let loads = c.outings(&ready);
+    c.storage();
+    let metrics = c.metrics(loads);
+    c.compare(&metrics);
+    Report { violations: c.out, metrics }
+}
+
+impl Checker<'_> {
+    fn references(&mut self) -> bool {
+        let i = self.instance;
+        let before = self.out.len();
+        let job_ok = |j: usize, b: usize| j < i.jobs.len() && b < i.jobs[j].bags.len();
+        for (t, trip) in self.plan.trips.iter().enumerate() {
+            if trip.tricycle >= i.fleet.tricycles.count {
+                self.flag(Kind::BadReference, format!("trip {t}: tricycle {} does not exist", trip.tricycle));
+            }
+            for stop in &trip.stops {
+                if stop.station >= i.stations.len() {
+                    self.flag(Kind::BadReference, format!("trip {t}: station {} does not exist", stop.station));
+                }
+                if let Some(b) = stop.bags.iter().find(|b| !job_ok(b.job, b.bag)) {
+                    self.flag(Kind::BadReference, format!("trip {t}: bag {}/{} does not exist", b.job, b.bag));
+                }
+            }
+        }
+        for (o, outing) in self.plan.outings.iter().enumerate() {
+            if outing.porter >= i.fleet.porters.count {
+                self.flag(Kind::BadReference, format!("outing {o}: porter {} does not exist", outing.porter));
+            }
+            if outing.station >= i.stations.len() {
+                self.flag(Kind::BadReference, format!("outing {o}: station {} does not exist", outing.station));
+            }
+            for climb in &outing.climbs {
+                if climb.stairwell >= i.stairwells.len() {
+                    self.flag(Kind::BadReference, format!("outing {o}: stairwell {} does not exist", climb.stairwell));
+                }
+                for d in &climb.drops {
+                    if d.job >= i.jobs.len() || d.bags.iter().any(|b| !job_ok(d.job, *b)) {
+                        self.flag(Kind::BadReference, format!("outing {o}: a drop names a bag that does not exist"));
+                    }
+                }
+            }
+        }
+        for u in &self.plan.unassigned {
+            if u.job >= i.jobs.len() {
+                self.flag(Kind::BadReference, format!("unassigned order {} does not exist", u.job));
+            }
+        }
+        self.out.len() == before
+    }
+
+    fn deliveries(&mut self) {
+        let i = self.instance;
+        let mut delivered: Vec<Vec<usize>> = i.jobs.iter().map(|j| vec![0; j.bags.len()]).collect();
+        for (o, outing) in self.plan.outings.iter().enumerate() {
+            for climb in &outing.climbs {
+                for d in &climb.drops {
+                    let job = &i.jobs[d.job];
+                    if climb.stairwell != job.stairwell || d.floor != job.floor {
+                        self.flag(
+                            Kind::WrongDoor,
+                            format!(
+                                "outing {o}: order {} dropped at {} floor {}, but it goes to {} floor {}",
+                                job.id,
+                                i.stairwells[climb.stairwell].id,
+                                d.floor,
+                                i.stairwells[job.stairwell].id,
+                                job.floor
+                            ),
+                        );
+                    }
+                    if let Some(s) = job.pinned_station
+                        && s != outing.station
+                    {
+                        self.flag(
+                            Kind::Pinned,
+                            format!(
+                                "order {} is pinned to {} but leaves from {}",
+                                job.id, i.stations[s].id, i.stations[outing.station].id
+                            ),
+                        );
+                    }
+                    for &b in &d.bags {
+                        delivered[d.job][b] += 1;
+                    }
+                }
+            }
+        }
+        let mut unassigned = vec![0; i.jobs.len()];
+        for u in &self.plan.unassigned {
+            unassigned[u.job] += 1;
+        }
+        for (j, job) in i.jobs.iter().enumerate() {
+            let counts = &delivered[j];
+            let all_once = counts.iter().all(|c| *c == 1);
+            let none = counts.iter().all(|c| *c == 0);
+            let problem = match (unassigned[j], all_once, none) {
+                (0, true, _) => None,
+                (0, _, true) => Some("is neither delivered nor reported unassigned".to_owned()),
+                (0, _, _) => Some(format!("has bags delivered {counts:?} times; each must be delivered once")),
+                (1, _, true) => None,
+                (1, _, _) => Some("is reported unassigned but has bags delivered".to_owned()),
+                (n, _, _) => Some(format!("is reported unassigned {n} times")),
+            };
+            if let Some(p) = problem {
+                self.flag(Kind::Delivery, format!("order {} {p}", job.id));
+            }
+        }
+    }
+
+    /// Checks trips; returns when each bag is ready at which station.
+    fn trips(&mut self) -> BTreeMap<(usize, usize), (usize, f64)> {
+        let i = self.instance;
+        let t = &i.fleet.tricycles;
+        let speed = t.speed.get();
+        let mut ready = BTreeMap::new();
+        let mut by_tricycle: BTreeMap<usize, Vec<&Trip>> = BTreeMap::new();
+        for (n, trip) in self.plan.trips.iter().enumerate() {
+            by_tricycle.entry(trip.tricycle).or_default().push(trip);
+            let (mut kg, mut litres) = (0.0, 0.0);
+            let mut time = trip.start_s + t.load_s.get();
+            let mut at: Option<usize> = None;
+            for stop in &trip.stops {
+                let Some(d) = i.ride_m(at, Some(stop.station)) else {
+                    self.flag(Kind::Timing, format!("trip {n}: no tricycle route to {}", i.stations[stop.station].id));
+                    return ready;
+                };
+                time += d / speed;
+                if (stop.arrive_s - time).abs() > EPS {
+                    self.flag(
+                        Kind::Timing,
+                        format!(
+                            "trip {n}: arrives at {} at {:.1} s, but the ride gives {time:.1} s",
+                            i.stations[stop.station].id, stop.arrive_s
+                        ),
+                    );
+                }
+                time = stop.arrive_s.max(time) + t.unload_s.get();
+                if (stop.ready_s - time).abs() > EPS {
+                    self.flag(
+                        Kind::Timing,
+                        format!("trip {n}: unloaded at {:.1} s, expected {time:.1} s", stop.ready_s),
+                    );
+                }
+                for b in &stop.bags {
+                    let bag = &i.jobs[b.job].bags[b.bag];
+                    kg += bag.kg.get();
+                    litres += bag.litres.get();
+                    if ready.insert((b.job, b.bag), (stop.station, stop.ready_s)).is_some() {
+                        self.flag(
+                            Kind::Synchronisation,
+                            format!("order {} bag {} is unloaded twice", i.jobs[b.job].id, b.bag + 1),
+                        );
+                    }
+                }
+                at = Some(stop.station);
+            }
+            time += i.ride_m(at, None).unwrap_or(f64::INFINITY) / speed;
+            if (trip.end_s - time).abs() > EPS {
+                self.flag(
+                    Kind::Timing,
+                    format!("trip {n}: back at the gate at {:.1} s, expected {time:.1} s", trip.end_s),
+                );
+            }
+            if kg > t.capacity_kg.get() + EPS || litres > t.capacity_litres.get() + EPS {
+                self.flag(
+                    Kind::TricycleCapacity,
+                    format!("trip {n} carries {kg:.1} kg and {litres:.1} L, over the tricycle's capacity"),
+                );
+            }
+        }
+        for (tricycle, mut trips) in by_tricycle {
+            trips.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+            if trips.first().is_some_and(|t| t.start_s < -EPS) {
+                self.flag(Kind::Timing, format!("tricycle {tricycle} starts before the cycle"));
+            }
+            for w in trips.windows(2) {
+                if w[1].start_s < w[0].end_s - EPS {
+                    self.flag(
+                        Kind::Overlap,
+                        format!(
+                            "tricycle {tricycle} starts a trip at {:.1} s before returning at {:.1} s",
+                            w[1].start_s, w[0].end_s
+                        ),
+                    );
+                }
+            }
+        }
+        ready
+    }
+
+    /// Checks outings and porters; returns each porter's (energy kJ, walk m, finish s).
+    fn outings(&mut self, ready: &BTreeMap<(usize, usize), (usize, f64)>) -> Vec<(f64, f64, f64, usize, usize, f64)> {
+        let i = self.instance;
+        let p = &i.fleet.porters;
+        let mut porters: Vec<(f64, f64, f64, usize, usize, f64)> = vec![(0.0, 0.0, 0.0, 0, 0, 0.0); p.count];
+        let mut by_porter: BTreeMap<usize, Vec<(usize, &Outing)>> = BTreeMap::new();
+        for (o, outing) in self.plan.outings.iter().enumerate() {
+            by_porter.entry(outing.porter).or_default().push((o, outing));
+            let kg: f64 = outing
+                .climbs
+                .iter()
+                .flat_map(|c| &c.drops)
+                .flat_map(|d| d.bags.iter().map(|b| i.jobs[d.job].bags[*b].kg.get()))
+                .sum();
+            if kg > p.max_carry_kg.get() + EPS {
+                self.flag(
+                    Kind::Carry,
+                    format!("outing {o} carries {kg:.1} kg; the limit is {} kg", p.max_carry_kg.get()),
+                );
+            }
+            for d in outing.climbs.iter().flat_map(|c| &c.drops) {
+                for &b in &d.bags {
+                    match ready.get(&(d.job, b)) {
+                        None => self.flag(
+                            Kind::Synchronisation,
+                            format!(
+                                "outing {o}: order {} bag {} never reaches a station by tricycle",
+                                i.jobs[d.job].id,
+                                b + 1
+                            ),
+                        ),
+                        Some((s, _)) if *s != outing.station => self.flag(
+                            Kind::Synchronisation,
+                            format!(
+                                "outing {o}: order {} bag {} is unloaded at {}, not at {}",
+                                i.jobs[d.job].id,
+                                b + 1,
+                                i.stations[*s].id,
+                                i.stations[outing.station].id
+                            ),
+                        ),
+                        Some((_, t)) if *t > outing.start_s + EPS => self.flag(
+                            Kind::Synchronisation,
+                            format!(
+                                "outing {o} starts at {:.1} s, before order {} bag {} is unloaded at {t:.1} s",
+                                outing.start_s,
+                                i.jobs[d.job].id,
+                                b + 1
+                            ),
+                        ),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let stations = i.stations.len().max(1);
+        for (porter, mut list) in by_porter {
+            list.sort_by(|a, b| a.1.start_s.total_cmp(&b.1.start_s));
+            let mut at = porter % stations;
+            let mut free = 0.0;
+            let (mut energy, mut walk, mut vertical, mut climbs, mut finish) = (0.0, 0.0, 0.0, 0usize, 0.0);
+            for (o, outing) in &list {
+                let Some(transit) = i.walk_station_station.get(at, outing.station).map(|m| m.get()) else {
+                    self.flag(Kind::Overlap, format!("porter {porter} cannot walk to the station of outing {o}"));
+                    continue;
+                };
+                if outing.start_s + EPS < free + transit / p.walk_speed.get() {
+                    self.flag(
+                        Kind::Overlap,
+                        format!(
+                            "porter {porter} starts outing {o} at {:.1} s but can be there at {:.1} s at the earliest",
+                            outing.start_s,
+                            free + transit / p.walk_speed.get()
+                        ),
+                    );
+                }
+                energy += i.fleet.effort.level_j_per_kg_m * p.body_mass_kg.get() * transit / 1000.0;
+                walk += transit;
+                let (kj, metres, up, end) = self.replay(*o, outing);
+                energy += kj;
+                walk += metres;
+                vertical += up;
+                climbs += outing.climbs.len();
+                free = end;
+                finish = end;
+                at = outing.station;
+            }
+            if energy > p.shift_energy.get() + EPS {
+                self.flag(
+                    Kind::Energy,
+                    format!("porter {porter} spends {energy:.0} kJ; the shift budget is {} kJ", p.shift_energy.get()),
+                );
+            }
+            if porter < porters.len() {
+                porters[porter] = (energy, walk, vertical, list.len(), climbs, finish);
+            }
+        }
+        porters
+    }
+
+    /// Walks an outing through the effort model: its energy (kJ), level metres, vertical
+    /// metres and end time, flagging times that do not follow.
+    fn replay(&mut self, o: usize, outing: &Outing) -> (f64, f64, f64, f64) {
+        let i = self.instance;
+        let p = &i.fleet.porters;
+        let e = &i.fleet.effort;
+        let body = p.body_mass_kg.get();
+        let k = e.hand_carry_factor;
+        let weight =
+            |d: &lastmetre_model::plan::Drop| -> f64 { d.bags.iter().map(|b| i.jobs[d.job].bags[*b].kg.get()).sum() };
+        let mut load: f64 = outing.climbs.iter().flat_map(|c| &c.drops).map(weight).sum();
+        let bags: usize = outing.climbs.iter().flat_map(|c| &c.drops).map(|d| d.bags.len()).sum();
+        let mut t = outing.start_s + bags as f64 * p.pick_s.get();
+        let (mut joules, mut walk, mut vertical) = (0.0, 0.0, 0.0);
+        let mut last: Option<usize> = None;
+        for climb in &outing.climbs {
+            let leg = match last {
+                None => i.walk_station_stairwell.get(outing.station, climb.stairwell),
+                Some(w) => i.walk_stairwell_stairwell.get(w, climb.stairwell),
+            };
+            let Some(leg) = leg.map(|m| m.get()) else {
+                self.flag(
+                    Kind::Timing,
+                    format!("outing {o}: no walking route to {}", i.stairwells[climb.stairwell].id),
+                );
+                return (0.0, 0.0, 0.0, outing.end_s);
+            };
+            joules += e.level_j_per_kg_m * (body + k * load) * leg;
+            walk += leg;
+            t += leg / p.walk_speed.get();
+            if (climb.arrive_s - t).abs() > EPS {
+                self.flag(
+                    Kind::Timing,
+                    format!(
+                        "outing {o}: at {} at {:.1} s, expected {t:.1} s",
+                        i.stairwells[climb.stairwell].id, climb.arrive_s
+                    ),
+                );
+            }
+            let stairwell = &i.stairwells[climb.stairwell];
+            let here: f64 = climb.drops.iter().map(weight).sum();
+            let waiting = if p.leave_bags_at_entrance { 0.0 } else { load - here };
+            // Up the stairs, lightening at each drop.
+            let mut carried = here;
+            let mut height = 0.0;
+            let mut drops: Vec<&lastmetre_model::plan::Drop> = climb.drops.iter().collect();
+            drops.sort_by_key(|d| d.floor);
+            if drops.iter().zip(&climb.drops).any(|(a, b)| a.floor != b.floor) {
+                self.flag(Kind::Timing, format!("outing {o}: drops at {} are not in floor order", stairwell.id));
+            }
+            for d in &climb.drops {
+                let h = stairwell.height(d.floor).get();
+                let rise = (h - height).max(0.0);
+                joules += e.up_j_per_kg_m * (body + k * (carried + waiting)) * rise;
+                t += rise / p.climb_speed.get() + p.handover_s.get();
+                if (d.at_s - t).abs() > EPS {
+                    self.flag(
+                        Kind::Timing,
+                        format!(
+                            "outing {o}: order {} handed over at {:.1} s, expected {t:.1} s",
+                            i.jobs[d.job].id, d.at_s
+                        ),
+                    );
+                }
+                carried -= weight(d);
+                height = height.max(h);
+            }
+            joules += e.down_j_per_kg_m * (body + k * waiting) * height;
+            t += height / p.descend_speed.get();
+            vertical += height;
+            if (climb.leave_s - t).abs() > EPS {
+                self.flag(
+                    Kind::Timing,
+                    format!("outing {o}: leaves {} at {:.1} s, expected {t:.1} s", stairwell.id, climb.leave_s),
+                );
+            }
+            load -= here;
+            last = Some(climb.stairwell);
+        }
+        if let Some(w) = last {
+            let back = i.walk_station_stairwell.get(outing.station, w).map_or(f64::INFINITY, |m| m.get());
+            joules += e.level_j_per_kg_m * body * back;
+            walk += back;
+            t += back / p.walk_speed.get();
+        }
+        if (outing.end_s - t).abs() > EPS {
+            self.flag(
+                Kind::Timing,
+                format!("outing {o}: back at the station at {:.1} s, expected {t:.1} s", outing.end_s),
+            );
+        }
+        (joules / 1000.0, walk, vertical, outing.end_s)
+    }
+
+    /// Station occupancy over time: + when unloaded, − when a porter takes the bags out.
+    fn storage(&mut self) {
+        let i = self.instance;
+        for (s, station) in i.stations.iter().enumerate() {
+            let Some(limit) = station.storage_kg else { continue };
+            let mut events: Vec<(f64, f64)> = Vec::new();
+            for stop in self.plan.trips.iter().flat_map(|t| &t.stops).filter(|st| st.station == s) {
+                let kg: f64 = stop.bags.iter().map(|b| i.jobs[b.job].bags[b.bag].kg.get()).sum();
+                events.push((stop.ready_s, kg));
+            }
+            for outing in self.plan.outings.iter().filter(|o| o.station == s) {
+                let kg: f64 = outing
+                    .climbs
+                    .iter()
+                    .flat_map(|c| &c.drops)
+                    .flat_map(|d| d.bags.iter().map(|b| i.jobs[d.job].bags[*b].kg.get()))
+                    .sum();
+                events.push((outing.start_s, -kg));
+            }
+            events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            let mut held = 0.0;
+            for (t, kg) in events {
+                held += kg;
+                if held > limit + EPS {
+                    self.flag(
+                        Kind::Storage,
+                        format!("station {} holds {held:.1} kg at {t:.0} s; its storage is {limit} kg", station.id),
+                    );
+                    break;
+                }
+            }
+        }
+    }
+
+    fn metrics(&self, porters: Vec<(f64, f64, f64, usize, usize, f64)>) -> Metrics {
+        let i = self.instance;
+        let w = &i.fleet.weights;
+        let plan = self.plan;
+        let mut m =
+            Metrics { orders_total: i.jobs.len(), orders_unassigned: plan.unassigned.len(), ..Metrics::default() };
+        m.orders_delivered = m.orders_total.saturating_sub(m.orders_unassigned);
+        for (j, job) in i.jobs.iter().enumerate() {
+            let k = priority_index(job.priority);
+            if plan.unassigned.iter().any(|u| u.job == j) {
+                m.unassigned_by_priority[k] += 1;
+            } else {
+                m.delivered_by_priority[k] += 1;
+            }
+        }
+        m.tricycle_trips = plan.trips.len();
+        let mut ride = 0.0;
+        for trip in &plan.trips {
+            let mut at = None;
+            for stop in &trip.stops {
+                ride += i.ride_m(at, Some(stop.station)).unwrap_or(0.0);
+                at = Some(stop.station);
+            }
+            ride += i.ride_m(at, None).unwrap_or(0.0);
+        }
+        m.tricycle_km = ride / 1000.0;
+        m.porter_outings = plan.outings.len();
+        m.stair_climbs = plan.outings.iter().map(|o| o.climbs.len()).sum();
+        m.vertical_m = porters.iter().map(|p| p.2).sum();
+        m.porter_energy_kj = porters.iter().map(|p| p.0).sum();
+        m.porter_energy_kj_max = porters.iter().map(|p| p.0).fold(0.0, f64::max);
+        m.porter_walk_km = porters.iter().map(|p| p.1).sum::<f64>() / 1000.0;
+        let drops = || plan.outings.iter().flat_map(|o| o.climbs.iter().flat_map(|c| &c.drops));
+        m.last_delivery_s = drops().map(|d| d.at_s).fold(0.0, f64::max);
+        m.last_medicine_s =
+            drops().filter(|d| i.jobs[d.job].priority == Priority::Medicine).map(|d| d.at_s).fold(0.0, f64::max);
+        m.porters = porters
+            .iter()
+            .map(|p| lastmetre_model::plan::PorterLoad {
+                outings: p.3,
+                stair_climbs: p.4,
+                vertical_m: p.2,
+                walk_km: p.1 / 1000.0,
+                energy_kj: p.0,
+                finish_s: p.5,
+            })
+            .collect();
+        let unserved: f64 = plan.unassigned.iter().map(|u| w.unserved * w.priority(i.jobs[u.job].priority)).sum();
+        m.objective = unserved
+            + w.tricycle_trip * m.tricycle_trips as f64
+            + w.tricycle_km * m.tricycle_km
+            + w.stair_climb * m.stair_climbs as f64
+            + w.energy_kj * m.porter_energy_kj
+            + w.max_porter_energy_kj * m.porter_energy_kj_max
+            + w.walk_km * m.porter_walk_km;
+        m
+    }
+
+    fn compare(&mut self, mine: &Metrics) {
+        let theirs = &self.plan.metrics;
+        let counts = [
+            ("orders_total", theirs.orders_total, mine.orders_total),
+            ("orders_delivered", theirs.orders_delivered, mine.orders_delivered),
+            ("orders_unassigned", theirs.orders_unassigned, mine.orders_unassigned),
+            ("tricycle_trips", theirs.tricycle_trips, mine.tricycle_trips),
+            ("porter_outings", theirs.porter_outings, mine.porter_outings),
+            ("stair_climbs", theirs.stair_climbs, mine.stair_climbs),
+        ];
+        for (name, a, b) in counts {
+            if a != b {
+                self.flag(Kind::Metric, format!("{name}: the plan says {a}, the checker counts {b}"));
+            }
+        }
+        if theirs.delivered_by_priority != mine.delivered_by_priority
+            || theirs.unassigned_by_priority != mine.unassigned_by_priority
+        {
+            self.flag(Kind::Metric, "orders by priority differ from the checker's count".to_owned());
+        }
+        let values = [
+            ("tricycle_km", theirs.tricycle_km, mine.tricycle_km),
+            ("vertical_m", theirs.vertical_m, mine.vertical_m),
+            ("porter_energy_kj", theirs.porter_energy_kj, mine.porter_energy_kj),
+            ("porter_energy_kj_max", theirs.porter_energy_kj_max, mine.porter_energy_kj_max),
+            ("porter_walk_km", theirs.porter_walk_km, mine.porter_walk_km),
+            ("last_delivery_s", theirs.last_delivery_s, mine.last_delivery_s),
+            ("last_medicine_s", theirs.last_medicine_s, mine.last_medicine_s),
+            ("objective", theirs.objective, mine.objective),
+        ];
+        for (name, a, b) in values {
+            if (a - b).abs() > 1e-6 * a.abs().max(b.abs()).max(1.0) {
+                self.flag(Kind::Metric, format!("{name}: the plan says {a}, the checker computes {b}"));
+            }
+        }
+    }
+}

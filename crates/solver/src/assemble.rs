@@ -1,0 +1,413 @@
+//! From outings to a complete plan: tricycle trips (echelon 1), porter schedule, times and
+//! metrics.
+//!
+//! Trips carry whole outings' bags, so an outing's bags arrive together. The packed policy
+//! fills trips in order of urgency and of the stations' tour, then routes each trip through
+//! its stations by dynamic programming (Held–Karp). Porters take outings in order of
+//! readiness, each to the porter who can start it first within the shift energy budget.
+
+use crate::outing::{OutingCost, Route, evaluate};
+use crate::parcel::Parcel;
+use lastmetre_model::plan::{
+    BagRef, Climb, Drop, Outing, PorterLoad, Reason, Trip, TripStop, Unassigned, priority_index,
+};
+use lastmetre_model::{Instance, Metrics, Plan, Priority};
+use std::collections::BTreeMap;
+
+/// How tricycle trips are formed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum TripPolicy {
+    /// As few trips as capacity allows, urgent goods first, each trip routed optimally.
+    Packed,
+    /// The manual practice: every tricycle loops through all stations, one loop per interval.
+    FixedLoop {
+        /// Seconds between departures.
+        interval_s: f64,
+    },
+}
+
+/// Builds the plan for `routes`. Jobs with a parcel left out are left out whole.
+pub(crate) fn assemble(
+    instance: &Instance,
+    parcels: &[Parcel],
+    routes: &[Route],
+    unserved: &[usize],
+    policy: TripPolicy,
+) -> Plan {
+    let mut left_out: BTreeMap<usize, Reason> = BTreeMap::new();
+    for &p in unserved {
+        left_out.entry(parcels[p].job).or_insert_with(|| unserved_reason(instance, &parcels[p]));
+    }
+    if instance.fleet.porters.count == 0 || instance.fleet.tricycles.count == 0 {
+        for j in 0..instance.jobs.len() {
+            left_out.insert(j, Reason::NoFleet);
+        }
+    }
+    // Scheduling may run out of porter energy; then the jobs concerned leave and we redo.
+    loop {
+        let kept: Vec<Route> = routes
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                for s in &mut r.stops {
+                    s.parcels.retain(|p| !left_out.contains_key(&parcels[*p].job));
+                }
+                r.stops.retain(|s| !s.parcels.is_empty());
+                r
+            })
+            .filter(|r| !r.stops.is_empty())
+            .collect();
+        let costs: Vec<OutingCost> =
+            kept.iter().map(|r| evaluate(instance, parcels, r).expect("solver routes are reachable")).collect();
+        let trips = plan_trips(instance, parcels, &kept, &costs, policy);
+        match schedule(instance, parcels, &kept, &costs, &trips) {
+            Ok((outings, porters)) => {
+                let unassigned = left_out.iter().map(|(&job, &reason)| Unassigned { job, reason }).collect();
+                let trips = trips.into_iter().map(|t| t.trip).collect();
+                let mut plan = Plan { trips, outings, unassigned, metrics: Metrics::default() };
+                plan.metrics = metrics(instance, &plan, &costs, porters);
+                return plan;
+            }
+            Err(jobs) => {
+                for j in jobs {
+                    left_out.insert(j, Reason::PorterEnergy);
+                }
+            }
+        }
+    }
+}
+
+fn unserved_reason(instance: &Instance, parcel: &Parcel) -> Reason {
+    let reaches =
+        (0..instance.stations.len()).any(|s| instance.walk_station_stairwell.get(s, parcel.stairwell).is_some());
+    if !reaches {
+        Reason::NoStationReaches
+    } else if instance.stations.iter().any(|s| s.storage_kg.is_some()) {
+        Reason::StationStorage
+    } else {
+        Reason::NoFleet
+    }
+}
+
+/// A trip with, for each outing it carries, the stop index.
+struct PlannedTrip {
+    trip: Trip,
+    /// (outing index, stop index within the trip).
+    carries: Vec<(usize, usize)>,
+}
+
+fn ride_s(instance: &Instance, from: Option<usize>, to: Option<usize>) -> f64 {
+    instance.ride_m(from, to).unwrap_or(f64::INFINITY) / instance.fleet.tricycles.speed.get()
+}
+
+/// The best order to visit `stations` from the depot and back (Held–Karp up to 12 stations,
+/// nearest neighbour beyond).
+pub(crate) fn tour(instance: &Instance, stations: &[usize]) -> Vec<usize> {
+    let n = stations.len();
+    let d = |a: Option<usize>, b: Option<usize>| instance.ride_m(a, b).unwrap_or(f64::INFINITY);
+    if n <= 1 {
+        return stations.to_vec();
+    }
+    if n > 12 {
+        let mut left = stations.to_vec();
+        let mut at = None;
+        let mut out = Vec::new();
+        while !left.is_empty() {
+            let i = (0..left.len()).min_by(|x, y| d(at, Some(left[*x])).total_cmp(&d(at, Some(left[*y])))).unwrap();
+            at = Some(left.swap_remove(i));
+            out.push(at.unwrap());
+        }
+        return out;
+    }
+    let full = (1usize << n) - 1;
+    let mut best = vec![f64::INFINITY; (1 << n) * n];
+    let mut prev = vec![usize::MAX; (1 << n) * n];
+    for i in 0..n {
+        best[(1 << i) * n + i] = d(None, Some(stations[i]));
+    }
+    for set in 1..=full {
+        for last in 0..n {
+            let here = best[set * n + last];
+            if set & (1 << last) == 0 || !here.is_finite() {
+                continue;
+            }
+            for next in 0..n {
+                if set & (1 << next) != 0 {
+                    continue;
+                }
+                let to = set | (1 << next);
+                let cost = here + d(Some(stations[last]), Some(stations[next]));
+                if cost < best[to * n + next] {
+                    best[to * n + next] = cost;
+                    prev[to * n + next] = last;
+                }
+            }
+        }
+    }
+    let mut last = (0..n)
+        .min_by(|a, b| {
+            (best[full * n + a] + d(Some(stations[*a]), None))
+                .total_cmp(&(best[full * n + b] + d(Some(stations[*b]), None)))
+        })
+        .unwrap();
+    let mut set = full;
+    let mut order = Vec::with_capacity(n);
+    while last != usize::MAX {
+        order.push(stations[last]);
+        let p = prev[set * n + last];
+        set &= !(1 << last);
+        last = p;
+    }
+    order.reverse();
+    order
+}
+
+fn urgency(instance: &Instance, parcels: &[Parcel], route: &Route) -> (usize, f64) {
+    let jobs = route.stops.iter().flat_map(|s| &s.parcels).map(|p| &instance.jobs[parcels[*p].job]);
+    let rank = jobs.clone().map(|j| priority_index(j.priority)).min().unwrap_or(2);
+    let placed = jobs.map(|j| j.placed_at.get()).fold(f64::INFINITY, f64::min);
+    (rank, placed)
+}
+
+fn plan_trips(
+    instance: &Instance,
+    parcels: &[Parcel],
+    routes: &[Route],
+    costs: &[OutingCost],
+    policy: TripPolicy,
+) -> Vec<PlannedTrip> {
+    let t = &instance.fleet.tricycles;
+    let litres: Vec<f64> =
+        routes.iter().map(|r| r.stops.iter().flat_map(|s| &s.parcels).map(|p| parcels[*p].litres).sum()).collect();
+    let all: Vec<usize> = (0..instance.stations.len()).collect();
+    let loop_order = tour(instance, &all);
+    let position = |s: usize| loop_order.iter().position(|x| *x == s).unwrap_or(usize::MAX);
+    let mut order: Vec<usize> = (0..routes.len()).collect();
+    match policy {
+        TripPolicy::Packed => order.sort_by(|a, b| {
+            let (ua, ub) = (urgency(instance, parcels, &routes[*a]), urgency(instance, parcels, &routes[*b]));
+            ua.0.cmp(&ub.0).then(position(routes[*a].station).cmp(&position(routes[*b].station))).then(a.cmp(b))
+        }),
+        TripPolicy::FixedLoop { .. } => order.sort_by(|a, b| {
+            let (ua, ub) = (urgency(instance, parcels, &routes[*a]), urgency(instance, parcels, &routes[*b]));
+            ua.1.total_cmp(&ub.1).then(a.cmp(b))
+        }),
+    }
+    // Next fit: a trip takes outings until the next does not fit.
+    let mut loads: Vec<Vec<usize>> = Vec::new();
+    let (mut kg, mut l) = (f64::INFINITY, f64::INFINITY);
+    for o in order {
+        if kg + costs[o].kg > t.capacity_kg.get() + 1e-9 || l + litres[o] > t.capacity_litres.get() + 1e-9 {
+            loads.push(Vec::new());
+            kg = 0.0;
+            l = 0.0;
+        }
+        kg += costs[o].kg;
+        l += litres[o];
+        loads.last_mut().expect("pushed").push(o);
+    }
+    let mut free = vec![0.0f64; t.count.max(1)];
+    let mut trips = Vec::new();
+    for (k, load) in loads.into_iter().enumerate() {
+        let stations: Vec<usize> = match policy {
+            TripPolicy::Packed => {
+                let mut s: Vec<usize> = load.iter().map(|o| routes[*o].station).collect();
+                s.sort_unstable();
+                s.dedup();
+                tour(instance, &s)
+            }
+            TripPolicy::FixedLoop { .. } => loop_order.clone(),
+        };
+        let tricycle = (0..free.len()).min_by(|a, b| free[*a].total_cmp(&free[*b]).then(a.cmp(b))).unwrap();
+        let start = match policy {
+            TripPolicy::Packed => free[tricycle],
+            TripPolicy::FixedLoop { interval_s } => free[tricycle].max((k / free.len()) as f64 * interval_s),
+        };
+        let mut time = start + t.load_s.get();
+        let mut at = None;
+        let mut stops = Vec::new();
+        let mut carries = Vec::new();
+        for &s in &stations {
+            time += ride_s(instance, at, Some(s));
+            let arrive = time;
+            time += t.unload_s.get();
+            let mut bags = Vec::new();
+            for &o in load.iter().filter(|o| routes[**o].station == s) {
+                carries.push((o, stops.len()));
+                for p in routes[o].stops.iter().flat_map(|st| &st.parcels) {
+                    bags.extend(parcels[*p].bags.iter().map(|b| BagRef { job: parcels[*p].job, bag: *b }));
+                }
+            }
+            bags.sort_unstable();
+            stops.push(TripStop { station: s, arrive_s: arrive, ready_s: time, bags });
+            at = Some(s);
+        }
+        time += ride_s(instance, at, None);
+        free[tricycle] = time;
+        trips.push(PlannedTrip { trip: Trip { tricycle, start_s: start, stops, end_s: time }, carries });
+    }
+    trips
+}
+
+type Scheduled = (Vec<Outing>, Vec<PorterLoad>);
+
+/// Assigns outings to porters; on running out of energy, returns the jobs that cannot go.
+fn schedule(
+    instance: &Instance,
+    parcels: &[Parcel],
+    routes: &[Route],
+    costs: &[OutingCost],
+    trips: &[PlannedTrip],
+) -> Result<Scheduled, Vec<usize>> {
+    let p = &instance.fleet.porters;
+    let e = &instance.fleet.effort;
+    let mut ready = vec![0.0; routes.len()];
+    for trip in trips {
+        for &(o, stop) in &trip.carries {
+            ready[o] = trip.trip.stops[stop].ready_s;
+        }
+    }
+    let mut order: Vec<usize> = (0..routes.len()).collect();
+    order.sort_by(|a, b| {
+        let (ua, ub) = (urgency(instance, parcels, &routes[*a]), urgency(instance, parcels, &routes[*b]));
+        ready[*a].total_cmp(&ready[*b]).then(ua.0.cmp(&ub.0)).then(a.cmp(b))
+    });
+    let stations = instance.stations.len().max(1);
+    let mut at: Vec<usize> = (0..p.count).map(|i| i % stations).collect();
+    let mut free = vec![0.0f64; p.count];
+    let mut loads = vec![PorterLoad::default(); p.count];
+    let budget = p.shift_energy.get();
+    let mut outings = Vec::new();
+    let mut stranded = Vec::new();
+    for o in order {
+        let station = routes[o].station;
+        let mut pick: Option<(f64, f64, usize, f64)> = None;
+        for porter in 0..p.count {
+            let Some(transit) = instance.walk_station_station.get(at[porter], station).map(|m| m.get()) else {
+                continue;
+            };
+            let transit_kj = e.level_j_per_kg_m * p.body_mass_kg.get() * transit / 1000.0;
+            if loads[porter].energy_kj + transit_kj + costs[o].energy_kj > budget + 1e-9 {
+                continue;
+            }
+            let start = ready[o].max(free[porter] + transit / p.walk_speed.get());
+            let key = (start, loads[porter].energy_kj, porter, transit);
+            if pick.is_none_or(|k| (key.0, key.1, key.2) < (k.0, k.1, k.2)) {
+                pick = Some(key);
+            }
+        }
+        let Some((start, _, porter, transit)) = pick else {
+            stranded.extend(routes[o].stops.iter().flat_map(|s| &s.parcels).map(|x| parcels[*x].job));
+            continue;
+        };
+        let outing = timeline(instance, parcels, &routes[o], porter, start);
+        let load = &mut loads[porter];
+        load.outings += 1;
+        load.stair_climbs += routes[o].stops.len();
+        load.vertical_m += costs[o].vertical_m;
+        load.walk_km += (costs[o].walk_m + transit) / 1000.0;
+        load.energy_kj += costs[o].energy_kj + e.level_j_per_kg_m * p.body_mass_kg.get() * transit / 1000.0;
+        load.finish_s = outing.end_s;
+        free[porter] = outing.end_s;
+        at[porter] = station;
+        outings.push(outing);
+    }
+    if stranded.is_empty() {
+        Ok((outings, loads))
+    } else {
+        stranded.sort_unstable();
+        stranded.dedup();
+        Err(stranded)
+    }
+}
+
+/// Times of an outing that starts picking at `start`.
+fn timeline(instance: &Instance, parcels: &[Parcel], route: &Route, porter: usize, start: f64) -> Outing {
+    let p = &instance.fleet.porters;
+    let bags: usize = route.stops.iter().flat_map(|s| &s.parcels).map(|x| parcels[*x].bags.len()).sum();
+    let mut t = start + bags as f64 * p.pick_s.get();
+    let mut climbs = Vec::new();
+    let mut last: Option<usize> = None;
+    for stop in &route.stops {
+        let leg = match last {
+            None => instance.walk_station_stairwell.get(route.station, stop.stairwell),
+            Some(w) => instance.walk_stairwell_stairwell.get(w, stop.stairwell),
+        }
+        .expect("reachable")
+        .get();
+        t += leg / p.walk_speed.get();
+        let arrive = t;
+        // One drop per job, bags of its parcels merged, lowest floor first.
+        let mut by_job: BTreeMap<usize, (u32, f64, Vec<usize>)> = BTreeMap::new();
+        for &x in &stop.parcels {
+            let entry = by_job.entry(parcels[x].job).or_insert((parcels[x].floor, parcels[x].height, Vec::new()));
+            entry.2.extend(&parcels[x].bags);
+        }
+        let mut drops: Vec<(usize, u32, f64, Vec<usize>)> = by_job
+            .into_iter()
+            .map(|(j, (f, h, mut b))| {
+                b.sort_unstable();
+                (j, f, h, b)
+            })
+            .collect();
+        drops.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)));
+        let mut height = 0.0;
+        let mut out = Vec::new();
+        for (job, floor, h, bags) in drops {
+            t += (h - height) / p.climb_speed.get() + p.handover_s.get();
+            height = h;
+            out.push(Drop { job, floor, bags, at_s: t });
+        }
+        t += height / p.descend_speed.get();
+        climbs.push(Climb { stairwell: stop.stairwell, arrive_s: arrive, drops: out, leave_s: t });
+        last = Some(stop.stairwell);
+    }
+    if let Some(w) = last {
+        t += instance.walk_station_stairwell.get(route.station, w).expect("reachable").get() / p.walk_speed.get();
+    }
+    Outing { porter, station: route.station, start_s: start, climbs, end_s: t }
+}
+
+fn metrics(instance: &Instance, plan: &Plan, costs: &[OutingCost], porters: Vec<PorterLoad>) -> Metrics {
+    let w = &instance.fleet.weights;
+    let mut m = Metrics { orders_total: instance.jobs.len(), ..Metrics::default() };
+    for u in &plan.unassigned {
+        m.unassigned_by_priority[priority_index(instance.jobs[u.job].priority)] += 1;
+    }
+    m.orders_unassigned = plan.unassigned.len();
+    m.orders_delivered = m.orders_total - m.orders_unassigned;
+    for (i, n) in m.delivered_by_priority.iter_mut().enumerate() {
+        *n = instance.jobs.iter().filter(|j| priority_index(j.priority) == i).count() - m.unassigned_by_priority[i];
+    }
+    m.tricycle_trips = plan.trips.len();
+    let mut ride = 0.0;
+    for trip in &plan.trips {
+        let mut at = None;
+        for stop in &trip.stops {
+            ride += instance.ride_m(at, Some(stop.station)).unwrap_or(0.0);
+            at = Some(stop.station);
+        }
+        ride += instance.ride_m(at, None).unwrap_or(0.0);
+    }
+    m.tricycle_km = ride / 1000.0;
+    m.porter_outings = plan.outings.len();
+    m.stair_climbs = plan.outings.iter().map(|o| o.climbs.len()).sum();
+    m.vertical_m = costs.iter().map(|c| c.vertical_m).sum();
+    m.porter_energy_kj = porters.iter().map(|p| p.energy_kj).sum();
+    m.porter_energy_kj_max = porters.iter().map(|p| p.energy_kj).fold(0.0, f64::max);
+    m.porter_walk_km = porters.iter().map(|p| p.walk_km).sum();
+    let drops = plan.outings.iter().flat_map(|o| o.climbs.iter().flat_map(|c| &c.drops));
+    m.last_delivery_s = drops.clone().map(|d| d.at_s).fold(0.0, f64::max);
+    m.last_medicine_s =
+        drops.filter(|d| instance.jobs[d.job].priority == Priority::Medicine).map(|d| d.at_s).fold(0.0, f64::max);
+    let unserved: f64 = plan.unassigned.iter().map(|u| w.unserved * w.priority(instance.jobs[u.job].priority)).sum();
+    m.objective = unserved
+        + w.tricycle_trip * m.tricycle_trips as f64
+        + w.tricycle_km * m.tricycle_km
+        + w.stair_climb * m.stair_climbs as f64
+        + w.energy_kj * m.porter_energy_kj
+        + w.max_porter_energy_kj * m.porter_energy_kj_max
+        + w.walk_km * m.porter_walk_km;
+    m.porters = porters;
+    m
+}

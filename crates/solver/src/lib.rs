@@ -1,0 +1,150 @@
+//! The two-echelon solver: tricycle trips from the gate to stations, porter outings from the
+//! stations up the stairwells, over an abstract [`Instance`] (no geometry, no files).
+//!
+//! 1. Orders become *parcels* no heavier than one carry (`parcel.rs`).
+//! 2. Echelon 2 is searched: parcels into outings, the serving station chosen per parcel
+//!    (construction, then large neighbourhood search, `search.rs`), one island per thread,
+//!    the islands sharing their best at fixed points, so that a (seed, threads) pair always
+//!    gives the same plan when the iteration budget is what stops the search.
+//! 3. Echelon 1 and the schedule follow from the outings (`assemble.rs`).
+//!
+//! [`manual`] plays the careful manual practice of the founding case, as a baseline.
+//!
+//! ```
+//! # use lastmetre_model::*;
+//! # let instance = Instance {
+//! #     name: "one order".into(),
+//! #     stations: vec![Station { id: "s".into(), storage_kg: None }],
+//! #     stairwells: vec![Stairwell { id: "w".into(), label: "1号楼 1单元".into(), storey_height: Metres(2.8) }],
+//! #     jobs: vec![Job { id: "o1".into(), household: "h".into(), unit: None, stairwell: 0, floor: 3,
+//! #         bags: vec![Bag { kg: Kg(5.0), litres: Litres(5.0), label: None }],
+//! #         priority: Priority::Normal, placed_at: Seconds(0.0), pinned_station: None }],
+//! #     ride: Table::new(2, 2, vec![0.0, 300.0, 300.0, 0.0]),
+//! #     walk_station_stairwell: Table::new(1, 1, vec![40.0]),
+//! #     walk_stairwell_stairwell: Table::new(1, 1, vec![0.0]),
+//! #     walk_station_station: Table::new(1, 1, vec![0.0]),
+//! #     fleet: Fleet::default(),
+//! # };
+//! use lastmetre_solver::{Budget, solve};
+//!
+//! let plan = solve(&instance, &Budget::iterations(200), 7, 1);
+//! assert_eq!(plan.metrics.orders_delivered, 1);
+//! assert_eq!(plan.metrics.stair_climbs, 1);
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod assemble;
+mod outing;
+mod parcel;
+mod search;
+
+use assemble::{TripPolicy, assemble};
+use lastmetre_model::{Instance, Plan};
+use outing::{Route, Stop};
+use rayon::prelude::*;
+use search::{Context, Run, Solution, construct, improve};
+
+/// When to stop searching. The solver reads no clock itself: `stop` is the caller's.
+pub struct Budget<'a> {
+    /// Iterations per island (thread).
+    pub iterations: u64,
+    /// Asked between iterations; `true` ends the search with the best plan so far.
+    pub stop: &'a (dyn Fn() -> bool + Sync),
+}
+
+impl Budget<'static> {
+    /// A budget of `iterations` per island and no other limit.
+    pub fn iterations(iterations: u64) -> Self {
+        Budget { iterations, stop: &|| false }
+    }
+}
+
+/// Iterations between the islands' exchanges of their best solution.
+const EPOCH: u64 = 250;
+
+/// Plans one cycle: the best plan found within the budget. Deterministic for a given
+/// (`seed`, `threads`) when the iteration budget ends the search.
+pub fn solve(instance: &Instance, budget: &Budget, seed: u64, threads: usize) -> Plan {
+    let parcels = parcel::parcels(instance);
+    let ctx = Context::new(instance, &parcels);
+    let mut best = construct(&ctx);
+    let threads = threads.max(1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+    let mut done = 0;
+    let mut epoch = 0u64;
+    while done < budget.iterations && !(budget.stop)() {
+        let n = EPOCH.min(budget.iterations - done);
+        let island = |i: usize| {
+            let run = Run { iterations: n, seed: mix(seed, epoch, i as u64), stop: budget.stop };
+            improve(&ctx, best.clone(), &run)
+        };
+        let results: Vec<Solution> = match &pool {
+            Ok(pool) if threads > 1 => pool.install(|| (0..threads).into_par_iter().map(island).collect()),
+            _ => (0..threads).map(island).collect(),
+        };
+        for r in results {
+            if r.total < best.total - 1e-9 {
+                best = r;
+            }
+        }
+        done += n;
+        epoch += 1;
+    }
+    assemble(instance, &parcels, &best.routes, &best.unserved, TripPolicy::Packed)
+}
+
+/// A seed for island `i` in epoch `e`, well mixed (SplitMix64).
+fn mix(seed: u64, e: u64, i: u64) -> u64 {
+    let mut z = seed ^ e.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The careful manual practice: each household served by its nearest station; orders taken
+/// in arrival order and grouped per stairwell into climbs up to the carry limit, one
+/// stairwell per outing; tricycles looping through all stations every 30 minutes.
+pub fn manual(instance: &Instance) -> Plan {
+    let parcels = parcel::parcels(instance);
+    let mut order: Vec<usize> = (0..parcels.len()).collect();
+    let placed = |p: usize| instance.jobs[parcels[p].job].placed_at.get();
+    order.sort_by(|a, b| placed(*a).total_cmp(&placed(*b)).then(a.cmp(b)));
+    let limit = instance.fleet.porters.max_carry_kg.get() + 1e-9;
+    let mut routes: Vec<(Route, f64)> = Vec::new();
+    let mut unserved = Vec::new();
+    for p in order {
+        let parcel = &parcels[p];
+        let nearest = match instance.jobs[parcel.job].pinned_station {
+            Some(s) => instance.walk_station_stairwell.get(s, parcel.stairwell).map(|_| s),
+            None => (0..instance.stations.len())
+                .filter_map(|s| instance.walk_station_stairwell.get(s, parcel.stairwell).map(|d| (d.get(), s)))
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+                .map(|(_, s)| s),
+        };
+        let Some(station) = nearest else {
+            unserved.push(p);
+            continue;
+        };
+        // Next fit: the stairwell's latest climb takes the order if it fits; otherwise that
+        // climb goes out as it is and a new one starts.
+        let open = routes
+            .iter_mut()
+            .rev()
+            .find(|(r, _)| r.station == station && r.stops[0].stairwell == parcel.stairwell)
+            .filter(|(_, kg)| kg + parcel.kg <= limit);
+        match open {
+            Some((route, kg)) => {
+                route.stops[0].parcels.push(p);
+                *kg += parcel.kg;
+            }
+            None => routes.push((
+                Route { station, stops: vec![Stop { stairwell: parcel.stairwell, parcels: vec![p] }] },
+                parcel.kg,
+            )),
+        }
+    }
+    let routes: Vec<Route> = routes.into_iter().map(|(r, _)| r).collect();
+    assemble(instance, &parcels, &routes, &unserved, TripPolicy::FixedLoop { interval_s: 1800.0 })
+}

@@ -1,0 +1,485 @@
+//! Echelon 2 search: parcels into porter outings, by construction then large neighbourhood
+//! search (ruin and recreate, Schrimpf et al. 2000; operators after Breunig et al. 2016).
+//!
+//! Destroy: random, related (same or nearby stairwells), whole outings, worst parcels.
+//! Repair: greedy or regret-2 insertion that picks the station, the outing and the position
+//! together. After each repair, the touched outings' stairwell order is re-optimised.
+//! Acceptance is simulated annealing on the objective points of the outings.
+
+use crate::outing::{Change, OutingCost, Route, Stop, evaluate, evaluate_with};
+use crate::parcel::Parcel;
+use lastmetre_model::Instance;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Where the search stands: outings and the parcels nobody carries.
+#[derive(Clone, Debug)]
+pub(crate) struct Solution {
+    /// Outings.
+    pub routes: Vec<Route>,
+    /// Their costs, parallel to `routes`.
+    pub costs: Vec<OutingCost>,
+    /// Parcels left out.
+    pub unserved: Vec<usize>,
+    /// Objective points.
+    pub total: f64,
+}
+
+/// Fixed facts the search consults.
+pub(crate) struct Context<'a> {
+    pub instance: &'a Instance,
+    pub parcels: &'a [Parcel],
+    /// Stations that may serve each parcel (pinned, or every station that reaches it).
+    pub eligible: Vec<Vec<usize>>,
+    /// Penalty for leaving each parcel out.
+    pub penalty: Vec<f64>,
+    /// For each stairwell, the others by walking distance.
+    pub nearby: Vec<Vec<usize>>,
+    pub max_carry: f64,
+}
+
+impl<'a> Context<'a> {
+    pub(crate) fn new(instance: &'a Instance, parcels: &'a [Parcel]) -> Self {
+        let eligible = parcels
+            .iter()
+            .map(|p| match instance.jobs[p.job].pinned_station {
+                Some(s) => vec![s].into_iter().filter(|s| reachable(instance, *s, p.stairwell)).collect(),
+                None => (0..instance.stations.len()).filter(|s| reachable(instance, *s, p.stairwell)).collect(),
+            })
+            .collect();
+        let w = &instance.fleet.weights;
+        let penalty = parcels.iter().map(|p| w.unserved * w.priority(instance.jobs[p.job].priority)).collect();
+        let n = instance.stairwells.len();
+        let nearby = (0..n)
+            .map(|a| {
+                let mut others: Vec<usize> = (0..n).collect();
+                let d = |b: &usize| instance.walk_stairwell_stairwell.get(a, *b).map_or(f64::INFINITY, |m| m.get());
+                others.sort_by(|x, y| d(x).total_cmp(&d(y)).then(x.cmp(y)));
+                others
+            })
+            .collect();
+        Context {
+            instance,
+            parcels,
+            eligible,
+            penalty,
+            nearby,
+            max_carry: instance.fleet.porters.max_carry_kg.get() + 1e-9,
+        }
+    }
+
+    fn storage_ok(&self, routes: &[Route], station: usize, extra_kg: f64) -> bool {
+        match self.instance.stations[station].storage_kg {
+            None => true,
+            Some(limit) => {
+                let held: f64 = routes
+                    .iter()
+                    .filter(|r| r.station == station)
+                    .flat_map(|r| r.stops.iter().flat_map(|s| &s.parcels))
+                    .map(|p| self.parcels[*p].kg)
+                    .sum();
+                held + extra_kg <= limit + 1e-9
+            }
+        }
+    }
+}
+
+fn reachable(instance: &Instance, station: usize, stairwell: usize) -> bool {
+    instance.walk_station_stairwell.get(station, stairwell).is_some()
+}
+
+fn route_kg(ctx: &Context, route: &Route) -> f64 {
+    route.stops.iter().flat_map(|s| &s.parcels).map(|p| ctx.parcels[*p].kg).sum()
+}
+
+impl Solution {
+    fn recompute_total(&mut self, ctx: &Context) {
+        self.total = self.costs.iter().map(|c| c.points).sum::<f64>()
+            + self.unserved.iter().map(|p| ctx.penalty[*p]).sum::<f64>();
+    }
+
+    fn remove_parcel(&mut self, p: usize) -> Option<usize> {
+        for (r, route) in self.routes.iter_mut().enumerate() {
+            for stop in route.stops.iter_mut() {
+                if let Some(i) = stop.parcels.iter().position(|x| *x == p) {
+                    stop.parcels.remove(i);
+                    route.stops.retain(|s| !s.parcels.is_empty());
+                    return Some(r);
+                }
+            }
+        }
+        None
+    }
+
+    /// Re-evaluates touched routes and drops empty ones.
+    fn refresh(&mut self, ctx: &Context, touched: &[usize]) {
+        for &r in touched {
+            if r < self.routes.len() {
+                improve_order(ctx, &mut self.routes[r]);
+                self.costs[r] = evaluate(ctx.instance, ctx.parcels, &self.routes[r]).expect("routes stay reachable");
+            }
+        }
+        let mut r = 0;
+        while r < self.routes.len() {
+            if self.routes[r].stops.is_empty() {
+                self.routes.swap_remove(r);
+                self.costs.swap_remove(r);
+            } else {
+                r += 1;
+            }
+        }
+        self.recompute_total(ctx);
+    }
+}
+
+/// Tries every order of up to six stops (else keeps the order): outings are short.
+fn improve_order(ctx: &Context, route: &mut Route) {
+    let n = route.stops.len();
+    if !(2..=6).contains(&n) {
+        return;
+    }
+    let mut best = evaluate(ctx.instance, ctx.parcels, route).map_or(f64::INFINITY, |c| c.points);
+    let mut perm: Vec<usize> = (0..n).collect();
+    let original = route.stops.clone();
+    let mut best_perm = perm.clone();
+    while next_permutation(&mut perm) {
+        let candidate = Route { station: route.station, stops: perm.iter().map(|i| original[*i].clone()).collect() };
+        if let Some(c) = evaluate(ctx.instance, ctx.parcels, &candidate)
+            && c.points < best - 1e-9
+        {
+            best = c.points;
+            best_perm = perm.clone();
+        }
+    }
+    route.stops = best_perm.iter().map(|i| original[*i].clone()).collect();
+}
+
+fn next_permutation(p: &mut [usize]) -> bool {
+    let n = p.len();
+    let Some(i) = (0..n.saturating_sub(1)).rev().find(|&i| p[i] < p[i + 1]) else { return false };
+    let j = (i + 1..n).rev().find(|&j| p[j] > p[i]).expect("exists");
+    p.swap(i, j);
+    p[i + 1..].reverse();
+    true
+}
+
+/// The cheapest place for a parcel: (extra points, route or new, stop position, joins stop).
+#[derive(Clone, Copy, Debug)]
+struct Insertion {
+    delta: f64,
+    /// Existing route index, or `None` for a new outing from `station`.
+    route: Option<usize>,
+    station: usize,
+    /// Stop index to join (`joins`) or to insert before.
+    at: usize,
+    joins: bool,
+}
+
+/// Places for parcel `p` in route `r`.
+fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, out: &mut Vec<Insertion>) {
+    let parcel = &ctx.parcels[p];
+    let route = &sol.routes[r];
+    if !ctx.eligible[p].contains(&route.station) || route_kg(ctx, route) + parcel.kg > ctx.max_carry {
+        return;
+    }
+    if !ctx.storage_ok(&sol.routes, route.station, parcel.kg) {
+        return;
+    }
+    let base = sol.costs[r].points;
+    let mut push = |change: Change, at: usize, joins: bool| {
+        if let Some(c) = evaluate_with(ctx.instance, ctx.parcels, route, change) {
+            out.push(Insertion { delta: c.points - base, route: Some(r), station: route.station, at, joins });
+        }
+    };
+    if let Some(at) = route.stops.iter().position(|s| s.stairwell == parcel.stairwell) {
+        push(Change::Join { at, parcel: p }, at, true);
+        return;
+    }
+    for at in 0..=route.stops.len() {
+        push(Change::Insert { at, parcel: p }, at, false);
+    }
+}
+
+/// Places for parcel `p` in a new outing from each eligible station.
+fn new_route_insertions(ctx: &Context, sol: &Solution, p: usize, out: &mut Vec<Insertion>) {
+    let parcel = &ctx.parcels[p];
+    for &station in &ctx.eligible[p] {
+        if !ctx.storage_ok(&sol.routes, station, parcel.kg) {
+            continue;
+        }
+        let candidate = Route { station, stops: vec![Stop { stairwell: parcel.stairwell, parcels: vec![p] }] };
+        if let Some(c) = evaluate(ctx.instance, ctx.parcels, &candidate) {
+            out.push(Insertion { delta: c.points, route: None, station, at: 0, joins: false });
+        }
+    }
+}
+
+fn insertions(ctx: &Context, sol: &Solution, p: usize, out: &mut Vec<Insertion>) {
+    out.clear();
+    for r in 0..sol.routes.len() {
+        route_insertions(ctx, sol, p, r, out);
+    }
+    new_route_insertions(ctx, sol, p, out);
+}
+
+fn apply(ctx: &Context, sol: &mut Solution, p: usize, ins: Insertion) -> usize {
+    let stairwell = ctx.parcels[p].stairwell;
+    match ins.route {
+        Some(r) => {
+            let route = &mut sol.routes[r];
+            if ins.joins {
+                route.stops[ins.at].parcels.push(p);
+            } else {
+                route.stops.insert(ins.at, Stop { stairwell, parcels: vec![p] });
+            }
+            sol.costs[r] = evaluate(ctx.instance, ctx.parcels, &sol.routes[r]).expect("checked");
+            r
+        }
+        None => {
+            let route = Route { station: ins.station, stops: vec![Stop { stairwell, parcels: vec![p] }] };
+            sol.costs.push(evaluate(ctx.instance, ctx.parcels, &route).expect("checked"));
+            sol.routes.push(route);
+            sol.routes.len() - 1
+        }
+    }
+}
+
+/// Inserts parcels one by one at their cheapest place, in the given order.
+fn greedy(ctx: &Context, sol: &mut Solution, order: &[usize], touched: &mut Vec<usize>) {
+    let mut options = Vec::new();
+    for &p in order {
+        insertions(ctx, sol, p, &mut options);
+        match options.iter().copied().min_by(|a, b| a.delta.total_cmp(&b.delta)) {
+            Some(best) if best.delta < ctx.penalty[p] => touched.push(apply(ctx, sol, p, best)),
+            _ => sol.unserved.push(p),
+        }
+    }
+}
+
+/// Regret-2: inserts first the parcel that loses most by not getting its best place.
+/// Options are kept per parcel; after an insertion only the changed outing's are redone.
+fn regret(ctx: &Context, sol: &mut Solution, pending: &mut Vec<usize>, touched: &mut Vec<usize>) {
+    let mut options: Vec<Vec<Insertion>> = pending
+        .iter()
+        .map(|&p| {
+            let mut o = Vec::new();
+            insertions(ctx, sol, p, &mut o);
+            o
+        })
+        .collect();
+    let mut scratch = Vec::new();
+    while !pending.is_empty() {
+        let mut pick: Option<(f64, usize)> = None;
+        for (i, opts) in options.iter().enumerate() {
+            let p = pending[i];
+            let (mut best, mut second) = (f64::INFINITY, ctx.penalty[p]);
+            for o in opts {
+                if o.delta < best {
+                    second = second.min(best);
+                    best = o.delta;
+                } else if o.delta < second {
+                    second = o.delta;
+                }
+            }
+            let score = if best.is_finite() { second - best } else { f64::INFINITY };
+            if pick.is_none_or(|(s, _)| score > s) {
+                pick = Some((score, i));
+            }
+        }
+        let (_, i) = pick.expect("pending is not empty");
+        let p = pending.swap_remove(i);
+        let opts = options.swap_remove(i);
+        let best = opts.iter().copied().min_by(|a, b| a.delta.total_cmp(&b.delta));
+        let changed = match best {
+            Some(b) if b.delta < ctx.penalty[p] => apply(ctx, sol, p, b),
+            _ => {
+                sol.unserved.push(p);
+                continue;
+            }
+        };
+        touched.push(changed);
+        let new_route = changed + 1 == sol.routes.len() && best.is_some_and(|b| b.route.is_none());
+        for (k, &q) in pending.iter().enumerate() {
+            options[k].retain(|o| o.route != Some(changed));
+            scratch.clear();
+            route_insertions(ctx, sol, q, changed, &mut scratch);
+            options[k].extend_from_slice(&scratch);
+            if new_route || ctx.instance.stations.iter().any(|s| s.storage_kg.is_some()) {
+                // Storage limits may have changed every station's options.
+                options[k].retain(|o| o.route.is_some());
+                scratch.clear();
+                new_route_insertions(ctx, sol, q, &mut scratch);
+                options[k].extend_from_slice(&scratch);
+            }
+        }
+    }
+}
+
+/// A first solution: every parcel at its cheapest place, heaviest and highest first.
+pub(crate) fn construct(ctx: &Context) -> Solution {
+    let mut sol = Solution { routes: Vec::new(), costs: Vec::new(), unserved: Vec::new(), total: 0.0 };
+    let mut order: Vec<usize> = (0..ctx.parcels.len()).collect();
+    order.retain(|p| {
+        let keep = !ctx.eligible[*p].is_empty();
+        if !keep {
+            sol.unserved.push(*p);
+        }
+        keep
+    });
+    // Stairwell by stairwell, top floors first: climbs fill from the top down (DOMAIN.md).
+    order.sort_by(|a, b| {
+        let (pa, pb) = (&ctx.parcels[*a], &ctx.parcels[*b]);
+        pa.stairwell.cmp(&pb.stairwell).then(pb.floor.cmp(&pa.floor)).then(pb.kg.total_cmp(&pa.kg)).then(a.cmp(b))
+    });
+    let mut touched = Vec::new();
+    greedy(ctx, &mut sol, &order, &mut touched);
+    touched.sort_unstable();
+    touched.dedup();
+    sol.refresh(ctx, &touched);
+    sol
+}
+
+/// Parameters of one island's search.
+pub(crate) struct Run<'a> {
+    pub iterations: u64,
+    pub seed: u64,
+    pub stop: &'a (dyn Fn() -> bool + Sync),
+}
+
+/// Large neighbourhood search from `start`; returns the best solution seen.
+pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> Solution {
+    let mut rng = ChaCha8Rng::seed_from_u64(run.seed);
+    let served: usize = start.routes.iter().map(|r| r.stops.iter().map(|s| s.parcels.len()).sum::<usize>()).sum();
+    let n = served + start.unserved.len();
+    if n == 0 {
+        return start;
+    }
+    let mut best = start.clone();
+    let mut current = start;
+    // Start hot enough to accept a climb's worth of worsening, cool down to near zero.
+    let t0 = 5.0 * ctx.instance.fleet.weights.stair_climb.max(1.0);
+    let t_end = 0.01;
+    let cooling = if run.iterations > 1 { (t_end / t0).powf(1.0 / run.iterations as f64) } else { 1.0 };
+    let mut temperature = t0;
+    let mut touched = Vec::new();
+    for _ in 0..run.iterations {
+        if (run.stop)() {
+            break;
+        }
+        let mut cand = current.clone();
+        let q = rng.random_range(1..=n.clamp(1, 30).min(4 + n / 8));
+        let removed = destroy(ctx, &mut cand, q, &mut rng, &mut touched);
+        let mut pending: Vec<usize> = removed;
+        pending.append(&mut cand.unserved);
+        pending.retain(|p| !ctx.eligible[*p].is_empty());
+        if rng.random_bool(0.5) {
+            regret(ctx, &mut cand, &mut pending, &mut touched);
+        } else {
+            shuffle(&mut pending, &mut rng);
+            greedy(ctx, &mut cand, &pending, &mut touched);
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        cand.refresh(ctx, &touched);
+        touched.clear();
+        let delta = cand.total - current.total;
+        if delta < 1e-9 || rng.random_range(0.0..1.0) < (-delta / temperature).exp() {
+            current = cand;
+            if current.total < best.total - 1e-9 {
+                best = current.clone();
+            }
+        }
+        temperature *= cooling;
+    }
+    best
+}
+
+fn shuffle(v: &mut [usize], rng: &mut ChaCha8Rng) {
+    for i in (1..v.len()).rev() {
+        let j = rng.random_range(0..=i);
+        v.swap(i, j);
+    }
+}
+
+fn served_parcels(sol: &Solution) -> Vec<usize> {
+    sol.routes.iter().flat_map(|r| r.stops.iter().flat_map(|s| s.parcels.iter().copied())).collect()
+}
+
+fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, touched: &mut Vec<usize>) -> Vec<usize> {
+    let mut served = served_parcels(sol);
+    if served.is_empty() {
+        return Vec::new();
+    }
+    served.sort_unstable();
+    let mut removed: Vec<usize> = Vec::new();
+    match rng.random_range(0..4) {
+        // Random parcels.
+        0 => {
+            shuffle(&mut served, rng);
+            removed.extend(served.into_iter().take(q));
+        }
+        // Related: a seed stairwell and its neighbours on foot.
+        1 => {
+            let seed = served[rng.random_range(0..served.len())];
+            let home = ctx.parcels[seed].stairwell;
+            for &w in &ctx.nearby[home] {
+                for &p in &served {
+                    if ctx.parcels[p].stairwell == w && removed.len() < q {
+                        removed.push(p);
+                    }
+                }
+                if removed.len() >= q {
+                    break;
+                }
+            }
+        }
+        // Whole outings, together with an outing of a nearby stairwell.
+        2 => {
+            let r = rng.random_range(0..sol.routes.len());
+            let first = sol.routes[r].stops[0].stairwell;
+            removed.extend(sol.routes[r].stops.iter().flat_map(|s| s.parcels.iter().copied()));
+            let near = ctx.nearby[first].iter().take(4).copied().collect::<Vec<_>>();
+            if let Some(other) = sol
+                .routes
+                .iter()
+                .position(|o| o.stops.iter().any(|s| near.contains(&s.stairwell) && s.stairwell != first))
+            {
+                removed.extend(sol.routes[other].stops.iter().flat_map(|s| s.parcels.iter().copied()));
+            }
+            removed.sort_unstable();
+            removed.dedup();
+        }
+        // Worst: parcels whose outings cost most per kg carried.
+        _ => {
+            let mut scored: Vec<(f64, usize)> = sol
+                .routes
+                .iter()
+                .zip(&sol.costs)
+                .flat_map(|(r, c)| {
+                    let per_kg = c.points / c.kg.max(0.1);
+                    r.stops.iter().flat_map(move |s| s.parcels.iter().map(move |p| (per_kg, *p)))
+                })
+                .collect();
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            // Randomised: skip some of the worst so repeated calls differ.
+            for (_, p) in scored {
+                if removed.len() >= q {
+                    break;
+                }
+                if rng.random_bool(0.7) {
+                    removed.push(p);
+                }
+            }
+        }
+    }
+    for &p in &removed {
+        if let Some(r) = sol.remove_parcel(p) {
+            touched.push(r);
+        }
+    }
+    // Insertion deltas are taken against these costs, so they must be current.
+    for &r in touched.iter() {
+        sol.costs[r] = evaluate(ctx.instance, ctx.parcels, &sol.routes[r]).expect("removal keeps routes reachable");
+    }
+    removed
+}
