@@ -5,14 +5,24 @@
 //! This crate is the library API other services call. It re-exports the workspace's crates
 //! and adds one-call helpers.
 //!
-//! ```no_run
-//! use lastmetre::{AreaParams, load_area};
+//! One call goes from files to a checked plan:
 //!
-//! let built = load_area("data/niuxie/area.geojson".as_ref(), &AreaParams::default())?;
-//! println!("{}", built.area.summary());
-//! let matrices = built.area.matrices();
-//! # Ok::<(), lastmetre::LoadError>(())
 //! ```
+//! use lastmetre::{PlanOptions, plan_files};
+//!
+//! let planned = plan_files(
+//!     "data/niuxie/area.geojson".as_ref(),
+//!     "data/niuxie/orders-noon.json".as_ref(),
+//!     None, // the fleet of DOMAIN.md: 2 tricycles, 8 porters
+//!     &PlanOptions { iterations: 200, ..PlanOptions::default() },
+//! )?;
+//! assert!(planned.report.is_ok());
+//! let m = &planned.plan.metrics;
+//! println!("{} of {} orders in {} climbs", m.orders_delivered, m.orders_total, m.stair_climbs);
+//! # Ok::<(), lastmetre::Error>(())
+//! ```
+//!
+//! For repeated planning over one area, load an [`Engine`] once and call [`Engine::plan`].
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -26,8 +36,10 @@ pub use lastmetre_model as model;
 pub use lastmetre_synth as synth;
 
 pub use lastmetre_area::{Area, AreaSpec, Built, Code, Problem, Severity, Summary, TravelMatrices};
+pub use lastmetre_check as check;
 pub use lastmetre_formats::Limits;
-pub use lastmetre_model::{AreaParams, Kg, Metres, MetresPerSecond, Seconds};
+pub use lastmetre_model::{AreaParams, Fleet, Instance, Kg, Metres, MetresPerSecond, Metrics, Order, Plan, Seconds};
+pub use lastmetre_solver as solver;
 
 /// Why an area could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +50,149 @@ pub enum LoadError {
     /// The file was read but the area is not usable; every problem found, warnings included.
     #[error("the area has {} error(s)", .0.iter().filter(|p| p.is_error()).count())]
     Invalid(Vec<Problem>),
+}
+
+/// Anything that stops a plan from being made, each naming its culprit.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The area could not be loaded.
+    #[error(transparent)]
+    Area(#[from] LoadError),
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// Orders that cannot be planned; every problem, each naming its order.
+    #[error("{} order problem(s)", .0.len())]
+    Orders(Vec<Problem>),
+    /// The fleet file cannot be read.
+    #[error("{0}")]
+    Fleet(Problem),
+    /// The checker rejected the plan: a bug in the planner, never a user error.
+    #[error("the independent checker rejected the plan: {}", .0.first().map(|v| v.to_string()).unwrap_or_default())]
+    Rejected(Vec<lastmetre_check::Violation>),
+}
+
+/// Who makes the plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Policy {
+    /// The lastmetre solver.
+    #[default]
+    Lastmetre,
+    /// The careful manual practice of the founding case, as a baseline.
+    Manual,
+}
+
+/// How hard to search.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanOptions {
+    /// Search iterations per thread; what makes runs repeatable.
+    pub iterations: u64,
+    /// Wall-clock cap in seconds; the best plan so far is returned when it is reached.
+    pub seconds: Option<f64>,
+    /// Seed of the search.
+    pub seed: u64,
+    /// Threads (one search island each).
+    pub threads: usize,
+    /// Solver or manual baseline.
+    pub policy: Policy,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        Self { iterations: 8000, seconds: None, seed: 1, threads: 1, policy: Policy::Lastmetre }
+    }
+}
+
+/// A plan, the instance it serves, and the independent checker's report on it.
+#[derive(Clone, Debug)]
+pub struct Planned {
+    /// The abstract instance built from area, orders and fleet.
+    pub instance: Instance,
+    /// The plan.
+    pub plan: Plan,
+    /// The checker's verdict (always clean: a rejected plan is an [`Error::Rejected`]).
+    pub report: lastmetre_check::Report,
+}
+
+/// An area ready for planning: graph and travel matrices computed once.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    /// The area.
+    pub area: Area,
+    /// Its travel matrices.
+    pub matrices: TravelMatrices,
+    /// Warnings from loading the area.
+    pub warnings: Vec<Problem>,
+}
+
+impl Engine {
+    /// Loads an area file and computes its matrices.
+    pub fn load(path: &Path, params: &AreaParams) -> Result<Engine, LoadError> {
+        Ok(Engine::new(load_area(path, params)?))
+    }
+
+    /// An engine over an area already built.
+    pub fn new(built: Built) -> Engine {
+        let matrices = built.area.matrices();
+        Engine { area: built.area, matrices, warnings: built.warnings }
+    }
+
+    /// The abstract instance for a batch of orders.
+    pub fn instance(&self, orders: &[Order], fleet: &Fleet, name: &str) -> Result<Instance, Error> {
+        lastmetre_area::instance(&self.area, &self.matrices, orders, fleet, name).map_err(Error::Orders)
+    }
+
+    /// Plans a batch and checks the plan independently.
+    pub fn plan(&self, orders: &[Order], fleet: &Fleet, options: &PlanOptions) -> Result<Planned, Error> {
+        let instance = self.instance(orders, fleet, "batch")?;
+        let plan = match options.policy {
+            Policy::Manual => lastmetre_solver::manual(&instance),
+            Policy::Lastmetre => {
+                let started = std::time::Instant::now();
+                let cap = options.seconds;
+                let elapsed = move || cap.map_or(0.0, |s| started.elapsed().as_secs_f64() / s.max(1e-9));
+                let budget = lastmetre_solver::Budget { iterations: options.iterations, elapsed: &elapsed };
+                lastmetre_solver::solve(&instance, &budget, options.seed, options.threads)
+            }
+        };
+        let report = lastmetre_check::check(&instance, &plan);
+        if !report.is_ok() {
+            return Err(Error::Rejected(report.violations));
+        }
+        Ok(Planned { instance, plan, report })
+    }
+}
+
+/// Reads orders from a `.csv` file, or else from JSON.
+pub fn read_orders(path: &Path) -> Result<Vec<Order>, Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
+    let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let (orders, problems) =
+        if csv { lastmetre_formats::read_orders_csv(&bytes) } else { lastmetre_formats::read_orders_json(&bytes) };
+    if problems.is_empty() { Ok(orders) } else { Err(Error::Orders(problems)) }
+}
+
+/// Reads a fleet file.
+pub fn read_fleet(path: &Path) -> Result<Fleet, Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
+    lastmetre_formats::read_fleet(&bytes).map_err(Error::Fleet)
+}
+
+/// From an area file, an orders file and an optional fleet file (DOMAIN.md's defaults when
+/// `None`) to a plan the independent checker has passed.
+pub fn plan_files(area: &Path, orders: &Path, fleet: Option<&Path>, options: &PlanOptions) -> Result<Planned, Error> {
+    let engine = Engine::load(area, &AreaParams::default())?;
+    let orders = read_orders(orders)?;
+    let fleet = match fleet {
+        Some(path) => read_fleet(path)?,
+        None => Fleet::default(),
+    };
+    engine.plan(&orders, &fleet, options)
 }
 
 /// Reads, validates and builds an area file with the default [`Limits`].

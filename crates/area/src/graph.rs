@@ -200,3 +200,35 @@ impl Area {
         self.sites.iter().enumerate().filter(|(_, s)| s.open).map(|(i, _)| i)
     }
 }
+
+impl Area {
+    /// The course of the shortest route from `from` to `to`, by tricycle or on foot, as a
+    /// polyline in the local frame; `None` when there is none.
+    pub fn course(&self, from: NodeIndex, to: NodeIndex, tricycle: bool) -> Option<Vec<[f64; 2]>> {
+        use petgraph::visit::EdgeRef;
+        let usable = |e: &Edge| if tricycle { e.tricycle } else { e.foot && e.kind != EdgeKind::Stairs };
+        let cost = |e: petgraph::graph::EdgeReference<'_, Edge>| {
+            if usable(e.weight()) { e.weight().length.get() } else { f64::INFINITY }
+        };
+        let (total, nodes) = petgraph::algo::astar(&self.graph, from, |n| n == to, cost, |_| 0.0)?;
+        if !total.is_finite() {
+            return None;
+        }
+        let mut line = vec![self.graph[from].at];
+        for pair in nodes.windows(2) {
+            let edge = self
+                .graph
+                .edges_connecting(pair[0], pair[1])
+                .filter(|e| usable(e.weight()))
+                .min_by(|a, b| a.weight().length.get().total_cmp(&b.weight().length.get()))?;
+            let (source, _) = self.graph.edge_endpoints(edge.id())?;
+            let path = &edge.weight().path;
+            if source == pair[0] {
+                line.extend(path.iter().skip(1));
+            } else {
+                line.extend(path.iter().rev().skip(1));
+            }
+        }
+        Some(line)
+    }
+}

@@ -373,11 +373,11 @@ impl Checker<'_> {
                 }
                 energy += i.fleet.effort.level_j_per_kg_m * p.body_mass_kg.get() * transit / 1000.0;
                 walk += transit;
-                let (kj, metres, up, end) = self.replay(*o, outing);
+                let (kj, metres, up, ups, end) = self.replay(*o, outing);
                 energy += kj;
                 walk += metres;
                 vertical += up;
-                climbs += outing.climbs.len();
+                climbs += ups;
                 free = end;
                 finish = end;
                 at = outing.station;
@@ -397,7 +397,7 @@ impl Checker<'_> {
 
     /// Walks an outing through the effort model: its energy (kJ), level metres, vertical
     /// metres and end time, flagging times that do not follow.
-    fn replay(&mut self, o: usize, outing: &Outing) -> (f64, f64, f64, f64) {
+    fn replay(&mut self, o: usize, outing: &Outing) -> (f64, f64, f64, usize, f64) {
         let i = self.instance;
         let p = &i.fleet.porters;
         let e = &i.fleet.effort;
@@ -409,6 +409,7 @@ impl Checker<'_> {
         let bags: usize = outing.climbs.iter().flat_map(|c| &c.drops).map(|d| d.bags.len()).sum();
         let mut t = outing.start_s + bags as f64 * p.pick_s.get();
         let (mut joules, mut walk, mut vertical) = (0.0, 0.0, 0.0);
+        let mut ups = 0;
         let mut last: Option<usize> = None;
         for climb in &outing.climbs {
             let leg = match last {
@@ -420,7 +421,7 @@ impl Checker<'_> {
                     Kind::Timing,
                     format!("outing {o}: no walking route to {}", i.stairwells[climb.stairwell].id),
                 );
-                return (0.0, 0.0, 0.0, outing.end_s);
+                return (0.0, 0.0, 0.0, 0, outing.end_s);
             };
             joules += e.level_j_per_kg_m * (body + k * load) * leg;
             walk += leg;
@@ -465,6 +466,7 @@ impl Checker<'_> {
             joules += e.down_j_per_kg_m * (body + k * waiting) * height;
             t += height / p.descend_speed.get();
             vertical += height;
+            ups += usize::from(height > 0.0);
             if (climb.leave_s - t).abs() > EPS {
                 self.flag(
                     Kind::Timing,
@@ -486,7 +488,7 @@ impl Checker<'_> {
                 format!("outing {o}: back at the station at {:.1} s, expected {t:.1} s", outing.end_s),
             );
         }
-        (joules / 1000.0, walk, vertical, outing.end_s)
+        (joules / 1000.0, walk, vertical, ups, outing.end_s)
     }
 
     /// Station occupancy over time: + when unloaded, − when a porter takes the bags out.
@@ -550,7 +552,8 @@ impl Checker<'_> {
         }
         m.tricycle_km = ride / 1000.0;
         m.porter_outings = plan.outings.len();
-        m.stair_climbs = plan.outings.iter().map(|o| o.climbs.len()).sum();
+        m.stair_climbs = porters.iter().map(|p| p.4).sum();
+        m.door_visits = plan.outings.iter().map(|o| o.climbs.len()).sum();
         m.vertical_m = porters.iter().map(|p| p.2).sum();
         m.porter_energy_kj = porters.iter().map(|p| p.0).sum();
         m.porter_energy_kj_max = porters.iter().map(|p| p.0).fold(0.0, f64::max);
@@ -590,6 +593,7 @@ impl Checker<'_> {
             ("tricycle_trips", theirs.tricycle_trips, mine.tricycle_trips),
             ("porter_outings", theirs.porter_outings, mine.porter_outings),
             ("stair_climbs", theirs.stair_climbs, mine.stair_climbs),
+            ("door_visits", theirs.door_visits, mine.door_visits),
         ];
         for (name, a, b) in counts {
             if a != b {

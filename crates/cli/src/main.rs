@@ -2,7 +2,10 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use lastmetre::{AreaParams, LoadError, Problem, load_area};
+use lastmetre::{AreaParams, LoadError, PlanOptions, Policy, Problem, load_area};
+use plan::Outputs;
+
+mod plan;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -36,6 +39,85 @@ enum Command {
         #[arg(long)]
         matrices: bool,
     },
+    /// Plan the next cycle: tricycle trips and porter outings for a batch of orders.
+    ///
+    /// Exit status: 0 planned (orders left out are listed), 2 bad input, 1 other failure.
+    Plan {
+        /// The area, as GeoJSON.
+        #[arg(long)]
+        area: PathBuf,
+        /// The orders, as JSON or CSV (docs/orders-format.md).
+        #[arg(long)]
+        orders: PathBuf,
+        /// Fleet and parameters as JSON (docs/fleet-format.md); DOMAIN.md defaults if absent.
+        #[arg(long)]
+        fleet: Option<PathBuf>,
+        /// Wall-clock cap on the search, seconds; the best plan so far is kept.
+        #[arg(long)]
+        seconds: Option<f64>,
+        /// Search iterations per thread; with the seed and threads, fixes the plan.
+        #[arg(long, default_value_t = 8000)]
+        iterations: u64,
+        /// Seed of the search.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Threads, one search island each.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// Who plans: the solver, or the manual practice of the founding case.
+        #[arg(long, value_enum, default_value_t = PolicyArg::Lastmetre)]
+        policy: PolicyArg,
+        /// Also plan with the other policy and print both side by side.
+        #[arg(long)]
+        compare: bool,
+        /// Clock time of the cycle start (HH:MM); the last order's time when absent.
+        #[arg(long)]
+        start: Option<String>,
+        /// Where to write the plan JSON (docs/plan-format.md).
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write the routes as GeoJSON following the lanes.
+        #[arg(long, value_name = "FILE")]
+        routes: Option<PathBuf>,
+        /// Also write one dispatch sheet per tricycle and porter into this folder.
+        #[arg(long, value_name = "DIR")]
+        sheets: Option<PathBuf>,
+    },
+    /// Check a plan with the independent checker: feasibility and every metric recomputed.
+    ///
+    /// Exit status: 0 the plan is right, 1 violations (all listed), 2 bad input.
+    Check {
+        /// The area, as GeoJSON.
+        #[arg(long)]
+        area: PathBuf,
+        /// The orders the plan serves.
+        #[arg(long)]
+        orders: PathBuf,
+        /// The fleet file the plan was made with.
+        #[arg(long)]
+        fleet: Option<PathBuf>,
+        /// The plan JSON.
+        #[arg(long)]
+        plan: PathBuf,
+    },
+    /// Write one realistic batch of orders for an area (DOMAIN.md's demand figures).
+    Demand {
+        /// The area, as GeoJSON.
+        #[arg(long)]
+        area: PathBuf,
+        /// Collection time of the batch, HH:MM.
+        #[arg(long, default_value = "12:00")]
+        at: String,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Orders in the batch; 0.35 per household when absent.
+        #[arg(long)]
+        orders: Option<usize>,
+        /// Where to write the orders JSON.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Generate a synthetic urban village, always valid and the same for the same seed.
     Generate {
         /// Households (1 to 200,000).
@@ -56,8 +138,16 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PolicyArg {
+    /// The lastmetre solver.
+    Lastmetre,
+    /// The manual practice: nearest station, arrival order, tricycles looping every 30 min.
+    Manual,
+}
+
 /// Exit status for input the user must fix.
-const BAD_INPUT: u8 = 2;
+pub(crate) const BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -65,6 +155,31 @@ fn main() -> ExitCode {
         Command::Validate { area, graph_out, params, json, matrices } => {
             validate(&area, graph_out.as_deref(), params.as_deref(), json, matrices)
         }
+        Command::Plan {
+            area,
+            orders,
+            fleet,
+            seconds,
+            iterations,
+            seed,
+            threads,
+            policy,
+            compare,
+            start,
+            out,
+            routes,
+            sheets,
+        } => {
+            let policy = match policy {
+                PolicyArg::Lastmetre => Policy::Lastmetre,
+                PolicyArg::Manual => Policy::Manual,
+            };
+            let options = PlanOptions { iterations, seconds, seed, threads, policy };
+            let outputs = Outputs { out: &out, routes: routes.as_deref(), sheets: sheets.as_deref() };
+            plan::plan(&area, &orders, fleet.as_deref(), &options, compare, start.as_deref(), &outputs)
+        }
+        Command::Check { area, orders, fleet, plan } => plan::check(&area, &orders, fleet.as_deref(), &plan),
+        Command::Demand { area, at, seed, orders, out } => plan::demand(&area, &at, seed, orders, &out),
         Command::Generate { households, seed, residents, stations, out } => {
             generate(households, seed, residents, stations, &out)
         }
@@ -86,7 +201,7 @@ fn read_params(path: Option<&Path>) -> Result<Result<AreaParams, String>> {
     Ok(serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display())))
 }
 
-fn print_problems(problems: &mut [Problem]) {
+pub(crate) fn print_problems(problems: &mut [Problem]) {
     problems.sort_by_key(|p| p.severity());
     for p in problems.iter() {
         eprintln!("{p}");

@@ -4,6 +4,8 @@
 //!   an [`AreaSpec`](lastmetre_area::AreaSpec), reporting every problem with its feature id.
 //! * [`write_area`]: an `AreaSpec` back to that format (used by the generator).
 //! * [`graph_geojson`]: the built graph as GeoJSON for QGIS.
+//! * Orders (JSON, CSV) and the fleet file in; the plan file out and back in
+//!   ([`plan_file`], [`read_plan`]); routes GeoJSON ([`routes_geojson`]); dispatch [`sheets`].
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -11,7 +13,17 @@
 mod area_in;
 mod area_out;
 mod graph_out;
+mod orders;
+mod plan_io;
+mod routes;
+mod sheets;
 
 pub use area_in::{Limits, ReadError, read_area, read_area_file};
 pub use area_out::write_area;
 pub use graph_out::graph_geojson;
+pub use orders::{
+    MAX_ORDERS, format_clock, format_time, parse_time, read_fleet, read_orders_csv, read_orders_json, write_orders_json,
+};
+pub use plan_io::{PlanFile, SCHEMA_VERSION, plan_file, read_plan};
+pub use routes::routes_geojson;
+pub use sheets::sheets;

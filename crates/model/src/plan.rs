@@ -122,7 +122,7 @@ pub struct Unassigned {
 pub struct PorterLoad {
     /// Outings.
     pub outings: usize,
-    /// Stair climbs.
+    /// Stair climbs (above the ground floor).
     pub stair_climbs: usize,
     /// Vertical metres climbed.
     pub vertical_m: f64,
@@ -153,8 +153,11 @@ pub struct Metrics {
     pub tricycle_km: f64,
     /// Porter outings.
     pub porter_outings: usize,
-    /// Stair climbs.
+    /// Stair climbs: stairwell visits that go above the ground floor (a visit that only
+    /// hands over on floor 1 climbs no stairs).
     pub stair_climbs: usize,
+    /// Stairwell visits, ground-floor-only ones included.
+    pub door_visits: usize,
     /// Vertical metres climbed by all porters.
     pub vertical_m: f64,
     /// Net porter energy, kJ, all porters.

@@ -193,19 +193,27 @@ fn plan_trips(
             ua.1.total_cmp(&ub.1).then(a.cmp(b))
         }),
     }
-    // Next fit: a trip takes outings until the next does not fit.
-    let mut loads: Vec<Vec<usize>> = Vec::new();
-    let (mut kg, mut l) = (f64::INFINITY, f64::INFINITY);
+    // Packed: first fit, so that small outings fill the gaps of earlier trips. The loop keeps
+    // arrival order: next fit, as a tricycle leaves when the next load does not fit.
+    let mut loads: Vec<(Vec<usize>, f64, f64)> = Vec::new();
+    let fits = |load: &(Vec<usize>, f64, f64), o: usize| {
+        load.1 + costs[o].kg <= t.capacity_kg.get() + 1e-9 && load.2 + litres[o] <= t.capacity_litres.get() + 1e-9
+    };
     for o in order {
-        if kg + costs[o].kg > t.capacity_kg.get() + 1e-9 || l + litres[o] > t.capacity_litres.get() + 1e-9 {
-            loads.push(Vec::new());
-            kg = 0.0;
-            l = 0.0;
-        }
-        kg += costs[o].kg;
-        l += litres[o];
-        loads.last_mut().expect("pushed").push(o);
+        let slot = match policy {
+            TripPolicy::Packed => loads.iter().position(|load| fits(load, o)),
+            TripPolicy::FixedLoop { .. } => loads.len().checked_sub(1).filter(|last| fits(&loads[*last], o)),
+        };
+        let slot = slot.unwrap_or_else(|| {
+            loads.push((Vec::new(), 0.0, 0.0));
+            loads.len() - 1
+        });
+        let load = &mut loads[slot];
+        load.0.push(o);
+        load.1 += costs[o].kg;
+        load.2 += litres[o];
     }
+    let loads: Vec<Vec<usize>> = loads.into_iter().map(|l| l.0).collect();
     let mut free = vec![0.0f64; t.count.max(1)];
     let mut trips = Vec::new();
     for (k, load) in loads.into_iter().enumerate() {
@@ -251,6 +259,10 @@ fn plan_trips(
 
 type Scheduled = (Vec<Outing>, Vec<PorterLoad>);
 
+/// How much later than the earliest possible start an outing may begin, so that it goes to a
+/// less tired porter.
+const BALANCE_S: f64 = 300.0;
+
 /// Assigns outings to porters; on running out of energy, returns the jobs that cannot go.
 fn schedule(
     instance: &Instance,
@@ -268,9 +280,11 @@ fn schedule(
         }
     }
     let mut order: Vec<usize> = (0..routes.len()).collect();
+    // Urgent outings first, each class in order of readiness: when the porters' energy runs
+    // out, what is left out is the least urgent.
     order.sort_by(|a, b| {
         let (ua, ub) = (urgency(instance, parcels, &routes[*a]), urgency(instance, parcels, &routes[*b]));
-        ready[*a].total_cmp(&ready[*b]).then(ua.0.cmp(&ub.0)).then(a.cmp(b))
+        ua.0.cmp(&ub.0).then(ready[*a].total_cmp(&ready[*b])).then(a.cmp(b))
     });
     let stations = instance.stations.len().max(1);
     let mut at: Vec<usize> = (0..p.count).map(|i| i % stations).collect();
@@ -279,6 +293,7 @@ fn schedule(
     let budget = p.shift_energy.get();
     let mut outings = Vec::new();
     let mut stranded = Vec::new();
+    let mut candidates = Vec::new();
     for o in order {
         let station = routes[o].station;
         let mut pick: Option<(f64, f64, usize, f64)> = None;
@@ -291,11 +306,18 @@ fn schedule(
                 continue;
             }
             let start = ready[o].max(free[porter] + transit / p.walk_speed.get());
-            let key = (start, loads[porter].energy_kj, porter, transit);
-            if pick.is_none_or(|k| (key.0, key.1, key.2) < (k.0, k.1, k.2)) {
+            // The walk counts twice: in the total, and in this porter's own tiredness.
+            candidates.push((start, loads[porter].energy_kj + 2.0 * transit_kj, porter, transit));
+        }
+        // Balance: of the porters who can start within BALANCE_S of the earliest, the one
+        // who will have spent least, walking to the station included.
+        let earliest = candidates.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
+        for &key in candidates.iter().filter(|c| c.0 <= earliest + BALANCE_S) {
+            if pick.is_none_or(|k| (key.1, key.0, key.2) < (k.1, k.0, k.2)) {
                 pick = Some(key);
             }
         }
+        candidates.clear();
         let Some((start, _, porter, transit)) = pick else {
             stranded.extend(routes[o].stops.iter().flat_map(|s| &s.parcels).map(|x| parcels[*x].job));
             continue;
@@ -303,7 +325,7 @@ fn schedule(
         let outing = timeline(instance, parcels, &routes[o], porter, start);
         let load = &mut loads[porter];
         load.outings += 1;
-        load.stair_climbs += routes[o].stops.len();
+        load.stair_climbs += costs[o].climbs;
         load.vertical_m += costs[o].vertical_m;
         load.walk_km += (costs[o].walk_m + transit) / 1000.0;
         load.energy_kj += costs[o].energy_kj + e.level_j_per_kg_m * p.body_mass_kg.get() * transit / 1000.0;
@@ -391,7 +413,8 @@ fn metrics(instance: &Instance, plan: &Plan, costs: &[OutingCost], porters: Vec<
     }
     m.tricycle_km = ride / 1000.0;
     m.porter_outings = plan.outings.len();
-    m.stair_climbs = plan.outings.iter().map(|o| o.climbs.len()).sum();
+    m.stair_climbs = costs.iter().map(|c| c.climbs).sum();
+    m.door_visits = plan.outings.iter().map(|o| o.climbs.len()).sum();
     m.vertical_m = costs.iter().map(|c| c.vertical_m).sum();
     m.porter_energy_kj = porters.iter().map(|p| p.energy_kj).sum();
     m.porter_energy_kj_max = porters.iter().map(|p| p.energy_kj).fold(0.0, f64::max);

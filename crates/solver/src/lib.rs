@@ -46,18 +46,19 @@ use outing::{Route, Stop};
 use rayon::prelude::*;
 use search::{Context, Run, Solution, construct, improve};
 
-/// When to stop searching. The solver reads no clock itself: `stop` is the caller's.
+/// How long to search. The solver reads no clock itself: `elapsed` is the caller's.
 pub struct Budget<'a> {
     /// Iterations per island (thread).
     pub iterations: u64,
-    /// Asked between iterations; `true` ends the search with the best plan so far.
-    pub stop: &'a (dyn Fn() -> bool + Sync),
+    /// Share of the caller's time budget used so far: 0 at the start, 1 or more to stop with
+    /// the best plan so far. The search also cools by it, so a time-bound run anneals fully.
+    pub elapsed: &'a (dyn Fn() -> f64 + Sync),
 }
 
 impl Budget<'static> {
-    /// A budget of `iterations` per island and no other limit.
+    /// A budget of `iterations` per island and no time limit.
     pub fn iterations(iterations: u64) -> Self {
-        Budget { iterations, stop: &|| false }
+        Budget { iterations, elapsed: &|| 0.0 }
     }
 }
 
@@ -70,14 +71,21 @@ pub fn solve(instance: &Instance, budget: &Budget, seed: u64, threads: usize) ->
     let parcels = parcel::parcels(instance);
     let ctx = Context::new(instance, &parcels);
     let mut best = construct(&ctx);
+    let mut best_plan = assemble(instance, &parcels, &best.routes, &best.unserved, TripPolicy::Packed);
     let threads = threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
     let mut done = 0;
     let mut epoch = 0u64;
-    while done < budget.iterations && !(budget.stop)() {
+    while done < budget.iterations && (budget.elapsed)() < 1.0 {
         let n = EPOCH.min(budget.iterations - done);
         let island = |i: usize| {
-            let run = Run { iterations: n, seed: mix(seed, epoch, i as u64), stop: budget.stop };
+            let run = Run {
+                iterations: n,
+                seed: mix(seed, epoch, i as u64),
+                first: done,
+                total: budget.iterations,
+                elapsed: budget.elapsed,
+            };
             improve(&ctx, best.clone(), &run)
         };
         let results: Vec<Solution> = match &pool {
@@ -85,6 +93,12 @@ pub fn solve(instance: &Instance, budget: &Budget, seed: u64, threads: usize) ->
             _ => (0..threads).map(island).collect(),
         };
         for r in results {
+            // The plan is judged by its full objective (trips, schedule, balance), which the
+            // search only estimates; keep the best plan by that too.
+            let plan = assemble(instance, &parcels, &r.routes, &r.unserved, TripPolicy::Packed);
+            if plan.metrics.objective < best_plan.metrics.objective - 1e-9 {
+                best_plan = plan;
+            }
             if r.total < best.total - 1e-9 {
                 best = r;
             }
@@ -92,7 +106,7 @@ pub fn solve(instance: &Instance, budget: &Budget, seed: u64, threads: usize) ->
         done += n;
         epoch += 1;
     }
-    assemble(instance, &parcels, &best.routes, &best.unserved, TripPolicy::Packed)
+    best_plan
 }
 
 /// A seed for island `i` in epoch `e`, well mixed (SplitMix64).
@@ -148,3 +162,6 @@ pub fn manual(instance: &Instance) -> Plan {
     let routes: Vec<Route> = routes.into_iter().map(|(r, _)| r).collect();
     assemble(instance, &parcels, &routes, &unserved, TripPolicy::FixedLoop { interval_s: 1800.0 })
 }
+
+#[cfg(test)]
+mod tests;

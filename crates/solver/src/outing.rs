@@ -35,6 +35,8 @@ pub(crate) struct OutingCost {
     pub walk_m: f64,
     /// Vertical metres climbed.
     pub vertical_m: f64,
+    /// Stair climbs: stops with a drop above the ground floor.
+    pub climbs: usize,
     /// Duration from the first pick to the return, seconds.
     pub duration_s: f64,
     /// Weight carried out.
@@ -97,6 +99,7 @@ pub(crate) fn evaluate_with(
     }
     let kg = load;
     let (mut joules, mut walk, mut vertical) = (0.0, 0.0, 0.0);
+    let mut climbs = 0;
     let mut seconds = bags as f64 * p.pick_s.get();
     let mut last: Option<usize> = None;
     for v in 0..count {
@@ -124,6 +127,8 @@ pub(crate) fn evaluate_with(
         joules += e.up_j_per_kg_m * ((body + k * waiting) * top + k * lifted);
         joules += e.down_j_per_kg_m * (body + k * waiting) * top;
         vertical += top;
+        // Drops on the ground floor only are a door visit, not a stair climb.
+        climbs += usize::from(top > 0.0);
         seconds += top / p.climb_speed.get() + top / p.descend_speed.get();
         seconds += households as f64 * p.handover_s.get();
         load -= here;
@@ -136,8 +141,8 @@ pub(crate) fn evaluate_with(
         seconds += back / p.walk_speed.get();
     }
     let energy_kj = joules / 1000.0;
-    let points = w.energy_kj * energy_kj + w.stair_climb * count as f64 + w.walk_km * walk / 1000.0;
-    Some(OutingCost { energy_kj, walk_m: walk, vertical_m: vertical, duration_s: seconds, kg, points })
+    let points = w.energy_kj * energy_kj + w.stair_climb * climbs as f64 + w.walk_km * walk / 1000.0;
+    Some(OutingCost { energy_kj, walk_m: walk, vertical_m: vertical, climbs, duration_s: seconds, kg, points })
 }
 
 #[cfg(test)]

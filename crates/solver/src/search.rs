@@ -2,8 +2,8 @@
 //! search (ruin and recreate, Schrimpf et al. 2000; operators after Breunig et al. 2016).
 //!
 //! Destroy: random, related (same or nearby stairwells), whole outings, worst parcels.
-//! Repair: greedy or regret-2 insertion that picks the station, the outing and the position
-//! together. After each repair, the touched outings' stairwell order is re-optimised.
+//! Repair: regret-2, greedy in random order, or greedy heaviest first (as first-fit
+//! decreasing packs climbs), each picking the station, the outing and the position together. After each repair, the touched outings' stairwell order is re-optimised.
 //! Acceptance is simulated annealing on the objective points of the outings.
 
 use crate::outing::{Change, OutingCost, Route, Stop, evaluate, evaluate_with};
@@ -23,6 +23,9 @@ pub(crate) struct Solution {
     pub unserved: Vec<usize>,
     /// Objective points.
     pub total: f64,
+    /// Energy of all outings, kJ, and of the largest: the workload-balance bound.
+    pub energy: f64,
+    pub largest: f64,
 }
 
 /// Fixed facts the search consults.
@@ -68,6 +71,20 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// The bound on the most tired porter's energy: at least the largest outing, at least
+    /// the average.
+    fn balance(&self, largest: f64, energy: f64) -> f64 {
+        largest.max(energy / self.instance.fleet.porters.count.max(1) as f64)
+    }
+
+    /// Extra points for an outing going from `old` to `new` (cost of the change included).
+    fn delta(&self, sol: &Solution, old: Option<&OutingCost>, new: &OutingCost) -> f64 {
+        let (old_points, old_energy) = old.map_or((0.0, 0.0), |c| (c.points, c.energy_kj));
+        let before = self.balance(sol.largest, sol.energy);
+        let after = self.balance(sol.largest.max(new.energy_kj), sol.energy - old_energy + new.energy_kj);
+        new.points - old_points + self.instance.fleet.weights.max_porter_energy_kj * (after - before)
+    }
+
     fn storage_ok(&self, routes: &[Route], station: usize, extra_kg: f64) -> bool {
         match self.instance.stations[station].storage_kg {
             None => true,
@@ -88,14 +105,16 @@ fn reachable(instance: &Instance, station: usize, stairwell: usize) -> bool {
     instance.walk_station_stairwell.get(station, stairwell).is_some()
 }
 
-fn route_kg(ctx: &Context, route: &Route) -> f64 {
-    route.stops.iter().flat_map(|s| &s.parcels).map(|p| ctx.parcels[*p].kg).sum()
-}
-
 impl Solution {
+    /// Outing points, unserved penalties, and a lower bound of the workload-balance term:
+    /// the most tired porter spends at least the largest outing and at least the average.
     fn recompute_total(&mut self, ctx: &Context) {
+        let w = &ctx.instance.fleet.weights;
+        self.energy = self.costs.iter().map(|c| c.energy_kj).sum();
+        self.largest = self.costs.iter().map(|c| c.energy_kj).fold(0.0, f64::max);
         self.total = self.costs.iter().map(|c| c.points).sum::<f64>()
-            + self.unserved.iter().map(|p| ctx.penalty[*p]).sum::<f64>();
+            + self.unserved.iter().map(|p| ctx.penalty[*p]).sum::<f64>()
+            + w.max_porter_energy_kj * ctx.balance(self.largest, self.energy);
     }
 
     fn remove_parcel(&mut self, p: usize) -> Option<usize> {
@@ -179,16 +198,23 @@ struct Insertion {
 fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, out: &mut Vec<Insertion>) {
     let parcel = &ctx.parcels[p];
     let route = &sol.routes[r];
-    if !ctx.eligible[p].contains(&route.station) || route_kg(ctx, route) + parcel.kg > ctx.max_carry {
+    if !ctx.eligible[p].contains(&route.station) || sol.costs[r].kg + parcel.kg > ctx.max_carry {
+        return;
+    }
+    // Granular: only outings that already climb a stairwell near this one (an empty outing
+    // is a new one, tried separately).
+    let near = &ctx.nearby[parcel.stairwell][..ctx.nearby[parcel.stairwell].len().min(GRANULARITY)];
+    if !route.stops.iter().any(|s| near.contains(&s.stairwell)) {
         return;
     }
     if !ctx.storage_ok(&sol.routes, route.station, parcel.kg) {
         return;
     }
-    let base = sol.costs[r].points;
+    let base = &sol.costs[r];
     let mut push = |change: Change, at: usize, joins: bool| {
         if let Some(c) = evaluate_with(ctx.instance, ctx.parcels, route, change) {
-            out.push(Insertion { delta: c.points - base, route: Some(r), station: route.station, at, joins });
+            let delta = ctx.delta(sol, Some(base), &c);
+            out.push(Insertion { delta, route: Some(r), station: route.station, at, joins });
         }
     };
     if let Some(at) = route.stops.iter().position(|s| s.stairwell == parcel.stairwell) {
@@ -209,7 +235,7 @@ fn new_route_insertions(ctx: &Context, sol: &Solution, p: usize, out: &mut Vec<I
         }
         let candidate = Route { station, stops: vec![Stop { stairwell: parcel.stairwell, parcels: vec![p] }] };
         if let Some(c) = evaluate(ctx.instance, ctx.parcels, &candidate) {
-            out.push(Insertion { delta: c.points, route: None, station, at: 0, joins: false });
+            out.push(Insertion { delta: ctx.delta(sol, None, &c), route: None, station, at: 0, joins: false });
         }
     }
 }
@@ -232,12 +258,18 @@ fn apply(ctx: &Context, sol: &mut Solution, p: usize, ins: Insertion) -> usize {
             } else {
                 route.stops.insert(ins.at, Stop { stairwell, parcels: vec![p] });
             }
-            sol.costs[r] = evaluate(ctx.instance, ctx.parcels, &sol.routes[r]).expect("checked");
+            let cost = evaluate(ctx.instance, ctx.parcels, &sol.routes[r]).expect("checked");
+            sol.energy += cost.energy_kj - sol.costs[r].energy_kj;
+            sol.largest = sol.largest.max(cost.energy_kj);
+            sol.costs[r] = cost;
             r
         }
         None => {
             let route = Route { station: ins.station, stops: vec![Stop { stairwell, parcels: vec![p] }] };
-            sol.costs.push(evaluate(ctx.instance, ctx.parcels, &route).expect("checked"));
+            let cost = evaluate(ctx.instance, ctx.parcels, &route).expect("checked");
+            sol.energy += cost.energy_kj;
+            sol.largest = sol.largest.max(cost.energy_kj);
+            sol.costs.push(cost);
             sol.routes.push(route);
             sol.routes.len() - 1
         }
@@ -317,7 +349,8 @@ fn regret(ctx: &Context, sol: &mut Solution, pending: &mut Vec<usize>, touched: 
 
 /// A first solution: every parcel at its cheapest place, heaviest and highest first.
 pub(crate) fn construct(ctx: &Context) -> Solution {
-    let mut sol = Solution { routes: Vec::new(), costs: Vec::new(), unserved: Vec::new(), total: 0.0 };
+    let mut sol =
+        Solution { routes: Vec::new(), costs: Vec::new(), unserved: Vec::new(), total: 0.0, energy: 0.0, largest: 0.0 };
     let mut order: Vec<usize> = (0..ctx.parcels.len()).collect();
     order.retain(|p| {
         let keep = !ctx.eligible[*p].is_empty();
@@ -339,11 +372,22 @@ pub(crate) fn construct(ctx: &Context) -> Solution {
     sol
 }
 
+/// Outings considered for a parcel: those visiting one of its stairwell's this many nearest
+/// stairwells (itself first).
+const GRANULARITY: usize = 10;
+
+/// Starting temperature of the annealing, in objective points.
+const T0: f64 = 20.0;
+
 /// Parameters of one island's search.
 pub(crate) struct Run<'a> {
     pub iterations: u64,
     pub seed: u64,
-    pub stop: &'a (dyn Fn() -> bool + Sync),
+    /// Iterations done before this run, of `total` in the whole search.
+    pub first: u64,
+    pub total: u64,
+    /// Share of the time budget used (see `Budget::elapsed`).
+    pub elapsed: &'a (dyn Fn() -> f64 + Sync),
 }
 
 /// Large neighbourhood search from `start`; returns the best solution seen.
@@ -356,27 +400,38 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> Solution {
     }
     let mut best = start.clone();
     let mut current = start;
-    // Start hot enough to accept a climb's worth of worsening, cool down to near zero.
-    let t0 = 5.0 * ctx.instance.fleet.weights.stair_climb.max(1.0);
+    // Start hot enough to accept a climb's worth of worsening, cool down to near zero as the
+    // budget (iterations or time, whichever runs out first) is spent.
+    let t0 = T0;
     let t_end = 0.01;
-    let cooling = if run.iterations > 1 { (t_end / t0).powf(1.0 / run.iterations as f64) } else { 1.0 };
-    let mut temperature = t0;
     let mut touched = Vec::new();
-    for _ in 0..run.iterations {
-        if (run.stop)() {
+    for i in 0..run.iterations {
+        let time = (run.elapsed)();
+        if time >= 1.0 {
             break;
         }
+        let progress = ((run.first + i) as f64 / run.total.max(1) as f64).max(time);
+        let temperature = t0 * (t_end / t0).powf(progress);
         let mut cand = current.clone();
         let q = rng.random_range(1..=n.clamp(1, 30).min(4 + n / 8));
         let removed = destroy(ctx, &mut cand, q, &mut rng, &mut touched);
         let mut pending: Vec<usize> = removed;
-        pending.append(&mut cand.unserved);
-        pending.retain(|p| !ctx.eligible[*p].is_empty());
-        if rng.random_bool(0.5) {
-            regret(ctx, &mut cand, &mut pending, &mut touched);
-        } else {
-            shuffle(&mut pending, &mut rng);
-            greedy(ctx, &mut cand, &pending, &mut touched);
+        // Parcels no station reaches stay left out; the others get another chance.
+        let (stuck, retry): (Vec<usize>, Vec<usize>) =
+            std::mem::take(&mut cand.unserved).into_iter().partition(|p| ctx.eligible[*p].is_empty());
+        cand.unserved = stuck;
+        pending.extend(retry);
+        match rng.random_range(0..3) {
+            0 => regret(ctx, &mut cand, &mut pending, &mut touched),
+            1 => {
+                shuffle(&mut pending, &mut rng);
+                greedy(ctx, &mut cand, &pending, &mut touched);
+            }
+            _ => {
+                // Heaviest first, as first-fit decreasing packs climbs best.
+                pending.sort_by(|a, b| ctx.parcels[*b].kg.total_cmp(&ctx.parcels[*a].kg).then(a.cmp(b)));
+                greedy(ctx, &mut cand, &pending, &mut touched);
+            }
         }
         touched.sort_unstable();
         touched.dedup();
@@ -389,7 +444,6 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> Solution {
                 best = current.clone();
             }
         }
-        temperature *= cooling;
     }
     best
 }
@@ -479,7 +533,10 @@ fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, to
     }
     // Insertion deltas are taken against these costs, so they must be current.
     for &r in touched.iter() {
-        sol.costs[r] = evaluate(ctx.instance, ctx.parcels, &sol.routes[r]).expect("removal keeps routes reachable");
+        let cost = evaluate(ctx.instance, ctx.parcels, &sol.routes[r]).expect("removal keeps routes reachable");
+        sol.energy += cost.energy_kj - sol.costs[r].energy_kj;
+        sol.costs[r] = cost;
     }
+    sol.largest = sol.costs.iter().map(|c| c.energy_kj).fold(0.0, f64::max);
     removed
 }

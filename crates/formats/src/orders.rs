@@ -1,0 +1,327 @@
+//! Orders in JSON and CSV (docs/orders-format.md), and the fleet file (docs/fleet-format.md).
+
+use lastmetre_area::{Code, Problem};
+use lastmetre_model::{Bag, Fleet, Kg, Litres, Order, Priority, Seconds};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Most orders in one batch file.
+pub const MAX_ORDERS: usize = 1_000_000;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBag {
+    kg: f64,
+    #[serde(default)]
+    litres: f64,
+    #[serde(default)]
+    label: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrder {
+    id: Value,
+    household: Value,
+    bags: Vec<RawBag>,
+    #[serde(default = "normal")]
+    priority: Priority,
+    placed_at: Value,
+    #[serde(default)]
+    station: Option<String>,
+}
+
+fn normal() -> Priority {
+    Priority::Normal
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A time of day: `"HH:MM"`, `"HH:MM:SS"`, an RFC 3339 date-time (its local time is used), or
+/// seconds since midnight.
+pub fn parse_time(v: &str) -> Option<Seconds> {
+    let v = v.trim();
+    if let Ok(s) = v.parse::<f64>() {
+        return (s.is_finite() && (0.0..=7.0 * 86_400.0).contains(&s)).then_some(Seconds(s));
+    }
+    let clock = match v.find('T') {
+        Some(t) => &v[t + 1..],
+        None => v,
+    };
+    let clock = clock.split(['+', 'Z', 'z']).next()?;
+    let clock = if clock.len() > 8 && clock[8..].starts_with('-') { &clock[..8] } else { clock };
+    let parts: Vec<&str> = clock.split(':').collect();
+    if !(2..=3).contains(&parts.len()) {
+        return None;
+    }
+    let h: u32 = parts[0].parse().ok()?;
+    let m: u32 = parts[1].parse().ok()?;
+    let s: f64 = parts.get(2).map_or(Some(0.0), |s| s.parse().ok())?;
+    (h < 24 && m < 60 && (0.0..61.0).contains(&s)).then(|| Seconds(f64::from(h * 3600 + m * 60) + s))
+}
+
+/// `HH:MM:SS` for a time of day in seconds.
+pub fn format_time(s: f64) -> String {
+    let s = s.max(0.0).round() as u64;
+    format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// `HH:MM` for a time of day in seconds.
+pub fn format_clock(s: f64) -> String {
+    let s = s.max(0.0).round() as u64;
+    format!("{:02}:{:02}", s / 3600, s / 60 % 60)
+}
+
+/// Reads orders from JSON: `{"orders": [...]}` or a bare array. Every order that cannot be
+/// read is reported with its id (or position).
+pub fn read_orders_json(bytes: &[u8]) -> (Vec<Order>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let root: Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            problems.push(Problem::new(
+                Code::MalformedOrder,
+                None,
+                format!("not valid JSON at line {}, column {}: {e}", e.line(), e.column()),
+            ));
+            return (Vec::new(), problems);
+        }
+    };
+    let list = match root {
+        Value::Array(list) => list,
+        Value::Object(mut map) => match map.remove("orders") {
+            Some(Value::Array(list)) => list,
+            _ => {
+                problems.push(Problem::new(
+                    Code::MalformedOrder,
+                    None,
+                    "expected {\"orders\": [...]} or an array of orders",
+                ));
+                return (Vec::new(), problems);
+            }
+        },
+        _ => {
+            problems.push(Problem::new(
+                Code::MalformedOrder,
+                None,
+                "expected {\"orders\": [...]} or an array of orders",
+            ));
+            return (Vec::new(), problems);
+        }
+    };
+    if list.len() > MAX_ORDERS {
+        problems.push(Problem::new(Code::TooLarge, None, format!("{} orders; the limit is {MAX_ORDERS}", list.len())));
+        return (Vec::new(), problems);
+    }
+    let mut orders = Vec::new();
+    for (n, value) in list.into_iter().enumerate() {
+        let label = value.get("id").and_then(text).unwrap_or_else(|| format!("order #{}", n + 1));
+        let raw: RawOrder = match serde_json::from_value(value) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(Problem::new(Code::MalformedOrder, Some(&label), format!("order {label}: {e}")));
+                continue;
+            }
+        };
+        match order(&label, raw) {
+            Ok(o) => orders.push(o),
+            Err(p) => problems.push(p),
+        }
+    }
+    (orders, problems)
+}
+
+fn order(label: &str, raw: RawOrder) -> Result<Order, Problem> {
+    let bad = |m: String| Problem::new(Code::MalformedOrder, Some(label), m);
+    let id = text(&raw.id).ok_or_else(|| bad(format!("order {label}: id must be text or a number")))?;
+    let household = text(&raw.household).ok_or_else(|| bad(format!("order {label}: household must be an id")))?;
+    let placed_at = match &raw.placed_at {
+        Value::String(s) => parse_time(s),
+        Value::Number(n) => n.as_f64().and_then(|s| parse_time(&s.to_string())),
+        _ => None,
+    }
+    .ok_or_else(|| bad(format!("order {label}: placed_at {} is not a time such as \"11:05\"", raw.placed_at)))?;
+    let bags = raw.bags.into_iter().map(|b| Bag { kg: Kg(b.kg), litres: Litres(b.litres), label: b.label }).collect();
+    Ok(Order { id, household, bags, priority: raw.priority, placed_at, station: raw.station })
+}
+
+#[derive(Deserialize)]
+struct CsvRow {
+    order_id: String,
+    household: String,
+    #[serde(default)]
+    priority: Option<String>,
+    placed_at: String,
+    kg: f64,
+    #[serde(default)]
+    litres: Option<f64>,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    station: Option<String>,
+}
+
+/// Reads orders from CSV, one row per bag; rows with the same `order_id` are one order.
+/// Problems name the line.
+pub fn read_orders_csv(bytes: &[u8]) -> (Vec<Order>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut orders: Vec<Order> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes);
+    for (n, row) in reader.deserialize::<CsvRow>().enumerate() {
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(n as u64 + 2, |p| p.line());
+                problems.push(Problem::new(
+                    Code::MalformedOrder,
+                    Some(&format!("line {line}")),
+                    format!("line {line}: {e}"),
+                ));
+                continue;
+            }
+        };
+        let line = format!("line {}", n + 2);
+        if orders.len() >= MAX_ORDERS {
+            problems.push(Problem::new(Code::TooLarge, Some(&line), format!("more than {MAX_ORDERS} orders")));
+            break;
+        }
+        let priority = match row.priority.as_deref().unwrap_or("normal") {
+            "" | "normal" => Priority::Normal,
+            "need" => Priority::Need,
+            "medicine" => Priority::Medicine,
+            other => {
+                problems.push(Problem::new(
+                    Code::MalformedOrder,
+                    Some(&row.order_id),
+                    format!("{line}: priority '{other}' is not medicine, need or normal"),
+                ));
+                continue;
+            }
+        };
+        let Some(placed_at) = parse_time(&row.placed_at) else {
+            problems.push(Problem::new(
+                Code::MalformedOrder,
+                Some(&row.order_id),
+                format!("{line}: placed_at '{}' is not a time such as 11:05", row.placed_at),
+            ));
+            continue;
+        };
+        let bag = Bag {
+            kg: Kg(row.kg),
+            litres: Litres(row.litres.unwrap_or(0.0)),
+            label: row.label.filter(|l| !l.is_empty()),
+        };
+        let station = row.station.filter(|s| !s.is_empty());
+        match index.get(&row.order_id) {
+            Some(&i) => {
+                let o: &mut Order = &mut orders[i];
+                if o.household != row.household || o.priority != priority || o.station != station {
+                    problems.push(Problem::new(
+                        Code::MalformedOrder,
+                        Some(&row.order_id),
+                        format!("{line}: order {} already has another household, priority or station", row.order_id),
+                    ));
+                    continue;
+                }
+                o.bags.push(bag);
+            }
+            None => {
+                index.insert(row.order_id.clone(), orders.len());
+                orders.push(Order {
+                    id: row.order_id,
+                    household: row.household,
+                    bags: vec![bag],
+                    priority,
+                    placed_at,
+                    station,
+                });
+            }
+        }
+    }
+    (orders, problems)
+}
+
+/// Writes orders as JSON in the documented format.
+pub fn write_orders_json(orders: &[Order]) -> Value {
+    let list: Vec<Value> = orders
+        .iter()
+        .map(|o| {
+            let bags: Vec<Value> = o
+                .bags
+                .iter()
+                .map(|b| {
+                    let mut bag = serde_json::json!({ "kg": b.kg.get(), "litres": b.litres.get() });
+                    if let Some(l) = &b.label {
+                        bag["label"] = Value::from(l.as_str());
+                    }
+                    bag
+                })
+                .collect();
+            let mut v = serde_json::json!({
+                "id": o.id,
+                "household": o.household,
+                "priority": o.priority.as_str(),
+                "placed_at": format_time(o.placed_at.get()),
+                "bags": bags,
+            });
+            if let Some(s) = &o.station {
+                v["station"] = Value::from(s.as_str());
+            }
+            v
+        })
+        .collect();
+    serde_json::json!({ "orders": list })
+}
+
+/// Reads the fleet file; every field has a default (DOMAIN.md).
+pub fn read_fleet(bytes: &[u8]) -> Result<Fleet, Problem> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        Problem::new(Code::BadFleet, None, format!("fleet file, line {}, column {}: {e}", e.line(), e.column()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_of_day() {
+        assert_eq!(parse_time("11:05"), Some(Seconds(39_900.0)));
+        assert_eq!(parse_time("11:05:30"), Some(Seconds(39_930.0)));
+        assert_eq!(parse_time("2022-08-29T11:05:00+08:00"), Some(Seconds(39_900.0)));
+        assert_eq!(parse_time("2022-08-29T11:05:00Z"), Some(Seconds(39_900.0)));
+        assert_eq!(parse_time("39900"), Some(Seconds(39_900.0)));
+        assert_eq!(parse_time("25:00"), None);
+        assert_eq!(parse_time("noon"), None);
+        assert_eq!(format_time(39_930.0), "11:05:30");
+    }
+
+    #[test]
+    fn csv_rows_become_orders() {
+        let csv = "order_id,household,priority,placed_at,kg,litres,label,station\n\
+                   O-1,h-101,normal,11:05,5,6.5,rice,\n\
+                   O-1,h-101,normal,11:05,2,3,eggs,\n\
+                   O-2,h-301,medicine,11:10,0.3,1,,\n";
+        let (orders, problems) = read_orders_csv(csv.as_bytes());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(orders.len(), 2);
+        assert_eq!(orders[0].bags.len(), 2);
+        assert_eq!(orders[1].priority, Priority::Medicine);
+    }
+
+    #[test]
+    fn csv_problems_name_the_line() {
+        let csv = "order_id,household,priority,placed_at,kg\nO-1,h-101,urgent,11:05,5\nO-2,h-101,normal,11:05,heavy\n";
+        let (_, problems) = read_orders_csv(csv.as_bytes());
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].message.contains("line 2"), "{}", problems[0].message);
+        assert!(problems[1].message.contains("line 3"), "{}", problems[1].message);
+    }
+}

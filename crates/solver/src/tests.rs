@@ -1,0 +1,255 @@
+//! Solver tests on tiny instances: the search finds the optimum that exhaustive enumeration
+//! finds, is deterministic, and never gets worse when an order is removed. Every plan goes
+//! through the independent checker.
+
+use crate::assemble::{TripPolicy, assemble};
+use crate::outing::{Route, Stop};
+use crate::parcel::parcels;
+use crate::{Budget, manual, solve};
+use lastmetre_model::{
+    Bag, Fleet, Instance, Job, Kg, Litres, Metres, Plan, Priority, Seconds, Stairwell, Station, Table,
+};
+
+/// Stations at 0 and 120 m along a lane; stairwells spread between them.
+fn tiny(orders: &[(usize, u32, &[f64])], stations: usize) -> Instance {
+    let stairwell_x: [f64; 4] = [20.0, 45.0, 70.0, 110.0];
+    let station_x: [f64; 2] = [0.0, 120.0];
+    let jobs = orders
+        .iter()
+        .enumerate()
+        .map(|(i, (w, floor, kgs))| Job {
+            id: format!("o{i}"),
+            household: format!("h{w}-{floor}"),
+            unit: None,
+            stairwell: *w,
+            floor: *floor,
+            bags: kgs.iter().map(|kg| Bag { kg: Kg(*kg), litres: Litres(kg * 1.2), label: None }).collect(),
+            priority: if i == 0 { Priority::Medicine } else { Priority::Normal },
+            placed_at: Seconds(40_000.0 + i as f64),
+            pinned_station: None,
+        })
+        .collect();
+    let n = stairwell_x.len();
+    Instance {
+        name: "tiny".into(),
+        stations: (0..stations).map(|s| Station { id: format!("s{s}"), storage_kg: None }).collect(),
+        stairwells: (0..n)
+            .map(|w| Stairwell { id: format!("w{w}"), label: format!("w{w}"), storey_height: Metres(2.8) })
+            .collect(),
+        jobs,
+        ride: Table::from_fn(stations + 1, stations + 1, |a, b| {
+            let x = |i: usize| if i == 0 { -200.0f64 } else { station_x[i - 1] };
+            Some((x(a) - x(b)).abs())
+        }),
+        walk_station_stairwell: Table::from_fn(stations, n, |s, w| Some((station_x[s] - stairwell_x[w]).abs() + 5.0)),
+        walk_stairwell_stairwell: Table::from_fn(n, n, |a, b| {
+            Some(if a == b { 0.0 } else { (stairwell_x[a] - stairwell_x[b]).abs() + 10.0 })
+        }),
+        walk_station_station: Table::from_fn(stations, stations, |a, b| Some((station_x[a] - station_x[b]).abs())),
+        fleet: Fleet::default(),
+    }
+}
+
+fn checked(instance: &Instance, plan: Plan) -> Plan {
+    let report = lastmetre_check::check(instance, &plan);
+    assert!(report.is_ok(), "{:#?}", report.violations);
+    plan
+}
+
+/// Every assignment of parcels to outings, stations and stop orders, assembled as the solver
+/// assembles; the least objective.
+fn exhaustive(instance: &Instance) -> f64 {
+    let parcels = parcels(instance);
+    let n = parcels.len();
+    let limit = instance.fleet.porters.max_carry_kg.get() + 1e-9;
+    let mut best = f64::INFINITY;
+    // Set partitions by restricted growth strings.
+    let mut labels = vec![0usize; n];
+    loop {
+        let groups = labels.iter().max().map_or(0, |m| m + 1);
+        let mut outings: Vec<Vec<usize>> = vec![Vec::new(); groups];
+        for (p, g) in labels.iter().enumerate() {
+            outings[*g].push(p);
+        }
+        let fits = outings.iter().all(|o| o.iter().map(|p| parcels[*p].kg).sum::<f64>() <= limit);
+        if fits {
+            // Each outing: a station and an order of its stairwells.
+            let options: Vec<Vec<Route>> = outings
+                .iter()
+                .map(|o| {
+                    let mut stairwells: Vec<usize> = o.iter().map(|p| parcels[*p].stairwell).collect();
+                    stairwells.sort_unstable();
+                    stairwells.dedup();
+                    let mut routes = Vec::new();
+                    for station in 0..instance.stations.len() {
+                        for order in permutations(&stairwells) {
+                            let stops = order
+                                .iter()
+                                .map(|w| Stop {
+                                    stairwell: *w,
+                                    parcels: o.iter().copied().filter(|p| parcels[*p].stairwell == *w).collect(),
+                                })
+                                .collect();
+                            routes.push(Route { station, stops });
+                        }
+                    }
+                    routes
+                })
+                .collect();
+            let mut pick = vec![0usize; options.len()];
+            loop {
+                let routes: Vec<Route> = pick.iter().zip(&options).map(|(i, o)| o[*i].clone()).collect();
+                let plan = assemble(instance, &parcels, &routes, &[], TripPolicy::Packed);
+                if plan.metrics.objective < best - 1e-9 && std::env::var("LM_DEBUG").is_ok() {
+                    eprintln!("exhaustive {} {:?}\n{:?}", plan.metrics.objective, routes, plan.metrics);
+                }
+                best = best.min(plan.metrics.objective);
+                // Next combination.
+                let mut k = 0;
+                while k < pick.len() {
+                    pick[k] += 1;
+                    if pick[k] < options[k].len() {
+                        break;
+                    }
+                    pick[k] = 0;
+                    k += 1;
+                }
+                if k == pick.len() {
+                    break;
+                }
+            }
+        }
+        // Next restricted growth string.
+        let mut i = n;
+        loop {
+            if i == 0 {
+                return best;
+            }
+            i -= 1;
+            let max_before = labels[..i].iter().max().copied().map_or(0, |m| m + 1);
+            if i > 0 && labels[i] < max_before {
+                labels[i] += 1;
+                for l in labels.iter_mut().skip(i + 1) {
+                    *l = 0;
+                }
+                break;
+            }
+        }
+    }
+}
+
+fn permutations(items: &[usize]) -> Vec<Vec<usize>> {
+    if items.len() <= 1 {
+        return vec![items.to_vec()];
+    }
+    let mut out = Vec::new();
+    for i in 0..items.len() {
+        let mut rest = items.to_vec();
+        let first = rest.remove(i);
+        for mut p in permutations(&rest) {
+            p.insert(0, first);
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Tiny instances: ≤ 6 households, 1–2 stations.
+fn cases() -> Vec<Instance> {
+    vec![
+        tiny(&[(0, 3, &[5.0]), (0, 5, &[4.0]), (1, 2, &[6.0])], 1),
+        tiny(&[(0, 4, &[10.0]), (0, 2, &[6.0]), (1, 6, &[3.0]), (3, 1, &[2.0])], 2),
+        tiny(&[(0, 6, &[8.0, 5.0]), (1, 3, &[7.0]), (2, 5, &[4.0]), (3, 2, &[9.0]), (3, 4, &[1.0])], 2),
+        tiny(&[(1, 7, &[2.0]), (1, 1, &[12.0]), (2, 4, &[3.0]), (2, 6, &[3.0]), (0, 3, &[5.0]), (3, 5, &[6.0])], 1),
+    ]
+}
+
+#[test]
+fn finds_the_exhaustive_optimum_on_tiny_instances() {
+    for (k, instance) in cases().iter().enumerate() {
+        let plan = checked(instance, solve(instance, &Budget::iterations(400), 3, 1));
+        if std::env::var("LM_DEBUG").is_ok() {
+            eprintln!("solver {:?}", plan.metrics);
+            for o in &plan.outings {
+                eprintln!("{o:?}");
+            }
+        }
+        let optimum = exhaustive(instance);
+        assert!(
+            (plan.metrics.objective - optimum).abs() <= 1e-6 * optimum,
+            "case {k}: solver {} vs exhaustive {optimum}",
+            plan.metrics.objective
+        );
+    }
+}
+
+#[test]
+fn removing_an_order_never_makes_the_objective_worse() {
+    for (k, instance) in cases().iter().enumerate() {
+        let full = checked(instance, solve(instance, &Budget::iterations(400), 5, 1)).metrics.objective;
+        for drop in 0..instance.jobs.len() {
+            let mut smaller = instance.clone();
+            smaller.jobs.remove(drop);
+            let less = checked(&smaller, solve(&smaller, &Budget::iterations(400), 5, 1)).metrics.objective;
+            assert!(less <= full + 1e-9, "case {k} without order {drop}: {less} > {full}");
+        }
+    }
+}
+
+#[test]
+fn same_seed_and_threads_give_the_same_plan() {
+    let instance = &cases()[3];
+    for threads in [1, 2] {
+        let a = solve(instance, &Budget::iterations(600), 11, threads);
+        let b = solve(instance, &Budget::iterations(600), 11, threads);
+        assert_eq!(a, b, "threads {threads}");
+        checked(instance, a);
+    }
+}
+
+#[test]
+fn manual_practice_is_feasible_and_serves_by_nearest_station() {
+    let instance = &cases()[2];
+    let plan = checked(instance, manual(instance));
+    assert_eq!(plan.metrics.orders_delivered, instance.jobs.len());
+    for outing in &plan.outings {
+        assert_eq!(outing.climbs.len(), 1, "one stairwell per outing");
+        let w = outing.climbs[0].stairwell;
+        let nearest = (0..instance.stations.len())
+            .min_by(|a, b| {
+                let d = |s: usize| instance.walk_station_stairwell.get(s, w).unwrap().get();
+                d(*a).total_cmp(&d(*b))
+            })
+            .unwrap();
+        assert_eq!(outing.station, nearest);
+    }
+}
+
+#[test]
+fn an_order_heavier_than_one_carry_is_split_across_climbs() {
+    let instance = tiny(&[(0, 5, &[10.0, 9.0, 8.0])], 1);
+    let plan = checked(&instance, solve(&instance, &Budget::iterations(100), 1, 1));
+    assert_eq!(plan.metrics.orders_delivered, 1);
+    assert!(plan.metrics.stair_climbs >= 2);
+}
+
+#[test]
+fn unreachable_households_are_reported_with_a_reason() {
+    let mut instance = tiny(&[(0, 3, &[5.0]), (1, 2, &[3.0])], 1);
+    instance.walk_station_stairwell = Table::from_fn(1, 4, |_, w| (w != 1).then_some(30.0));
+    let plan = checked(&instance, solve(&instance, &Budget::iterations(100), 1, 1));
+    assert_eq!(plan.unassigned.len(), 1);
+    assert_eq!(plan.unassigned[0].reason, lastmetre_model::plan::Reason::NoStationReaches);
+    assert_eq!(instance.jobs[plan.unassigned[0].job].id, "o1");
+}
+
+#[test]
+fn out_of_energy_porters_leave_orders_out_whole() {
+    let mut instance = tiny(&[(0, 6, &[12.0]), (1, 6, &[12.0]), (2, 6, &[12.0])], 1);
+    instance.fleet.porters.count = 1;
+    instance.fleet.porters.shift_energy = lastmetre_model::Kilojoules(90.0);
+    let plan = checked(&instance, solve(&instance, &Budget::iterations(100), 1, 1));
+    assert!(plan.metrics.orders_unassigned >= 1);
+    assert!(plan.unassigned.iter().all(|u| u.reason == lastmetre_model::plan::Reason::PorterEnergy));
+    assert!(plan.metrics.porter_energy_kj_max <= 90.0);
+}

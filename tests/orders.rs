@@ -1,0 +1,163 @@
+//! Order and fleet problems (E3xx): each is triggered, names its order, and stops the plan.
+
+use lastmetre::formats::{read_fleet, read_orders_csv, read_orders_json};
+use lastmetre::{AreaParams, Code, Engine, Error, Fleet, PlanOptions, Problem};
+use serde_json::{Value, json};
+use std::path::Path;
+
+fn engine() -> Engine {
+    Engine::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/tiny.geojson"), &AreaParams::default())
+        .expect("example area")
+}
+
+fn good() -> Value {
+    json!({"orders": [
+        {"id": "O-1", "household": "h-301", "placed_at": "11:00", "bags": [{"kg": 5, "litres": 6, "label": "rice 5 kg"}]},
+        {"id": "O-2", "household": "h-501", "priority": "medicine", "placed_at": "11:10", "bags": [{"kg": 0.3}]},
+        {"id": "O-3", "household": "h-402", "priority": "need", "placed_at": "11:20", "bags": [{"kg": 3}, {"kg": 1.8}]}
+    ]})
+}
+
+/// Problems from reading and then planning `orders` with `fleet`.
+fn problems(orders: &Value, fleet: &Fleet) -> Vec<Problem> {
+    let (orders, mut found) = read_orders_json(&serde_json::to_vec(orders).unwrap());
+    if !found.is_empty() {
+        return found;
+    }
+    match engine().plan(&orders, fleet, &PlanOptions { iterations: 50, ..PlanOptions::default() }) {
+        Ok(_) => Vec::new(),
+        Err(Error::Orders(p)) => {
+            found.extend(p);
+            found
+        }
+        Err(e) => panic!("unexpected {e}"),
+    }
+}
+
+fn expect(found: &[Problem], code: Code, feature: Option<&str>) {
+    assert!(
+        found.iter().any(|p| p.code == code && p.feature.as_deref() == feature),
+        "expected {code} naming {feature:?}, got {found:#?}"
+    );
+}
+
+fn changed(f: impl FnOnce(&mut Value)) -> Value {
+    let mut v = good();
+    f(&mut v);
+    v
+}
+
+#[test]
+fn the_good_batch_plans_and_checks() {
+    let (orders, problems) = read_orders_json(&serde_json::to_vec(&good()).unwrap());
+    assert!(problems.is_empty());
+    let planned = engine().plan(&orders, &Fleet::default(), &PlanOptions::default()).expect("plans");
+    assert!(lastmetre::check::check(&planned.instance, &planned.plan).is_ok());
+    assert_eq!(planned.plan.metrics.orders_delivered, 3);
+}
+
+const COVERED: &[Code] = &[
+    Code::MalformedOrder,
+    Code::DuplicateOrder,
+    Code::UnknownHousehold,
+    Code::BadBag,
+    Code::BagTooHeavy,
+    Code::UnknownStation,
+    Code::EmptyOrder,
+    Code::BadFleet,
+    Code::NoStation,
+];
+
+#[test]
+fn every_order_code_has_a_case_and_is_documented() {
+    let doc = include_str!("../docs/orders-format.md");
+    for code in Code::ALL.iter().filter(|c| c.as_str().starts_with("E3")) {
+        assert!(COVERED.contains(code), "{code} has no test case");
+        assert!(doc.contains(&format!("| {code} |")), "docs/orders-format.md does not list {code}");
+    }
+}
+
+#[test]
+fn e301_unreadable_orders() {
+    let found = problems(&json!({"orders": 5}), &Fleet::default());
+    expect(&found, Code::MalformedOrder, None);
+    let found = problems(&changed(|v| v["orders"][0]["placed_at"] = json!("noon")), &Fleet::default());
+    expect(&found, Code::MalformedOrder, Some("O-1"));
+    let found = problems(&changed(|v| v["orders"][1]["priority"] = json!("urgent")), &Fleet::default());
+    expect(&found, Code::MalformedOrder, Some("O-2"));
+    let (_, found) = read_orders_json(b"{\"orders\": [");
+    expect(&found, Code::MalformedOrder, None);
+    let (_, found) = read_orders_csv(b"order_id,household,placed_at,kg\nO-1,h-301,11:00,lots\n");
+    expect(&found, Code::MalformedOrder, Some("line 2"));
+}
+
+#[test]
+fn e302_duplicate_order() {
+    let found = problems(&changed(|v| v["orders"][2]["id"] = json!("O-1")), &Fleet::default());
+    expect(&found, Code::DuplicateOrder, Some("O-1"));
+}
+
+#[test]
+fn e303_unknown_household() {
+    let found = problems(&changed(|v| v["orders"][0]["household"] = json!("h-999")), &Fleet::default());
+    expect(&found, Code::UnknownHousehold, Some("O-1"));
+}
+
+#[test]
+fn e304_negative_or_zero_weight() {
+    let found = problems(&changed(|v| v["orders"][0]["bags"][0]["kg"] = json!(-5)), &Fleet::default());
+    expect(&found, Code::BadBag, Some("O-1"));
+    let found = problems(&changed(|v| v["orders"][2]["bags"][1]["kg"] = json!(0)), &Fleet::default());
+    expect(&found, Code::BadBag, Some("O-3"));
+}
+
+#[test]
+fn e305_bag_over_the_carry_limit() {
+    let found = problems(&changed(|v| v["orders"][0]["bags"][0]["kg"] = json!(25)), &Fleet::default());
+    expect(&found, Code::BagTooHeavy, Some("O-1"));
+    // The same bag is fine for porters allowed to carry more.
+    let mut strong = Fleet::default();
+    strong.porters.max_carry_kg = lastmetre::Kg(25.0);
+    assert!(problems(&changed(|v| v["orders"][0]["bags"][0]["kg"] = json!(25)), &strong).is_empty());
+}
+
+#[test]
+fn e306_unknown_or_closed_station() {
+    let found = problems(&changed(|v| v["orders"][0]["station"] = json!("site-2")), &Fleet::default());
+    expect(&found, Code::UnknownStation, Some("O-1"));
+    let fleet = read_fleet(br#"{"stations": [{"id": "site-9"}]}"#).unwrap();
+    expect(&problems(&good(), &fleet), Code::UnknownStation, Some("site-9"));
+}
+
+#[test]
+fn e307_order_without_bags() {
+    let found = problems(&changed(|v| v["orders"][1]["bags"] = json!([])), &Fleet::default());
+    expect(&found, Code::EmptyOrder, Some("O-2"));
+}
+
+#[test]
+fn e308_bad_fleet_file() {
+    let problem = read_fleet(br#"{"porters": {"count": 8, "max_cary_kg": 12}}"#).unwrap_err();
+    assert_eq!(problem.code, Code::BadFleet);
+    assert!(problem.message.contains("max_cary_kg"), "{}", problem.message);
+    assert!(read_fleet(b"{}").is_ok());
+}
+
+#[test]
+fn e309_no_station_open() {
+    let fleet = read_fleet(br#"{"stations": []}"#).unwrap();
+    expect(&problems(&good(), &fleet), Code::NoStation, None);
+}
+
+#[test]
+fn every_bad_order_is_reported_at_once() {
+    let bad = changed(|v| {
+        v["orders"][0]["household"] = json!("h-999");
+        v["orders"][1]["bags"][0]["kg"] = json!(40);
+        v["orders"][2]["id"] = json!("O-1");
+    });
+    let found = problems(&bad, &Fleet::default());
+    expect(&found, Code::UnknownHousehold, Some("O-1"));
+    expect(&found, Code::BagTooHeavy, Some("O-2"));
+    expect(&found, Code::DuplicateOrder, Some("O-1"));
+}
