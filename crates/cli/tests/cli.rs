@@ -118,3 +118,166 @@ fn generate_refuses_impossible_requests() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("cannot generate 0 households"));
 }
+
+fn plan_args<'a>(out: &'a str, extra: &[&'a str]) -> Vec<String> {
+    let mut args = vec![
+        "plan".to_owned(),
+        "--area".to_owned(),
+        repo("data/niuxie/area.geojson"),
+        "--orders".to_owned(),
+        repo("data/niuxie/orders-noon.json"),
+        "--iterations".to_owned(),
+        "300".to_owned(),
+        "--out".to_owned(),
+        out.to_owned(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn run(args: &[String]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lastmetre")).args(args).output().expect("runs")
+}
+
+#[test]
+fn plan_writes_plan_routes_and_sheets_and_check_accepts_them() {
+    let plan = scratch("plan.json");
+    let routes = scratch("routes.geojson");
+    let sheets = scratch("sheets");
+    let out = run(&plan_args(
+        plan.to_str().unwrap(),
+        &["--routes", routes.to_str().unwrap(), "--sheets", sheets.to_str().unwrap(), "--compare"],
+    ));
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("orders      250 delivered of 250"), "{stdout}");
+    for row in ["stair_climbs", "porter_energy_kj", "tricycle_trips", "lastmetre", "manual", "%"] {
+        assert!(stdout.contains(row), "comparison lacks {row}:\n{stdout}");
+    }
+    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
+    assert_eq!(file["schema_version"], 1);
+    for key in [
+        "orders_total",
+        "orders_delivered",
+        "orders_unassigned",
+        "tricycle_trips",
+        "tricycle_km",
+        "porter_outings",
+        "stair_climbs",
+        "vertical_m",
+        "porter_energy_kj",
+        "porter_energy_kj_max",
+        "porter_walk_km",
+        "last_delivery_s",
+    ] {
+        assert!(file["metrics"][key].is_number(), "metrics.{key} missing");
+    }
+    // Routes follow the lanes: more points than stops.
+    let routes: serde_json::Value = serde_json::from_slice(&std::fs::read(&routes).unwrap()).unwrap();
+    let features = routes["features"].as_array().unwrap();
+    let trips = features.iter().filter(|f| f["properties"]["kind"] == "trip").count();
+    assert_eq!(trips, file["trips"].as_array().unwrap().len());
+    let first = &features[0];
+    let stops = first["properties"]["stations"].as_str().unwrap().split(" → ").count() + 2;
+    assert!(first["geometry"]["coordinates"].as_array().unwrap().len() > stops);
+    // A sheet per porter, readable line by line.
+    let porter = std::fs::read_to_string(sheets.join("porter-1.md")).unwrap();
+    assert!(porter.contains("Station") && porter.contains("climb;") && porter.contains("drop O-"), "{porter}");
+    assert!(sheets.join("tricycle-2.md").exists());
+
+    let out = lastmetre(&[
+        "check",
+        "--area",
+        &repo("data/niuxie/area.geojson"),
+        "--orders",
+        &repo("data/niuxie/orders-noon.json"),
+        "--plan",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("feasible; metrics match"));
+}
+
+#[test]
+fn check_lists_violations_of_a_tampered_plan_and_exits_1() {
+    let plan = scratch("tampered.json");
+    assert_eq!(run(&plan_args(plan.to_str().unwrap(), &[])).status.code(), Some(0));
+    let mut file: serde_json::Value = serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
+    file["metrics"]["stair_climbs"] = serde_json::json!(1);
+    file["outings"][0]["climbs"][0]["drops"][0]["floor"] = serde_json::json!(99);
+    std::fs::write(&plan, serde_json::to_vec(&file).unwrap()).unwrap();
+    let out = lastmetre(&[
+        "check",
+        "--area",
+        &repo("data/niuxie/area.geojson"),
+        "--orders",
+        &repo("data/niuxie/orders-noon.json"),
+        "--plan",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("WrongDoor") && stdout.contains("Metric: stair_climbs"), "{stdout}");
+}
+
+#[test]
+fn bad_orders_exit_2_naming_the_order() {
+    let orders = scratch("bad-orders.json");
+    std::fs::write(
+        &orders,
+        r#"{"orders": [
+            {"id": "A", "household": "nobody", "placed_at": "11:00", "bags": [{"kg": 2}]},
+            {"id": "B", "household": "B1-S1-101", "placed_at": "11:00", "bags": [{"kg": 40}]},
+            {"id": "C", "household": "B1-S1-101", "placed_at": "11:00", "bags": [{"kg": -1}]},
+            {"id": "C", "household": "B1-S1-101", "placed_at": "11:00", "bags": [{"kg": 1}]}
+        ]}"#,
+    )
+    .unwrap();
+    let plan = scratch("never.json");
+    let out = lastmetre(&[
+        "plan",
+        "--area",
+        &repo("data/niuxie/area.geojson"),
+        "--orders",
+        orders.to_str().unwrap(),
+        "--out",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    for needle in ["E303 [A]", "E305 [B]", "E304 [C]", "E302 [C]", "nothing was planned"] {
+        assert!(stderr.contains(needle), "missing {needle:?} in\n{stderr}");
+    }
+}
+
+#[test]
+fn manual_policy_and_demand_work() {
+    let orders = scratch("drill.json");
+    let out = lastmetre(&[
+        "demand",
+        "--area",
+        &repo("data/examples/tiny.geojson"),
+        "--at",
+        "18:00",
+        "--orders",
+        "6",
+        "--out",
+        orders.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan = scratch("manual.json");
+    let out = lastmetre(&[
+        "plan",
+        "--area",
+        &repo("data/examples/tiny.geojson"),
+        "--orders",
+        orders.to_str().unwrap(),
+        "--policy",
+        "manual",
+        "--out",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("plan by manual practice"));
+    assert!(text(&out.stdout).contains("orders      6 delivered of 6"));
+}

@@ -60,7 +60,7 @@ pub(crate) fn assemble(
         let costs: Vec<OutingCost> =
             kept.iter().map(|r| evaluate(instance, parcels, r).expect("solver routes are reachable")).collect();
         let trips = plan_trips(instance, parcels, &kept, &costs, policy);
-        match schedule(instance, parcels, &kept, &costs, &trips) {
+        match schedule(instance, parcels, &kept, &costs, &trips, policy) {
             Ok((outings, porters)) => {
                 let unassigned = left_out.iter().map(|(&job, &reason)| Unassigned { job, reason }).collect();
                 let trips = trips.into_iter().map(|t| t.trip).collect();
@@ -270,7 +270,9 @@ fn schedule(
     routes: &[Route],
     costs: &[OutingCost],
     trips: &[PlannedTrip],
+    policy: TripPolicy,
 ) -> Result<Scheduled, Vec<usize>> {
+    let manual = matches!(policy, TripPolicy::FixedLoop { .. });
     let p = &instance.fleet.porters;
     let e = &instance.fleet.effort;
     let mut ready = vec![0.0; routes.len()];
@@ -281,10 +283,12 @@ fn schedule(
     }
     let mut order: Vec<usize> = (0..routes.len()).collect();
     // Urgent outings first, each class in order of readiness: when the porters' energy runs
-    // out, what is left out is the least urgent.
+    // out, what is left out is the least urgent. The manual practice takes orders as they
+    // arrive.
     order.sort_by(|a, b| {
         let (ua, ub) = (urgency(instance, parcels, &routes[*a]), urgency(instance, parcels, &routes[*b]));
-        ua.0.cmp(&ub.0).then(ready[*a].total_cmp(&ready[*b])).then(a.cmp(b))
+        let rank = if manual { std::cmp::Ordering::Equal } else { ua.0.cmp(&ub.0) };
+        rank.then(ready[*a].total_cmp(&ready[*b])).then(ua.1.total_cmp(&ub.1)).then(a.cmp(b))
     });
     let stations = instance.stations.len().max(1);
     let mut at: Vec<usize> = (0..p.count).map(|i| i % stations).collect();
@@ -312,7 +316,9 @@ fn schedule(
         // Balance: of the porters who can start within BALANCE_S of the earliest, the one
         // who will have spent least, walking to the station included.
         let earliest = candidates.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
-        for &key in candidates.iter().filter(|c| c.0 <= earliest + BALANCE_S) {
+        // The manual practice: whoever is free first takes the next climb.
+        let window = if manual { 0.0 } else { BALANCE_S };
+        for &key in candidates.iter().filter(|c| c.0 <= earliest + window) {
             if pick.is_none_or(|k| (key.1, key.0, key.2) < (k.1, k.0, k.2)) {
                 pick = Some(key);
             }

@@ -377,7 +377,7 @@ pub(crate) fn construct(ctx: &Context) -> Solution {
 const GRANULARITY: usize = 10;
 
 /// Starting temperature of the annealing, in objective points.
-const T0: f64 = 20.0;
+const T0: f64 = 10.0;
 
 /// Parameters of one island's search.
 pub(crate) struct Run<'a> {
