@@ -38,6 +38,10 @@ pub(crate) struct Context<'a> {
     pub penalty: Vec<f64>,
     /// For each stairwell, the others by walking distance.
     pub nearby: Vec<Vec<usize>>,
+    /// Row-major stairwells × stairwells: `near[a * stairwells + b]` when b is among a's
+    /// `GRANULARITY` nearest.
+    pub near: Vec<bool>,
+    pub stairwells: usize,
     pub max_carry: f64,
 }
 
@@ -53,7 +57,7 @@ impl<'a> Context<'a> {
         let w = &instance.fleet.weights;
         let penalty = parcels.iter().map(|p| w.unserved * w.priority(instance.jobs[p.job].priority)).collect();
         let n = instance.stairwells.len();
-        let nearby = (0..n)
+        let nearby: Vec<Vec<usize>> = (0..n)
             .map(|a| {
                 let mut others: Vec<usize> = (0..n).collect();
                 let d = |b: &usize| instance.walk_stairwell_stairwell.get(a, *b).map_or(f64::INFINITY, |m| m.get());
@@ -61,12 +65,20 @@ impl<'a> Context<'a> {
                 others
             })
             .collect();
+        let mut near = vec![false; n * n];
+        for (a, others) in nearby.iter().enumerate() {
+            for &b in others.iter().take(GRANULARITY) {
+                near[a * n + b] = true;
+            }
+        }
         Context {
             instance,
             parcels,
             eligible,
             penalty,
             nearby,
+            near,
+            stairwells: n,
             max_carry: instance.fleet.porters.max_carry_kg.get() + 1e-9,
         }
     }
@@ -203,8 +215,8 @@ fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, out: &mut
     }
     // Granular: only outings that already climb a stairwell near this one (an empty outing
     // is a new one, tried separately).
-    let near = &ctx.nearby[parcel.stairwell][..ctx.nearby[parcel.stairwell].len().min(GRANULARITY)];
-    if !route.stops.iter().any(|s| near.contains(&s.stairwell)) {
+    let near = &ctx.near[parcel.stairwell * ctx.stairwells..][..ctx.stairwells];
+    if !route.stops.iter().any(|s| near[s.stairwell]) {
         return;
     }
     if !ctx.storage_ok(&sol.routes, route.station, parcel.kg) {
@@ -233,8 +245,8 @@ fn new_route_insertions(ctx: &Context, sol: &Solution, p: usize, out: &mut Vec<I
         if !ctx.storage_ok(&sol.routes, station, parcel.kg) {
             continue;
         }
-        let candidate = Route { station, stops: vec![Stop { stairwell: parcel.stairwell, parcels: vec![p] }] };
-        if let Some(c) = evaluate(ctx.instance, ctx.parcels, &candidate) {
+        let empty = Route { station, stops: Vec::new() };
+        if let Some(c) = evaluate_with(ctx.instance, ctx.parcels, &empty, Change::Insert { at: 0, parcel: p }) {
             out.push(Insertion { delta: ctx.delta(sol, None, &c), route: None, station, at: 0, joins: false });
         }
     }
