@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use lastmetre::{AreaParams, LoadError, PlanOptions, Policy, Problem, load_area};
 use plan::Outputs;
 
+mod bench;
 mod plan;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -118,6 +119,38 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Measure solution quality on published instances against best-known values.
+    ///
+    /// Each solution goes through the independent checker. Exit status: 0 done (even with
+    /// gaps), 1 a solution failed the checker, 2 bad input.
+    Bench {
+        /// Benchmark family: `cvrp` (CVRPLIB, EUC_2D) or `2ecvrp` (not yet supported).
+        #[arg(value_enum)]
+        family: Family,
+        /// Folder with the instances (searched one level down too).
+        dir: PathBuf,
+        /// Only instances whose name starts with this.
+        #[arg(long)]
+        only: Option<String>,
+        /// Best-known values, CSV `instance,bks,…`; DIR/bks.csv when absent.
+        #[arg(long)]
+        bks: Option<PathBuf>,
+        /// Seconds per instance.
+        #[arg(long)]
+        seconds: f64,
+        /// Threads, one search island each.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// Seed of the search.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write the table as CSV: instance,cost,bks,gap_pct,seconds,feasible.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// Write each solution here (CVRPLIB `.sol` format).
+        #[arg(long)]
+        solutions: Option<PathBuf>,
+    },
     /// Generate a synthetic urban village, always valid and the same for the same seed.
     Generate {
         /// Households (1 to 200,000).
@@ -136,6 +169,15 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Family {
+    /// CVRPLIB instances (`.vrp`, EUC_2D, nearest-integer distances).
+    Cvrp,
+    /// Two-echelon CVRP (Breunig format): not yet supported.
+    #[value(name = "2ecvrp")]
+    TwoEchelon,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -180,6 +222,22 @@ fn main() -> ExitCode {
         }
         Command::Check { area, orders, fleet, plan } => plan::check(&area, &orders, fleet.as_deref(), &plan),
         Command::Demand { area, at, seed, orders, out } => plan::demand(&area, &at, seed, orders, &out),
+        Command::Bench { family, dir, only, bks, seconds, threads, seed, csv, solutions } => match family {
+            Family::Cvrp => bench::cvrp(&bench::Options {
+                dir: &dir,
+                only: only.as_deref(),
+                bks: bks.as_deref(),
+                seconds,
+                threads,
+                seed,
+                csv: csv.as_deref(),
+                solutions: solutions.as_deref(),
+            }),
+            Family::TwoEchelon => {
+                eprintln!("error: the 2E-CVRP reader is not implemented yet; only `bench cvrp` runs");
+                Ok(ExitCode::from(BAD_INPUT))
+            }
+        },
         Command::Generate { households, seed, residents, stations, out } => {
             generate(households, seed, residents, stations, &out)
         }

@@ -281,3 +281,62 @@ fn manual_policy_and_demand_work() {
     assert!(text(&out.stdout).contains("plan by manual practice"));
     assert!(text(&out.stdout).contains("orders      6 delivered of 6"));
 }
+
+/// The published instances beside the project (`.ci/run` sets LASTMETRE_BENCHMARKS). Where
+/// the variable is set, a missing folder fails; where unset, the test says it was skipped.
+fn benchmarks() -> Option<PathBuf> {
+    match std::env::var_os("LASTMETRE_BENCHMARKS") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            assert!(dir.is_dir(), "LASTMETRE_BENCHMARKS={} is not a folder", dir.display());
+            Some(dir)
+        }
+        None => {
+            eprintln!("skipped: set LASTMETRE_BENCHMARKS to the shared benchmarks folder to run this test");
+            None
+        }
+    }
+}
+
+#[test]
+fn bench_cvrp_solves_and_checks_small_instances() {
+    let Some(dir) = benchmarks() else { return };
+    let csv = scratch("bench.csv");
+    let sols = scratch("solutions");
+    let out = lastmetre(&[
+        "bench",
+        "cvrp",
+        dir.join("cvrp-augerat").to_str().unwrap(),
+        "--only",
+        "A-n33",
+        "--seconds",
+        "0.5",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--solutions",
+        sols.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("A-n33-k5") && stdout.contains("A-n33-k6") && stdout.contains("mean gap"), "{stdout}");
+    let table = std::fs::read_to_string(&csv).unwrap();
+    assert!(table.starts_with("instance,cost,bks,gap_pct,seconds,feasible\n"), "{table}");
+    assert_eq!(table.lines().filter(|l| l.ends_with(",true")).count(), 2, "{table}");
+    let sol = std::fs::read_to_string(sols.join("A-n33-k5.sol")).unwrap();
+    assert!(sol.starts_with("Route #1: ") && sol.contains("\nCost "), "{sol}");
+    // Every customer once.
+    let mut seen: Vec<usize> = sol
+        .lines()
+        .filter(|l| l.starts_with("Route"))
+        .flat_map(|l| l.split(':').nth(1).unwrap().split_whitespace().map(|c| c.parse::<usize>().unwrap()))
+        .collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (1..=32).collect::<Vec<_>>());
+}
+
+#[test]
+fn bench_2ecvrp_says_it_is_not_there_yet() {
+    let out = lastmetre(&["bench", "2ecvrp", ".", "--seconds", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not implemented yet"));
+}

@@ -12,6 +12,7 @@
 
 mod area_in;
 mod area_out;
+mod cvrplib;
 mod graph_out;
 mod orders;
 mod plan_io;
@@ -20,6 +21,7 @@ mod sheets;
 
 pub use area_in::{Limits, ReadError, read_area, read_area_file};
 pub use area_out::write_area;
+pub use cvrplib::{CvrpError, distance_only_fleet, read_cvrp, write_cvrp_solution};
 pub use graph_out::graph_geojson;
 pub use orders::{
     MAX_ORDERS, format_clock, format_time, parse_time, read_fleet, read_orders_csv, read_orders_json, write_orders_json,

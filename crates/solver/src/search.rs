@@ -163,10 +163,15 @@ impl Solution {
     }
 }
 
-/// Tries every order of up to six stops (else keeps the order): outings are short.
+/// Orders an outing's stops: every order of up to six stops (porters' outings are short),
+/// 2-opt beyond (long vehicle routes of benchmark instances).
 fn improve_order(ctx: &Context, route: &mut Route) {
     let n = route.stops.len();
-    if !(2..=6).contains(&n) {
+    if n > 6 {
+        two_opt(ctx, route);
+        return;
+    }
+    if n < 2 {
         return;
     }
     let mut best = evaluate(ctx.instance, ctx.parcels, route).map_or(f64::INFINITY, |c| c.points);
@@ -183,6 +188,30 @@ fn improve_order(ctx: &Context, route: &mut Route) {
         }
     }
     route.stops = best_perm.iter().map(|i| original[*i].clone()).collect();
+}
+
+/// Reverses stretches of the route while that lowers its points (first improvement).
+fn two_opt(ctx: &Context, route: &mut Route) {
+    let Some(mut best) = evaluate(ctx.instance, ctx.parcels, route).map(|c| c.points) else { return };
+    let n = route.stops.len();
+    for _ in 0..n {
+        let mut improved = false;
+        for i in 0..n - 1 {
+            for j in i + 1..n {
+                route.stops[i..=j].reverse();
+                match evaluate(ctx.instance, ctx.parcels, route) {
+                    Some(c) if c.points < best - 1e-9 => {
+                        best = c.points;
+                        improved = true;
+                    }
+                    _ => route.stops[i..=j].reverse(),
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
 }
 
 fn next_permutation(p: &mut [usize]) -> bool {
