@@ -60,7 +60,7 @@ fn best_known(path: &Path) -> Result<BTreeMap<String, f64>> {
 }
 
 pub fn cvrp(o: &Options) -> Result<ExitCode> {
-    if !(o.seconds > 0.0) {
+    if o.seconds.is_nan() || o.seconds <= 0.0 {
         eprintln!("error: --seconds must be above zero");
         return Ok(ExitCode::from(BAD_INPUT));
     }
