@@ -94,26 +94,16 @@ pub fn read_orders_json(bytes: &[u8]) -> (Vec<Order>, Vec<Problem>) {
         }
     };
     let list = match root {
-        Value::Array(list) => list,
+        Value::Array(list) => Some(list),
         Value::Object(mut map) => match map.remove("orders") {
-            Some(Value::Array(list)) => list,
-            _ => {
-                problems.push(Problem::new(
-                    Code::MalformedOrder,
-                    None,
-                    "expected {\"orders\": [...]} or an array of orders",
-                ));
-                return (Vec::new(), problems);
-            }
+            Some(Value::Array(list)) => Some(list),
+            _ => None,
         },
-        _ => {
-            problems.push(Problem::new(
-                Code::MalformedOrder,
-                None,
-                "expected {\"orders\": [...]} or an array of orders",
-            ));
-            return (Vec::new(), problems);
-        }
+        _ => None,
+    };
+    let Some(list) = list else {
+        problems.push(Problem::new(Code::MalformedOrder, None, "expected {\"orders\": [...]} or an array of orders"));
+        return (Vec::new(), problems);
     };
     if list.len() > MAX_ORDERS {
         problems.push(Problem::new(Code::TooLarge, None, format!("{} orders; the limit is {MAX_ORDERS}", list.len())));
