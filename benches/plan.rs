@@ -23,6 +23,15 @@ fn noon(c: &mut Criterion) {
             planned.plan.metrics.objective
         })
     });
+    // A fixed block of search iterations on one instance: solver speed, apart from budgets.
+    let instance = engine.instance(&orders, &fleet, "noon").unwrap();
+    group.bench_function("solver, 1000 iterations", |b| {
+        b.iter(|| {
+            let plan =
+                lastmetre::solver::solve(black_box(&instance), &lastmetre::solver::Budget::iterations(1000), 1, 1);
+            plan.metrics.objective
+        })
+    });
     group.bench_function("manual practice", |b| {
         let options = PlanOptions { policy: Policy::Manual, ..PlanOptions::default() };
         b.iter(|| engine.plan(black_box(&orders), &fleet, &options).unwrap().plan.metrics.objective)

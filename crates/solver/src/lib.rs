@@ -73,6 +73,7 @@ pub fn solve(instance: &Instance, budget: &Budget, seed: u64, threads: usize) ->
     let mut best = construct(&ctx);
     let mut best_plan = assemble(instance, &parcels, &best.routes, &best.unserved, TripPolicy::Packed);
     let threads = threads.max(1);
+    let t0 = search::start_temperature(&best);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
     let mut done = 0;
     let mut epoch = 0u64;
@@ -84,6 +85,7 @@ pub fn solve(instance: &Instance, budget: &Budget, seed: u64, threads: usize) ->
                 seed: mix(seed, epoch, i as u64),
                 first: done,
                 total: budget.iterations,
+                t0,
                 elapsed: budget.elapsed,
             };
             improve(&ctx, best.clone(), &run)

@@ -417,8 +417,15 @@ pub(crate) fn construct(ctx: &Context) -> Solution {
 /// stairwells (itself first).
 const GRANULARITY: usize = 10;
 
-/// Starting temperature of the annealing, in objective points.
-const T0: f64 = 10.0;
+/// Starting temperature of the annealing, as a share of an average outing's points, so that
+/// it scales with the instance (porters' kJ, or a benchmark's distances).
+const T0_SHARE: f64 = 0.15;
+
+/// The starting temperature for a search from `sol`.
+pub(crate) fn start_temperature(sol: &Solution) -> f64 {
+    let mean = sol.costs.iter().map(|c| c.points).sum::<f64>() / sol.costs.len().max(1) as f64;
+    (T0_SHARE * mean).max(1e-3)
+}
 
 /// Parameters of one island's search.
 pub(crate) struct Run<'a> {
@@ -427,6 +434,8 @@ pub(crate) struct Run<'a> {
     /// Iterations done before this run, of `total` in the whole search.
     pub first: u64,
     pub total: u64,
+    /// Starting temperature.
+    pub t0: f64,
     /// Share of the time budget used (see `Budget::elapsed`).
     pub elapsed: &'a (dyn Fn() -> f64 + Sync),
 }
@@ -443,8 +452,8 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> Solution {
     let mut current = start;
     // Start hot enough to accept a climb's worth of worsening, cool down to near zero as the
     // budget (iterations or time, whichever runs out first) is spent.
-    let t0 = T0;
-    let t_end = 0.01;
+    let t0 = run.t0;
+    let t_end = t0 * 1e-3;
     let mut touched = Vec::new();
     for i in 0..run.iterations {
         let time = (run.elapsed)();
