@@ -144,6 +144,7 @@ impl Engine {
 
     /// The abstract instance for a batch of orders.
     pub fn instance(&self, orders: &[Order], fleet: &Fleet, name: &str) -> Result<Instance, Error> {
+        lastmetre_formats::check_fleet(fleet).map_err(Error::Fleet)?;
         lastmetre_area::instance(&self.area, &self.matrices, orders, fleet, name).map_err(Error::Orders)
     }
 

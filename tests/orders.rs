@@ -144,6 +144,43 @@ fn e308_bad_fleet_file() {
 }
 
 #[test]
+fn e308_unusable_fleet_values() {
+    for (json, culprit) in [
+        (r#"{"porters": {"climb_speed": 0}}"#, "porters.climb_speed"),
+        (r#"{"porters": {"count": 100000000000}}"#, "porters.count"),
+        (r#"{"tricycles": {"capacity_kg": 10}}"#, "tricycles.capacity_kg"),
+        (r#"{"effort": {"up_j_per_kg_m": -40}}"#, "effort.up_j_per_kg_m"),
+    ] {
+        let problem = read_fleet(json.as_bytes()).unwrap_err();
+        assert_eq!(problem.code, Code::BadFleet);
+        assert!(problem.message.contains(culprit), "{}", problem.message);
+    }
+    // A fleet built in code is checked as well.
+    let mut fleet = Fleet::default();
+    fleet.porters.walk_speed = lastmetre::MetresPerSecond(0.0);
+    let (orders, _) = read_orders_json(&serde_json::to_vec(&good()).unwrap());
+    assert!(matches!(engine().plan(&orders, &fleet, &PlanOptions::default()), Err(Error::Fleet(_))));
+}
+
+#[test]
+fn e306_a_station_listed_twice() {
+    let fleet = read_fleet(br#"{"stations": [{"id": "site-1"}, {"id": "site-1", "storage_kg": 100}]}"#).unwrap();
+    expect(&problems(&good(), &fleet), Code::UnknownStation, Some("site-1"));
+}
+
+#[test]
+fn e304_a_bag_bigger_than_the_tricycle_box() {
+    let found = problems(&changed(|v| v["orders"][0]["bags"][0]["litres"] = json!(1200)), &Fleet::default());
+    expect(&found, Code::BadBag, Some("O-1"));
+}
+
+#[test]
+fn full_width_times_are_an_error_not_a_crash() {
+    let found = problems(&changed(|v| v["orders"][0]["placed_at"] = json!("１１:０５")), &Fleet::default());
+    expect(&found, Code::MalformedOrder, Some("O-1"));
+}
+
+#[test]
 fn e309_no_station_open() {
     let fleet = read_fleet(br#"{"stations": []}"#).unwrap();
     expect(&problems(&good(), &fleet), Code::NoStation, None);

@@ -100,3 +100,27 @@ fn a_smaller_fleet_leaves_orders_out_with_reasons_not_errors() {
     assert!(share(0) > share(2), "medicine {} vs normal {}", share(0), share(2));
     assert!(planned.plan.unassigned.iter().all(|u| u.reason == lastmetre::model::plan::Reason::PorterEnergy));
 }
+
+#[test]
+fn full_stations_leave_orders_out_under_both_policies() {
+    let mut fleet = Fleet::default();
+    let stations: Vec<lastmetre::model::StationSetting> = engine()
+        .area
+        .open_sites()
+        .map(|s| lastmetre::model::StationSetting {
+            id: engine().area.sites[s].id.clone(),
+            storage_kg: Some(lastmetre::Kg(120.0)),
+        })
+        .collect();
+    fleet.stations = Some(stations);
+    for policy in [Policy::Lastmetre, Policy::Manual] {
+        let options = PlanOptions { iterations: 300, policy, ..PlanOptions::default() };
+        let planned = engine().plan(&noon(), &fleet, &options).expect("plans, checked");
+        let m = &planned.plan.metrics;
+        assert!(m.orders_unassigned > 0, "{policy:?}: 1630 kg cannot fit 8 × 120 kg");
+        assert!(
+            planned.plan.unassigned.iter().all(|u| u.reason == lastmetre::model::plan::Reason::StationStorage),
+            "{policy:?}"
+        );
+    }
+}

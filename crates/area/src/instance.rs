@@ -26,6 +26,11 @@ pub fn instance(
         Some(settings) => {
             for setting in settings {
                 match site_index.get(setting.id.as_str()) {
+                    Some(&i) if open.iter().any(|(site, _)| *site == i) => problems.push(Problem::new(
+                        Code::UnknownStation,
+                        Some(&setting.id),
+                        format!("the fleet lists station '{}' twice", setting.id),
+                    )),
                     Some(&i) => open.push((i, setting.storage_kg.map(|k| k.get()))),
                     None => problems.push(Problem::new(
                         Code::UnknownStation,
@@ -39,6 +44,18 @@ pub fn instance(
     }
     if open.is_empty() && problems.is_empty() {
         problems.push(Problem::new(Code::NoStation, None, "no station is open"));
+    }
+    // Tricycles load at the first gate: every open station must be in its reach.
+    for (site, _) in &open {
+        if matrices.tricycle_distance.get(0, matrices.site_depot(*site)).is_none() {
+            let id = &area.sites[*site].id;
+            let gate = area.gates.first().map_or("", |g| g.id.as_str());
+            problems.push(Problem::new(
+                Code::NotTricycleReachable,
+                Some(id),
+                format!("station '{id}' cannot be reached by tricycle from gate '{gate}', where tricycles load"),
+            ));
+        }
     }
     let station_of_site: HashMap<usize, usize> = open.iter().enumerate().map(|(s, (site, _))| (*site, s)).collect();
 
@@ -67,6 +84,17 @@ pub fn instance(
                     Code::BadBag,
                     Some(id),
                     format!("bag {} of order '{id}' is {kg} kg, {litres} L", b + 1),
+                ));
+                ok = false;
+            } else if litres > fleet.tricycles.capacity_litres.get() {
+                problems.push(Problem::new(
+                    Code::BadBag,
+                    Some(id),
+                    format!(
+                        "bag {} of order '{id}' is {litres} L; the tricycle box holds {} L",
+                        b + 1,
+                        fleet.tricycles.capacity_litres.get()
+                    ),
                 ));
                 ok = false;
             } else if kg > max_carry {

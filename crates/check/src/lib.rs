@@ -221,7 +221,7 @@ impl Checker<'_> {
         let speed = t.speed.get();
         let mut ready = BTreeMap::new();
         let mut by_tricycle: BTreeMap<usize, Vec<&Trip>> = BTreeMap::new();
-        for (n, trip) in self.plan.trips.iter().enumerate() {
+        'trips: for (n, trip) in self.plan.trips.iter().enumerate() {
             by_tricycle.entry(trip.tricycle).or_default().push(trip);
             let (mut kg, mut litres) = (0.0, 0.0);
             let mut time = trip.start_s + t.load_s.get();
@@ -229,7 +229,7 @@ impl Checker<'_> {
             for stop in &trip.stops {
                 let Some(d) = i.ride_m(at, Some(stop.station)) else {
                     self.flag(Kind::Timing, format!("trip {n}: no tricycle route to {}", i.stations[stop.station].id));
-                    return ready;
+                    continue 'trips;
                 };
                 time += d / speed;
                 if (stop.arrive_s - time).abs() > EPS {
@@ -599,6 +599,14 @@ impl Checker<'_> {
             if a != b {
                 self.flag(Kind::Metric, format!("{name}: the plan says {a}, the checker counts {b}"));
             }
+        }
+        let loads = |m: &Metrics| m.porters.iter().map(|p| (p.outings, p.stair_climbs)).collect::<Vec<_>>();
+        let energies = |m: &Metrics| m.porters.iter().map(|p| p.energy_kj).collect::<Vec<_>>();
+        let close = |a: &[f64], b: &[f64]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-6 * x.abs().max(y.abs()).max(1.0))
+        };
+        if loads(theirs) != loads(mine) || !close(&energies(theirs), &energies(mine)) {
+            self.flag(Kind::Metric, "per-porter workloads differ from the checker's".to_owned());
         }
         if theirs.delivered_by_priority != mine.delivered_by_priority
             || theirs.unassigned_by_priority != mine.unassigned_by_priority

@@ -130,6 +130,7 @@ pub fn manual(instance: &Instance) -> Plan {
     let limit = instance.fleet.porters.max_carry_kg.get() + 1e-9;
     let mut routes: Vec<(Route, f64)> = Vec::new();
     let mut unserved = Vec::new();
+    let mut held = vec![0.0; instance.stations.len()];
     for p in order {
         let parcel = &parcels[p];
         let nearest = match instance.jobs[parcel.job].pinned_station {
@@ -143,6 +144,14 @@ pub fn manual(instance: &Instance) -> Plan {
             unserved.push(p);
             continue;
         };
+        // A full station takes nothing more; the order waits (left out with its reason).
+        if let Some(limit) = instance.stations[station].storage_kg
+            && held[station] + parcel.kg > limit + 1e-9
+        {
+            unserved.push(p);
+            continue;
+        }
+        held[station] += parcel.kg;
         // Next fit: the stairwell's latest climb takes the order if it fits; otherwise that
         // climb goes out as it is and a new one starts.
         let open = routes

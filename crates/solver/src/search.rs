@@ -372,13 +372,18 @@ fn regret(ctx: &Context, sol: &mut Solution, pending: &mut Vec<usize>, touched: 
         };
         touched.push(changed);
         let new_route = changed + 1 == sol.routes.len() && best.is_some_and(|b| b.route.is_none());
+        let storage = ctx.instance.stations.iter().any(|s| s.storage_kg.is_some());
         for (k, &q) in pending.iter().enumerate() {
+            if storage {
+                // A station filling up can close any of its outings: redo everything.
+                insertions(ctx, sol, q, &mut options[k]);
+                continue;
+            }
             options[k].retain(|o| o.route != Some(changed));
             scratch.clear();
             route_insertions(ctx, sol, q, changed, &mut scratch);
             options[k].extend_from_slice(&scratch);
-            if new_route || ctx.instance.stations.iter().any(|s| s.storage_kg.is_some()) {
-                // Storage limits may have changed every station's options.
+            if new_route {
                 options[k].retain(|o| o.route.is_some());
                 scratch.clear();
                 new_route_insertions(ctx, sol, q, &mut scratch);
