@@ -340,3 +340,34 @@ fn bench_2ecvrp_says_it_is_not_there_yet() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("not implemented yet"));
 }
+
+#[test]
+fn validate_matrices_and_params() {
+    let out = lastmetre(&["validate", &repo("data/niuxie/area.geojson"), "--matrices"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout.contains("matrices        20×20 tricycle, 19×47 site→door, 47×47 door→door"), "{stdout}");
+    assert!(stdout.contains("farthest door"), "{stdout}");
+    // A narrower tricycle opens the 1.2 m alley of the example to tricycles.
+    let params = scratch("params.json");
+    std::fs::write(&params, r#"{"tricycle_width": 0.6}"#).unwrap();
+    let out = lastmetre(&["validate", &repo("data/examples/tiny.geojson"), "--params", params.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("0.11 km by tricycle"), "{}", text(&out.stdout));
+    std::fs::write(&params, r#"{"tricycle_widht": 0.6}"#).unwrap();
+    let out = lastmetre(&["validate", &repo("data/examples/tiny.geojson"), "--params", params.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("tricycle_widht"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn plan_start_sets_the_clock_and_threads_are_accepted() {
+    let plan = scratch("start.json");
+    let out = run(&plan_args(plan.to_str().unwrap(), &["--start", "13:30", "--threads", "2"]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("cycle from 13:30"));
+    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
+    assert_eq!(file["cycle_start"], "13:30:00");
+    let out = run(&plan_args(plan.to_str().unwrap(), &["--start", "half past one"]));
+    assert_eq!(out.status.code(), Some(2));
+}
