@@ -84,6 +84,11 @@ impl Report {
     }
 }
 
+/// Equal to a millionth, relative: reported figures round-trip through JSON.
+fn same(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+}
+
 struct Checker<'a> {
     instance: &'a Instance,
     plan: &'a Plan,
@@ -602,10 +607,8 @@ impl Checker<'_> {
         }
         let loads = |m: &Metrics| m.porters.iter().map(|p| (p.outings, p.stair_climbs)).collect::<Vec<_>>();
         let energies = |m: &Metrics| m.porters.iter().map(|p| p.energy_kj).collect::<Vec<_>>();
-        let close = |a: &[f64], b: &[f64]| {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-6 * x.abs().max(y.abs()).max(1.0))
-        };
-        if loads(theirs) != loads(mine) || !close(&energies(theirs), &energies(mine)) {
+        let (a, b) = (energies(theirs), energies(mine));
+        if loads(theirs) != loads(mine) || a.len() != b.len() || a.iter().zip(&b).any(|(x, y)| !same(*x, *y)) {
             self.flag(Kind::Metric, "per-porter workloads differ from the checker's".to_owned());
         }
         if theirs.delivered_by_priority != mine.delivered_by_priority
@@ -624,7 +627,7 @@ impl Checker<'_> {
             ("objective", theirs.objective, mine.objective),
         ];
         for (name, a, b) in values {
-            if (a - b).abs() > 1e-6 * a.abs().max(b.abs()).max(1.0) {
+            if !same(a, b) {
                 self.flag(Kind::Metric, format!("{name}: the plan says {a}, the checker computes {b}"));
             }
         }

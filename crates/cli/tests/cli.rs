@@ -139,6 +139,19 @@ fn run(args: &[String]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lastmetre")).args(args).output().expect("runs")
 }
 
+/// `lastmetre check` of a plan for the bundled area and noon batch.
+fn check_bundled(plan: &Path) -> Output {
+    lastmetre(&[
+        "check",
+        "--area",
+        &repo("data/niuxie/area.geojson"),
+        "--orders",
+        &repo("data/niuxie/orders-noon.json"),
+        "--plan",
+        plan.to_str().unwrap(),
+    ])
+}
+
 #[test]
 fn plan_writes_plan_routes_and_sheets_and_check_accepts_them() {
     let plan = scratch("plan.json");
@@ -185,15 +198,7 @@ fn plan_writes_plan_routes_and_sheets_and_check_accepts_them() {
     assert!(porter.contains("Station") && porter.contains("climb;") && porter.contains("drop O-"), "{porter}");
     assert!(sheets.join("tricycle-2.md").exists());
 
-    let out = lastmetre(&[
-        "check",
-        "--area",
-        &repo("data/niuxie/area.geojson"),
-        "--orders",
-        &repo("data/niuxie/orders-noon.json"),
-        "--plan",
-        plan.to_str().unwrap(),
-    ]);
+    let out = check_bundled(&plan);
     assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
     assert!(text(&out.stdout).contains("feasible; metrics match"));
 }
@@ -206,15 +211,7 @@ fn check_lists_violations_of_a_tampered_plan_and_exits_1() {
     file["metrics"]["stair_climbs"] = serde_json::json!(1);
     file["outings"][0]["climbs"][0]["drops"][0]["floor"] = serde_json::json!(99);
     std::fs::write(&plan, serde_json::to_vec(&file).unwrap()).unwrap();
-    let out = lastmetre(&[
-        "check",
-        "--area",
-        &repo("data/niuxie/area.geojson"),
-        "--orders",
-        &repo("data/niuxie/orders-noon.json"),
-        "--plan",
-        plan.to_str().unwrap(),
-    ]);
+    let out = check_bundled(&plan);
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("WrongDoor") && stdout.contains("Metric: stair_climbs"), "{stdout}");
