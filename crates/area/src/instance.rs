@@ -154,6 +154,9 @@ pub fn instance(
             priority: order.priority,
             placed_at: order.placed_at,
             pinned_station: pinned,
+            stocked: None,
+            announced: None,
+            waited_cycles: 0,
         });
     }
     if !problems.is_empty() {
@@ -195,6 +198,7 @@ pub fn instance(
         walk_station_station: Table::from_fn(open.len(), open.len(), |a, b| {
             metres(matrices.walk_site_to_site.get(open[a].0, open[b].0))
         }),
+        state: Default::default(),
         fleet: fleet.clone(),
     })
 }

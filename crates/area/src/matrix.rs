@@ -172,8 +172,15 @@ fn matrix<U>(rows: usize, cols: usize, cells: Vec<f32>) -> Matrix<U> {
 impl Area {
     /// Computes all travel matrices, in parallel on rayon's pool.
     pub fn matrices(&self) -> TravelMatrices {
-        let ride = Adjacency::new(self, |e| e.tricycle);
-        let walk = Adjacency::new(self, |e| e.foot && e.kind != EdgeKind::Stairs);
+        self.matrices_without(&[])
+    }
+
+    /// The travel matrices with some lanes closed (indices into [`Area::lanes`]), as during a
+    /// PCR test round: nobody rides or walks them.
+    pub fn matrices_without(&self, closed: &[usize]) -> TravelMatrices {
+        let open = |e: &crate::graph::Edge| !matches!(e.kind, EdgeKind::Lane(l) if closed.contains(&l));
+        let ride = Adjacency::new(self, |e| e.tricycle && open(e));
+        let walk = Adjacency::new(self, |e| e.foot && e.kind != EdgeKind::Stairs && open(e));
         let depots: Vec<NodeIndex> =
             self.gates.iter().map(|g| g.node).chain(self.sites.iter().map(|s| s.node)).collect();
         let sites: Vec<NodeIndex> = self.sites.iter().map(|s| s.node).collect();

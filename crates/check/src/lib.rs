@@ -8,8 +8,10 @@
 //! porter is in two places at once; the shift energy budget; and that every metric the plan
 //! reports matches the recomputation.
 //!
-//! Conventions it relies on (docs/plan-format.md): porter `i` starts the cycle at station
-//! `i mod stations` at time 0; tricycles start at the gate at time 0.
+//! Conventions it relies on (docs/plan-format.md): porters and tricycles start where the
+//! instance's fleet state puts them (with none given, porter `i` at station `i mod stations`
+//! at time 0, tricycles at the gate at time 0); bags of a stocked job are at their station
+//! from the stock's ready time and ride no tricycle.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -225,6 +227,13 @@ impl Checker<'_> {
         let t = &i.fleet.tricycles;
         let speed = t.speed.get();
         let mut ready = BTreeMap::new();
+        for (j, job) in i.jobs.iter().enumerate() {
+            if let Some(stock) = job.stocked {
+                for b in 0..job.bags.len() {
+                    ready.insert((j, b), (stock.station, stock.ready_s));
+                }
+            }
+        }
         let mut by_tricycle: BTreeMap<usize, Vec<&Trip>> = BTreeMap::new();
         'trips: for (n, trip) in self.plan.trips.iter().enumerate() {
             by_tricycle.entry(trip.tricycle).or_default().push(trip);
@@ -282,8 +291,9 @@ impl Checker<'_> {
         }
         for (tricycle, mut trips) in by_tricycle {
             trips.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
-            if trips.first().is_some_and(|t| t.start_s < -EPS) {
-                self.flag(Kind::Timing, format!("tricycle {tricycle} starts before the cycle"));
+            let free = i.state.tricycles_free_s.get(tricycle).copied().unwrap_or(0.0);
+            if trips.first().is_some_and(|t| t.start_s < free - EPS) {
+                self.flag(Kind::Timing, format!("tricycle {tricycle} starts a trip before it is free at {free:.1} s"));
             }
             for w in trips.windows(2) {
                 if w[1].start_s < w[0].end_s - EPS {
@@ -358,8 +368,13 @@ impl Checker<'_> {
         let stations = i.stations.len().max(1);
         for (porter, mut list) in by_porter {
             list.sort_by(|a, b| a.1.start_s.total_cmp(&b.1.start_s));
-            let mut at = porter % stations;
-            let mut free = 0.0;
+            let state = i.state.porters.get(porter);
+            if state.is_some_and(|s| !s.on_duty) {
+                self.flag(Kind::Overlap, format!("porter {porter} is off duty but has {} outing(s)", list.len()));
+            }
+            let mut at = state.map_or(porter % stations, |s| s.station);
+            let mut free = state.map_or(0.0, |s| s.free_s);
+            let (spent, climbed) = state.map_or((0.0, 0.0), |s| (s.spent_kj, s.climbed_m));
             let (mut energy, mut walk, mut vertical, mut climbs, mut finish) = (0.0, 0.0, 0.0, 0usize, 0.0);
             for (o, outing) in &list {
                 let Some(transit) = i.walk_station_station.get(at, outing.station).map(|m| m.get()) else {
@@ -376,9 +391,27 @@ impl Checker<'_> {
                         ),
                     );
                 }
-                energy += i.fleet.effort.level_j_per_kg_m * p.body_mass_kg.get() * transit / 1000.0;
+                let transit_kj = i.fleet.effort.level_j_per_kg_m * p.body_mass_kg.get() * transit / 1000.0;
+                energy += transit_kj;
                 walk += transit;
                 let (kj, metres, up, ups, end) = self.replay(*o, outing);
+                let kg: f64 = outing
+                    .climbs
+                    .iter()
+                    .flat_map(|c| &c.drops)
+                    .flat_map(|d| d.bags.iter().map(|b| i.jobs[d.job].bags[*b].kg.get()))
+                    .sum();
+                let reported = [
+                    ("transit_m", outing.transit_m, transit),
+                    ("kg", outing.kg, kg),
+                    ("vertical_m", outing.vertical_m, up),
+                    ("energy_kj", outing.energy_kj, kj + transit_kj),
+                ];
+                for (name, theirs, mine) in reported {
+                    if !same(theirs, mine) {
+                        self.flag(Kind::Metric, format!("outing {o}: {name} is {theirs}, the checker computes {mine}"));
+                    }
+                }
                 energy += kj;
                 walk += metres;
                 vertical += up;
@@ -387,10 +420,24 @@ impl Checker<'_> {
                 finish = end;
                 at = outing.station;
             }
-            if energy > p.shift_energy.get() + EPS {
+            if spent + energy > p.shift_energy.get() + EPS {
                 self.flag(
                     Kind::Energy,
-                    format!("porter {porter} spends {energy:.0} kJ; the shift budget is {} kJ", p.shift_energy.get()),
+                    format!(
+                        "porter {porter} spends {:.0} kJ in the shift; the budget is {} kJ",
+                        spent + energy,
+                        p.shift_energy.get()
+                    ),
+                );
+            }
+            if climbed + vertical > p.shift_climb.get() + EPS {
+                self.flag(
+                    Kind::Energy,
+                    format!(
+                        "porter {porter} climbs {:.0} m in the shift; the budget is {} m",
+                        climbed + vertical,
+                        p.shift_climb.get()
+                    ),
                 );
             }
             if porter < porters.len() {
@@ -502,6 +549,9 @@ impl Checker<'_> {
         for (s, station) in i.stations.iter().enumerate() {
             let Some(limit) = station.storage_kg else { continue };
             let mut events: Vec<(f64, f64)> = Vec::new();
+            for job in i.jobs.iter().filter(|j| j.stocked.is_some_and(|st| st.station == s)) {
+                events.push((job.stocked.map_or(0.0, |st| st.ready_s), job.kg()));
+            }
             for stop in self.plan.trips.iter().flat_map(|t| &t.stops).filter(|st| st.station == s) {
                 let kg: f64 = stop.bags.iter().map(|b| i.jobs[b.job].bags[b.bag].kg.get()).sum();
                 events.push((stop.ready_s, kg));
@@ -578,14 +628,36 @@ impl Checker<'_> {
                 finish_s: p.5,
             })
             .collect();
-        let unserved: f64 = plan.unassigned.iter().map(|u| w.unserved * w.priority(i.jobs[u.job].priority)).sum();
+        let mut porter_of = vec![None; i.jobs.len()];
+        for o in &plan.outings {
+            for d in o.climbs.iter().flat_map(|c| &c.drops) {
+                porter_of[d.job] = Some(o.porter);
+            }
+        }
+        m.orders_moved = i
+            .jobs
+            .iter()
+            .zip(&porter_of)
+            .filter(|(job, porter)| job.announced.is_some_and(|a| **porter != Some(a.porter)))
+            .count();
+        let spent = |k: usize| i.state.porters.get(k).map_or(0.0, |s| s.spent_kj);
+        let most_tired = porters.iter().enumerate().map(|(k, p)| spent(k) + p.0).fold(0.0, f64::max);
+        let unserved: f64 = plan
+            .unassigned
+            .iter()
+            .map(|u| {
+                let job = &i.jobs[u.job];
+                w.unserved * w.priority(job.priority) * (1.0 + w.waiting * f64::from(job.waited_cycles))
+            })
+            .sum();
         m.objective = unserved
             + w.tricycle_trip * m.tricycle_trips as f64
             + w.tricycle_km * m.tricycle_km
             + w.stair_climb * m.stair_climbs as f64
             + w.energy_kj * m.porter_energy_kj
-            + w.max_porter_energy_kj * m.porter_energy_kj_max
-            + w.walk_km * m.porter_walk_km;
+            + w.max_porter_energy_kj * most_tired
+            + w.walk_km * m.porter_walk_km
+            + w.moved_order * m.orders_moved as f64;
         m
     }
 
@@ -599,6 +671,7 @@ impl Checker<'_> {
             ("porter_outings", theirs.porter_outings, mine.porter_outings),
             ("stair_climbs", theirs.stair_climbs, mine.stair_climbs),
             ("door_visits", theirs.door_visits, mine.door_visits),
+            ("orders_moved", theirs.orders_moved, mine.orders_moved),
         ];
         for (name, a, b) in counts {
             if a != b {

@@ -128,6 +128,9 @@ pub fn read_cvrp(name: &str, text: &str) -> Result<Instance, CvrpError> {
             priority: Priority::Normal,
             placed_at: Seconds(0.0),
             pinned_station: None,
+            stocked: None,
+            announced: None,
+            waited_cycles: 0,
         });
     }
     let nint = |a: usize, b: usize| {
@@ -152,6 +155,7 @@ pub fn read_cvrp(name: &str, text: &str) -> Result<Instance, CvrpError> {
         walk_stairwell_stairwell: Table::from_fn(n, n, |a, b| Some(nint(customers[a], customers[b]))),
         walk_station_station: Table::new(1, 1, vec![0.0]),
         fleet: distance_only_fleet(capacity, n),
+        state: Default::default(),
     })
 }
 
@@ -162,6 +166,7 @@ pub fn distance_only_fleet(capacity: f64, vehicles: usize) -> Fleet {
     fleet.porters.count = vehicles.max(1);
     fleet.porters.max_carry_kg = Kg(capacity);
     fleet.porters.shift_energy = Kilojoules(f64::MAX / 4.0);
+    fleet.porters.shift_climb = lastmetre_model::Metres(f64::MAX / 4.0);
     fleet.porters.walk_speed = MetresPerSecond(1.0);
     fleet.porters.handover_s = Seconds(0.0);
     fleet.porters.pick_s = Seconds(0.0);
@@ -179,6 +184,8 @@ pub fn distance_only_fleet(capacity: f64, vehicles: usize) -> Fleet {
         energy_kj: 0.0,
         max_porter_energy_kj: 0.0,
         walk_km: 1000.0,
+        moved_order: 0.0,
+        waiting: 0.0,
     };
     fleet
 }

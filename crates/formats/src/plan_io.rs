@@ -81,6 +81,18 @@ pub struct OutingFile {
     pub end_s: f64,
     /// Climbs in order.
     pub climbs: Vec<ClimbFile>,
+    /// Walked from where the porter was to the station first, metres.
+    #[serde(default)]
+    pub transit_m: f64,
+    /// Weight carried out, kg.
+    #[serde(default)]
+    pub kg: f64,
+    /// Vertical metres climbed.
+    #[serde(default)]
+    pub vertical_m: f64,
+    /// Net energy, kJ, the walk to the station included.
+    #[serde(default)]
+    pub energy_kj: f64,
 }
 
 /// A climb in the file.
@@ -167,6 +179,10 @@ pub fn plan_file(instance: &Instance, plan: &Plan, cycle_start: f64) -> PlanFile
                 station: instance.stations[o.station].id.clone(),
                 start_s: o.start_s,
                 end_s: o.end_s,
+                transit_m: o.transit_m,
+                kg: o.kg,
+                vertical_m: o.vertical_m,
+                energy_kj: o.energy_kj,
                 climbs: o
                     .climbs
                     .iter()
@@ -259,6 +275,10 @@ pub fn read_plan(instance: &Instance, bytes: &[u8]) -> Result<Plan, Vec<String>>
             station: find(&stations, "station", &o.station),
             start_s: o.start_s,
             end_s: o.end_s,
+            transit_m: o.transit_m,
+            kg: o.kg,
+            vertical_m: o.vertical_m,
+            energy_kj: o.energy_kj,
             climbs: o
                 .climbs
                 .iter()

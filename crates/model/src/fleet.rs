@@ -1,7 +1,7 @@
 //! The fleet and the planning parameters. Every default comes from `DOMAIN.md`, so a fleet
 //! file may be omitted or give only what differs.
 
-use crate::{Kg, Kilojoules, Litres, MetresPerSecond, Seconds};
+use crate::{Kg, Kilojoules, Litres, Metres, MetresPerSecond, Seconds};
 use serde::{Deserialize, Serialize};
 
 /// Everything a plan needs besides the area and the orders.
@@ -74,6 +74,8 @@ pub struct Porters {
     pub pick_s: Seconds,
     /// Net energy a porter may spend in the shift.
     pub shift_energy: Kilojoules,
+    /// Vertical metres a porter may climb in the shift.
+    pub shift_climb: Metres,
     /// Bags for the outing's other stairwells wait at the entrance during a climb (true), or
     /// are carried up and down with it (false).
     pub leave_bags_at_entrance: bool,
@@ -91,6 +93,7 @@ impl Default for Porters {
             handover_s: Seconds(30.0),
             pick_s: Seconds(10.0),
             shift_energy: Kilojoules(5000.0),
+            shift_climb: Metres(1200.0),
             leave_bags_at_entrance: true,
         }
     }
@@ -149,6 +152,11 @@ pub struct Weights {
     pub max_porter_energy_kj: f64,
     /// Per porter walking kilometre (energy already counts walking; this adds time).
     pub walk_km: f64,
+    /// Per order announced to one porter in the previous plan and now given to another (or
+    /// left out): the price of changing what a porter was told.
+    pub moved_order: f64,
+    /// How much an unserved order's cost grows per cycle it has already waited.
+    pub waiting: f64,
 }
 
 impl Default for Weights {
@@ -162,6 +170,8 @@ impl Default for Weights {
             energy_kj: 1.0,
             max_porter_energy_kj: 1.0,
             walk_km: 0.0,
+            moved_order: 30.0,
+            waiting: 1.0,
         }
     }
 }

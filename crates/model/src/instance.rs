@@ -99,6 +99,35 @@ pub struct Job {
     pub placed_at: Seconds,
     /// Station the dispatcher pinned it to.
     pub pinned_station: Option<usize>,
+    /// Bags already at a station, or on a tricycle on its way there: they need no trip and
+    /// leave from that station. Set by the dispatcher for goods of committed trips.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stocked: Option<Stock>,
+    /// The porter and station the previous plan announced this order to; moving it costs
+    /// [`Weights::moved_order`](crate::Weights::moved_order), so plans stay stable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announced: Option<Announced>,
+    /// Cycles this order has already waited; leaving it out again costs more with each.
+    #[serde(default)]
+    pub waited_cycles: u32,
+}
+
+/// Where a job's bags already are.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stock {
+    /// Station index.
+    pub station: usize,
+    /// From when the bags are there (seconds from the cycle start; 0 when already unloaded).
+    pub ready_s: f64,
+}
+
+/// Who a job was announced to in the previous plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Announced {
+    /// Porter index.
+    pub porter: usize,
+    /// Station index.
+    pub station: usize,
 }
 
 impl Job {
@@ -129,6 +158,44 @@ pub struct Instance {
     pub walk_station_station: Table,
     /// Fleet, effort model and weights.
     pub fleet: Fleet,
+    /// Where the porters and tricycles stand when the cycle starts; empty for a fresh start.
+    #[serde(default, skip_serializing_if = "FleetState::is_fresh")]
+    pub state: FleetState,
+}
+
+/// The fleet as the cycle finds it: busy until when, where, and how tired. Empty lists mean
+/// a fresh start: everyone free at time 0, porter `i` at station `i mod stations`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FleetState {
+    /// Per porter; empty, or one per porter of the fleet.
+    #[serde(default)]
+    pub porters: Vec<PorterState>,
+    /// When each tricycle is back at the gate and free (seconds from the cycle start); empty,
+    /// or one per tricycle.
+    #[serde(default)]
+    pub tricycles_free_s: Vec<f64>,
+}
+
+impl FleetState {
+    /// True for a fresh start.
+    pub fn is_fresh(&self) -> bool {
+        self.porters.is_empty() && self.tricycles_free_s.is_empty()
+    }
+}
+
+/// One porter as the cycle finds them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PorterState {
+    /// Takes outings in this cycle.
+    pub on_duty: bool,
+    /// Free from (seconds from the cycle start; after a committed outing ends).
+    pub free_s: f64,
+    /// Station index where the porter will be.
+    pub station: usize,
+    /// Energy already spent in the shift, kJ.
+    pub spent_kj: f64,
+    /// Vertical metres already climbed in the shift.
+    pub climbed_m: f64,
 }
 
 impl Instance {
@@ -136,5 +203,29 @@ impl Instance {
     pub fn ride_m(&self, from: Option<usize>, to: Option<usize>) -> Option<f64> {
         let index = |s: Option<usize>| s.map_or(0, |s| s + 1);
         self.ride.get(index(from), index(to)).map(Metres::get)
+    }
+
+    /// The state of porter `i` (a fresh start when the instance gives none).
+    pub fn porter_state(&self, i: usize) -> PorterState {
+        self.state.porters.get(i).cloned().unwrap_or(PorterState {
+            on_duty: true,
+            free_s: 0.0,
+            station: i % self.stations.len().max(1),
+            spent_kj: 0.0,
+            climbed_m: 0.0,
+        })
+    }
+
+    /// When tricycle `i` is free at the gate.
+    pub fn tricycle_free_s(&self, i: usize) -> f64 {
+        self.state.tricycles_free_s.get(i).copied().unwrap_or(0.0)
+    }
+
+    /// The cost of leaving job `j` out: its priority's weight, growing with every cycle it
+    /// has already waited.
+    pub fn unserved_cost(&self, j: usize) -> f64 {
+        let w = &self.fleet.weights;
+        let job = &self.jobs[j];
+        w.unserved * w.priority(job.priority) * (1.0 + w.waiting * f64::from(job.waited_cycles))
     }
 }

@@ -54,6 +54,18 @@ pub struct Outing {
     pub climbs: Vec<Climb>,
     /// Back at the station.
     pub end_s: f64,
+    /// Walked from where the porter was to this station first (0 when already there).
+    #[serde(default)]
+    pub transit_m: f64,
+    /// Weight carried out.
+    #[serde(default)]
+    pub kg: f64,
+    /// Vertical metres climbed.
+    #[serde(default)]
+    pub vertical_m: f64,
+    /// Net energy, kJ, the walk to the station included.
+    #[serde(default)]
+    pub energy_kj: f64,
 }
 
 /// One climb of one stairwell: bags dropped floor by floor on the way up.
@@ -170,6 +182,10 @@ pub struct Metrics {
     pub last_delivery_s: f64,
     /// Last medicine hand-over.
     pub last_medicine_s: f64,
+    /// Orders announced to a porter in the previous plan that this plan gives to another
+    /// porter or leaves out.
+    #[serde(default)]
+    pub orders_moved: usize,
     /// Per porter.
     pub porters: Vec<PorterLoad>,
     /// The objective the plan was judged by (lower is better).

@@ -38,7 +38,8 @@ pub(crate) fn assemble(
     for &p in unserved {
         left_out.entry(parcels[p].job).or_insert_with(|| unserved_reason(instance, &parcels[p]));
     }
-    if instance.fleet.porters.count == 0 || instance.fleet.tricycles.count == 0 {
+    let on_duty = (0..instance.fleet.porters.count).any(|i| instance.porter_state(i).on_duty);
+    if !on_duty || instance.fleet.tricycles.count == 0 {
         for j in 0..instance.jobs.len() {
             left_out.insert(j, Reason::NoFleet);
         }
@@ -59,7 +60,7 @@ pub(crate) fn assemble(
             .collect();
         let costs: Vec<OutingCost> =
             kept.iter().map(|r| evaluate(instance, parcels, r).expect("solver routes are reachable")).collect();
-        let trips = plan_trips(instance, parcels, &kept, &costs, policy);
+        let trips = plan_trips(instance, parcels, &kept, policy);
         match schedule(instance, parcels, &kept, &costs, &trips, policy) {
             Ok((outings, porters)) => {
                 let unassigned = left_out.iter().map(|(&job, &reason)| Unassigned { job, reason }).collect();
@@ -169,20 +170,19 @@ fn urgency(instance: &Instance, parcels: &[Parcel], route: &Route) -> (usize, f6
     (rank, placed)
 }
 
-fn plan_trips(
-    instance: &Instance,
-    parcels: &[Parcel],
-    routes: &[Route],
-    costs: &[OutingCost],
-    policy: TripPolicy,
-) -> Vec<PlannedTrip> {
+fn plan_trips(instance: &Instance, parcels: &[Parcel], routes: &[Route], policy: TripPolicy) -> Vec<PlannedTrip> {
     let t = &instance.fleet.tricycles;
-    let litres: Vec<f64> =
-        routes.iter().map(|r| r.stops.iter().flat_map(|s| &s.parcels).map(|p| parcels[*p].litres).sum()).collect();
+    // Goods already stocked at a station ride no tricycle.
+    fn carried<'r>(instance: &'r Instance, parcels: &'r [Parcel], r: &'r Route) -> impl Iterator<Item = &'r usize> {
+        r.stops.iter().flat_map(|s| &s.parcels).filter(|p| instance.jobs[parcels[**p].job].stocked.is_none())
+    }
+    let carried = |r| carried(instance, parcels, r);
+    let litres: Vec<f64> = routes.iter().map(|r| carried(r).map(|p| parcels[*p].litres).sum()).collect();
+    let kg: Vec<f64> = routes.iter().map(|r| carried(r).map(|p| parcels[*p].kg).sum()).collect();
     let all: Vec<usize> = (0..instance.stations.len()).collect();
     let loop_order = tour(instance, &all);
     let position = |s: usize| loop_order.iter().position(|x| *x == s).unwrap_or(usize::MAX);
-    let mut order: Vec<usize> = (0..routes.len()).collect();
+    let mut order: Vec<usize> = (0..routes.len()).filter(|o| carried(&routes[*o]).next().is_some()).collect();
     match policy {
         TripPolicy::Packed => order.sort_by(|a, b| {
             let (ua, ub) = (urgency(instance, parcels, &routes[*a]), urgency(instance, parcels, &routes[*b]));
@@ -197,7 +197,7 @@ fn plan_trips(
     // arrival order: next fit, as a tricycle leaves when the next load does not fit.
     let mut loads: Vec<(Vec<usize>, f64, f64)> = Vec::new();
     let fits = |load: &(Vec<usize>, f64, f64), o: usize| {
-        load.1 + costs[o].kg <= t.capacity_kg.get() + 1e-9 && load.2 + litres[o] <= t.capacity_litres.get() + 1e-9
+        load.1 + kg[o] <= t.capacity_kg.get() + 1e-9 && load.2 + litres[o] <= t.capacity_litres.get() + 1e-9
     };
     for o in order {
         let slot = match policy {
@@ -210,11 +210,11 @@ fn plan_trips(
         });
         let load = &mut loads[slot];
         load.0.push(o);
-        load.1 += costs[o].kg;
+        load.1 += kg[o];
         load.2 += litres[o];
     }
     let loads: Vec<Vec<usize>> = loads.into_iter().map(|l| l.0).collect();
-    let mut free = vec![0.0f64; t.count.max(1)];
+    let mut free: Vec<f64> = (0..t.count.max(1)).map(|i| instance.tricycle_free_s(i)).collect();
     let mut trips = Vec::new();
     for (k, load) in loads.into_iter().enumerate() {
         let stations: Vec<usize> = match policy {
@@ -242,7 +242,7 @@ fn plan_trips(
             let mut bags = Vec::new();
             for &o in load.iter().filter(|o| routes[**o].station == s) {
                 carries.push((o, stops.len()));
-                for p in routes[o].stops.iter().flat_map(|st| &st.parcels) {
+                for p in carried(&routes[o]) {
                     bags.extend(parcels[*p].bags.iter().map(|b| BagRef { job: parcels[*p].job, bag: *b }));
                 }
             }
@@ -275,10 +275,17 @@ fn schedule(
     let manual = matches!(policy, TripPolicy::FixedLoop { .. });
     let p = &instance.fleet.porters;
     let e = &instance.fleet.effort;
-    let mut ready = vec![0.0; routes.len()];
+    // An outing waits for its stocked goods and for the trip that brings the rest.
+    let mut ready: Vec<f64> = routes
+        .iter()
+        .map(|r| {
+            let stocked = r.stops.iter().flat_map(|s| &s.parcels).filter_map(|p| instance.jobs[parcels[*p].job].stocked);
+            stocked.map(|s| s.ready_s).fold(0.0, f64::max)
+        })
+        .collect();
     for trip in trips {
         for &(o, stop) in &trip.carries {
-            ready[o] = trip.trip.stops[stop].ready_s;
+            ready[o] = ready[o].max(trip.trip.stops[stop].ready_s);
         }
     }
     let mut order: Vec<usize> = (0..routes.len()).collect();
@@ -290,28 +297,36 @@ fn schedule(
         let rank = if manual { std::cmp::Ordering::Equal } else { ua.0.cmp(&ub.0) };
         rank.then(ready[*a].total_cmp(&ready[*b])).then(ua.1.total_cmp(&ub.1)).then(a.cmp(b))
     });
-    let stations = instance.stations.len().max(1);
-    let mut at: Vec<usize> = (0..p.count).map(|i| i % stations).collect();
-    let mut free = vec![0.0f64; p.count];
+    let state: Vec<_> = (0..p.count).map(|i| instance.porter_state(i)).collect();
+    let mut at: Vec<usize> = state.iter().map(|s| s.station).collect();
+    let mut free: Vec<f64> = state.iter().map(|s| s.free_s).collect();
     let mut loads = vec![PorterLoad::default(); p.count];
-    let budget = p.shift_energy.get();
+    let (budget, climb_budget) = (p.shift_energy.get(), p.shift_climb.get());
     let mut outings = Vec::new();
     let mut stranded = Vec::new();
     let mut candidates = Vec::new();
     for o in order {
         let station = routes[o].station;
         let mut pick: Option<(f64, f64, usize, f64)> = None;
-        for porter in 0..p.count {
+        // The porter the outing's orders were announced to, if they agree on one.
+        let mut announced = routes[o].stops.iter().flat_map(|s| &s.parcels).map(|x| instance.jobs[parcels[*x].job].announced);
+        let first = announced.next().flatten().map(|a| a.porter);
+        let keep = first.filter(|f| announced.all(|a| a.is_some_and(|a| a.porter == *f)));
+        for porter in (0..p.count).filter(|i| state[*i].on_duty) {
             let Some(transit) = instance.walk_station_station.get(at[porter], station).map(|m| m.get()) else {
                 continue;
             };
             let transit_kj = e.level_j_per_kg_m * p.body_mass_kg.get() * transit / 1000.0;
-            if loads[porter].energy_kj + transit_kj + costs[o].energy_kj > budget + 1e-9 {
+            let spent = state[porter].spent_kj + loads[porter].energy_kj;
+            let climbed = state[porter].climbed_m + loads[porter].vertical_m;
+            if spent + transit_kj + costs[o].energy_kj > budget + 1e-9
+                || climbed + costs[o].vertical_m > climb_budget + 1e-9
+            {
                 continue;
             }
             let start = ready[o].max(free[porter] + transit / p.walk_speed.get());
             // The walk counts twice: in the total, and in this porter's own tiredness.
-            candidates.push((start, loads[porter].energy_kj + 2.0 * transit_kj, porter, transit));
+            candidates.push((start, spent + 2.0 * transit_kj, porter, transit));
         }
         // Balance: of the porters who can start within BALANCE_S of the earliest, the one
         // who will have spent least, walking to the station included.
@@ -323,12 +338,21 @@ fn schedule(
                 pick = Some(key);
             }
         }
+        // Stability: the porter already told about these orders keeps them when they can
+        // start within the same window.
+        if let Some(kept) = candidates.iter().find(|c| Some(c.2) == keep && c.0 <= earliest + window) {
+            pick = Some(*kept);
+        }
         candidates.clear();
         let Some((start, _, porter, transit)) = pick else {
             stranded.extend(routes[o].stops.iter().flat_map(|s| &s.parcels).map(|x| parcels[*x].job));
             continue;
         };
-        let outing = timeline(instance, parcels, &routes[o], porter, start);
+        let mut outing = timeline(instance, parcels, &routes[o], porter, start);
+        outing.transit_m = transit;
+        outing.kg = costs[o].kg;
+        outing.vertical_m = costs[o].vertical_m;
+        outing.energy_kj = costs[o].energy_kj + e.level_j_per_kg_m * p.body_mass_kg.get() * transit / 1000.0;
         let load = &mut loads[porter];
         load.outings += 1;
         load.stair_climbs += costs[o].climbs;
@@ -393,7 +417,17 @@ fn timeline(instance: &Instance, parcels: &[Parcel], route: &Route, porter: usiz
     if let Some(w) = last {
         t += instance.walk_station_stairwell.get(route.station, w).expect("reachable").get() / p.walk_speed.get();
     }
-    Outing { porter, station: route.station, start_s: start, climbs, end_s: t }
+    Outing {
+        porter,
+        station: route.station,
+        start_s: start,
+        climbs,
+        end_s: t,
+        transit_m: 0.0,
+        kg: 0.0,
+        vertical_m: 0.0,
+        energy_kj: 0.0,
+    }
 }
 
 fn metrics(instance: &Instance, plan: &Plan, costs: &[OutingCost], porters: Vec<PorterLoad>) -> Metrics {
@@ -429,14 +463,30 @@ fn metrics(instance: &Instance, plan: &Plan, costs: &[OutingCost], porters: Vec<
     m.last_delivery_s = drops.clone().map(|d| d.at_s).fold(0.0, f64::max);
     m.last_medicine_s =
         drops.filter(|d| instance.jobs[d.job].priority == Priority::Medicine).map(|d| d.at_s).fold(0.0, f64::max);
-    let unserved: f64 = plan.unassigned.iter().map(|u| w.unserved * w.priority(instance.jobs[u.job].priority)).sum();
+    let mut porter_of = vec![None; instance.jobs.len()];
+    for o in &plan.outings {
+        for d in o.climbs.iter().flat_map(|c| &c.drops) {
+            porter_of[d.job] = Some(o.porter);
+        }
+    }
+    m.orders_moved = (0..instance.jobs.len())
+        .filter(|j| instance.jobs[*j].announced.is_some_and(|a| porter_of[*j] != Some(a.porter)))
+        .count();
+    // Balance is judged over the shift: what each porter spent before this cycle counts.
+    let most_tired = porters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| instance.porter_state(i).spent_kj + p.energy_kj)
+        .fold(0.0, f64::max);
+    let unserved: f64 = plan.unassigned.iter().map(|u| instance.unserved_cost(u.job)).sum();
     m.objective = unserved
         + w.tricycle_trip * m.tricycle_trips as f64
         + w.tricycle_km * m.tricycle_km
         + w.stair_climb * m.stair_climbs as f64
         + w.energy_kj * m.porter_energy_kj
-        + w.max_porter_energy_kj * m.porter_energy_kj_max
-        + w.walk_km * m.porter_walk_km;
+        + w.max_porter_energy_kj * most_tired
+        + w.walk_km * m.porter_walk_km
+        + w.moved_order * m.orders_moved as f64;
     m.porters = porters;
     m
 }

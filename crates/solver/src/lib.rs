@@ -18,12 +18,14 @@
 //! #     stairwells: vec![Stairwell { id: "w".into(), label: "1号楼 1单元".into(), storey_height: Metres(2.8) }],
 //! #     jobs: vec![Job { id: "o1".into(), household: "h".into(), unit: None, stairwell: 0, floor: 3,
 //! #         bags: vec![Bag { kg: Kg(5.0), litres: Litres(5.0), label: None }],
-//! #         priority: Priority::Normal, placed_at: Seconds(0.0), pinned_station: None }],
+//! #         priority: Priority::Normal, placed_at: Seconds(0.0), pinned_station: None,
+//! #         stocked: None, announced: None, waited_cycles: 0 }],
 //! #     ride: Table::new(2, 2, vec![0.0, 300.0, 300.0, 0.0]),
 //! #     walk_station_stairwell: Table::new(1, 1, vec![40.0]),
 //! #     walk_stairwell_stairwell: Table::new(1, 1, vec![0.0]),
 //! #     walk_station_station: Table::new(1, 1, vec![0.0]),
 //! #     fleet: Fleet::default(),
+//! #     state: FleetState::default(),
 //! # };
 //! use lastmetre_solver::{Budget, solve};
 //!
@@ -44,7 +46,7 @@ use assemble::{TripPolicy, assemble};
 use lastmetre_model::{Instance, Plan};
 use outing::{Route, Stop};
 use rayon::prelude::*;
-use search::{Context, Run, Solution, construct, improve};
+use search::{Context, Run, Solution, construct, construct_from, improve};
 
 /// How long to search. The solver reads no clock itself: `elapsed` is the caller's.
 pub struct Budget<'a> {
@@ -65,12 +67,35 @@ impl Budget<'static> {
 /// Iterations between the islands' exchanges of their best solution.
 const EPOCH: u64 = 250;
 
+/// An outing of a previous plan, to start the search from: its station and its jobs in
+/// visiting order (indices into the new instance).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WarmOuting {
+    /// Station index.
+    pub station: usize,
+    /// Job indices.
+    pub jobs: Vec<usize>,
+}
+
 /// Plans one cycle: the best plan found within the budget. Deterministic for a given
 /// (`seed`, `threads`) when the iteration budget ends the search.
 pub fn solve(instance: &Instance, budget: &Budget, seed: u64, threads: usize) -> Plan {
+    solve_from(instance, budget, seed, threads, &[])
+}
+
+/// Like [`solve`], starting warm from `warm` (the previous plan's outings, re-indexed): the
+/// search begins from the better of those outings (new jobs inserted greedily) and a fresh
+/// construction, so a re-plan needs few iterations.
+pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usize, warm: &[WarmOuting]) -> Plan {
     let parcels = parcel::parcels(instance);
     let ctx = Context::new(instance, &parcels);
     let mut best = construct(&ctx);
+    if !warm.is_empty() {
+        let started = construct_from(&ctx, warm);
+        if started.total <= best.total + 1e-9 {
+            best = started;
+        }
+    }
     let mut best_plan = assemble(instance, &parcels, &best.routes, &best.unserved, TripPolicy::Packed);
     let threads = threads.max(1);
     let t0 = search::start_temperature(&best);
@@ -133,7 +158,8 @@ pub fn manual(instance: &Instance) -> Plan {
     let mut held = vec![0.0; instance.stations.len()];
     for p in order {
         let parcel = &parcels[p];
-        let nearest = match instance.jobs[parcel.job].pinned_station {
+        let job = &instance.jobs[parcel.job];
+        let nearest = match job.stocked.map(|s| s.station).or(job.pinned_station) {
             Some(s) => instance.walk_station_stairwell.get(s, parcel.stairwell).map(|_| s),
             None => (0..instance.stations.len())
                 .filter_map(|s| instance.walk_station_stairwell.get(s, parcel.stairwell).map(|d| (d.get(), s)))

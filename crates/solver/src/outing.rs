@@ -100,6 +100,9 @@ pub(crate) fn evaluate_with(
     let kg = load;
     let (mut joules, mut walk, mut vertical) = (0.0, 0.0, 0.0);
     let mut climbs = 0;
+    // Parcels announced to a porter at another station: the search's stand-in for the
+    // plan's moved orders (the schedule then keeps them with their porter where it can).
+    let mut moved = 0usize;
     let mut seconds = bags as f64 * p.pick_s.get();
     let mut last: Option<usize> = None;
     for v in 0..count {
@@ -116,6 +119,9 @@ pub(crate) fn evaluate_with(
         let all = || base.iter().copied().chain(extra);
         for (n, i) in all().enumerate() {
             let parcel = &parcels[i];
+            if instance.jobs[parcel.job].announced.is_some_and(|a| a.station != route.station) {
+                moved += 1;
+            }
             here += parcel.kg;
             top = top.max(parcel.height);
             lifted += parcel.kg * parcel.height;
@@ -141,7 +147,10 @@ pub(crate) fn evaluate_with(
         seconds += back / p.walk_speed.get();
     }
     let energy_kj = joules / 1000.0;
-    let points = w.energy_kj * energy_kj + w.stair_climb * climbs as f64 + w.walk_km * walk / 1000.0;
+    let points = w.energy_kj * energy_kj
+        + w.stair_climb * climbs as f64
+        + w.walk_km * walk / 1000.0
+        + w.moved_order * moved as f64;
     Some(OutingCost { energy_kj, walk_m: walk, vertical_m: vertical, climbs, duration_s: seconds, kg, points })
 }
 
@@ -171,6 +180,9 @@ mod tests {
             priority: Priority::Normal,
             placed_at: Seconds(0.0),
             pinned_station: None,
+            stocked: None,
+            announced: None,
+            waited_cycles: 0,
         };
         let instance = Instance {
             name: "example".into(),
@@ -182,6 +194,7 @@ mod tests {
             walk_stairwell_stairwell: Table::new(1, 1, vec![0.0]),
             walk_station_station: Table::new(1, 1, vec![0.0]),
             fleet: Fleet::default(),
+            state: Default::default(),
         };
         let parcels = crate::parcel::parcels(&instance);
         let route = Route { station: 0, stops: vec![Stop { stairwell: 0, parcels: vec![0, 1, 2] }] };

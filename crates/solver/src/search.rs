@@ -49,13 +49,16 @@ impl<'a> Context<'a> {
     pub(crate) fn new(instance: &'a Instance, parcels: &'a [Parcel]) -> Self {
         let eligible = parcels
             .iter()
-            .map(|p| match instance.jobs[p.job].pinned_station {
-                Some(s) => vec![s].into_iter().filter(|s| reachable(instance, *s, p.stairwell)).collect(),
-                None => (0..instance.stations.len()).filter(|s| reachable(instance, *s, p.stairwell)).collect(),
+            .map(|p| {
+                let job = &instance.jobs[p.job];
+                // Goods already at a station leave from there.
+                match job.stocked.map(|s| s.station).or(job.pinned_station) {
+                    Some(s) => vec![s].into_iter().filter(|s| reachable(instance, *s, p.stairwell)).collect(),
+                    None => (0..instance.stations.len()).filter(|s| reachable(instance, *s, p.stairwell)).collect(),
+                }
             })
             .collect();
-        let w = &instance.fleet.weights;
-        let penalty = parcels.iter().map(|p| w.unserved * w.priority(instance.jobs[p.job].priority)).collect();
+        let penalty = parcels.iter().map(|p| instance.unserved_cost(p.job)).collect();
         let n = instance.stairwells.len();
         let nearby: Vec<Vec<usize>> = (0..n)
             .map(|a| {
@@ -412,6 +415,70 @@ pub(crate) fn construct(ctx: &Context) -> Solution {
     });
     let mut touched = Vec::new();
     greedy(ctx, &mut sol, &order, &mut touched);
+    touched.sort_unstable();
+    touched.dedup();
+    sol.refresh(ctx, &touched);
+    sol
+}
+
+/// Starts from the outings of a previous plan (stations and jobs in visiting order), then
+/// inserts what they do not hold. Parcels that no longer fit (carry limit, station no longer
+/// eligible, storage) are inserted afresh.
+pub(crate) fn construct_from(ctx: &Context, warm: &[crate::WarmOuting]) -> Solution {
+    let mut sol =
+        Solution { routes: Vec::new(), costs: Vec::new(), unserved: Vec::new(), total: 0.0, energy: 0.0, largest: 0.0 };
+    let mut of_job: Vec<Vec<usize>> = vec![Vec::new(); ctx.instance.jobs.len()];
+    for (p, parcel) in ctx.parcels.iter().enumerate() {
+        of_job[parcel.job].push(p);
+    }
+    let mut placed = vec![false; ctx.parcels.len()];
+    for outing in warm {
+        let mut route = Route { station: outing.station, stops: Vec::new() };
+        let mut kg = 0.0;
+        for &job in outing.jobs.iter().filter(|j| **j < of_job.len()) {
+            for &p in &of_job[job] {
+                let parcel = &ctx.parcels[p];
+                let fits = !placed[p]
+                    && ctx.eligible[p].contains(&outing.station)
+                    && kg + parcel.kg <= ctx.max_carry
+                    && ctx.storage_ok(&sol.routes, outing.station, parcel.kg + kg);
+                if !fits {
+                    continue;
+                }
+                kg += parcel.kg;
+                placed[p] = true;
+                match route.stops.iter_mut().find(|s| s.stairwell == parcel.stairwell) {
+                    Some(stop) => stop.parcels.push(p),
+                    None => route.stops.push(Stop { stairwell: parcel.stairwell, parcels: vec![p] }),
+                }
+            }
+        }
+        if route.stops.is_empty() {
+            continue;
+        }
+        match evaluate(ctx.instance, ctx.parcels, &route) {
+            Some(cost) => {
+                sol.routes.push(route);
+                sol.costs.push(cost);
+            }
+            None => route.stops.iter().flat_map(|s| &s.parcels).for_each(|p| placed[*p] = false),
+        }
+    }
+    let mut rest: Vec<usize> = (0..ctx.parcels.len()).filter(|p| !placed[*p]).collect();
+    rest.retain(|p| {
+        let keep = !ctx.eligible[*p].is_empty();
+        if !keep {
+            sol.unserved.push(*p);
+        }
+        keep
+    });
+    rest.sort_by(|a, b| {
+        let (pa, pb) = (&ctx.parcels[*a], &ctx.parcels[*b]);
+        pa.stairwell.cmp(&pb.stairwell).then(pb.floor.cmp(&pa.floor)).then(pb.kg.total_cmp(&pa.kg)).then(a.cmp(b))
+    });
+    sol.recompute_total(ctx);
+    let mut touched = Vec::new();
+    greedy(ctx, &mut sol, &rest, &mut touched);
     touched.sort_unstable();
     touched.dedup();
     sol.refresh(ctx, &touched);

@@ -27,6 +27,9 @@ fn tiny(orders: &[(usize, u32, &[f64])], stations: usize) -> Instance {
             priority: if i == 0 { Priority::Medicine } else { Priority::Normal },
             placed_at: Seconds(40_000.0 + i as f64),
             pinned_station: None,
+            stocked: None,
+            announced: None,
+            waited_cycles: 0,
         })
         .collect();
     let n = stairwell_x.len();
@@ -47,6 +50,7 @@ fn tiny(orders: &[(usize, u32, &[f64])], stations: usize) -> Instance {
         }),
         walk_station_station: Table::from_fn(stations, stations, |a, b| Some((station_x[a] - station_x[b]).abs())),
         fleet: Fleet::default(),
+        state: Default::default(),
     }
 }
 

@@ -30,6 +30,62 @@ impl BatchOptions {
     }
 }
 
+/// A day of demand.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DayOptions {
+    /// Seed.
+    pub seed: u64,
+    /// Day number from 1, for the order ids.
+    pub day: u32,
+    /// Orders per household per day.
+    pub rate: f64,
+    /// Share of medicine orders.
+    pub medicine_share: f64,
+    /// Share of orders for infants, the elderly or other needs.
+    pub need_share: f64,
+}
+
+impl DayOptions {
+    /// DOMAIN.md's figures for day `day` from `seed`.
+    pub fn new(seed: u64, day: u32) -> Self {
+        Self { seed, day, rate: ORDERS_PER_HOUSEHOLD_DAY, medicine_share: 0.05, need_share: 0.08 }
+    }
+}
+
+/// A day of orders, placed over the day with peaks at 12:00 and 18:00 (DOMAIN.md): 40 %
+/// around each meal time (within about an hour), 20 % spread from 07:00 to 21:00. Order ids
+/// are `D<day>-<number>`.
+pub fn day(households: &[&str], options: &DayOptions) -> Vec<Order> {
+    if households.is_empty() {
+        return Vec::new();
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed ^ u64::from(options.day).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mean = households.len() as f64 * options.rate;
+    // Day-to-day variation of about ±10 %.
+    let n = (mean * rng.random_range(0.9..1.1)).round() as usize;
+    let mut orders: Vec<Order> = (0..n)
+        .map(|_| {
+            let roll: f64 = rng.random_range(0.0..1.0);
+            // Irwin–Hall: the sum of 12 uniforms less 6 is close to a standard normal.
+            let normal = (0..12).map(|_| rng.random_range(0.0..1.0)).sum::<f64>() - 6.0;
+            let hour = match roll {
+                u if u < 0.4 => 11.5 + 0.75 * normal,
+                u if u < 0.8 => 17.5 + 0.75 * normal,
+                _ => rng.random_range(7.0..21.0),
+            };
+            let placed_at = Seconds((hour.clamp(6.0, 22.0) * 3600.0).round());
+            let household = households[rng.random_range(0..households.len())].to_owned();
+            let (priority, bags) = goods(&mut rng, options.medicine_share, options.need_share);
+            Order { id: String::new(), household, bags, priority, placed_at, station: None }
+        })
+        .collect();
+    orders.sort_by(|a, b| a.placed_at.get().total_cmp(&b.placed_at.get()));
+    for (k, o) in orders.iter_mut().enumerate() {
+        o.id = format!("D{}-{:04}", options.day, k + 1);
+    }
+    orders
+}
+
 /// Goods as registered at the gate: label, kg, litres, relative frequency.
 const GOODS: &[(&str, f64, f64, f64)] = &[
     ("rice 10 kg", 10.0, 12.0, 0.10),
@@ -67,29 +123,32 @@ pub fn batch(households: &[&str], options: &BatchOptions) -> Vec<Order> {
             let household = households[rng.random_range(0..households.len())].to_owned();
             // Collected over the three hours before the batch time.
             let placed_at = Seconds((options.at.get() - rng.random_range(0.0..3.0 * 3600.0)).max(0.0).round());
-            let roll: f64 = rng.random_range(0.0..1.0);
-            let (priority, bags) = if roll < options.medicine_share {
-                let bag = Bag { kg: Kg(0.3), litres: Litres(1.0), label: Some("medicine".into()) };
-                (Priority::Medicine, vec![bag])
-            } else {
-                let priority =
-                    if roll < options.medicine_share + options.need_share { Priority::Need } else { Priority::Normal };
-                let count = match rng.random_range(0.0..1.0) {
-                    u if u < 0.45 => 1,
-                    u if u < 0.80 => 2,
-                    _ => 3,
-                };
-                let bags = (0..count)
-                    .map(|_| {
-                        let (label, kg, litres, _) = *pick(&mut rng);
-                        Bag { kg: Kg(kg), litres: Litres(litres), label: Some(label.to_owned()) }
-                    })
-                    .collect();
-                (priority, bags)
-            };
+            let (priority, bags) = goods(&mut rng, options.medicine_share, options.need_share);
             Order { id: format!("O-{:04}", k + 1), household, bags, priority, placed_at, station: None }
         })
         .collect();
     orders.sort_by(|a, b| a.placed_at.get().total_cmp(&b.placed_at.get()).then(a.id.cmp(&b.id)));
     orders
+}
+
+/// One order's priority and bags.
+fn goods(rng: &mut ChaCha8Rng, medicine_share: f64, need_share: f64) -> (Priority, Vec<Bag>) {
+    let roll: f64 = rng.random_range(0.0..1.0);
+    if roll < medicine_share {
+        let bag = Bag { kg: Kg(0.3), litres: Litres(1.0), label: Some("medicine".into()) };
+        return (Priority::Medicine, vec![bag]);
+    }
+    let priority = if roll < medicine_share + need_share { Priority::Need } else { Priority::Normal };
+    let count = match rng.random_range(0.0..1.0) {
+        u if u < 0.45 => 1,
+        u if u < 0.80 => 2,
+        _ => 3,
+    };
+    let bags = (0..count)
+        .map(|_| {
+            let (label, kg, litres, _) = *pick(rng);
+            Bag { kg: Kg(kg), litres: Litres(litres), label: Some(label.to_owned()) }
+        })
+        .collect();
+    (priority, bags)
 }
