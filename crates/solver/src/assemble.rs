@@ -279,7 +279,8 @@ fn schedule(
     let mut ready: Vec<f64> = routes
         .iter()
         .map(|r| {
-            let stocked = r.stops.iter().flat_map(|s| &s.parcels).filter_map(|p| instance.jobs[parcels[*p].job].stocked);
+            let stocked =
+                r.stops.iter().flat_map(|s| &s.parcels).filter_map(|p| instance.jobs[parcels[*p].job].stocked);
             stocked.map(|s| s.ready_s).fold(0.0, f64::max)
         })
         .collect();
@@ -309,7 +310,8 @@ fn schedule(
         let station = routes[o].station;
         let mut pick: Option<(f64, f64, usize, f64)> = None;
         // The porter the outing's orders were announced to, if they agree on one.
-        let mut announced = routes[o].stops.iter().flat_map(|s| &s.parcels).map(|x| instance.jobs[parcels[*x].job].announced);
+        let mut announced =
+            routes[o].stops.iter().flat_map(|s| &s.parcels).map(|x| instance.jobs[parcels[*x].job].announced);
         let first = announced.next().flatten().map(|a| a.porter);
         let keep = first.filter(|f| announced.all(|a| a.is_some_and(|a| a.porter == *f)));
         for porter in (0..p.count).filter(|i| state[*i].on_duty) {
@@ -473,11 +475,8 @@ fn metrics(instance: &Instance, plan: &Plan, costs: &[OutingCost], porters: Vec<
         .filter(|j| instance.jobs[*j].announced.is_some_and(|a| porter_of[*j] != Some(a.porter)))
         .count();
     // Balance is judged over the shift: what each porter spent before this cycle counts.
-    let most_tired = porters
-        .iter()
-        .enumerate()
-        .map(|(i, p)| instance.porter_state(i).spent_kj + p.energy_kj)
-        .fold(0.0, f64::max);
+    let most_tired =
+        porters.iter().enumerate().map(|(i, p)| instance.porter_state(i).spent_kj + p.energy_kj).fold(0.0, f64::max);
     let unserved: f64 = plan.unassigned.iter().map(|u| instance.unserved_cost(u.job)).sum();
     m.objective = unserved
         + w.tricycle_trip * m.tricycle_trips as f64

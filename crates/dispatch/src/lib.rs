@@ -1,0 +1,214 @@
+//! Rolling re-planning: the dispatcher's state across 30-minute cycles.
+//!
+//! Orders arrive over time and may be cancelled; the field reports events (a trip left, bags
+//! delivered or not, a porter off duty, a lane closed). Every cycle, [`Dispatcher::next_plan`]
+//! returns the plan for the coming cycle:
+//!
+//! - work already under way is frozen: a tricycle trip whose loading has begun (or that was
+//!   reported departed) and a porter outing that has started stay exactly as planned;
+//! - the goods of frozen trips are *stocked* at their station and leave from there;
+//! - undelivered orders carry over, and leaving them out costs more every cycle they wait;
+//! - the search starts warm from the previous plan, and an order already announced to a
+//!   porter moves to another only when that pays more than the stability weight.
+//!
+//! Times are seconds since midnight of the first day (`now`, event times); a plan's own times
+//! are seconds from its cycle start, as everywhere in lastmetre. The crate does no I/O and
+//! reads no clock.
+//!
+//! ```
+//! # use lastmetre_dispatch::*;
+//! # use lastmetre_model::*;
+//! # let spec = lastmetre_synth::village(&lastmetre_synth::VillageOptions::new(60, 1)).unwrap();
+//! # let area = lastmetre_area::build(&spec, &AreaParams::default()).unwrap().area;
+//! # let household = area.households[10].id.clone();
+//! let mut dispatcher = Dispatcher::new(area, Fleet::default(), Settings::default())?;
+//! dispatcher.add_orders(&[Order {
+//!     id: "o1".into(),
+//!     household,
+//!     bags: vec![Bag { kg: Kg(5.0), litres: Litres(6.0), label: None }],
+//!     priority: Priority::Normal,
+//!     placed_at: Seconds(11.9 * 3600.0),
+//!     station: None,
+//! }])?;
+//! let cycle = dispatcher.next_plan(Seconds(12.0 * 3600.0))?;
+//! assert_eq!(cycle.plan.metrics.orders_delivered, 1);
+//! // The porter reports the hand-over; the order is done and never planned again.
+//! let at = Seconds(cycle.outings[0].drops[0].at_s);
+//! dispatcher.report(at, Event::Delivered { order: "o1".into(), bags: vec![] })?;
+//! assert!(matches!(dispatcher.status("o1"), Some(OrderStatus::Delivered { .. })));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod records;
+mod state;
+
+pub use records::{DropRecord, OutingRecord, StopRecord, TripRecord};
+pub use state::{CyclePlan, Dispatcher, PorterDay};
+
+use serde::{Deserialize, Serialize};
+
+/// How the dispatcher plans.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// Length of a cycle, seconds (1800 in the founding case).
+    pub cycle_s: f64,
+    /// Search iterations per re-plan.
+    pub iterations: u64,
+    /// Seed of the search; each cycle mixes in its number.
+    pub seed: u64,
+    /// Threads of the search.
+    pub threads: usize,
+    /// Planner or the manual practice.
+    pub policy: Policy,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { cycle_s: 1800.0, iterations: 3000, seed: 1, threads: 1, policy: Policy::Lastmetre }
+    }
+}
+
+/// Who makes the plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Policy {
+    /// lastmetre's search.
+    #[default]
+    Lastmetre,
+    /// The careful manual practice of the founding case, for comparison.
+    Manual,
+}
+
+/// A trip of a given cycle's plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TripRef {
+    /// Cycle number (0 for the first plan).
+    pub cycle: u32,
+    /// Trip index in that cycle's plan.
+    pub trip: usize,
+}
+
+/// Why a door was not answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Failure {
+    /// Nobody opened.
+    NobodyHome,
+    /// The resident is isolated and cannot take the goods now.
+    Isolated,
+}
+
+/// What the field reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// A tricycle left the gate: the trip is frozen from now on.
+    TripDeparted {
+        /// Which trip.
+        trip: TripRef,
+    },
+    /// A trip's bags are at a station.
+    BagsUnloaded {
+        /// Which trip.
+        trip: TripRef,
+        /// Station id.
+        station: String,
+    },
+    /// Bags handed over at the door.
+    Delivered {
+        /// Order id.
+        order: String,
+        /// Bag numbers from 0; empty for all the order's bags out with a porter.
+        #[serde(default)]
+        bags: Vec<usize>,
+    },
+    /// Nobody took the bags; the porter brings them back to the station.
+    DeliveryFailed {
+        /// Order id.
+        order: String,
+        /// Bag numbers from 0; empty for all the order's bags out with a porter.
+        #[serde(default)]
+        bags: Vec<usize>,
+        /// Why.
+        reason: Failure,
+    },
+    /// A porter stops for the day (after the outing under way).
+    PorterOffDuty {
+        /// Porter index.
+        porter: usize,
+    },
+    /// A porter is back.
+    PorterOnDuty {
+        /// Porter index.
+        porter: usize,
+    },
+    /// A lane is closed (a PCR test round): nobody rides or walks it.
+    LaneClosed {
+        /// Lane feature id.
+        lane: String,
+    },
+    /// A closed lane is open again.
+    LaneReopened {
+        /// Lane feature id.
+        lane: String,
+    },
+    /// A station stops operating; its goods go back to the gate.
+    StationClosed {
+        /// Station site id.
+        station: String,
+    },
+}
+
+/// Where an order stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// At the gate, waiting for a tricycle.
+    Waiting,
+    /// On a departed tricycle or at a station, waiting for a porter.
+    AtStation {
+        /// Station id.
+        station: String,
+    },
+    /// A porter is carrying it.
+    OutForDelivery {
+        /// Porter index.
+        porter: usize,
+    },
+    /// Every bag handed over.
+    Delivered {
+        /// When the last bag was handed over.
+        at_s: f64,
+    },
+    /// Cancelled before it went out.
+    Cancelled,
+}
+
+/// What the dispatcher refuses.
+#[derive(Debug, thiserror::Error)]
+pub enum DispatchError {
+    /// Orders or the fleet do not fit the area; each problem names its culprit.
+    #[error("{} problem(s): {}", .0.len(), .0.first().map(|p| p.message.clone()).unwrap_or_default())]
+    Problems(Vec<lastmetre_area::Problem>),
+    /// An event or a cancellation names an order the dispatcher does not know.
+    #[error("unknown order '{0}'; add it before reporting on it")]
+    UnknownOrder(String),
+    /// An event names a trip that is not in a recent plan.
+    #[error("unknown trip {0:?}; only trips of the latest plan can depart")]
+    UnknownTrip(TripRef),
+    /// An event names a porter the fleet does not have.
+    #[error("unknown porter {0}; the fleet has {1}")]
+    UnknownPorter(usize, usize),
+    /// An event names a lane or station the area does not have.
+    #[error("unknown {0} '{1}' in the area")]
+    UnknownFeature(&'static str, String),
+    /// The order cannot be cancelled any more.
+    #[error("order '{0}' is already out for delivery or delivered; it cannot be cancelled")]
+    TooLateToCancel(String),
+    /// Times must not go backwards.
+    #[error("time {0:.0} s is before the latest plan at {1:.0} s")]
+    TimeWentBack(f64, f64),
+}

@@ -1,0 +1,572 @@
+//! The dispatcher's state and the re-planning step.
+
+use crate::records::{self, JobMap, OutingRecord, TripRecord};
+use crate::{DispatchError, Event, OrderStatus, Policy, Settings, TripRef};
+use lastmetre_area::{Area, Code, Problem, TravelMatrices};
+use lastmetre_model::{
+    Announced, Fleet, FleetState, Instance, Order, Plan, PorterState, Seconds, StationSetting, Stock,
+};
+use lastmetre_solver::{Budget, WarmOuting};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Where one bag is.
+#[derive(Clone, Debug, PartialEq)]
+enum Bag {
+    /// At the gate.
+    Gate,
+    /// At a station from `ready_s` (on a departed trip until then).
+    Station { station: String, ready_s: f64 },
+    /// With a porter on a started outing.
+    Out { porter: usize, station: String },
+    /// Handed over.
+    Delivered { at_s: f64 },
+}
+
+/// An order and where its bags are.
+#[derive(Clone, Debug)]
+struct Tracked {
+    order: Order,
+    bags: Vec<Bag>,
+    cancelled: bool,
+    /// Cycles it has been planned and not yet gone out.
+    waited: u32,
+    /// Porter and station the latest plan gave it to.
+    announced: Option<(usize, String)>,
+}
+
+/// One porter's day so far: what the shift has cost them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PorterDay {
+    /// Takes outings.
+    pub on_duty: bool,
+    /// Outings started.
+    pub outings: usize,
+    /// Stair climbs.
+    pub stair_climbs: usize,
+    /// Vertical metres climbed.
+    pub vertical_m: f64,
+    /// Net energy, kJ.
+    pub energy_kj: f64,
+    /// Kilograms carried.
+    pub kg: f64,
+    /// Level walking, km.
+    pub walk_km: f64,
+    /// Free again at (end of the latest started outing).
+    pub free_s: f64,
+    /// Station where the porter is or will be.
+    pub station: String,
+    /// Went off duty at, when off duty.
+    pub off_since: Option<f64>,
+}
+
+/// The plan for one cycle, with the work it had to respect.
+#[derive(Clone, Debug)]
+pub struct CyclePlan {
+    /// Cycle number, from 0.
+    pub cycle: u32,
+    /// Start of the cycle.
+    pub now: Seconds,
+    /// What was planned: the pending work and the fleet as the cycle found it.
+    pub instance: Instance,
+    /// The plan; times from `now`. Check it against `instance`.
+    pub plan: Plan,
+    /// The plan's trips in absolute time, with the ids events use.
+    pub trips: Vec<TripRecord>,
+    /// The plan's outings in absolute time.
+    pub outings: Vec<OutingRecord>,
+    /// Trips frozen at `now`: departed or loading, not yet back.
+    pub frozen_trips: Vec<TripRecord>,
+    /// Outings frozen at `now`: started, not yet back.
+    pub frozen_outings: Vec<OutingRecord>,
+    /// What the dispatcher did on its own (a closed station's goods sent back, a station out
+    /// of the tricycles' reach this cycle, …).
+    pub notes: Vec<String>,
+}
+
+/// The rolling planner's state. See the crate docs.
+pub struct Dispatcher {
+    area: Area,
+    matrices: TravelMatrices,
+    fleet: Fleet,
+    settings: Settings,
+    /// Open station ids, in the fleet's order.
+    stations: Vec<String>,
+    orders: BTreeMap<String, Tracked>,
+    /// Order ids in arrival order.
+    arrival: Vec<String>,
+    porters: Vec<PorterDay>,
+    tricycles_free_s: Vec<f64>,
+    closed_lanes: BTreeSet<usize>,
+    departed: BTreeSet<TripRef>,
+    /// All frozen trips and outings so far.
+    committed_trips: Vec<TripRecord>,
+    committed_outings: Vec<OutingRecord>,
+    latest: Option<(u32, f64, Vec<TripRecord>, Vec<OutingRecord>)>,
+    cycle: u32,
+}
+
+impl Dispatcher {
+    /// A dispatcher for `area` and `fleet`; stations are the fleet's, or the area's open
+    /// sites. Fails when the fleet names stations the area lacks.
+    pub fn new(area: Area, fleet: Fleet, settings: Settings) -> Result<Self, DispatchError> {
+        let matrices = area.matrices();
+        lastmetre_area::instance(&area, &matrices, &[], &fleet, "check").map_err(DispatchError::Problems)?;
+        let stations: Vec<String> = match &fleet.stations {
+            Some(list) => list.iter().map(|s| s.id.clone()).collect(),
+            None => area.open_sites().map(|i| area.sites[i].id.clone()).collect(),
+        };
+        let porters = (0..fleet.porters.count)
+            .map(|i| PorterDay { on_duty: true, station: stations[i % stations.len()].clone(), ..PorterDay::default() })
+            .collect();
+        let tricycles_free_s = vec![0.0; fleet.tricycles.count];
+        Ok(Self {
+            area,
+            matrices,
+            fleet,
+            settings,
+            stations,
+            orders: BTreeMap::new(),
+            arrival: Vec::new(),
+            porters,
+            tricycles_free_s,
+            closed_lanes: BTreeSet::new(),
+            departed: BTreeSet::new(),
+            committed_trips: Vec::new(),
+            committed_outings: Vec::new(),
+            latest: None,
+            cycle: 0,
+        })
+    }
+
+    /// The area.
+    pub fn area(&self) -> &Area {
+        &self.area
+    }
+
+    /// Adds orders. All are checked first (household, bags, pinned station, ids unique
+    /// among all orders so far); on any problem none is added.
+    pub fn add_orders(&mut self, orders: &[Order]) -> Result<(), DispatchError> {
+        let mut problems = Vec::new();
+        let mut seen = BTreeSet::new();
+        for o in orders {
+            if self.orders.contains_key(&o.id) || !seen.insert(o.id.as_str()) {
+                problems.push(Problem::new(
+                    Code::DuplicateOrder,
+                    Some(&o.id),
+                    format!("order '{}' is already known to the dispatcher", o.id),
+                ));
+            }
+        }
+        let fleet = self.all_stations_fleet();
+        if let Err(more) = lastmetre_area::instance(&self.area, &self.matrices, orders, &fleet, "new orders") {
+            problems.extend(more.into_iter().filter(|p| p.code != Code::NotTricycleReachable));
+        }
+        if !problems.is_empty() {
+            return Err(DispatchError::Problems(problems));
+        }
+        for o in orders {
+            let tracked = Tracked {
+                order: o.clone(),
+                bags: vec![Bag::Gate; o.bags.len()],
+                cancelled: false,
+                waited: 0,
+                announced: None,
+            };
+            self.arrival.push(o.id.clone());
+            self.orders.insert(o.id.clone(), tracked);
+        }
+        Ok(())
+    }
+
+    /// Cancels an order that has not gone out with a porter.
+    pub fn cancel(&mut self, order: &str) -> Result<(), DispatchError> {
+        let t = self.orders.get_mut(order).ok_or_else(|| DispatchError::UnknownOrder(order.to_owned()))?;
+        if t.bags.iter().any(|b| matches!(b, Bag::Out { .. } | Bag::Delivered { .. })) {
+            return Err(DispatchError::TooLateToCancel(order.to_owned()));
+        }
+        t.cancelled = true;
+        Ok(())
+    }
+
+    /// Where an order stands.
+    pub fn status(&self, order: &str) -> Option<OrderStatus> {
+        let t = self.orders.get(order)?;
+        if t.cancelled {
+            return Some(OrderStatus::Cancelled);
+        }
+        if let Some(Bag::Out { porter, .. }) = t.bags.iter().find(|b| matches!(b, Bag::Out { .. })) {
+            return Some(OrderStatus::OutForDelivery { porter: *porter });
+        }
+        if let Some(Bag::Station { station, .. }) = t.bags.iter().find(|b| matches!(b, Bag::Station { .. })) {
+            return Some(OrderStatus::AtStation { station: station.clone() });
+        }
+        if t.bags.contains(&Bag::Gate) {
+            return Some(OrderStatus::Waiting);
+        }
+        let at_s = t.bags.iter().map(|b| if let Bag::Delivered { at_s } = b { *at_s } else { 0.0 }).fold(0.0, f64::max);
+        Some(OrderStatus::Delivered { at_s })
+    }
+
+    /// Orders neither delivered nor cancelled.
+    pub fn backlog(&self) -> usize {
+        self.orders
+            .values()
+            .filter(|t| !t.cancelled && !t.bags.iter().all(|b| matches!(b, Bag::Delivered { .. })))
+            .count()
+    }
+
+    /// The porters' day so far.
+    pub fn porters(&self) -> &[PorterDay] {
+        &self.porters
+    }
+
+    /// Trips and outings frozen so far, in absolute time: what was executed.
+    pub fn committed(&self) -> (&[TripRecord], &[OutingRecord]) {
+        (&self.committed_trips, &self.committed_outings)
+    }
+
+    /// Starts a new shift: every porter on duty and rested, where they stand.
+    pub fn new_shift(&mut self) {
+        for p in &mut self.porters {
+            *p = PorterDay { on_duty: true, station: p.station.clone(), free_s: p.free_s, ..PorterDay::default() };
+        }
+    }
+
+    /// Takes in what the field reports, as of time `at`.
+    pub fn report(&mut self, at: Seconds, event: Event) -> Result<(), DispatchError> {
+        let at = at.get();
+        match event {
+            Event::TripDeparted { trip } => {
+                let known = self.latest.as_ref().is_some_and(|l| l.2.iter().any(|t| t.id == trip))
+                    || self.committed_trips.iter().any(|t| t.id == trip);
+                if !known {
+                    return Err(DispatchError::UnknownTrip(trip));
+                }
+                self.departed.insert(trip);
+            }
+            Event::BagsUnloaded { trip, station } => {
+                let Some(record) = self.committed_trips.iter().find(|t| t.id == trip).cloned() else {
+                    return Err(DispatchError::UnknownTrip(trip));
+                };
+                for stop in record.stops.iter().filter(|s| s.station == station) {
+                    for (order, bag) in &stop.bags {
+                        if let Some(Bag::Station { ready_s, .. }) =
+                            self.orders.get_mut(order).and_then(|t| t.bags.get_mut(*bag))
+                        {
+                            *ready_s = ready_s.min(at);
+                        }
+                    }
+                }
+            }
+            Event::Delivered { order, bags } => {
+                let t = self.orders.get_mut(&order).ok_or(DispatchError::UnknownOrder(order))?;
+                for b in chosen(&t.bags, &bags) {
+                    t.bags[b] = Bag::Delivered { at_s: at };
+                }
+            }
+            Event::DeliveryFailed { order, bags, .. } => {
+                let t = self.orders.get_mut(&order).ok_or(DispatchError::UnknownOrder(order))?;
+                for b in chosen(&t.bags, &bags) {
+                    if let Bag::Out { station, .. } = &t.bags[b] {
+                        // The porter brings the bags back; they wait at the station.
+                        t.bags[b] = Bag::Station { station: station.clone(), ready_s: at };
+                    }
+                }
+            }
+            Event::PorterOffDuty { porter } | Event::PorterOnDuty { porter } if porter >= self.porters.len() => {
+                return Err(DispatchError::UnknownPorter(porter, self.porters.len()));
+            }
+            Event::PorterOffDuty { porter } => {
+                self.porters[porter].on_duty = false;
+                self.porters[porter].off_since = Some(at);
+            }
+            Event::PorterOnDuty { porter } => {
+                self.porters[porter].on_duty = true;
+                self.porters[porter].off_since = None;
+            }
+            Event::LaneClosed { lane } | Event::LaneReopened { lane }
+                if !self.area.lanes.iter().any(|l| l.id == lane) =>
+            {
+                return Err(DispatchError::UnknownFeature("lane", lane));
+            }
+            Event::LaneClosed { lane } => {
+                let i = self.area.lanes.iter().position(|l| l.id == lane).unwrap_or_default();
+                self.closed_lanes.insert(i);
+                self.refresh_matrices();
+            }
+            Event::LaneReopened { lane } => {
+                let i = self.area.lanes.iter().position(|l| l.id == lane).unwrap_or_default();
+                self.closed_lanes.remove(&i);
+                self.refresh_matrices();
+            }
+            Event::StationClosed { station } => {
+                if !self.stations.contains(&station) {
+                    return Err(DispatchError::UnknownFeature("station", station));
+                }
+                self.stations.retain(|s| *s != station);
+                // Goods waiting there go back to the gate, to be brought to another station.
+                for t in self.orders.values_mut() {
+                    for b in &mut t.bags {
+                        if matches!(b, Bag::Station { station: s, .. } if *s == station) {
+                            *b = Bag::Gate;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn refresh_matrices(&mut self) {
+        let closed: Vec<usize> = self.closed_lanes.iter().copied().collect();
+        self.matrices = self.area.matrices_without(&closed);
+    }
+
+    /// The fleet with every open station, for checking orders.
+    fn all_stations_fleet(&self) -> Fleet {
+        let mut fleet = self.fleet.clone();
+        let storage = |id: &str| {
+            self.fleet.stations.as_ref().and_then(|l| l.iter().find(|s| s.id == id)).and_then(|s| s.storage_kg)
+        };
+        fleet.stations =
+            Some(self.stations.iter().map(|id| StationSetting { id: id.clone(), storage_kg: storage(id) }).collect());
+        fleet
+    }
+
+    /// Freezes what the latest plan has under way at `now`.
+    fn freeze(&mut self, now: f64) {
+        let Some((_, _, trips, outings)) = self.latest.take() else { return };
+        for trip in trips {
+            if trip.start_s < now || self.departed.contains(&trip.id) {
+                for stop in &trip.stops {
+                    for (order, bag) in &stop.bags {
+                        if let Some(b) = self.orders.get_mut(order).and_then(|t| t.bags.get_mut(*bag))
+                            && *b == Bag::Gate
+                        {
+                            *b = Bag::Station { station: stop.station.clone(), ready_s: stop.ready_s };
+                        }
+                    }
+                }
+                let t = &mut self.tricycles_free_s[trip.tricycle];
+                *t = t.max(trip.end_s);
+                self.committed_trips.push(trip);
+            }
+        }
+        for outing in outings {
+            let porter = &self.porters[outing.porter];
+            let started = outing.start_s < now && porter.off_since.is_none_or(|off| outing.start_s < off);
+            // Every bag must be at the station by now (a trip that did not go leaves its
+            // outings unstarted).
+            let ready = outing.drops.iter().all(|d| {
+                d.bags.iter().all(|b| {
+                    self.orders.get(&d.order).and_then(|t| t.bags.get(*b)).is_some_and(|bag| match bag {
+                        Bag::Station { station, ready_s } => {
+                            *station == outing.station && *ready_s <= outing.start_s + 1e-6
+                        }
+                        // Reported delivered before this re-plan: the outing did happen.
+                        Bag::Delivered { .. } => true,
+                        _ => false,
+                    })
+                })
+            });
+            if !started || !ready {
+                continue;
+            }
+            for d in &outing.drops {
+                if let Some(t) = self.orders.get_mut(&d.order) {
+                    for b in &d.bags {
+                        if matches!(t.bags[*b], Bag::Station { .. }) {
+                            t.bags[*b] = Bag::Out { porter: outing.porter, station: outing.station.clone() };
+                        }
+                    }
+                }
+            }
+            let p = &mut self.porters[outing.porter];
+            p.outings += 1;
+            p.stair_climbs += outing.climbs;
+            p.vertical_m += outing.vertical_m;
+            p.energy_kj += outing.energy_kj;
+            p.kg += outing.kg;
+            p.walk_km += outing.walk_m / 1000.0;
+            p.free_s = p.free_s.max(outing.end_s);
+            p.station = outing.station.clone();
+            self.committed_outings.push(outing);
+        }
+    }
+
+    /// The plan for the cycle starting at `now`. Freezes what is under way, carries over
+    /// what is not done, and plans the rest.
+    pub fn next_plan(&mut self, now: Seconds) -> Result<CyclePlan, DispatchError> {
+        let now = now.get();
+        if let Some((_, then, _, _)) = &self.latest
+            && now < *then
+        {
+            return Err(DispatchError::TimeWentBack(now, *then));
+        }
+        let previous_outings: Vec<OutingRecord> = self.latest.as_ref().map(|l| l.3.clone()).unwrap_or_default();
+        self.freeze(now);
+        let mut notes = Vec::new();
+
+        // Stations this cycle: open, and in the tricycles' reach from the gate.
+        let mut fleet = self.all_stations_fleet();
+        let reachable = |id: &str| {
+            let site = self.area.sites.iter().position(|s| s.id == id);
+            site.is_some_and(|s| self.matrices.tricycle_distance.get(0, self.matrices.site_depot(s)).is_some())
+        };
+        if let Some(list) = &mut fleet.stations {
+            list.retain(|s| {
+                let ok = reachable(&s.id);
+                if !ok {
+                    notes.push(format!("station {} is out of the tricycles' reach (closed lanes); skipped", s.id));
+                }
+                ok
+            });
+        }
+        let open: Vec<String> = fleet.stations.iter().flatten().map(|s| s.id.clone()).collect();
+        let index = |id: &str| open.iter().position(|s| s == id);
+
+        // Pending work: each order's bags still at the gate, and those at each station.
+        let mut batch: Vec<Order> = Vec::new();
+        let mut map: JobMap = Vec::new();
+        let mut stock: Vec<Option<Stock>> = Vec::new();
+        let mut meta: Vec<(u32, Option<(usize, String)>)> = Vec::new();
+        for id in &self.arrival {
+            let t = &self.orders[id];
+            if t.cancelled {
+                continue;
+            }
+            let mut groups: BTreeMap<Option<&str>, (Vec<usize>, f64)> = BTreeMap::new();
+            for (b, bag) in t.bags.iter().enumerate() {
+                match bag {
+                    Bag::Gate => groups.entry(None).or_default().0.push(b),
+                    Bag::Station { station, ready_s } => {
+                        let g = groups.entry(Some(station.as_str())).or_default();
+                        g.0.push(b);
+                        g.1 = g.1.max(*ready_s);
+                    }
+                    _ => {}
+                }
+            }
+            for (part, (at, (bags, ready_s))) in groups.into_iter().enumerate() {
+                let stocked = match at {
+                    None => None,
+                    Some(station) => match index(station) {
+                        Some(s) => Some(Stock { station: s, ready_s: (ready_s - now).max(0.0) }),
+                        None => continue, // its station is out of reach this cycle: it waits
+                    },
+                };
+                let mut order = t.order.clone();
+                order.bags = bags.iter().map(|b| t.order.bags[*b].clone()).collect();
+                if part > 0 {
+                    order.id = format!("{} (part {})", t.order.id, part + 1);
+                }
+                if order.station.as_deref().is_some_and(|s| index(s).is_none()) {
+                    notes.push(format!("order {} was pinned to a station that is not open; unpinned", t.order.id));
+                    order.station = None;
+                }
+                map.push((t.order.id.clone(), bags));
+                stock.push(stocked);
+                meta.push((t.waited, t.announced.clone()));
+                batch.push(order);
+            }
+        }
+        let name = format!("cycle {}", self.cycle);
+        let mut instance = lastmetre_area::instance(&self.area, &self.matrices, &batch, &fleet, &name)
+            .map_err(DispatchError::Problems)?;
+        for (j, job) in instance.jobs.iter_mut().enumerate() {
+            job.stocked = stock[j];
+            job.waited_cycles = meta[j].0;
+            job.announced = meta[j].1.as_ref().and_then(|(porter, station)| {
+                let on_duty = self.porters.get(*porter).is_some_and(|p| p.on_duty);
+                index(station).filter(|_| on_duty).map(|s| Announced { porter: *porter, station: s })
+            });
+        }
+        instance.state = FleetState {
+            porters: self
+                .porters
+                .iter()
+                .map(|p| PorterState {
+                    on_duty: p.on_duty,
+                    free_s: (p.free_s - now).max(0.0),
+                    station: index(&p.station).unwrap_or(0),
+                    spent_kj: p.energy_kj,
+                    climbed_m: p.vertical_m,
+                })
+                .collect(),
+            tricycles_free_s: self.tricycles_free_s.iter().map(|t| (t - now).max(0.0)).collect(),
+        };
+
+        let plan = match self.settings.policy {
+            Policy::Manual => lastmetre_solver::manual(&instance),
+            Policy::Lastmetre => {
+                let mut jobs_of: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+                for (j, (order, _)) in map.iter().enumerate() {
+                    jobs_of.entry(order.as_str()).or_default().push(j);
+                }
+                let warm: Vec<WarmOuting> = previous_outings
+                    .iter()
+                    .filter_map(|o| {
+                        let station = index(&o.station)?;
+                        let jobs = o.drops.iter().flat_map(|d| jobs_of.get(d.order.as_str()).into_iter().flatten());
+                        Some(WarmOuting { station, jobs: jobs.copied().collect() })
+                    })
+                    .collect();
+                let seed = self.settings.seed ^ u64::from(self.cycle).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                let budget = Budget::iterations(self.settings.iterations);
+                lastmetre_solver::solve_from(&instance, &budget, seed, self.settings.threads, &warm)
+            }
+        };
+
+        // Bookkeeping for the next cycle: ages and announcements.
+        let planned: BTreeMap<&str, (usize, usize)> = plan
+            .outings
+            .iter()
+            .flat_map(|o| {
+                o.climbs.iter().flat_map(move |c| c.drops.iter().map(move |d| (d.job, (o.porter, o.station))))
+            })
+            .map(|(j, who)| (map[j].0.as_str(), who))
+            .collect();
+        for (id, _) in &map {
+            if let Some(t) = self.orders.get_mut(id) {
+                t.waited += 1;
+                t.announced = planned.get(id.as_str()).map(|(p, s)| (*p, open[*s].clone()));
+            }
+        }
+
+        let trips = records::trips(self.cycle, now, &instance, &plan, &map);
+        let outings = records::outings(self.cycle, now, &instance, &plan, &map);
+        let frozen_trips = self.committed_trips.iter().filter(|t| t.end_s > now).cloned().collect();
+        let frozen_outings = self.committed_outings.iter().filter(|o| o.end_s > now).cloned().collect();
+        self.latest = Some((self.cycle, now, trips.clone(), outings.clone()));
+        let cycle = CyclePlan {
+            cycle: self.cycle,
+            now: Seconds(now),
+            instance,
+            plan,
+            trips,
+            outings,
+            frozen_trips,
+            frozen_outings,
+            notes,
+        };
+        self.cycle += 1;
+        Ok(cycle)
+    }
+}
+
+/// The bags an event names: the given numbers, or else every bag out with a porter, or else
+/// (a hand-over reported before the re-plan that would freeze its outing) every bag not yet
+/// delivered.
+fn chosen(bags: &[Bag], named: &[usize]) -> Vec<usize> {
+    if named.is_empty() {
+        let out: Vec<usize> = (0..bags.len()).filter(|b| matches!(bags[*b], Bag::Out { .. })).collect();
+        if out.is_empty() {
+            (0..bags.len()).filter(|b| !matches!(bags[*b], Bag::Delivered { .. })).collect()
+        } else {
+            out
+        }
+    } else {
+        named.iter().copied().filter(|b| *b < bags.len()).collect()
+    }
+}
