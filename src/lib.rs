@@ -37,8 +37,11 @@ pub use lastmetre_synth as synth;
 
 pub use lastmetre_area::{Area, AreaSpec, Built, Code, Problem, Severity, Summary, TravelMatrices};
 pub use lastmetre_check as check;
+pub use lastmetre_dispatch as dispatch;
+pub use lastmetre_dispatch::{CyclePlan, Dispatcher, Event};
 pub use lastmetre_formats::Limits;
 pub use lastmetre_model::{AreaParams, Fleet, Instance, Kg, Metres, MetresPerSecond, Metrics, Order, Plan, Seconds};
+pub use lastmetre_sim as sim;
 pub use lastmetre_solver as solver;
 
 /// Why an area could not be loaded.

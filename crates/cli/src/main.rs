@@ -7,6 +7,7 @@ use plan::Outputs;
 
 mod bench;
 mod plan;
+mod simulate;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -151,6 +152,46 @@ enum Command {
         #[arg(long)]
         solutions: Option<PathBuf>,
     },
+    /// Play whole days of 48 cycles through the dispatcher, with realistic disturbances.
+    ///
+    /// Writes per-cycle figures (cycles.csv), the porters' welfare (welfare.csv), a day
+    /// summary (summary.json) and a chart (chart.svg). Exit status: 0 done, 2 bad input,
+    /// 1 when the checker rejects a plan.
+    Simulate {
+        /// The area, as GeoJSON.
+        #[arg(long)]
+        area: PathBuf,
+        /// Orders over the day (JSON or CSV; each placed_at is its arrival).
+        #[arg(long, conflicts_with = "generate_demand", required_unless_present = "generate_demand")]
+        orders_stream: Option<PathBuf>,
+        /// Generate the demand from DOMAIN.md's figures instead.
+        #[arg(long)]
+        generate_demand: bool,
+        /// Days to play.
+        #[arg(long, default_value_t = 1)]
+        days: u32,
+        /// Seed of the demand, the disturbances and the search.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Fleet and parameters as JSON (docs/fleet-format.md).
+        #[arg(long)]
+        fleet: Option<PathBuf>,
+        /// Who plans each cycle.
+        #[arg(long, value_enum, default_value_t = PolicyArg::Lastmetre)]
+        policy: PolicyArg,
+        /// Search iterations per re-plan.
+        #[arg(long, default_value_t = 3000)]
+        iterations: u64,
+        /// Threads of the search.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// No disturbances: every door answers, no lane closes, no porter leaves.
+        #[arg(long)]
+        calm: bool,
+        /// Folder for the outputs.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Generate a synthetic urban village, always valid and the same for the same seed.
     Generate {
         /// Households (1 to 200,000).
@@ -238,6 +279,33 @@ fn main() -> ExitCode {
                 Ok(ExitCode::from(BAD_INPUT))
             }
         },
+        Command::Simulate {
+            area,
+            orders_stream,
+            generate_demand: _,
+            days,
+            seed,
+            fleet,
+            policy,
+            iterations,
+            threads,
+            calm,
+            out,
+        } => simulate::simulate(&simulate::Request {
+            area: &area,
+            orders_stream: orders_stream.as_deref(),
+            days,
+            seed,
+            fleet: fleet.as_deref(),
+            policy: match policy {
+                PolicyArg::Lastmetre => lastmetre::dispatch::Policy::Lastmetre,
+                PolicyArg::Manual => lastmetre::dispatch::Policy::Manual,
+            },
+            iterations,
+            threads,
+            calm,
+            out: &out,
+        }),
         Command::Generate { households, seed, residents, stations, out } => {
             generate(households, seed, residents, stations, &out)
         }

@@ -103,6 +103,10 @@ pub struct Dispatcher {
     committed_trips: Vec<TripRecord>,
     committed_outings: Vec<OutingRecord>,
     latest: Option<(u32, f64, Vec<TripRecord>, Vec<OutingRecord>)>,
+    /// The latest plan's outings, for the next warm start.
+    announced: Vec<OutingRecord>,
+    /// Start of the latest cycle planned.
+    planned_at: f64,
     cycle: u32,
 }
 
@@ -135,6 +139,8 @@ impl Dispatcher {
             committed_trips: Vec::new(),
             committed_outings: Vec::new(),
             latest: None,
+            announced: Vec::new(),
+            planned_at: f64::NEG_INFINITY,
             cycle: 0,
         })
     }
@@ -142,6 +148,11 @@ impl Dispatcher {
     /// The area.
     pub fn area(&self) -> &Area {
         &self.area
+    }
+
+    /// The fleet.
+    pub fn fleet(&self) -> &Fleet {
+        &self.fleet
     }
 
     /// Adds orders. All are checked first (household, bags, pinned station, ids unique
@@ -334,9 +345,15 @@ impl Dispatcher {
         fleet
     }
 
-    /// Freezes what the latest plan has under way at `now`.
-    fn freeze(&mut self, now: f64) {
-        let Some((_, _, trips, outings)) = self.latest.take() else { return };
+    /// Freezes what the latest plan has under way at `now` and returns the outings that
+    /// started since the previous call: a trip whose loading began (or that was reported
+    /// departed), an outing whose porter left with every bag at hand. [`Dispatcher::next_plan`]
+    /// calls it; call it first to learn what has just started (a simulation does).
+    pub fn advance_to(&mut self, now: Seconds) -> Vec<OutingRecord> {
+        let now = now.get();
+        let Some((_, _, trips, outings)) = self.latest.take() else { return Vec::new() };
+        self.announced = outings.clone();
+        let first = self.committed_outings.len();
         for trip in trips {
             if trip.start_s < now || self.departed.contains(&trip.id) {
                 for stop in &trip.stops {
@@ -393,19 +410,19 @@ impl Dispatcher {
             p.station = outing.station.clone();
             self.committed_outings.push(outing);
         }
+        self.committed_outings[first..].to_vec()
     }
 
     /// The plan for the cycle starting at `now`. Freezes what is under way, carries over
     /// what is not done, and plans the rest.
     pub fn next_plan(&mut self, now: Seconds) -> Result<CyclePlan, DispatchError> {
         let now = now.get();
-        if let Some((_, then, _, _)) = &self.latest
-            && now < *then
-        {
-            return Err(DispatchError::TimeWentBack(now, *then));
+        if now < self.planned_at {
+            return Err(DispatchError::TimeWentBack(now, self.planned_at));
         }
-        let previous_outings: Vec<OutingRecord> = self.latest.as_ref().map(|l| l.3.clone()).unwrap_or_default();
-        self.freeze(now);
+        self.planned_at = now;
+        self.advance_to(Seconds(now));
+        let previous_outings = std::mem::take(&mut self.announced);
         let mut notes = Vec::new();
 
         // Stations this cycle: open, and in the tricycles' reach from the gate.
