@@ -157,6 +157,7 @@ pub fn instance(
             stocked: None,
             announced: None,
             waited_cycles: 0,
+            may_wait: false,
         });
     }
     if !problems.is_empty() {

@@ -647,7 +647,11 @@ impl Checker<'_> {
             .iter()
             .map(|u| {
                 let job = &i.jobs[u.job];
-                w.unserved * w.priority(job.priority) * (1.0 + w.waiting * f64::from(job.waited_cycles))
+                if job.may_wait {
+                    w.hold
+                } else {
+                    w.unserved * w.priority(job.priority) * (1.0 + w.waiting * f64::from(job.waited_cycles))
+                }
             })
             .sum();
         m.objective = unserved

@@ -26,7 +26,7 @@
 //!     id: "o1".into(),
 //!     household,
 //!     bags: vec![Bag { kg: Kg(5.0), litres: Litres(6.0), label: None }],
-//!     priority: Priority::Normal,
+//!     priority: Priority::Need,
 //!     placed_at: Seconds(11.9 * 3600.0),
 //!     station: None,
 //! }])?;
@@ -63,11 +63,15 @@ pub struct Settings {
     pub threads: usize,
     /// Planner or the manual practice.
     pub policy: Policy,
+    /// Let fresh normal orders wait one cycle when going out now would cost a lone climb
+    /// ([`Weights::hold`](lastmetre_model::Weights::hold)): they then share climbs with the
+    /// next cycle's orders. Medicine and special needs never wait.
+    pub consolidate: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { cycle_s: 1800.0, iterations: 3000, seed: 1, threads: 1, policy: Policy::Lastmetre }
+        Self { cycle_s: 1800.0, iterations: 3000, seed: 1, threads: 1, policy: Policy::Lastmetre, consolidate: true }
     }
 }
 

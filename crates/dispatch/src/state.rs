@@ -494,6 +494,11 @@ impl Dispatcher {
         for (j, job) in instance.jobs.iter_mut().enumerate() {
             job.stocked = stock[j];
             job.waited_cycles = meta[j].0;
+            job.may_wait = self.settings.consolidate
+                && self.settings.policy == Policy::Lastmetre
+                && job.priority == lastmetre_model::Priority::Normal
+                && job.waited_cycles == 0
+                && job.stocked.is_none();
             job.announced = meta[j].1.as_ref().and_then(|(porter, station)| {
                 let on_duty = self.porters.get(*porter).is_some_and(|p| p.on_duty);
                 index(station).filter(|_| on_duty).map(|s| Announced { porter: *porter, station: s })

@@ -15,7 +15,7 @@ fn area() -> lastmetre_area::Area {
 }
 
 fn dispatcher(policy: Policy) -> Dispatcher {
-    let settings = Settings { iterations: 400, policy, ..Settings::default() };
+    let settings = Settings { iterations: 400, policy, consolidate: false, ..Settings::default() };
     Dispatcher::new(area(), Fleet::default(), settings).unwrap()
 }
 
@@ -252,4 +252,29 @@ fn orders_that_wait_weigh_more_and_bad_orders_are_refused_whole() {
     assert!(problems.iter().any(|p| p.feature.as_deref() == Some("a1")));
     assert_eq!(d.status("ok"), None, "nothing of a bad batch is added");
     assert!(matches!(d.next_plan(Seconds(NOON)), Err(DispatchError::TimeWentBack(..))));
+}
+
+#[test]
+fn a_fresh_normal_order_may_wait_one_cycle_to_share_a_climb_but_medicine_never_waits() {
+    let settings = Settings { iterations: 400, ..Settings::default() };
+    let mut d = Dispatcher::new(area(), Fleet::default(), settings).unwrap();
+    // A lone normal order on a high floor, and a medicine order elsewhere.
+    let high = d.area().households.iter().max_by_key(|h| h.floor).unwrap().id.clone();
+    let other = d.area().households[0].id.clone();
+    d.add_orders(&[
+        order("rice", &high, 10.0, Priority::Normal, NOON - 60.0),
+        order("pills", &other, 0.3, Priority::Medicine, NOON - 60.0),
+    ])
+    .unwrap();
+    let first = plan(&mut d, NOON);
+    let held: Vec<_> =
+        first.plan.unassigned.iter().map(|u| (first.instance.jobs[u.job].id.as_str(), u.reason)).collect();
+    assert_eq!(held, [("rice", lastmetre_model::plan::Reason::Held)]);
+    // It rides along with the medicine's trip and waits at the station.
+    assert!(first.trips.iter().flat_map(|t| &t.stops).any(|s| s.bags.iter().any(|b| b.0 == "rice")));
+    let next = plan(&mut d, NOON + 1800.0);
+    let rice = next.instance.jobs.iter().find(|j| j.id == "rice").unwrap();
+    assert!(rice.stocked.is_some() && !rice.may_wait && rice.waited_cycles == 1);
+    assert_eq!(next.plan.metrics.orders_delivered, 1, "a held order goes out next cycle");
+    assert!(next.trips.is_empty());
 }

@@ -131,6 +131,7 @@ pub fn read_cvrp(name: &str, text: &str) -> Result<Instance, CvrpError> {
             stocked: None,
             announced: None,
             waited_cycles: 0,
+            may_wait: false,
         });
     }
     let nint = |a: usize, b: usize| {
@@ -186,6 +187,7 @@ pub fn distance_only_fleet(capacity: f64, vehicles: usize) -> Fleet {
         walk_km: 1000.0,
         moved_order: 0.0,
         waiting: 0.0,
+        hold: 0.0,
     };
     fleet
 }

@@ -157,6 +157,10 @@ pub struct Weights {
     pub moved_order: f64,
     /// How much an unserved order's cost grows per cycle it has already waited.
     pub waiting: f64,
+    /// Per order held for the next cycle (only orders the dispatcher lets wait): a fresh
+    /// normal order goes out now only when that costs less than this, in points; otherwise
+    /// it waits to share a climb with the next cycle's orders. About one lone climb.
+    pub hold: f64,
 }
 
 impl Default for Weights {
@@ -172,6 +176,7 @@ impl Default for Weights {
             walk_km: 0.0,
             moved_order: 30.0,
             waiting: 1.0,
+            hold: 60.0,
         }
     }
 }

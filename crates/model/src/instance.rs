@@ -110,6 +110,11 @@ pub struct Job {
     /// Cycles this order has already waited; leaving it out again costs more with each.
     #[serde(default)]
     pub waited_cycles: u32,
+    /// The dispatcher allows holding this order for the next cycle, at the cost of
+    /// [`Weights::hold`](crate::Weights::hold), so that it can share a climb with orders yet
+    /// to come (a fresh, normal order).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub may_wait: bool,
 }
 
 /// Where a job's bags already are.
@@ -221,11 +226,14 @@ impl Instance {
         self.state.tricycles_free_s.get(i).copied().unwrap_or(0.0)
     }
 
-    /// The cost of leaving job `j` out: its priority's weight, growing with every cycle it
-    /// has already waited.
+    /// The cost of leaving job `j` out: the hold weight when it may wait for the next cycle;
+    /// otherwise its priority's weight, growing with every cycle it has already waited.
     pub fn unserved_cost(&self, j: usize) -> f64 {
         let w = &self.fleet.weights;
         let job = &self.jobs[j];
+        if job.may_wait {
+            return w.hold;
+        }
         w.unserved * w.priority(job.priority) * (1.0 + w.waiting * f64::from(job.waited_cycles))
     }
 }

@@ -106,6 +106,8 @@ pub enum Reason {
     NoFleet,
     /// The station's storage is full.
     StationStorage,
+    /// Held for the next cycle, to share a climb with orders yet to come.
+    Held,
 }
 
 impl Reason {
@@ -116,6 +118,7 @@ impl Reason {
             Reason::PorterEnergy => "add a porter or carry the order over to the next shift",
             Reason::NoFleet => "add tricycles and porters to the fleet",
             Reason::StationStorage => "raise the station's storage or open another station",
+            Reason::Held => "nothing: it goes out next cycle with the orders that join it",
         }
     }
 }

@@ -154,6 +154,8 @@ pub struct DaySummary {
     pub energy_spread: f64,
     /// Orders still undelivered at the end of the day.
     pub backlog_at_end: usize,
+    /// Orders not delivered within two cycles, with the cycles they took (none: not yet).
+    pub late_orders: Vec<(String, Option<f64>)>,
 }
 
 /// Everything a simulation produced.
@@ -194,6 +196,7 @@ pub fn generated_demand(area: &Area, days: u32, seed: u64) -> Vec<Order> {
 
 /// Per-order bookkeeping.
 struct Fate {
+    id: String,
     priority: Priority,
     day: u32,
     /// Start of the cycle whose plan first sees the order.
@@ -278,7 +281,14 @@ pub fn simulate(
         let batch: Vec<Order> = demand[first..next_order].iter().map(|o| (*o).clone()).collect();
         d.add_orders(&batch)?;
         for o in &batch {
-            let fate = Fate { priority: o.priority, day, arrival: now, first_attempt: None, delivered: None };
+            let fate = Fate {
+                id: o.id.clone(),
+                priority: o.priority,
+                day,
+                arrival: now,
+                first_attempt: None,
+                delivered: None,
+            };
             fates.insert(o.id.clone(), fate);
         }
         row = CycleRow {
@@ -454,6 +464,10 @@ fn summary(day: u32, d: &Dispatcher, fates: &BTreeMap<String, Fate>, sim: &Simul
         porters_over_limit: porters.iter().filter(|w| w.over_limit).count(),
         energy_spread: if most > 0.0 { (most - least) / most } else { 0.0 },
         backlog_at_end: mine().filter(|f| f.delivered.is_none()).count(),
+        late_orders: mine()
+            .filter(|f| !within(f, 2.0))
+            .map(|f| (f.id.clone(), f.delivered.map(|t| ((t - f.arrival) / cycle_s * 10.0).round() / 10.0)))
+            .collect(),
     }
 }
 

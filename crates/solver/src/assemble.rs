@@ -64,7 +64,10 @@ pub(crate) fn assemble(
         match schedule(instance, parcels, &kept, &costs, &trips, policy) {
             Ok((outings, porters)) => {
                 let unassigned = left_out.iter().map(|(&job, &reason)| Unassigned { job, reason }).collect();
-                let trips = trips.into_iter().map(|t| t.trip).collect();
+                let mut trips: Vec<Trip> = trips.into_iter().map(|t| t.trip).collect();
+                if policy == TripPolicy::Packed {
+                    carry_held(instance, &left_out, &mut trips);
+                }
                 let mut plan = Plan { trips, outings, unassigned, metrics: Metrics::default() };
                 plan.metrics = metrics(instance, &plan, &costs, porters);
                 return plan;
@@ -78,10 +81,55 @@ pub(crate) fn assemble(
     }
 }
 
+/// Held orders ride along when a trip stops anyway at a station that reaches them on foot
+/// and has room: their goods wait there, so that next cycle they need no trip of their own.
+fn carry_held(instance: &Instance, left_out: &BTreeMap<usize, Reason>, trips: &mut [Trip]) {
+    let t = &instance.fleet.tricycles;
+    let load = |trip: &Trip| -> (f64, f64) {
+        let bags = trip.stops.iter().flat_map(|s| &s.bags).map(|b| &instance.jobs[b.job].bags[b.bag]);
+        bags.fold((0.0, 0.0), |(kg, l), bag| (kg + bag.kg.get(), l + bag.litres.get()))
+    };
+    let mut loads: Vec<(f64, f64)> = trips.iter().map(load).collect();
+    for (&j, _) in left_out.iter().filter(|(_, r)| **r == Reason::Held) {
+        let job = &instance.jobs[j];
+        if job.stocked.is_some() {
+            continue;
+        }
+        let (kg, litres) = (job.kg(), job.bags.iter().map(|b| b.litres.get()).sum::<f64>());
+        let mut best: Option<(f64, usize, usize)> = None;
+        for (k, trip) in trips.iter().enumerate() {
+            if loads[k].0 + kg > t.capacity_kg.get() + 1e-9 || loads[k].1 + litres > t.capacity_litres.get() + 1e-9 {
+                continue;
+            }
+            for (s, stop) in trip.stops.iter().enumerate() {
+                let pinned_elsewhere = job.pinned_station.is_some_and(|p| p != stop.station);
+                // Storage limits are planned by the search; keep held goods out of them.
+                if pinned_elsewhere || instance.stations[stop.station].storage_kg.is_some() {
+                    continue;
+                }
+                if let Some(d) = instance.walk_station_stairwell.get(stop.station, job.stairwell)
+                    && best.is_none_or(|b| d.get() < b.0)
+                {
+                    best = Some((d.get(), k, s));
+                }
+            }
+        }
+        if let Some((_, k, s)) = best {
+            let stop = &mut trips[k].stops[s];
+            stop.bags.extend((0..job.bags.len()).map(|bag| BagRef { job: j, bag }));
+            stop.bags.sort_unstable();
+            loads[k].0 += kg;
+            loads[k].1 += litres;
+        }
+    }
+}
+
 fn unserved_reason(instance: &Instance, parcel: &Parcel) -> Reason {
     let reaches =
         (0..instance.stations.len()).any(|s| instance.walk_station_stairwell.get(s, parcel.stairwell).is_some());
-    if !reaches {
+    if reaches && instance.jobs[parcel.job].may_wait {
+        Reason::Held
+    } else if !reaches {
         Reason::NoStationReaches
     } else if instance.stations.iter().any(|s| s.storage_kg.is_some()) {
         Reason::StationStorage
@@ -163,9 +211,11 @@ pub(crate) fn tour(instance: &Instance, stations: &[usize]) -> Vec<usize> {
     order
 }
 
-fn urgency(instance: &Instance, parcels: &[Parcel], route: &Route) -> (usize, f64) {
+/// How urgent an outing is: (rank, earliest placing). Rank orders by priority, then by
+/// cycles waited (carried-over orders first), most urgent lowest.
+fn urgency(instance: &Instance, parcels: &[Parcel], route: &Route) -> ((usize, u32), f64) {
     let jobs = route.stops.iter().flat_map(|s| &s.parcels).map(|p| &instance.jobs[parcels[*p].job]);
-    let rank = jobs.clone().map(|j| priority_index(j.priority)).min().unwrap_or(2);
+    let rank = jobs.clone().map(|j| (priority_index(j.priority), u32::MAX - j.waited_cycles)).min().unwrap_or((2, 0));
     let placed = jobs.map(|j| j.placed_at.get()).fold(f64::INFINITY, f64::min);
     (rank, placed)
 }
@@ -263,6 +313,12 @@ type Scheduled = (Vec<Outing>, Vec<PorterLoad>);
 /// less tired porter.
 const BALANCE_S: f64 = 300.0;
 
+/// In choosing the porter, the walk to another station counts this many times its energy:
+/// porters keep to their station unless a colleague there is much more tired. Measured on
+/// simulated niuxie days (docs/simulation.md): 2× let porters criss-cross the area for
+/// balance, costing ~8 % of the day's energy; 25× keeps the spread among porters under 20 %.
+const TRANSIT_AVERSION: f64 = 25.0;
+
 /// Assigns outings to porters; on running out of energy, returns the jobs that cannot go.
 fn schedule(
     instance: &Instance,
@@ -328,7 +384,7 @@ fn schedule(
             }
             let start = ready[o].max(free[porter] + transit / p.walk_speed.get());
             // The walk counts twice: in the total, and in this porter's own tiredness.
-            candidates.push((start, spent + 2.0 * transit_kj, porter, transit));
+            candidates.push((start, spent + TRANSIT_AVERSION * transit_kj, porter, transit));
         }
         // Balance: of the porters who can start within BALANCE_S of the earliest, the one
         // who will have spent least, walking to the station included.

@@ -183,6 +183,7 @@ mod tests {
             stocked: None,
             announced: None,
             waited_cycles: 0,
+            may_wait: false,
         };
         let instance = Instance {
             name: "example".into(),

@@ -43,6 +43,8 @@ pub(crate) struct Context<'a> {
     pub near: Vec<bool>,
     pub stairwells: usize,
     pub max_carry: f64,
+    /// Energy the porters on duty spent before this cycle: (most, least, sum, porters).
+    pub shift: (f64, f64, f64, f64),
 }
 
 impl<'a> Context<'a> {
@@ -74,7 +76,19 @@ impl<'a> Context<'a> {
                 near[a * n + b] = true;
             }
         }
+        let spent: Vec<f64> = (0..instance.fleet.porters.count)
+            .map(|i| instance.porter_state(i))
+            .filter(|p| p.on_duty)
+            .map(|p| p.spent_kj)
+            .collect();
+        let shift = (
+            spent.iter().copied().fold(0.0, f64::max),
+            spent.iter().copied().fold(f64::INFINITY, f64::min).min(f64::MAX),
+            spent.iter().sum(),
+            spent.len().max(1) as f64,
+        );
         Context {
+            shift,
             instance,
             parcels,
             eligible,
@@ -86,10 +100,12 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// The bound on the most tired porter's energy: at least the largest outing, at least
-    /// the average.
+    /// The bound on the most tired porter's energy over the shift: at least what anyone has
+    /// already spent, at least the least tired porter plus the largest outing, at least the
+    /// average.
     fn balance(&self, largest: f64, energy: f64) -> f64 {
-        largest.max(energy / self.instance.fleet.porters.count.max(1) as f64)
+        let (most, least, spent, n) = self.shift;
+        most.max(least + largest).max((spent + energy) / n)
     }
 
     /// Extra points for an outing going from `old` to `new` (cost of the change included).

@@ -30,6 +30,7 @@ fn tiny(orders: &[(usize, u32, &[f64])], stations: usize) -> Instance {
             stocked: None,
             announced: None,
             waited_cycles: 0,
+            may_wait: false,
         })
         .collect();
     let n = stairwell_x.len();
