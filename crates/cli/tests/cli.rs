@@ -368,3 +368,50 @@ fn plan_start_sets_the_clock_and_threads_are_accepted() {
     let out = run(&plan_args(plan.to_str().unwrap(), &["--start", "half past one"]));
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn simulate_plays_the_bundled_day_and_writes_its_outputs() {
+    let dir = scratch("sim");
+    let _ = std::fs::remove_dir_all(&dir);
+    let area = repo("data/niuxie/area.geojson");
+    let args = ["simulate", "--area", &area, "--generate-demand", "--seed", "4", "--iterations", "300"];
+    let out = lastmetre(&[&args[..], &["--out", &dir.display().to_string()]].concat());
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("day 1:") && stdout.contains("within two cycles"), "{stdout}");
+    let cycles = std::fs::read_to_string(dir.join("cycles.csv")).unwrap();
+    assert!(cycles.starts_with("day,cycle,start,new_orders,backlog,"));
+    assert_eq!(cycles.lines().count(), 49, "a header and 48 cycles");
+    let welfare = std::fs::read_to_string(dir.join("welfare.csv")).unwrap();
+    assert_eq!(welfare.lines().count(), 9, "a header and 8 porters");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["violations"].as_array().map(Vec::len), Some(0));
+    assert!(summary["days"][0]["orders"].as_u64().unwrap() > 150);
+    let svg = std::fs::read_to_string(dir.join("chart.svg")).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("stair climbs") && svg.contains("<polyline"));
+    // The same seed, the same day.
+    let again = scratch("sim-again");
+    let out = lastmetre(&[&args[..], &["--out", &again.display().to_string()]].concat());
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read(again.join("cycles.csv")).unwrap(), cycles.as_bytes());
+}
+
+#[test]
+fn simulate_refuses_a_bad_orders_stream_naming_the_order() {
+    let orders = scratch("stream.json");
+    std::fs::write(&orders, r#"{"orders":[{"id":"X-1","household":"nobody","placed_at":"11:00","bags":[{"kg":3}]}]}"#)
+        .unwrap();
+    let area = repo("data/niuxie/area.geojson");
+    let out = lastmetre(&[
+        "simulate",
+        "--area",
+        &area,
+        "--orders-stream",
+        &orders.display().to_string(),
+        "--out",
+        &scratch("sim-bad").display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("X-1"), "{}", text(&out.stderr));
+}
