@@ -45,6 +45,7 @@
 mod records;
 mod state;
 
+pub use lastmetre_solver::Budget;
 pub use records::{DropRecord, OutingRecord, StopRecord, TripRecord};
 pub use state::{CyclePlan, Dispatcher, PorterDay};
 

@@ -84,7 +84,9 @@ pub struct CyclePlan {
     pub notes: Vec<String>,
 }
 
-/// The rolling planner's state. See the crate docs.
+/// The rolling planner's state. See the crate docs. Cloning it forks the state (what-if
+/// analyses, benchmarks).
+#[derive(Clone)]
 pub struct Dispatcher {
     area: Area,
     matrices: TravelMatrices,
@@ -414,8 +416,14 @@ impl Dispatcher {
     }
 
     /// The plan for the cycle starting at `now`. Freezes what is under way, carries over
-    /// what is not done, and plans the rest.
+    /// what is not done, and plans the rest, searching for the settings' iterations.
     pub fn next_plan(&mut self, now: Seconds) -> Result<CyclePlan, DispatchError> {
+        self.next_plan_within(now, &Budget::iterations(self.settings.iterations))
+    }
+
+    /// [`Dispatcher::next_plan`] with the caller's budget (a time limit, say: the dispatcher
+    /// reads no clock).
+    pub fn next_plan_within(&mut self, now: Seconds, budget: &Budget) -> Result<CyclePlan, DispatchError> {
         let now = now.get();
         if now < self.planned_at {
             return Err(DispatchError::TimeWentBack(now, self.planned_at));
@@ -535,8 +543,7 @@ impl Dispatcher {
                     })
                     .collect();
                 let seed = self.settings.seed ^ u64::from(self.cycle).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                let budget = Budget::iterations(self.settings.iterations);
-                lastmetre_solver::solve_from(&instance, &budget, seed, self.settings.threads, &warm)
+                lastmetre_solver::solve_from(&instance, budget, seed, self.settings.threads, &warm)
             }
         };
 

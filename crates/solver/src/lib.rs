@@ -84,18 +84,12 @@ pub fn solve(instance: &Instance, budget: &Budget, seed: u64, threads: usize) ->
 }
 
 /// Like [`solve`], starting warm from `warm` (the previous plan's outings, re-indexed): the
-/// search begins from the better of those outings (new jobs inserted greedily) and a fresh
-/// construction, so a re-plan needs few iterations.
+/// search begins from those outings, new jobs inserted greedily, so a re-plan needs few
+/// iterations and keeps what still fits.
 pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usize, warm: &[WarmOuting]) -> Plan {
     let parcels = parcel::parcels(instance);
     let ctx = Context::new(instance, &parcels);
-    let mut best = construct(&ctx);
-    if !warm.is_empty() {
-        let started = construct_from(&ctx, warm);
-        if started.total <= best.total + 1e-9 {
-            best = started;
-        }
-    }
+    let mut best = if warm.is_empty() { construct(&ctx) } else { construct_from(&ctx, warm) };
     let mut best_plan = assemble(instance, &parcels, &best.routes, &best.unserved, TripPolicy::Packed);
     let threads = threads.max(1);
     let t0 = search::start_temperature(&best);

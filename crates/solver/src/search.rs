@@ -43,13 +43,15 @@ pub(crate) struct Context<'a> {
     pub near: Vec<bool>,
     pub stairwells: usize,
     pub max_carry: f64,
+    /// Row-major parcels × stations: `eligible` as a table, for the hot insertion loop.
+    pub serving: Vec<bool>,
     /// Energy the porters on duty spent before this cycle: (most, least, sum, porters).
     pub shift: (f64, f64, f64, f64),
 }
 
 impl<'a> Context<'a> {
     pub(crate) fn new(instance: &'a Instance, parcels: &'a [Parcel]) -> Self {
-        let eligible = parcels
+        let eligible: Vec<Vec<usize>> = parcels
             .iter()
             .map(|p| {
                 let job = &instance.jobs[p.job];
@@ -87,7 +89,15 @@ impl<'a> Context<'a> {
             spent.iter().sum(),
             spent.len().max(1) as f64,
         );
+        let stations = instance.stations.len();
+        let mut serving = vec![false; parcels.len() * stations];
+        for (p, list) in eligible.iter().enumerate() {
+            for &st in list {
+                serving[p * stations + st] = true;
+            }
+        }
         Context {
+            serving,
             shift,
             instance,
             parcels,
@@ -98,6 +108,11 @@ impl<'a> Context<'a> {
             stairwells: n,
             max_carry: instance.fleet.porters.max_carry_kg.get() + 1e-9,
         }
+    }
+
+    /// Station `s` may serve parcel `p`.
+    fn serves(&self, p: usize, s: usize) -> bool {
+        self.serving[p * self.instance.stations.len() + s]
     }
 
     /// The bound on the most tired porter's energy over the shift: at least what anyone has
@@ -258,7 +273,7 @@ struct Insertion {
 fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, out: &mut Vec<Insertion>) {
     let parcel = &ctx.parcels[p];
     let route = &sol.routes[r];
-    if !ctx.eligible[p].contains(&route.station) || sol.costs[r].kg + parcel.kg > ctx.max_carry {
+    if !ctx.serves(p, route.station) || sol.costs[r].kg + parcel.kg > ctx.max_carry {
         return;
     }
     // Granular: only outings that already climb a stairwell near this one (an empty outing
@@ -455,7 +470,7 @@ pub(crate) fn construct_from(ctx: &Context, warm: &[crate::WarmOuting]) -> Solut
             for &p in &of_job[job] {
                 let parcel = &ctx.parcels[p];
                 let fits = !placed[p]
-                    && ctx.eligible[p].contains(&outing.station)
+                    && ctx.serves(p, outing.station)
                     && kg + parcel.kg <= ctx.max_carry
                     && ctx.storage_ok(&sol.routes, outing.station, parcel.kg + kg);
                 if !fits {
@@ -554,9 +569,16 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> Solution {
         let q = rng.random_range(1..=n.clamp(1, 30).min(4 + n / 8));
         let removed = destroy(ctx, &mut cand, q, &mut rng, &mut touched);
         let mut pending: Vec<usize> = removed;
-        // Parcels no station reaches stay left out; the others get another chance.
-        let (stuck, retry): (Vec<usize>, Vec<usize>) =
+        // Parcels no station reaches stay left out; the others get another chance, a few at
+        // a time when many are left out (orders held for the next cycle, say), so that an
+        // iteration stays as cheap as its destroy.
+        let (mut stuck, mut retry): (Vec<usize>, Vec<usize>) =
             std::mem::take(&mut cand.unserved).into_iter().partition(|p| ctx.eligible[*p].is_empty());
+        let chances = (2 * q).max(8);
+        if retry.len() > chances {
+            shuffle(&mut retry, &mut rng);
+            stuck.extend(retry.drain(chances..));
+        }
         cand.unserved = stuck;
         pending.extend(retry);
         match rng.random_range(0..3) {
