@@ -1,0 +1,276 @@
+//! Where should the transfer stations be? A p-median placement over stairwell demand.
+//!
+//! A [`Problem`] has candidate sites (each free, forced open or forced closed, with an
+//! optional storage capacity), clients with a demand weight (stairwells, in lastmetre), and
+//! the cost of serving each client from each site (`None` when a site cannot serve it: out of
+//! reach, or beyond a maximum walk). [`place`] opens `k` sites and assigns every client to one,
+//! minimising the total cost:
+//!
+//! - **exact** with a MILP (good_lp, pure-Rust microlp) in the strong formulation
+//!   (`x_cj ≤ y_j`, never the aggregated one) when the model is small, and always when sites
+//!   have capacities (single sourcing);
+//! - otherwise a **heuristic**: greedy opening, then Teitz–Bart interchange (best swap, with
+//!   each client's nearest and second-nearest open site kept up to date) inside a variable
+//!   neighbourhood search, with a **Lagrangian bound** (assignment constraints relaxed,
+//!   subgradient steps) that proves optimality when it meets the heuristic's value.
+//!
+//! Infeasible requests come back as [`Infeasible`], naming the constraint and the clients.
+//!
+//! ```
+//! use lastmetre_place::{Client, Problem, Rule, Site, place, Options};
+//! let sites = (0..4).map(|i| Site { id: format!("s{i}"), capacity: None, rule: Rule::Free }).collect();
+//! let clients = (0..4).map(|i| Client { id: format!("c{i}"), demand: 1.0 }).collect();
+//! // Sites and clients on a line, 10 m apart.
+//! let problem = Problem::new(sites, clients, |s, c| Some((s as f64 - c as f64).abs() * 10.0));
+//! let best = place(&problem, 2, &Options::default()).unwrap();
+//! assert_eq!(best.objective, 20.0);
+//! assert!(best.optimal);
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod exact;
+mod heuristic;
+mod lagrange;
+
+use serde::Serialize;
+
+/// Whether a site may, must or must not be opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rule {
+    /// The model decides.
+    Free,
+    /// Forced open.
+    Open,
+    /// Forced closed.
+    Closed,
+}
+
+/// A candidate site.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Site {
+    /// Site id.
+    pub id: String,
+    /// Most demand it can serve; unlimited when `None`.
+    pub capacity: Option<f64>,
+    /// Forced open, forced closed, or free.
+    pub rule: Rule,
+}
+
+/// A demand point.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Client {
+    /// Client id (a stairwell id in lastmetre).
+    pub id: String,
+    /// Demand weight: counts against capacities (the cost already includes it).
+    pub demand: f64,
+}
+
+/// A placement model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    /// Candidate sites.
+    pub sites: Vec<Site>,
+    /// Demand points.
+    pub clients: Vec<Client>,
+    /// Row-major sites × clients; infinite when the site cannot serve the client.
+    cost: Vec<f64>,
+}
+
+impl Problem {
+    /// A problem whose cost of serving client `c` from site `s` is `cost(s, c)` (`None`:
+    /// cannot serve).
+    pub fn new(sites: Vec<Site>, clients: Vec<Client>, cost: impl Fn(usize, usize) -> Option<f64>) -> Self {
+        let n = clients.len();
+        let mut cells = Vec::with_capacity(sites.len() * n);
+        for s in 0..sites.len() {
+            for c in 0..n {
+                cells.push(cost(s, c).filter(|v| v.is_finite()).unwrap_or(f64::INFINITY));
+            }
+        }
+        Self { sites, clients, cost: cells }
+    }
+
+    /// The cost of serving client `c` from site `s` (infinite: cannot).
+    pub fn cost(&self, s: usize, c: usize) -> f64 {
+        self.cost[s * self.clients.len() + c]
+    }
+
+    /// True when some site has a capacity.
+    pub fn capacitated(&self) -> bool {
+        self.sites.iter().any(|s| s.capacity.is_some())
+    }
+
+    /// The total cost of serving every client from its cheapest site among `open`, with
+    /// the assignment; infinite if some client is served by none.
+    pub fn evaluate(&self, open: &[usize]) -> (f64, Vec<usize>) {
+        let mut total = 0.0;
+        let assign = (0..self.clients.len())
+            .map(|c| {
+                let best = open.iter().copied().min_by(|a, b| self.cost(*a, c).total_cmp(&self.cost(*b, c)));
+                let site = best.unwrap_or(usize::MAX);
+                total += best.map_or(f64::INFINITY, |s| self.cost(s, c));
+                site
+            })
+            .collect();
+        (total, assign)
+    }
+}
+
+/// How to solve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    /// Solve exactly when sites × clients is at most this (uncapacitated models).
+    pub exact_cells: usize,
+    /// Shakes of the variable neighbourhood search.
+    pub shakes: usize,
+    /// Subgradient steps of the Lagrangian bound.
+    pub bound_steps: usize,
+    /// Seed of the heuristic.
+    pub seed: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { exact_cells: 5_000, shakes: 300, bound_steps: 600, seed: 1 }
+    }
+}
+
+/// How a placement was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// MILP, solved to optimality.
+    Milp,
+    /// Interchange heuristic with a Lagrangian bound.
+    Heuristic,
+}
+
+/// A placement: which sites open, and who is served from where.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Placement {
+    /// Open sites (indices), ascending.
+    pub open: Vec<usize>,
+    /// For each client, its site.
+    pub assign: Vec<usize>,
+    /// Total cost.
+    pub objective: f64,
+    /// A lower bound on the optimum (equal to `objective` when proven optimal).
+    pub bound: f64,
+    /// Proven optimal.
+    pub optimal: bool,
+    /// How it was found.
+    pub method: Method,
+}
+
+impl Placement {
+    /// Relative gap between the objective and the bound, in per cent.
+    pub fn gap_pct(&self) -> f64 {
+        if self.objective <= 0.0 { 0.0 } else { 100.0 * (self.objective - self.bound).max(0.0) / self.objective }
+    }
+}
+
+/// Why no placement exists.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Infeasible {
+    /// Some clients cannot be served by any site that may open.
+    #[error("{} client(s) cannot be served by any site that may open (out of reach or beyond the maximum walk): {}", .0.len(), .0.join(", "))]
+    Unreachable(Vec<String>),
+    /// Fewer sites may open than asked for.
+    #[error("{k} sites asked for, but only {allowed} may open (the others are forced closed)")]
+    TooFewSites {
+        /// Sites asked for.
+        k: usize,
+        /// Sites not forced closed.
+        allowed: usize,
+    },
+    /// More sites are forced open than asked for.
+    #[error("{forced} sites are forced open, more than the {k} asked for")]
+    TooManyForced {
+        /// Sites asked for.
+        k: usize,
+        /// Sites forced open.
+        forced: usize,
+    },
+    /// Capacities cannot hold the demand.
+    #[error("capacity: {0}")]
+    Capacity(String),
+    /// The MILP solver found no solution.
+    #[error("the model has no solution: {0}")]
+    Model(String),
+}
+
+/// Opens `k` sites at least cost. See the crate docs.
+pub fn place(problem: &Problem, k: usize, options: &Options) -> Result<Placement, Infeasible> {
+    precheck(problem, k)?;
+    let cells = problem.sites.len() * problem.clients.len();
+    if problem.capacitated() || cells <= options.exact_cells {
+        return exact::solve(problem, k);
+    }
+    let (open, objective) = heuristic::solve(problem, k, options);
+    let bound = lagrange::bound(problem, k, objective, options.bound_steps).min(objective);
+    let (objective, assign) = problem.evaluate(&open);
+    // Integral costs: a bound within one unit below proves optimality.
+    let integral = problem.cost.iter().filter(|c| c.is_finite()).all(|c| c.fract() == 0.0)
+        && problem.clients.iter().all(|c| c.demand.fract() == 0.0);
+    let optimal = objective - bound <= 1e-6 * objective.max(1.0) || (integral && bound.ceil() >= objective - 1e-9);
+    Ok(Placement {
+        open,
+        assign,
+        objective,
+        bound: if optimal { objective } else { bound },
+        optimal,
+        method: Method::Heuristic,
+    })
+}
+
+/// Feasibility that needs no solving, explained.
+fn precheck(problem: &Problem, k: usize) -> Result<(), Infeasible> {
+    let allowed: Vec<usize> = (0..problem.sites.len()).filter(|s| problem.sites[*s].rule != Rule::Closed).collect();
+    let forced = problem.sites.iter().filter(|s| s.rule == Rule::Open).count();
+    if allowed.len() < k || k == 0 && !problem.clients.is_empty() {
+        return Err(Infeasible::TooFewSites { k, allowed: allowed.len() });
+    }
+    if forced > k {
+        return Err(Infeasible::TooManyForced { k, forced });
+    }
+    let unreachable: Vec<String> = (0..problem.clients.len())
+        .filter(|c| allowed.iter().all(|s| !problem.cost(*s, *c).is_finite()))
+        .map(|c| problem.clients[c].id.clone())
+        .collect();
+    if !unreachable.is_empty() {
+        return Err(Infeasible::Unreachable(unreachable));
+    }
+    if problem.capacitated() {
+        let demand: f64 = problem.clients.iter().map(|c| c.demand).sum();
+        let mut caps: Vec<f64> = allowed.iter().map(|s| problem.sites[*s].capacity.unwrap_or(f64::INFINITY)).collect();
+        caps.sort_by(|a, b| b.total_cmp(a));
+        let most: f64 = caps.iter().take(k).sum();
+        if most + 1e-9 < demand {
+            return Err(Infeasible::Capacity(format!(
+                "the {k} largest sites hold {most:.0}, less than the demand of {demand:.0}; raise capacities or open more sites"
+            )));
+        }
+        let too_big: Vec<String> = (0..problem.clients.len())
+            .filter(|c| {
+                allowed.iter().all(|s| {
+                    !problem.cost(*s, *c).is_finite()
+                        || problem.sites[*s].capacity.is_some_and(|cap| cap + 1e-9 < problem.clients[*c].demand)
+                })
+            })
+            .map(|c| problem.clients[c].id.clone())
+            .collect();
+        if !too_big.is_empty() {
+            return Err(Infeasible::Capacity(format!(
+                "no site in reach can hold the demand of {}",
+                too_big.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
