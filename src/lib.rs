@@ -41,6 +41,7 @@ pub use lastmetre_dispatch as dispatch;
 pub use lastmetre_dispatch::{CyclePlan, Dispatcher, Event};
 pub use lastmetre_formats::Limits;
 pub use lastmetre_model::{AreaParams, Fleet, Instance, Kg, Metres, MetresPerSecond, Metrics, Order, Plan, Seconds};
+pub use lastmetre_place as place;
 pub use lastmetre_sim as sim;
 pub use lastmetre_solver as solver;
 

@@ -3,7 +3,8 @@
 use crate::BAD_INPUT;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use lastmetre::formats::{read_cvrp, write_cvrp_solution};
+use lastmetre::formats::{read_cpmp, read_cvrp, read_pmed, write_cvrp_solution};
+use lastmetre::place::{Client, Options as PlaceOptions, Problem, Rule, Site, place_within};
 use lastmetre::solver::{Budget, solve};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,8 +22,8 @@ pub struct Options<'a> {
     pub solutions: Option<&'a Path>,
 }
 
-/// `.vrp` files in `dir` and one level down, by name.
-fn instances(dir: &Path, only: Option<&str>) -> Result<Vec<(String, PathBuf)>> {
+/// Files ending in `.ext` in `dir` and one level down, by name.
+fn instances(dir: &Path, only: Option<&str>, ext: &str) -> Result<Vec<(String, PathBuf)>> {
     let mut found = Vec::new();
     let mut folders = vec![dir.to_owned()];
     for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
@@ -34,7 +35,7 @@ fn instances(dir: &Path, only: Option<&str>) -> Result<Vec<(String, PathBuf)>> {
     for folder in folders {
         for entry in std::fs::read_dir(&folder)? {
             let path = entry?.path();
-            if path.extension().is_some_and(|e| e == "vrp") {
+            if path.extension().is_some_and(|e| e == ext) {
                 let name = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
                 if only.is_none_or(|p| name.starts_with(p)) {
                     found.push((name, path));
@@ -59,14 +60,32 @@ fn best_known(path: &Path) -> Result<BTreeMap<String, f64>> {
     Ok(out)
 }
 
-pub fn cvrp(o: &Options) -> Result<ExitCode> {
+/// One instance's outcome.
+struct Row {
+    name: String,
+    cost: f64,
+    best: Option<f64>,
+    seconds: f64,
+    feasible: bool,
+    /// Extra words for the table (e.g. "optimal", "bound gap 0.4 %").
+    status: String,
+    violations: Vec<String>,
+}
+
+/// Solves every instance with `solve_one(name, text, seconds)`, printing the table, the
+/// summary and the CSV. Exit 0 when every solution is feasible, 1 otherwise, 2 bad input.
+fn run(
+    o: &Options,
+    ext: &str,
+    mut solve_one: impl FnMut(&str, &str) -> Result<Result<Row, String>>,
+) -> Result<ExitCode> {
     if o.seconds.is_nan() || o.seconds <= 0.0 {
         eprintln!("error: --seconds must be above zero");
         return Ok(ExitCode::from(BAD_INPUT));
     }
-    let list = instances(o.dir, o.only)?;
+    let list = instances(o.dir, o.only, ext)?;
     if list.is_empty() {
-        eprintln!("error: no .vrp instances in {}", o.dir.display());
+        eprintln!("error: no .{ext} instances in {}", o.dir.display());
         return Ok(ExitCode::from(BAD_INPUT));
     }
     let bks_path = o.bks.map(Path::to_owned).unwrap_or_else(|| o.dir.join("bks.csv"));
@@ -76,52 +95,41 @@ pub fn cvrp(o: &Options) -> Result<ExitCode> {
     }
     let bar = ProgressBar::new(list.len() as u64);
     bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ({elapsed})").expect("template"));
-    let mut rows = Vec::new();
-    let mut all_feasible = true;
+    let mut rows: Vec<Row> = Vec::new();
     println!("{:<24} {:>10} {:>10} {:>8} {:>8} {:>9}", "instance", "cost", "bks", "gap %", "seconds", "feasible");
     for (name, path) in &list {
         bar.set_message(name.clone());
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let instance = match read_cvrp(name, &text) {
-            Ok(i) => i,
+        let mut row = match solve_one(name, &text)? {
+            Ok(row) => row,
             Err(e) => {
                 bar.suspend(|| eprintln!("error: {}: {e}", path.display()));
                 return Ok(ExitCode::from(BAD_INPUT));
             }
         };
-        let started = Instant::now();
-        let seconds = o.seconds;
-        let elapsed = move || started.elapsed().as_secs_f64() / seconds;
-        let plan = solve(&instance, &Budget { iterations: u64::MAX, elapsed: &elapsed }, o.seed, o.threads);
-        let took = started.elapsed().as_secs_f64();
-        let report = lastmetre::check::check(&instance, &plan);
-        let feasible = report.is_ok() && plan.unassigned.is_empty();
-        all_feasible &= feasible;
-        let cost = (plan.metrics.porter_walk_km * 1000.0).round();
-        let best = bks.get(name).copied();
-        let gap = best.map(|b| (cost - b) / b * 100.0);
-        if let Some(dir) = o.solutions {
-            let sol = dir.join(format!("{name}.sol"));
-            std::fs::write(&sol, write_cvrp_solution(&instance, &plan))
-                .with_context(|| format!("cannot write {}", sol.display()))?;
-        }
+        row.best = bks.get(name).copied();
+        let gap = row.best.map(|b| (row.cost - b) / b * 100.0);
         let show = |v: Option<f64>, d: usize| v.map_or("-".to_owned(), |v| format!("{v:.d$}"));
         bar.suspend(|| {
             println!(
-                "{name:<24} {cost:>10.0} {:>10} {:>8} {took:>8.1} {:>9}",
-                show(best, 0),
+                "{name:<24} {:>10.0} {:>10} {:>8} {:>8.1} {:>9} {}",
+                row.cost,
+                show(row.best, 0),
                 show(gap, 2),
-                if feasible { "yes" } else { "NO" }
+                row.seconds,
+                if row.feasible { "yes" } else { "NO" },
+                row.status
             );
-            for v in &report.violations {
+            for v in &row.violations {
                 eprintln!("  violation {v}");
             }
         });
-        rows.push((name.clone(), cost, best, gap, took, feasible));
+        rows.push(row);
         bar.inc(1);
     }
     bar.finish_and_clear();
-    let gaps: Vec<f64> = rows.iter().filter_map(|r| r.3).collect();
+    let gap = |r: &Row| r.best.map(|b| (r.cost - b) / b * 100.0);
+    let gaps: Vec<f64> = rows.iter().filter_map(gap).collect();
     if !gaps.is_empty() {
         let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;
         let max = gaps.iter().copied().fold(f64::MIN, f64::max);
@@ -135,18 +143,130 @@ pub fn cvrp(o: &Options) -> Result<ExitCode> {
     if let Some(path) = o.csv {
         let mut w = csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
         w.write_record(["instance", "cost", "bks", "gap_pct", "seconds", "feasible"])?;
-        for (name, cost, best, gap, took, feasible) in &rows {
-            let opt = |v: &Option<f64>, d: usize| v.map_or(String::new(), |v| format!("{v:.d$}"));
+        for r in &rows {
+            let opt = |v: Option<f64>, d: usize| v.map_or(String::new(), |v| format!("{v:.d$}"));
             w.write_record([
-                name.clone(),
-                format!("{cost:.0}"),
-                opt(best, 0),
-                opt(gap, 3),
-                format!("{took:.2}"),
-                feasible.to_string(),
+                r.name.clone(),
+                format!("{:.0}", r.cost),
+                opt(r.best, 0),
+                opt(gap(r), 3),
+                format!("{:.2}", r.seconds),
+                r.feasible.to_string(),
             ])?;
         }
         w.flush()?;
     }
-    Ok(if all_feasible { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if rows.iter().all(|r| r.feasible) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+pub fn cvrp(o: &Options) -> Result<ExitCode> {
+    run(o, "vrp", |name, text| {
+        let instance = match read_cvrp(name, text) {
+            Ok(i) => i,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        let started = Instant::now();
+        let seconds = o.seconds;
+        let elapsed = move || started.elapsed().as_secs_f64() / seconds;
+        let plan = solve(&instance, &Budget { iterations: u64::MAX, elapsed: &elapsed }, o.seed, o.threads);
+        let took = started.elapsed().as_secs_f64();
+        let report = lastmetre::check::check(&instance, &plan);
+        if let Some(dir) = o.solutions {
+            let sol = dir.join(format!("{name}.sol"));
+            std::fs::write(&sol, write_cvrp_solution(&instance, &plan))
+                .with_context(|| format!("cannot write {}", sol.display()))?;
+        }
+        Ok(Ok(Row {
+            name: name.to_owned(),
+            cost: (plan.metrics.porter_walk_km * 1000.0).round(),
+            best: None,
+            seconds: took,
+            feasible: report.is_ok() && plan.unassigned.is_empty(),
+            status: String::new(),
+            violations: report.violations.iter().map(ToString::to_string).collect(),
+        }))
+    })
+}
+
+/// OR-Library pmed: uncapacitated p-median against proven optima.
+pub fn pmed(o: &Options) -> Result<ExitCode> {
+    run(o, "txt", |name, text| {
+        let pm = match read_pmed(text) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        let n = pm.n;
+        let sites = (0..n).map(|i| Site { id: (i + 1).to_string(), capacity: None, rule: Rule::Free }).collect();
+        let clients = (0..n).map(|i| Client { id: (i + 1).to_string(), demand: 1.0 }).collect();
+        let problem = Problem::new(sites, clients, |s, c| Some(pm.distance[s * n + c]));
+        placement_row(o, name, &problem, pm.p)
+    })
+}
+
+/// OR-Library pmedcap1: capacitated p-median against the published values.
+pub fn cpmp(o: &Options) -> Result<ExitCode> {
+    run(o, "txt", |name, text| {
+        let cp = match read_cpmp(text) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        let n = cp.points.len();
+        let sites =
+            (0..n).map(|i| Site { id: (i + 1).to_string(), capacity: Some(cp.capacity), rule: Rule::Free }).collect();
+        let clients =
+            cp.points.iter().enumerate().map(|(i, p)| Client { id: (i + 1).to_string(), demand: p.2 }).collect();
+        let problem = Problem::new(sites, clients, |s, c| Some(cp.distance(s, c)));
+        placement_row(o, name, &problem, cp.p)
+    })
+}
+
+/// Solves a placement and verifies it on its own terms: `k` open, everyone served by an open
+/// site, capacities kept, the objective recomputed.
+fn placement_row(o: &Options, name: &str, problem: &Problem, k: usize) -> Result<Result<Row, String>> {
+    let started = Instant::now();
+    let seconds = o.seconds;
+    let elapsed = move || started.elapsed().as_secs_f64() / seconds;
+    let options = PlaceOptions { seed: o.seed, shakes: usize::MAX, ..PlaceOptions::default() };
+    let placed = match place_within(problem, k, &options, &elapsed) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let took = started.elapsed().as_secs_f64();
+    let mut violations = Vec::new();
+    if placed.open.len() != k {
+        violations.push(format!("{} sites open, {k} asked", placed.open.len()));
+    }
+    let mut load = vec![0.0; problem.sites.len()];
+    let mut total = 0.0;
+    for (c, &s) in placed.assign.iter().enumerate() {
+        if !placed.open.contains(&s) {
+            violations.push(format!("client {} is served by a closed site", problem.clients[c].id));
+            continue;
+        }
+        load[s] += problem.clients[c].demand;
+        total += problem.cost(s, c);
+    }
+    for &s in &placed.open {
+        if let Some(cap) = problem.sites[s].capacity
+            && load[s] > cap + 1e-6
+        {
+            violations.push(format!("site {} serves {} over its capacity {cap}", problem.sites[s].id, load[s]));
+        }
+    }
+    if (total - placed.objective).abs() > 1e-6 * total.max(1.0) {
+        violations.push(format!("objective {} but the assignment costs {total}", placed.objective));
+    }
+    let status = match (placed.optimal, placed.method) {
+        (true, m) => format!("optimal ({})", if m == lastmetre::place::Method::Milp { "MILP" } else { "bound met" }),
+        (false, _) => format!("bound gap {:.2} %", placed.gap_pct()),
+    };
+    Ok(Ok(Row {
+        name: name.to_owned(),
+        cost: placed.objective,
+        best: None,
+        seconds: took,
+        feasible: violations.is_empty(),
+        status,
+        violations,
+    }))
 }

@@ -219,6 +219,10 @@ enum Family {
     /// Two-echelon CVRP (Breunig format): not yet supported.
     #[value(name = "2ecvrp")]
     TwoEchelon,
+    /// OR-Library uncapacitated p-median (`pmedN.txt`).
+    Pmed,
+    /// OR-Library capacitated p-median (`pmedcap1(k).txt`).
+    Cpmp,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -274,6 +278,19 @@ fn main() -> ExitCode {
                 csv: csv.as_deref(),
                 solutions: solutions.as_deref(),
             }),
+            Family::Pmed | Family::Cpmp => {
+                let options = bench::Options {
+                    dir: &dir,
+                    only: only.as_deref(),
+                    bks: bks.as_deref(),
+                    seconds,
+                    threads,
+                    seed,
+                    csv: csv.as_deref(),
+                    solutions: solutions.as_deref(),
+                };
+                if family == Family::Pmed { bench::pmed(&options) } else { bench::cpmp(&options) }
+            }
             Family::TwoEchelon => {
                 eprintln!("error: the 2E-CVRP reader is not implemented yet; only `bench cvrp` runs");
                 Ok(ExitCode::from(BAD_INPUT))

@@ -16,6 +16,7 @@ mod cvrplib;
 mod graph_out;
 mod orders;
 mod plan_io;
+mod pmedian;
 mod routes;
 mod sheets;
 
@@ -28,5 +29,6 @@ pub use orders::{
     write_orders_json,
 };
 pub use plan_io::{PlanFile, SCHEMA_VERSION, plan_file, read_plan};
+pub use pmedian::{CapacitatedPMedian, PMedian, read_cpmp, read_pmed};
 pub use routes::routes_geojson;
 pub use sheets::sheets;

@@ -35,17 +35,6 @@ impl Nearest {
     fn total(&self) -> f64 {
         self.first.iter().map(|f| f.0).sum()
     }
-
-    /// Change of the total when `close` closes and `open` opens.
-    fn swap_delta(&self, problem: &Problem, close: usize, open: usize) -> f64 {
-        let mut delta = 0.0;
-        for c in 0..self.first.len() {
-            let (d1, s1) = self.first[c];
-            let without = if s1 == close { self.second[c] } else { d1 };
-            delta += without.min(problem.cost(open, c)) - d1;
-        }
-        delta
-    }
 }
 
 /// Sites the search may move: free ones.
@@ -75,17 +64,37 @@ fn greedy(problem: &Problem, k: usize) -> Vec<usize> {
     open
 }
 
-/// Best-improvement interchange until no swap helps. Returns the total.
+/// Best-improvement interchange until no swap helps; returns the total. Each candidate `i`
+/// to open is priced against every open site at once (fast interchange, after Whitaker
+/// 1983): one pass over the clients gives the gain of opening `i` and, for each open `j`, the
+/// extra loss of closing `j` as well.
 fn local_search(problem: &Problem, open: &mut [usize], free: &[usize]) -> f64 {
+    let mut loss = vec![0.0f64; problem.sites.len()];
+    let mut is_open = vec![false; problem.sites.len()];
     loop {
         let nearest = Nearest::new(problem, open);
+        is_open.iter_mut().for_each(|o| *o = false);
+        open.iter().for_each(|j| is_open[*j] = true);
         let mut best: Option<(f64, usize, usize)> = None;
-        for (slot, &j) in open.iter().enumerate() {
-            if problem.sites[j].rule != Rule::Free {
-                continue;
+        for &i in free.iter().filter(|i| !is_open[**i]) {
+            let mut gain = 0.0;
+            for &j in open.iter() {
+                loss[j] = 0.0;
             }
-            for &i in free.iter().filter(|i| !open.contains(i)) {
-                let delta = nearest.swap_delta(problem, j, i);
+            for c in 0..nearest.first.len() {
+                let (d1, s1) = nearest.first[c];
+                let d = problem.cost(i, c);
+                if d < d1 {
+                    gain += d1 - d;
+                } else if s1 != usize::MAX {
+                    loss[s1] += d.min(nearest.second[c]) - d1;
+                }
+            }
+            for (slot, &j) in open.iter().enumerate() {
+                if problem.sites[j].rule != Rule::Free {
+                    continue;
+                }
+                let delta = loss[j] - gain;
                 if delta < -1e-9 && best.is_none_or(|b| delta < b.0) {
                     best = Some((delta, slot, i));
                 }
@@ -98,19 +107,37 @@ fn local_search(problem: &Problem, open: &mut [usize], free: &[usize]) -> f64 {
     }
 }
 
-pub(crate) fn solve(problem: &Problem, k: usize, options: &Options) -> (Vec<usize>, f64) {
+/// Greedy opening and a first descent.
+pub(crate) fn start(problem: &Problem, k: usize) -> (Vec<usize>, f64) {
     let free = free_sites(problem);
-    let mut best = greedy(problem, k);
-    let mut best_total = local_search(problem, &mut best, &free);
+    let mut open = greedy(problem, k);
+    let total = local_search(problem, &mut open, &free);
+    (open, total)
+}
+
+/// Variable neighbourhood search from `open`: shake by a few random swaps, descend, keep
+/// what is better. Stops after the shakes, at the time budget, or once the total is at most
+/// `good_enough` (a proven optimum).
+pub(crate) fn improve(
+    problem: &Problem,
+    (mut best, mut best_total): (Vec<usize>, f64),
+    options: &Options,
+    elapsed: &dyn Fn() -> f64,
+    good_enough: f64,
+) -> (Vec<usize>, f64) {
+    let free = free_sites(problem);
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let movable: Vec<usize> = (0..best.len()).filter(|i| problem.sites[best[*i]].rule == Rule::Free).collect();
     if movable.is_empty() || free.len() <= movable.len() {
         best.sort_unstable();
         return (best, best_total);
     }
+    let strongest = (movable.len() / 8).clamp(3, 12).min(movable.len());
     let mut strength = 1;
     for _ in 0..options.shakes {
-        // Shake: `strength` random swaps, then descend; keep if better, else shake harder.
+        if elapsed() >= 1.0 || best_total <= good_enough {
+            break;
+        }
         let mut trial = best.clone();
         for _ in 0..strength {
             let slot = movable[rng.random_range(0..movable.len())];
@@ -123,7 +150,7 @@ pub(crate) fn solve(problem: &Problem, k: usize, options: &Options) -> (Vec<usiz
             best_total = total;
             strength = 1;
         } else {
-            strength = if strength >= 3.min(movable.len()) { 1 } else { strength + 1 };
+            strength = if strength >= strongest { 1 } else { strength + 1 };
         }
     }
     best.sort_unstable();

@@ -36,7 +36,7 @@ pub(crate) fn bound(problem: &Problem, k: usize, upper: f64, steps: usize) -> f6
             stall = 0;
         } else {
             stall += 1;
-            if stall >= 20 {
+            if stall >= 50 {
                 mu /= 2.0;
                 stall = 0;
             }

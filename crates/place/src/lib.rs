@@ -134,7 +134,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { exact_cells: 5_000, shakes: 300, bound_steps: 600, seed: 1 }
+        Self { exact_cells: 5_000, shakes: 300, bound_steps: 3_000, seed: 1 }
     }
 }
 
@@ -204,18 +204,37 @@ pub enum Infeasible {
 
 /// Opens `k` sites at least cost. See the crate docs.
 pub fn place(problem: &Problem, k: usize, options: &Options) -> Result<Placement, Infeasible> {
+    place_within(problem, k, options, &|| 0.0)
+}
+
+/// [`place`] with a time budget: `elapsed()` is the share of the caller's budget used (the
+/// crate reads no clock); the heuristic stops shaking at 1. The MILP is not interrupted.
+pub fn place_within(
+    problem: &Problem,
+    k: usize,
+    options: &Options,
+    elapsed: &dyn Fn() -> f64,
+) -> Result<Placement, Infeasible> {
     precheck(problem, k)?;
     let cells = problem.sites.len() * problem.clients.len();
     if problem.capacitated() || cells <= options.exact_cells {
         return exact::solve(problem, k);
     }
-    let (open, objective) = heuristic::solve(problem, k, options);
-    let bound = lagrange::bound(problem, k, objective, options.bound_steps).min(objective);
-    let (objective, assign) = problem.evaluate(&open);
-    // Integral costs: a bound within one unit below proves optimality.
+    // Integral costs: a bound within one unit below the value proves optimality.
     let integral = problem.cost.iter().filter(|c| c.is_finite()).all(|c| c.fract() == 0.0)
         && problem.clients.iter().all(|c| c.demand.fract() == 0.0);
-    let optimal = objective - bound <= 1e-6 * objective.max(1.0) || (integral && bound.ceil() >= objective - 1e-9);
+    let proven =
+        |value: f64, bound: f64| value - bound <= 1e-6 * value.max(1.0) || (integral && bound.ceil() >= value - 1e-9);
+    let first = heuristic::start(problem, k);
+    let mut bound = lagrange::bound(problem, k, first.1, options.bound_steps).min(first.1);
+    let good_enough = if integral { bound.ceil() } else { bound * (1.0 + 1e-6) };
+    let (open, objective) = heuristic::improve(problem, first, options, elapsed, good_enough);
+    if !proven(objective, bound) {
+        // Aim the subgradient at the better value.
+        bound = bound.max(lagrange::bound(problem, k, objective, options.bound_steps).min(objective));
+    }
+    let (objective, assign) = problem.evaluate(&open);
+    let optimal = proven(objective, bound);
     Ok(Placement {
         open,
         assign,
