@@ -6,6 +6,7 @@ use lastmetre::{AreaParams, LoadError, PlanOptions, Policy, Problem, load_area};
 use plan::Outputs;
 
 mod bench;
+mod place;
 mod plan;
 mod simulate;
 use std::path::{Path, PathBuf};
@@ -192,6 +193,50 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Where should the transfer stations be? Places k = a..b stations over the stairwells'
+    /// demand (p-median of the porters' walking effort), then judges every placement, and
+    /// the area's current stations, by simulating the same demand through the dispatcher.
+    ///
+    /// Writes comparison.csv, comparison.md, placements.geojson and chart.svg. Exit status:
+    /// 0 done, 2 bad input, 1 when the checker rejects a plan.
+    Place {
+        /// The area, as GeoJSON.
+        #[arg(long)]
+        area: PathBuf,
+        /// Orders over the day (JSON or CSV).
+        #[arg(long, conflicts_with = "generate_demand", required_unless_present = "generate_demand")]
+        orders_stream: Option<PathBuf>,
+        /// Generate the demand from DOMAIN.md's figures instead.
+        #[arg(long)]
+        generate_demand: bool,
+        /// Days of demand.
+        #[arg(long, default_value_t = 1)]
+        days: u32,
+        /// Seed of the demand, the disturbances and the searches.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Stations to open: a count (8) or a range (4..12).
+        #[arg(long)]
+        stations: String,
+        /// Site ids forced open, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        open: Vec<String>,
+        /// Site ids forced closed, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        closed: Vec<String>,
+        /// Longest walk from a station to a stairwell door, metres.
+        #[arg(long)]
+        max_walk: Option<f64>,
+        /// Fleet and parameters as JSON (its stations are the "current" placement).
+        #[arg(long)]
+        fleet: Option<PathBuf>,
+        /// Search iterations per re-plan in the simulations.
+        #[arg(long, default_value_t = 1000)]
+        iterations: u64,
+        /// Folder for the outputs.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Generate a synthetic urban village, always valid and the same for the same seed.
     Generate {
         /// Households (1 to 200,000).
@@ -321,6 +366,32 @@ fn main() -> ExitCode {
             iterations,
             threads,
             calm,
+            out: &out,
+        }),
+        Command::Place {
+            area,
+            orders_stream,
+            generate_demand: _,
+            days,
+            seed,
+            stations,
+            open,
+            closed,
+            max_walk,
+            fleet,
+            iterations,
+            out,
+        } => place::run(&place::Request {
+            area: &area,
+            orders_stream: orders_stream.as_deref(),
+            days,
+            seed,
+            stations: &stations,
+            open,
+            closed,
+            max_walk,
+            fleet: fleet.as_deref(),
+            iterations,
             out: &out,
         }),
         Command::Generate { households, seed, residents, stations, out } => {

@@ -148,6 +148,8 @@ pub struct DaySummary {
     pub max_porter_energy_kj: f64,
     /// The most any porter climbed, m.
     pub max_porter_vertical_m: f64,
+    /// Porter walking, all porters, km.
+    pub porter_walk_km: f64,
     /// Porters over the shift limits.
     pub porters_over_limit: usize,
     /// Energy spread among porters who worked the whole day: (most − least) / most.
@@ -461,6 +463,7 @@ fn summary(day: u32, d: &Dispatcher, fates: &BTreeMap<String, Fate>, sim: &Simul
         porter_energy_kj: porters.iter().map(|w| w.energy_kj).sum(),
         max_porter_energy_kj: porters.iter().map(|w| w.energy_kj).fold(0.0, f64::max),
         max_porter_vertical_m: porters.iter().map(|w| w.vertical_m).fold(0.0, f64::max),
+        porter_walk_km: porters.iter().map(|w| w.walk_km).sum(),
         porters_over_limit: porters.iter().filter(|w| w.over_limit).count(),
         energy_spread: if most > 0.0 { (most - least) / most } else { 0.0 },
         backlog_at_end: mine().filter(|f| f.delivered.is_none()).count(),
