@@ -28,6 +28,16 @@ pub struct Request<'a> {
     pub out: &'a Path,
 }
 
+/// A placement to judge.
+struct Candidate {
+    name: String,
+    open: Vec<usize>,
+    objective: f64,
+    bound: f64,
+    optimal: bool,
+    solve_s: f64,
+}
+
 /// One row of the comparison.
 #[derive(serde::Serialize)]
 struct Row {
@@ -116,20 +126,19 @@ pub fn run(r: &Request) -> Result<ExitCode> {
     let started = Instant::now();
     let bar = ProgressBar::new((to - from + 2) as u64);
     bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ({elapsed})").expect("template"));
-    let mut candidates: Vec<(String, usize, Vec<usize>, f64, f64, bool, f64)> = Vec::new();
+    let mut candidates: Vec<Candidate> = Vec::new();
     for k in from..=to {
         bar.set_message(format!("placing {k} stations"));
         let t = Instant::now();
         match place(&m.problem, k, &Options { seed: r.seed, ..Options::default() }) {
-            Ok(p) => candidates.push((
-                format!("k={k}"),
-                k,
-                p.open,
-                p.objective,
-                p.bound,
-                p.optimal,
-                t.elapsed().as_secs_f64(),
-            )),
+            Ok(p) => candidates.push(Candidate {
+                name: format!("k={k}"),
+                open: p.open,
+                objective: p.objective,
+                bound: p.bound,
+                optimal: p.optimal,
+                solve_s: t.elapsed().as_secs_f64(),
+            }),
             Err(e) => bar.suspend(|| eprintln!("k = {k}: infeasible: {e}")),
         }
     }
@@ -138,10 +147,18 @@ pub fn run(r: &Request) -> Result<ExitCode> {
         None => area.open_sites().collect(),
     };
     let (current_cost, _) = m.problem.evaluate(&current);
-    candidates.push(("current".into(), current.len(), current, current_cost, f64::NAN, false, 0.0));
+    candidates.push(Candidate {
+        name: "current".into(),
+        open: current,
+        objective: current_cost,
+        bound: f64::NAN,
+        optimal: false,
+        solve_s: 0.0,
+    });
     // Judge every placement by a simulated day (or days) of the same demand.
     let mut rows = Vec::new();
-    for (name, k, open, objective, bound, optimal, solve_s) in &candidates {
+    for Candidate { name, open, objective, bound, optimal, solve_s } in &candidates {
+        let k = &open.len();
         bar.set_message(format!("simulating {name}"));
         let mut f = fleet.clone();
         f.stations = Some(
@@ -241,15 +258,13 @@ fn markdown(rows: &[Row]) -> String {
 }
 
 /// One point per chosen site and placement, in the area's coordinates.
-fn geojson(
-    area: &lastmetre::Area,
-    candidates: &[(String, usize, Vec<usize>, f64, f64, bool, f64)],
-) -> serde_json::Value {
+fn geojson(area: &lastmetre::Area, candidates: &[Candidate]) -> serde_json::Value {
     let frame = &area.frame;
     let features: Vec<serde_json::Value> = candidates
         .iter()
-        .flat_map(|(name, k, open, ..)| {
-            open.iter().map(move |s| {
+        .flat_map(|c| {
+            let (name, k) = (&c.name, c.open.len());
+            c.open.iter().map(move |s| {
                 let site = &area.sites[*s];
                 let at = frame.to_lon_lat(area.graph[site.node].at);
                 serde_json::json!({

@@ -415,3 +415,74 @@ fn simulate_refuses_a_bad_orders_stream_naming_the_order() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("X-1"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn bench_pmed_and_cpmp_reach_the_proven_optima_of_small_instances() {
+    let Some(dir) = benchmarks() else { return };
+    for (family, folder, only, value) in [
+        ("pmed", "pmed", "pmed4", "3034"),
+        ("pmed", "pmed", "pmed5", "1355"),
+        ("cpmp", "cpmp", "pmedcap1(2)", "740"),
+    ] {
+        let csv = scratch(&format!("bench-{only}.csv"));
+        let out = lastmetre(&[
+            "bench",
+            family,
+            dir.join(folder).to_str().unwrap(),
+            "--only",
+            only,
+            "--seconds",
+            "30",
+            "--csv",
+            csv.to_str().unwrap(),
+        ]);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+        assert!(stdout.contains("optimal"), "{stdout}");
+        let table = std::fs::read_to_string(&csv).unwrap();
+        let row = table.lines().nth(1).unwrap();
+        assert!(row.starts_with(&format!("{only},{value},{value},0.000,")) && row.ends_with(",true"), "{row}");
+    }
+}
+
+#[test]
+fn place_sweeps_the_bundled_area_and_judges_each_placement_by_simulation() {
+    let dir = scratch("place");
+    let area = repo("data/niuxie/area.geojson");
+    let out = lastmetre(&[
+        "place",
+        "--area",
+        &area,
+        "--generate-demand",
+        "--seed",
+        "3",
+        "--stations",
+        "7..8",
+        "--open",
+        "T3",
+        "--iterations",
+        "200",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let table = std::fs::read_to_string(dir.join("comparison.csv")).unwrap();
+    let rows: Vec<&str> = table.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3, "k = 7, 8 and the current stations\n{table}");
+    assert!(rows[0].starts_with("k=7,7,") && rows[2].starts_with("current,8,"), "{table}");
+    // The forced site is in every placement the model chose.
+    assert!(rows[..2].iter().all(|r| r.split(',').nth(2).unwrap().split(' ').any(|s| s == "T3")), "{table}");
+    let geo: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("placements.geojson")).unwrap()).unwrap();
+    assert_eq!(geo["features"].as_array().unwrap().len(), 7 + 8 + 8);
+    assert!(std::fs::read_to_string(dir.join("chart.svg")).unwrap().contains("stair climbs"));
+    assert!(std::fs::read_to_string(dir.join("comparison.md")).unwrap().starts_with("| placement |"));
+    // Bad requests are bad input.
+    for args in [&["--stations", "9..4"][..], &["--stations", "4", "--open", "NOPE"][..]] {
+        let out = lastmetre(
+            &[&["place", "--area", &area, "--generate-demand", "--out", dir.to_str().unwrap()][..], args].concat(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+    }
+}
