@@ -419,11 +419,9 @@ fn simulate_refuses_a_bad_orders_stream_naming_the_order() {
 #[test]
 fn bench_pmed_and_cpmp_reach_the_proven_optima_of_small_instances() {
     let Some(dir) = benchmarks() else { return };
-    for (family, folder, only, value) in [
-        ("pmed", "pmed", "pmed4", "3034"),
-        ("pmed", "pmed", "pmed5", "1355"),
-        ("cpmp", "cpmp", "pmedcap1(2)", "740"),
-    ] {
+    for (family, folder, only, value) in
+        [("pmed", "pmed", "pmed4", "3034"), ("pmed", "pmed", "pmed5", "1355"), ("cpmp", "cpmp", "pmedcap1(2)", "740")]
+    {
         let csv = scratch(&format!("bench-{only}.csv"));
         let out = lastmetre(&[
             "bench",

@@ -4,7 +4,14 @@
 //! otherwise (single sourcing). Pairs a site cannot serve get no variable.
 
 use crate::{Infeasible, Method, Placement, Problem, Rule};
-use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, constraint, microlp, variable};
+#[cfg(feature = "highs")]
+use good_lp::highs as backend;
+#[cfg(not(feature = "highs"))]
+use good_lp::microlp as backend;
+use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, constraint, variable};
+
+/// The MILP backend this build uses.
+pub const BACKEND: &str = if cfg!(feature = "highs") { "HiGHS" } else { "microlp" };
 
 pub(crate) fn solve(problem: &Problem, k: usize) -> Result<Placement, Infeasible> {
     let (m, n) = (problem.sites.len(), problem.clients.len());
@@ -29,7 +36,7 @@ pub(crate) fn solve(problem: &Problem, k: usize) -> Result<Placement, Infeasible
         }
     }
     let objective: Expression = x.iter().map(|(s, c, v)| problem.cost(*s, *c) * *v).sum();
-    let mut model = vars.minimise(objective).using(microlp);
+    let mut model = vars.minimise(objective).using(backend);
     let mut per_client: Vec<Expression> = vec![Expression::from(0.0); n];
     let mut per_site: Vec<Expression> = vec![Expression::from(0.0); m];
     for &(s, c, v) in &x {

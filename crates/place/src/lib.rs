@@ -32,6 +32,7 @@
 
 pub mod area;
 mod exact;
+pub use exact::BACKEND;
 mod heuristic;
 mod lagrange;
 
