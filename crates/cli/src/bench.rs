@@ -257,7 +257,7 @@ fn placement_row(o: &Options, name: &str, problem: &Problem, k: usize) -> Result
         violations.push(format!("objective {} but the assignment costs {total}", placed.objective));
     }
     let status = match (placed.optimal, placed.method) {
-        (true, m) if m == lastmetre::place::Method::Milp => format!("optimal (MILP, {})", lastmetre::place::BACKEND),
+        (true, lastmetre::place::Method::Milp) => format!("optimal (MILP, {})", lastmetre::place::BACKEND),
         (true, _) => "optimal (bound met)".to_owned(),
         (false, _) => format!("bound gap {:.2} %", placed.gap_pct()),
     };
