@@ -548,13 +548,15 @@ impl Checker<'_> {
         let i = self.instance;
         for (s, station) in i.stations.iter().enumerate() {
             let Some(limit) = station.storage_kg else { continue };
-            let mut events: Vec<(f64, f64)> = Vec::new();
+            // (time, kg, unloaded by this plan): goods already stocked count, but only the
+            // plan's own unloading can overfill the station.
+            let mut events: Vec<(f64, f64, bool)> = Vec::new();
             for job in i.jobs.iter().filter(|j| j.stocked.is_some_and(|st| st.station == s)) {
-                events.push((job.stocked.map_or(0.0, |st| st.ready_s), job.kg()));
+                events.push((job.stocked.map_or(0.0, |st| st.ready_s), job.kg(), false));
             }
             for stop in self.plan.trips.iter().flat_map(|t| &t.stops).filter(|st| st.station == s) {
                 let kg: f64 = stop.bags.iter().map(|b| i.jobs[b.job].bags[b.bag].kg.get()).sum();
-                events.push((stop.ready_s, kg));
+                events.push((stop.ready_s, kg, true));
             }
             for outing in self.plan.outings.iter().filter(|o| o.station == s) {
                 let kg: f64 = outing
@@ -563,13 +565,13 @@ impl Checker<'_> {
                     .flat_map(|c| &c.drops)
                     .flat_map(|d| d.bags.iter().map(|b| i.jobs[d.job].bags[*b].kg.get()))
                     .sum();
-                events.push((outing.start_s, -kg));
+                events.push((outing.start_s, -kg, false));
             }
             events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
             let mut held = 0.0;
-            for (t, kg) in events {
+            for (t, kg, unloaded) in events {
                 held += kg;
-                if held > limit + EPS {
+                if unloaded && held > limit + EPS {
                     self.flag(
                         Kind::Storage,
                         format!("station {} holds {held:.1} kg at {t:.0} s; its storage is {limit} kg", station.id),

@@ -111,6 +111,9 @@ pub fn run(r: &Request) -> Result<ExitCode> {
         },
         None => lastmetre::sim::generated_demand(&area, r.days, r.seed),
     };
+    // Simulate every day the demand spans.
+    let last = demand.iter().map(|o| o.placed_at.get()).fold(0.0, f64::max);
+    let days = r.days.max((last / lastmetre::sim::DAY_S).floor() as u32 + 1);
     let matrices = area.matrices();
     let constraints = Constraints { open: r.open.clone(), closed: r.closed.clone(), max_walk_m: r.max_walk };
     let m = match model(&area, &matrices, &demand, &fleet, &constraints) {
@@ -163,11 +166,16 @@ pub fn run(r: &Request) -> Result<ExitCode> {
         let mut f = fleet.clone();
         f.stations = Some(
             open.iter()
-                .map(|s| StationSetting { id: area.sites[*s].id.clone(), storage_kg: area.sites[*s].capacity })
+                .map(|s| {
+                    let id = area.sites[*s].id.clone();
+                    // The fleet file's storage when it lists the station, else the area's.
+                    let listed = fleet.stations.iter().flatten().find(|x| x.id == id).map(|x| x.storage_kg);
+                    StationSetting { storage_kg: listed.unwrap_or(area.sites[*s].capacity), id }
+                })
                 .collect(),
         );
         let options = lastmetre::sim::Options {
-            days: r.days,
+            days,
             seed: r.seed,
             settings: Settings { iterations: r.iterations, seed: r.seed, ..Settings::default() },
             disturbances: Disturbances::default(),

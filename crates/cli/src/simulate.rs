@@ -48,8 +48,11 @@ pub fn simulate(r: &Request) -> Result<ExitCode> {
         },
         None => lastmetre::sim::generated_demand(&built.area, r.days, r.seed),
     };
+    // Play every day the demand spans.
+    let last = demand.iter().map(|o| o.placed_at.get()).fold(0.0, f64::max);
+    let days = r.days.max((last / lastmetre::sim::DAY_S).floor() as u32 + 1);
     let options = Options {
-        days: r.days,
+        days,
         seed: r.seed,
         settings: Settings {
             iterations: r.iterations,

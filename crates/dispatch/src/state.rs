@@ -163,6 +163,13 @@ impl Dispatcher {
         let mut problems = Vec::new();
         let mut seen = BTreeSet::new();
         for o in orders {
+            if o.id.contains(" (part ") {
+                problems.push(Problem::new(
+                    Code::MalformedOrder,
+                    Some(&o.id),
+                    format!("order id '{}' contains \" (part \", which the dispatcher reserves for split orders", o.id),
+                ));
+            }
             if self.orders.contains_key(&o.id) || !seen.insert(o.id.as_str()) {
                 problems.push(Problem::new(
                     Code::DuplicateOrder,
@@ -195,7 +202,7 @@ impl Dispatcher {
     /// Cancels an order that has not gone out with a porter.
     pub fn cancel(&mut self, order: &str) -> Result<(), DispatchError> {
         let t = self.orders.get_mut(order).ok_or_else(|| DispatchError::UnknownOrder(order.to_owned()))?;
-        if t.bags.iter().any(|b| matches!(b, Bag::Out { .. } | Bag::Delivered { .. })) {
+        if t.bags.iter().any(|b| *b != Bag::Gate) {
             return Err(DispatchError::TooLateToCancel(order.to_owned()));
         }
         t.cancelled = true;
@@ -331,6 +338,18 @@ impl Dispatcher {
         Ok(())
     }
 
+    /// The open station (index into `open`) a porter at site `from` walks to most quickly.
+    fn nearest_open(&self, from: &str, open: &[String]) -> usize {
+        let site = |id: &str| self.area.sites.iter().position(|s| s.id == id);
+        let walk = |s: &String| {
+            site(from)
+                .zip(site(s))
+                .and_then(|(a, b)| self.matrices.walk_site_to_site.get(a, b))
+                .map_or(f64::INFINITY, |m| m.get())
+        };
+        (0..open.len()).min_by(|a, b| walk(&open[*a]).total_cmp(&walk(&open[*b]))).unwrap_or(0)
+    }
+
     fn refresh_matrices(&mut self) {
         let closed: Vec<usize> = self.closed_lanes.iter().copied().collect();
         self.matrices = self.area.matrices_without(&closed);
@@ -339,8 +358,9 @@ impl Dispatcher {
     /// The fleet with every open station, for checking orders.
     fn all_stations_fleet(&self) -> Fleet {
         let mut fleet = self.fleet.clone();
-        let storage = |id: &str| {
-            self.fleet.stations.as_ref().and_then(|l| l.iter().find(|s| s.id == id)).and_then(|s| s.storage_kg)
+        let storage = |id: &str| match &self.fleet.stations {
+            Some(list) => list.iter().find(|s| s.id == id).and_then(|s| s.storage_kg),
+            None => self.area.sites.iter().find(|s| s.id == id).and_then(|s| s.capacity),
         };
         fleet.stations =
             Some(self.stations.iter().map(|id| StationSetting { id: id.clone(), storage_kg: storage(id) }).collect());
@@ -360,7 +380,8 @@ impl Dispatcher {
             if trip.start_s < now || self.departed.contains(&trip.id) {
                 for stop in &trip.stops {
                     for (order, bag) in &stop.bags {
-                        if let Some(b) = self.orders.get_mut(order).and_then(|t| t.bags.get_mut(*bag))
+                        let live = self.orders.get_mut(order).filter(|t| !t.cancelled);
+                        if let Some(b) = live.and_then(|t| t.bags.get_mut(*bag))
                             && *b == Bag::Gate
                         {
                             *b = Bag::Station { station: stop.station.clone(), ready_s: stop.ready_s };
@@ -378,16 +399,19 @@ impl Dispatcher {
             // Every bag must be at the station by now (a trip that did not go leaves its
             // outings unstarted).
             let ready = outing.drops.iter().all(|d| {
-                d.bags.iter().all(|b| {
-                    self.orders.get(&d.order).and_then(|t| t.bags.get(*b)).is_some_and(|bag| match bag {
-                        Bag::Station { station, ready_s } => {
-                            *station == outing.station && *ready_s <= outing.start_s + 1e-6
-                        }
-                        // Reported delivered before this re-plan: the outing did happen.
-                        Bag::Delivered { .. } => true,
-                        _ => false,
+                // A cancelled order's bags stayed at the gate; the outing went without them.
+                let cancelled = self.orders.get(&d.order).is_some_and(|t| t.cancelled);
+                cancelled
+                    || d.bags.iter().all(|b| {
+                        self.orders.get(&d.order).and_then(|t| t.bags.get(*b)).is_some_and(|bag| match bag {
+                            Bag::Station { station, ready_s } => {
+                                *station == outing.station && *ready_s <= outing.start_s + 1e-6
+                            }
+                            // Reported delivered before this re-plan: the outing did happen.
+                            Bag::Delivered { .. } => true,
+                            _ => false,
+                        })
                     })
-                })
             });
             if !started || !ready {
                 continue;
@@ -456,6 +480,15 @@ impl Dispatcher {
         let mut map: JobMap = Vec::new();
         let mut stock: Vec<Option<Stock>> = Vec::new();
         let mut meta: Vec<(u32, Option<(usize, String)>)> = Vec::new();
+        // Goods at a station that has closed since (brought back from a door, or on a trip
+        // that left before the close) go back to the gate.
+        for t in self.orders.values_mut() {
+            for b in &mut t.bags {
+                if matches!(b, Bag::Station { station, .. } if !self.stations.contains(station)) {
+                    *b = Bag::Gate;
+                }
+            }
+        }
         for id in &self.arrival {
             let t = &self.orders[id];
             if t.cancelled {
@@ -486,7 +519,10 @@ impl Dispatcher {
                 if part > 0 {
                     order.id = format!("{} (part {})", t.order.id, part + 1);
                 }
-                if order.station.as_deref().is_some_and(|s| index(s).is_none()) {
+                if let Some(stock) = stocked {
+                    // Goods at a station leave from there, whatever the order was pinned to.
+                    order.station = Some(open[stock.station].clone());
+                } else if order.station.as_deref().is_some_and(|s| index(s).is_none()) {
                     notes.push(format!("order {} was pinned to a station that is not open; unpinned", t.order.id));
                     order.station = None;
                 }
@@ -519,7 +555,7 @@ impl Dispatcher {
                 .map(|p| PorterState {
                     on_duty: p.on_duty,
                     free_s: (p.free_s - now).max(0.0),
-                    station: index(&p.station).unwrap_or(0),
+                    station: index(&p.station).unwrap_or_else(|| self.nearest_open(&p.station, &open)),
                     spent_kj: p.energy_kj,
                     climbed_m: p.vertical_m,
                 })

@@ -278,3 +278,34 @@ fn a_fresh_normal_order_may_wait_one_cycle_to_share_a_climb_but_medicine_never_w
     assert_eq!(next.plan.metrics.orders_delivered, 1, "a held order goes out next cycle");
     assert!(next.trips.is_empty());
 }
+
+#[test]
+fn goods_brought_back_to_a_closed_station_go_out_again_from_the_gate() {
+    let mut d = dispatcher(Policy::Lastmetre);
+    let h = d.area().households[9].id.clone();
+    d.add_orders(&[order("o1", &h, 4.0, Priority::Need, NOON - 60.0)]).unwrap();
+    let first = plan(&mut d, NOON);
+    let outing = first.outings[0].clone();
+    let _ = plan(&mut d, NOON + 1800.0);
+    d.report(Seconds(NOON + 1900.0), Event::StationClosed { station: outing.station.clone() }).unwrap();
+    // The door did not answer after the close: the porter brings the bags to the closed station.
+    let failed = Event::DeliveryFailed { order: "o1".into(), bags: vec![], reason: Failure::Isolated };
+    d.report(Seconds(NOON + 2000.0), failed).unwrap();
+    let retry = plan(&mut d, NOON + 3600.0);
+    assert_eq!(retry.plan.metrics.orders_delivered, 1, "the order is planned again, not stranded");
+    assert!(retry.instance.jobs[0].stocked.is_none());
+    assert!(retry.outings.iter().all(|o| o.station != outing.station));
+}
+
+#[test]
+fn an_order_cannot_be_cancelled_once_it_left_the_gate_and_reserved_ids_are_refused() {
+    let mut d = dispatcher(Policy::Lastmetre);
+    d.add_orders(&orders(&d, 4, NOON - 60.0, "a")).unwrap();
+    let first = plan(&mut d, NOON);
+    let _ = plan(&mut d, NOON + 1800.0);
+    let loaded = &first.trips[0].stops[0].bags[0].0;
+    assert!(matches!(d.cancel(loaded), Err(DispatchError::TooLateToCancel(_))));
+    let h = d.area().households[0].id.clone();
+    let bad = order("x (part 2)", &h, 1.0, Priority::Normal, NOON);
+    assert!(matches!(d.add_orders(&[bad]), Err(DispatchError::Problems(_))));
+}

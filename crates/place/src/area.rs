@@ -40,6 +40,9 @@ pub enum ModelError {
     /// An order names a household the area lacks.
     #[error("order '{0}' is for household '{1}', which is not in the area")]
     UnknownHousehold(String, String),
+    /// A site's rules contradict each other or the area.
+    #[error("site '{0}' is {1}")]
+    Conflict(String, &'static str),
     /// No demand at all.
     #[error("the demand is empty: nothing to place stations for")]
     NoDemand,
@@ -86,6 +89,15 @@ pub fn model(
         |id: &str| area.sites.iter().position(|s| s.id == id).ok_or_else(|| ModelError::UnknownSite(id.to_owned()));
     let forced_open: Vec<usize> = constraints.open.iter().map(|id| find(id)).collect::<Result<_, _>>()?;
     let forced_closed: Vec<usize> = constraints.closed.iter().map(|id| find(id)).collect::<Result<_, _>>()?;
+    for &s in &forced_open {
+        let id = &area.sites[s].id;
+        if forced_closed.contains(&s) {
+            return Err(ModelError::Conflict(id.clone(), "forced both open and closed"));
+        }
+        if matrices.tricycle_distance.get(0, matrices.site_depot(s)).is_none() {
+            return Err(ModelError::Conflict(id.clone(), "forced open but not reachable by tricycle from the gate"));
+        }
+    }
     let sites: Vec<Site> = area
         .sites
         .iter()

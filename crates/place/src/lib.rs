@@ -177,8 +177,9 @@ impl Placement {
 /// Why no placement exists.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum Infeasible {
-    /// Some clients cannot be served by any site that may open.
-    #[error("{} client(s) cannot be served by any site that may open (out of reach or beyond the maximum walk): {}", .0.len(), .0.join(", "))]
+    /// Some clients cannot be served by any site that may open (or, found by the heuristic,
+    /// by the best `k` it could find).
+    #[error("{} client(s) cannot be served by any site that may open, or by the k sites the search found (out of reach or beyond the maximum walk): {}", .0.len(), .0.join(", "))]
     Unreachable(Vec<String>),
     /// Fewer sites may open than asked for.
     #[error("{k} sites asked for, but only {allowed} may open (the others are forced closed)")]
@@ -236,6 +237,13 @@ pub fn place_within(
         bound = bound.max(lagrange::bound(problem, k, objective, options.bound_steps).min(objective));
     }
     let (objective, assign) = problem.evaluate(&open);
+    if !objective.is_finite() {
+        let unserved: Vec<String> = (0..problem.clients.len())
+            .filter(|c| assign[*c] == usize::MAX || !problem.cost(assign[*c], *c).is_finite())
+            .map(|c| problem.clients[c].id.clone())
+            .collect();
+        return Err(Infeasible::Unreachable(unserved));
+    }
     let optimal = proven(objective, bound);
     Ok(Placement {
         open,

@@ -130,3 +130,14 @@ fn infeasible_requests_name_their_reason() {
     }
     assert!(matches!(place(&problem, 2, &Options::default()), Err(Infeasible::Capacity(_))));
 }
+
+#[test]
+fn a_heuristic_that_cannot_serve_everyone_says_so() {
+    // Each client is reachable from its own site only: k = 2 cannot serve 4 clients.
+    let sites = (0..4).map(|i| Site { id: format!("s{i}"), capacity: None, rule: Rule::Free }).collect();
+    let clients = (0..4).map(|i| Client { id: format!("c{i}"), demand: 1.0 }).collect();
+    let problem = Problem::new(sites, clients, |s, c| (s == c).then_some(1.0));
+    let options = Options { exact_cells: 0, ..Options::default() };
+    assert!(matches!(place(&problem, 2, &options), Err(Infeasible::Unreachable(list)) if list.len() == 2));
+    assert!(place(&problem, 2, &Options::default()).is_err(), "the MILP finds no solution either");
+}

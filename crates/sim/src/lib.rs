@@ -220,7 +220,11 @@ pub fn simulate(
     let cycle_s = options.settings.cycle_s;
     let per_day = (DAY_S / cycle_s).round() as u32;
     let total = (per_day * options.days) as usize;
-    let lane = options.disturbances.lane_closure.and_then(|_| closable_lane(&area));
+    let stations: Vec<usize> = match &fleet.stations {
+        Some(list) => list.iter().filter_map(|s| area.sites.iter().position(|x| x.id == s.id)).collect(),
+        None => area.open_sites().collect(),
+    };
+    let lane = options.disturbances.lane_closure.and_then(|_| closable_lane(&area, &stations));
     let porters = fleet.porters.count;
     let mut d = Dispatcher::new(area, fleet, options.settings.clone())?;
     let mut sim = Simulation::default();
@@ -328,8 +332,7 @@ pub fn simulate(
 
 /// A tricycle lane whose closing keeps every open station in the tricycles' reach: the
 /// lane a PCR test round would block without cutting the area off. The longest such lane.
-fn closable_lane(area: &Area) -> Option<String> {
-    let stations: Vec<usize> = area.open_sites().collect();
+fn closable_lane(area: &Area, stations: &[usize]) -> Option<String> {
     let mut candidates: Vec<usize> = (0..area.lanes.len()).filter(|l| area.lanes[*l].tricycle).collect();
     candidates.sort_by(|a, b| area.lanes[*b].length.get().total_cmp(&area.lanes[*a].length.get()).then(a.cmp(b)));
     candidates.into_iter().take(20).find_map(|l| {

@@ -149,7 +149,13 @@ pub fn manual(instance: &Instance) -> Plan {
     let limit = instance.fleet.porters.max_carry_kg.get() + 1e-9;
     let mut routes: Vec<(Route, f64)> = Vec::new();
     let mut unserved = Vec::new();
+    // Goods already stocked at a station take room whether or not they go out.
     let mut held = vec![0.0; instance.stations.len()];
+    for job in &instance.jobs {
+        if let Some(stock) = job.stocked {
+            held[stock.station] += job.kg();
+        }
+    }
     for p in order {
         let parcel = &parcels[p];
         let job = &instance.jobs[parcel.job];
@@ -165,13 +171,14 @@ pub fn manual(instance: &Instance) -> Plan {
             continue;
         };
         // A full station takes nothing more; the order waits (left out with its reason).
+        let adds = if job.stocked.is_some() { 0.0 } else { parcel.kg };
         if let Some(limit) = instance.stations[station].storage_kg
-            && held[station] + parcel.kg > limit + 1e-9
+            && held[station] + adds > limit + 1e-9
         {
             unserved.push(p);
             continue;
         }
-        held[station] += parcel.kg;
+        held[station] += adds;
         // Next fit: the stairwell's latest climb takes the order if it fits; otherwise that
         // climb goes out as it is and a new one starts.
         let open = routes

@@ -43,6 +43,8 @@ pub(crate) struct Context<'a> {
     pub near: Vec<bool>,
     pub stairwells: usize,
     pub max_carry: f64,
+    /// Kilograms already stocked at each station (goods of frozen trips, failed deliveries).
+    pub stocked_kg: Vec<f64>,
     /// Row-major parcels × stations: `eligible` as a table, for the hot insertion loop.
     pub serving: Vec<bool>,
     /// Energy the porters on duty spent before this cycle: (most, least, sum, porters).
@@ -96,7 +98,14 @@ impl<'a> Context<'a> {
                 serving[p * stations + st] = true;
             }
         }
+        let mut stocked_kg = vec![0.0; stations];
+        for job in &instance.jobs {
+            if let Some(stock) = job.stocked {
+                stocked_kg[stock.station] += job.kg();
+            }
+        }
         Context {
+            stocked_kg,
             serving,
             shift,
             instance,
@@ -131,17 +140,25 @@ impl<'a> Context<'a> {
         new.points - old_points + self.instance.fleet.weights.max_porter_energy_kj * (after - before)
     }
 
+    /// What parcel `p` adds to its station's load: nothing when it is already stocked there.
+    fn adds_kg(&self, p: usize) -> f64 {
+        if self.instance.jobs[self.parcels[p].job].stocked.is_some() { 0.0 } else { self.parcels[p].kg }
+    }
+
     fn storage_ok(&self, routes: &[Route], station: usize, extra_kg: f64) -> bool {
         match self.instance.stations[station].storage_kg {
             None => true,
             Some(limit) => {
-                let held: f64 = routes
+                // Goods already stocked there count whether or not they go out; the rest
+                // counts when an outing takes it.
+                let carried: f64 = routes
                     .iter()
                     .filter(|r| r.station == station)
                     .flat_map(|r| r.stops.iter().flat_map(|s| &s.parcels))
+                    .filter(|p| self.instance.jobs[self.parcels[**p].job].stocked.is_none())
                     .map(|p| self.parcels[*p].kg)
                     .sum();
-                held + extra_kg <= limit + 1e-9
+                carried + self.stocked_kg[station] + extra_kg <= limit + 1e-9
             }
         }
     }
@@ -282,7 +299,7 @@ fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, out: &mut
     if !route.stops.iter().any(|s| near[s.stairwell]) {
         return;
     }
-    if !ctx.storage_ok(&sol.routes, route.station, parcel.kg) {
+    if !ctx.storage_ok(&sol.routes, route.station, ctx.adds_kg(p)) {
         return;
     }
     let base = &sol.costs[r];
@@ -303,9 +320,8 @@ fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, out: &mut
 
 /// Places for parcel `p` in a new outing from each eligible station.
 fn new_route_insertions(ctx: &Context, sol: &Solution, p: usize, out: &mut Vec<Insertion>) {
-    let parcel = &ctx.parcels[p];
     for &station in &ctx.eligible[p] {
-        if !ctx.storage_ok(&sol.routes, station, parcel.kg) {
+        if !ctx.storage_ok(&sol.routes, station, ctx.adds_kg(p)) {
             continue;
         }
         let empty = Route { station, stops: Vec::new() };
@@ -465,18 +481,19 @@ pub(crate) fn construct_from(ctx: &Context, warm: &[crate::WarmOuting]) -> Solut
     let mut placed = vec![false; ctx.parcels.len()];
     for outing in warm {
         let mut route = Route { station: outing.station, stops: Vec::new() };
-        let mut kg = 0.0;
+        let (mut kg, mut added) = (0.0, 0.0);
         for &job in outing.jobs.iter().filter(|j| **j < of_job.len()) {
             for &p in &of_job[job] {
                 let parcel = &ctx.parcels[p];
                 let fits = !placed[p]
                     && ctx.serves(p, outing.station)
                     && kg + parcel.kg <= ctx.max_carry
-                    && ctx.storage_ok(&sol.routes, outing.station, parcel.kg + kg);
+                    && ctx.storage_ok(&sol.routes, outing.station, ctx.adds_kg(p) + added);
                 if !fits {
                     continue;
                 }
                 kg += parcel.kg;
+                added += ctx.adds_kg(p);
                 placed[p] = true;
                 match route.stops.iter_mut().find(|s| s.stairwell == parcel.stairwell) {
                     Some(stop) => stop.parcels.push(p),
