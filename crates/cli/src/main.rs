@@ -159,24 +159,8 @@ enum Command {
     /// summary (summary.json) and a chart (chart.svg). Exit status: 0 done, 2 bad input,
     /// 1 when the checker rejects a plan.
     Simulate {
-        /// The area, as GeoJSON.
-        #[arg(long)]
-        area: PathBuf,
-        /// Orders over the day (JSON or CSV; each placed_at is its arrival).
-        #[arg(long, conflicts_with = "generate_demand", required_unless_present = "generate_demand")]
-        orders_stream: Option<PathBuf>,
-        /// Generate the demand from DOMAIN.md's figures instead.
-        #[arg(long)]
-        generate_demand: bool,
-        /// Days to play.
-        #[arg(long, default_value_t = 1)]
-        days: u32,
-        /// Seed of the demand, the disturbances and the search.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Fleet and parameters as JSON (docs/fleet-format.md).
-        #[arg(long)]
-        fleet: Option<PathBuf>,
+        #[command(flatten)]
+        input: DayInput,
         /// Who plans each cycle.
         #[arg(long, value_enum, default_value_t = PolicyArg::Lastmetre)]
         policy: PolicyArg,
@@ -200,21 +184,8 @@ enum Command {
     /// Writes comparison.csv, comparison.md, placements.geojson and chart.svg. Exit status:
     /// 0 done, 2 bad input, 1 when the checker rejects a plan.
     Place {
-        /// The area, as GeoJSON.
-        #[arg(long)]
-        area: PathBuf,
-        /// Orders over the day (JSON or CSV).
-        #[arg(long, conflicts_with = "generate_demand", required_unless_present = "generate_demand")]
-        orders_stream: Option<PathBuf>,
-        /// Generate the demand from DOMAIN.md's figures instead.
-        #[arg(long)]
-        generate_demand: bool,
-        /// Days of demand.
-        #[arg(long, default_value_t = 1)]
-        days: u32,
-        /// Seed of the demand, the disturbances and the searches.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
+        #[command(flatten)]
+        input: DayInput,
         /// Stations to open: a count (8) or a range (4..12).
         #[arg(long)]
         stations: String,
@@ -227,9 +198,6 @@ enum Command {
         /// Longest walk from a station to a stairwell door, metres.
         #[arg(long)]
         max_walk: Option<f64>,
-        /// Fleet and parameters as JSON (its stations are the "current" placement).
-        #[arg(long)]
-        fleet: Option<PathBuf>,
         /// Search iterations per re-plan in the simulations.
         #[arg(long, default_value_t = 1000)]
         iterations: u64,
@@ -255,6 +223,30 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+}
+
+/// The area, fleet and demand of `simulate` and `place`.
+#[derive(clap::Args)]
+struct DayInput {
+    /// The area, as GeoJSON.
+    #[arg(long)]
+    area: PathBuf,
+    /// Orders over the day or days (JSON or CSV; each `placed_at` is its arrival).
+    #[arg(long, conflicts_with = "generate_demand", required_unless_present = "generate_demand")]
+    orders_stream: Option<PathBuf>,
+    /// Generate the demand from DOMAIN.md's figures instead.
+    #[arg(long)]
+    generate_demand: bool,
+    /// Days to play (at least every day an orders stream spans).
+    #[arg(long, default_value_t = 1)]
+    days: u32,
+    /// Seed of the demand, the disturbances and the searches.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Fleet and parameters as JSON (docs/fleet-format.md); for `place`, its stations are the
+    /// "current" placement.
+    #[arg(long)]
+    fleet: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -341,24 +333,12 @@ fn main() -> ExitCode {
                 Ok(ExitCode::from(BAD_INPUT))
             }
         },
-        Command::Simulate {
-            area,
-            orders_stream,
-            generate_demand: _,
-            days,
-            seed,
-            fleet,
-            policy,
-            iterations,
-            threads,
-            calm,
-            out,
-        } => simulate::simulate(&simulate::Request {
-            area: &area,
-            orders_stream: orders_stream.as_deref(),
-            days,
-            seed,
-            fleet: fleet.as_deref(),
+        Command::Simulate { input, policy, iterations, threads, calm, out } => simulate::simulate(&simulate::Request {
+            area: &input.area,
+            orders_stream: input.orders_stream.as_deref(),
+            days: input.days,
+            seed: input.seed,
+            fleet: input.fleet.as_deref(),
             policy: match policy {
                 PolicyArg::Lastmetre => lastmetre::dispatch::Policy::Lastmetre,
                 PolicyArg::Manual => lastmetre::dispatch::Policy::Manual,
@@ -368,29 +348,16 @@ fn main() -> ExitCode {
             calm,
             out: &out,
         }),
-        Command::Place {
-            area,
-            orders_stream,
-            generate_demand: _,
-            days,
-            seed,
-            stations,
-            open,
-            closed,
-            max_walk,
-            fleet,
-            iterations,
-            out,
-        } => place::run(&place::Request {
-            area: &area,
-            orders_stream: orders_stream.as_deref(),
-            days,
-            seed,
+        Command::Place { input, stations, open, closed, max_walk, iterations, out } => place::run(&place::Request {
+            area: &input.area,
+            orders_stream: input.orders_stream.as_deref(),
+            days: input.days,
+            seed: input.seed,
             stations: &stations,
             open,
             closed,
             max_walk,
-            fleet: fleet.as_deref(),
+            fleet: input.fleet.as_deref(),
             iterations,
             out: &out,
         }),

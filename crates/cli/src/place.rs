@@ -1,6 +1,7 @@
 //! `lastmetre place`: where the transfer stations should be, with the routing in the loop.
 
-use crate::{BAD_INPUT, print_problems};
+use crate::BAD_INPUT;
+use crate::simulate::{Inputs, inputs};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use lastmetre::dispatch::Settings;
@@ -8,7 +9,6 @@ use lastmetre::model::StationSetting;
 use lastmetre::place::area::{Constraints, model};
 use lastmetre::place::{Options, place};
 use lastmetre::sim::{DaySummary, Disturbances};
-use lastmetre::{AreaParams, Error, LoadError};
 use plotters::prelude::*;
 use std::path::Path;
 use std::process::ExitCode;
@@ -73,47 +73,10 @@ pub fn run(r: &Request) -> Result<ExitCode> {
         eprintln!("error: --stations {} is not a count or a range such as 4..12", r.stations);
         return Ok(ExitCode::from(BAD_INPUT));
     };
-    let built = match lastmetre::load_area(r.area, &AreaParams::default()) {
-        Ok(b) => b,
-        Err(LoadError::Invalid(mut problems)) => {
-            print_problems(&mut problems);
-            eprintln!("the area has errors: nothing was placed");
-            return Ok(ExitCode::from(BAD_INPUT));
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(BAD_INPUT));
-        }
+    let Inputs { area, fleet, demand, days } = match inputs(r.area, r.fleet, r.orders_stream, r.days, r.seed) {
+        Ok(i) => i,
+        Err(code) => return Ok(code),
     };
-    let area = built.area;
-    let fleet = match r.fleet.map(lastmetre::read_fleet).transpose() {
-        Ok(f) => f.unwrap_or_default(),
-        Err(Error::Orders(mut p)) => {
-            print_problems(&mut p);
-            return Ok(ExitCode::from(BAD_INPUT));
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(BAD_INPUT));
-        }
-    };
-    let demand = match r.orders_stream {
-        Some(path) => match lastmetre::read_orders(path) {
-            Ok(o) => o,
-            Err(Error::Orders(mut p)) => {
-                print_problems(&mut p);
-                return Ok(ExitCode::from(BAD_INPUT));
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Ok(ExitCode::from(BAD_INPUT));
-            }
-        },
-        None => lastmetre::sim::generated_demand(&area, r.days, r.seed),
-    };
-    // Simulate every day the demand spans.
-    let last = demand.iter().map(|o| o.placed_at.get()).fold(0.0, f64::max);
-    let days = r.days.max((last / lastmetre::sim::DAY_S).floor() as u32 + 1);
     let matrices = area.matrices();
     let constraints = Constraints { open: r.open.clone(), closed: r.closed.clone(), max_walk_m: r.max_walk };
     let m = match model(&area, &matrices, &demand, &fleet, &constraints) {

@@ -24,33 +24,51 @@ pub struct Request<'a> {
     pub out: &'a Path,
 }
 
-pub fn simulate(r: &Request) -> Result<ExitCode> {
-    let built = match lastmetre::load_area(r.area, &AreaParams::default()) {
+/// What a simulation or a placement runs on.
+pub(crate) struct Inputs {
+    pub area: lastmetre::Area,
+    pub fleet: lastmetre::Fleet,
+    pub demand: Vec<lastmetre::Order>,
+    /// Days to play: as asked, or every day the orders stream spans.
+    pub days: u32,
+}
+
+/// Loads the area, the fleet and the demand (a stream, or generated), printing every problem;
+/// `Err` is the exit status for bad input.
+pub(crate) fn inputs(
+    area: &Path,
+    fleet: Option<&Path>,
+    stream: Option<&Path>,
+    days: u32,
+    seed: u64,
+) -> Result<Inputs, ExitCode> {
+    let built = match lastmetre::load_area(area, &AreaParams::default()) {
         Ok(b) => b,
         Err(LoadError::Invalid(mut problems)) => {
             print_problems(&mut problems);
-            eprintln!("the area has errors: nothing was simulated");
-            return Ok(ExitCode::from(BAD_INPUT));
+            eprintln!("the area has errors: nothing was done");
+            return Err(ExitCode::from(BAD_INPUT));
         }
         Err(e) => {
             eprintln!("error: {e}");
-            return Ok(ExitCode::from(BAD_INPUT));
+            return Err(ExitCode::from(BAD_INPUT));
         }
     };
-    let fleet = match r.fleet.map(lastmetre::read_fleet).transpose() {
-        Ok(f) => f.unwrap_or_default(),
-        Err(e) => return Ok(input_error(e)),
+    let fleet = fleet.map(lastmetre::read_fleet).transpose().map_err(input_error)?.unwrap_or_default();
+    let demand = match stream {
+        Some(path) => lastmetre::read_orders(path).map_err(input_error)?,
+        None => lastmetre::sim::generated_demand(&built.area, days, seed),
     };
-    let demand = match r.orders_stream {
-        Some(path) => match lastmetre::read_orders(path) {
-            Ok(o) => o,
-            Err(e) => return Ok(input_error(e)),
-        },
-        None => lastmetre::sim::generated_demand(&built.area, r.days, r.seed),
-    };
-    // Play every day the demand spans.
     let last = demand.iter().map(|o| o.placed_at.get()).fold(0.0, f64::max);
-    let days = r.days.max((last / lastmetre::sim::DAY_S).floor() as u32 + 1);
+    let days = days.max((last / lastmetre::sim::DAY_S).floor() as u32 + 1);
+    Ok(Inputs { area: built.area, fleet, demand, days })
+}
+
+pub fn simulate(r: &Request) -> Result<ExitCode> {
+    let Inputs { area, fleet, demand, days } = match inputs(r.area, r.fleet, r.orders_stream, r.days, r.seed) {
+        Ok(i) => i,
+        Err(code) => return Ok(code),
+    };
     let options = Options {
         days,
         seed: r.seed,
@@ -69,7 +87,7 @@ pub fn simulate(r: &Request) -> Result<ExitCode> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
-    let outcome = lastmetre::sim::simulate(built.area, fleet, &demand, &options, &mut |done, total| {
+    let outcome = lastmetre::sim::simulate(area, fleet, &demand, &options, &mut |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     });
@@ -116,7 +134,7 @@ pub fn simulate(r: &Request) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn input_error(e: Error) -> ExitCode {
+pub(crate) fn input_error(e: Error) -> ExitCode {
     match e {
         Error::Orders(mut problems) => print_problems(&mut problems),
         other => eprintln!("error: {other}"),
