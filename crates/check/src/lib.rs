@@ -103,6 +103,16 @@ impl Checker<'_> {
     }
 }
 
+/// Kilograms an outing carries out of its station.
+fn carried_kg(i: &Instance, outing: &Outing) -> f64 {
+    outing
+        .climbs
+        .iter()
+        .flat_map(|c| &c.drops)
+        .flat_map(|d| d.bags.iter().map(|b| i.jobs[d.job].bags[*b].kg.get()))
+        .sum()
+}
+
 /// Checks `plan` against `instance`.
 pub fn check(instance: &Instance, plan: &Plan) -> Report {
     let mut c = Checker { instance, plan, out: Vec::new() };
@@ -318,12 +328,7 @@ impl Checker<'_> {
         let mut by_porter: BTreeMap<usize, Vec<(usize, &Outing)>> = BTreeMap::new();
         for (o, outing) in self.plan.outings.iter().enumerate() {
             by_porter.entry(outing.porter).or_default().push((o, outing));
-            let kg: f64 = outing
-                .climbs
-                .iter()
-                .flat_map(|c| &c.drops)
-                .flat_map(|d| d.bags.iter().map(|b| i.jobs[d.job].bags[*b].kg.get()))
-                .sum();
+            let kg = carried_kg(i, outing);
             if kg > p.max_carry_kg.get() + EPS {
                 self.flag(
                     Kind::Carry,
@@ -395,12 +400,7 @@ impl Checker<'_> {
                 energy += transit_kj;
                 walk += transit;
                 let (kj, metres, up, ups, end) = self.replay(*o, outing);
-                let kg: f64 = outing
-                    .climbs
-                    .iter()
-                    .flat_map(|c| &c.drops)
-                    .flat_map(|d| d.bags.iter().map(|b| i.jobs[d.job].bags[*b].kg.get()))
-                    .sum();
+                let kg = carried_kg(i, outing);
                 let reported = [
                     ("transit_m", outing.transit_m, transit),
                     ("kg", outing.kg, kg),
@@ -559,12 +559,7 @@ impl Checker<'_> {
                 events.push((stop.ready_s, kg, true));
             }
             for outing in self.plan.outings.iter().filter(|o| o.station == s) {
-                let kg: f64 = outing
-                    .climbs
-                    .iter()
-                    .flat_map(|c| &c.drops)
-                    .flat_map(|d| d.bags.iter().map(|b| i.jobs[d.job].bags[*b].kg.get()))
-                    .sum();
+                let kg = carried_kg(i, outing);
                 events.push((outing.start_s, -kg, false));
             }
             events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));

@@ -304,8 +304,8 @@ fn main() -> ExitCode {
         }
         Command::Check { area, orders, fleet, plan } => plan::check(&area, &orders, fleet.as_deref(), &plan),
         Command::Demand { area, at, seed, orders, out } => plan::demand(&area, &at, seed, orders, &out),
-        Command::Bench { family, dir, only, bks, seconds, threads, seed, csv, solutions } => match family {
-            Family::Cvrp => bench::cvrp(&bench::Options {
+        Command::Bench { family, dir, only, bks, seconds, threads, seed, csv, solutions } => {
+            let options = bench::Options {
                 dir: &dir,
                 only: only.as_deref(),
                 bks: bks.as_deref(),
@@ -314,25 +314,17 @@ fn main() -> ExitCode {
                 seed,
                 csv: csv.as_deref(),
                 solutions: solutions.as_deref(),
-            }),
-            Family::Pmed | Family::Cpmp => {
-                let options = bench::Options {
-                    dir: &dir,
-                    only: only.as_deref(),
-                    bks: bks.as_deref(),
-                    seconds,
-                    threads,
-                    seed,
-                    csv: csv.as_deref(),
-                    solutions: solutions.as_deref(),
-                };
-                if family == Family::Pmed { bench::pmed(&options) } else { bench::cpmp(&options) }
+            };
+            match family {
+                Family::Cvrp => bench::cvrp(&options),
+                Family::Pmed => bench::pmed(&options),
+                Family::Cpmp => bench::cpmp(&options),
+                Family::TwoEchelon => {
+                    eprintln!("error: the 2E-CVRP reader is not implemented yet; `bench cvrp`, `pmed` and `cpmp` run");
+                    Ok(ExitCode::from(BAD_INPUT))
+                }
             }
-            Family::TwoEchelon => {
-                eprintln!("error: the 2E-CVRP reader is not implemented yet; only `bench cvrp` runs");
-                Ok(ExitCode::from(BAD_INPUT))
-            }
-        },
+        }
         Command::Simulate { input, policy, iterations, threads, calm, out } => simulate::simulate(&simulate::Request {
             area: &input.area,
             orders_stream: input.orders_stream.as_deref(),

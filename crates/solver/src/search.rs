@@ -447,25 +447,30 @@ fn regret(ctx: &Context, sol: &mut Solution, pending: &mut Vec<usize>, touched: 
 pub(crate) fn construct(ctx: &Context) -> Solution {
     let mut sol =
         Solution { routes: Vec::new(), costs: Vec::new(), unserved: Vec::new(), total: 0.0, energy: 0.0, largest: 0.0 };
-    let mut order: Vec<usize> = (0..ctx.parcels.len()).collect();
-    order.retain(|p| {
+    insert_all(ctx, &mut sol, (0..ctx.parcels.len()).collect());
+    sol
+}
+
+/// Inserts `pending` greedily: parcels no station reaches are left out; the others go
+/// stairwell by stairwell, top floors first, as climbs fill from the top down (DOMAIN.md).
+fn insert_all(ctx: &Context, sol: &mut Solution, mut pending: Vec<usize>) {
+    pending.retain(|p| {
         let keep = !ctx.eligible[*p].is_empty();
         if !keep {
             sol.unserved.push(*p);
         }
         keep
     });
-    // Stairwell by stairwell, top floors first: climbs fill from the top down (DOMAIN.md).
-    order.sort_by(|a, b| {
+    pending.sort_by(|a, b| {
         let (pa, pb) = (&ctx.parcels[*a], &ctx.parcels[*b]);
         pa.stairwell.cmp(&pb.stairwell).then(pb.floor.cmp(&pa.floor)).then(pb.kg.total_cmp(&pa.kg)).then(a.cmp(b))
     });
+    sol.recompute_total(ctx);
     let mut touched = Vec::new();
-    greedy(ctx, &mut sol, &order, &mut touched);
+    greedy(ctx, sol, &pending, &mut touched);
     touched.sort_unstable();
     touched.dedup();
     sol.refresh(ctx, &touched);
-    sol
 }
 
 /// Starts from the outings of a previous plan (stations and jobs in visiting order), then
@@ -512,24 +517,7 @@ pub(crate) fn construct_from(ctx: &Context, warm: &[crate::WarmOuting]) -> Solut
             None => route.stops.iter().flat_map(|s| &s.parcels).for_each(|p| placed[*p] = false),
         }
     }
-    let mut rest: Vec<usize> = (0..ctx.parcels.len()).filter(|p| !placed[*p]).collect();
-    rest.retain(|p| {
-        let keep = !ctx.eligible[*p].is_empty();
-        if !keep {
-            sol.unserved.push(*p);
-        }
-        keep
-    });
-    rest.sort_by(|a, b| {
-        let (pa, pb) = (&ctx.parcels[*a], &ctx.parcels[*b]);
-        pa.stairwell.cmp(&pb.stairwell).then(pb.floor.cmp(&pa.floor)).then(pb.kg.total_cmp(&pa.kg)).then(a.cmp(b))
-    });
-    sol.recompute_total(ctx);
-    let mut touched = Vec::new();
-    greedy(ctx, &mut sol, &rest, &mut touched);
-    touched.sort_unstable();
-    touched.dedup();
-    sol.refresh(ctx, &touched);
+    insert_all(ctx, &mut sol, (0..ctx.parcels.len()).filter(|p| !placed[*p]).collect());
     sol
 }
 
