@@ -41,6 +41,7 @@ pub use lastmetre_dispatch as dispatch;
 pub use lastmetre_dispatch::{CyclePlan, Dispatcher, Event};
 pub use lastmetre_formats::Limits;
 pub use lastmetre_model::{AreaParams, Fleet, Instance, Kg, Metres, MetresPerSecond, Metrics, Order, Plan, Seconds};
+pub use lastmetre_osm as osm;
 pub use lastmetre_place as place;
 pub use lastmetre_sim as sim;
 pub use lastmetre_solver as solver;
@@ -235,6 +236,17 @@ fn finish_loading(spec: AreaSpec, mut problems: Vec<Problem>, params: &AreaParam
             Err(LoadError::Invalid(problems))
         }
     }
+}
+
+/// An OpenStreetMap import as an area file: the GeoJSON of [`formats::write_area`] with each
+/// feature's `osm_id` and `estimated` values, and the collection's attribution, licence and
+/// `source` (the extract's name) as its `properties`.
+pub fn osm_area_geojson(import: &osm::Import, source: &str) -> serde_json::Value {
+    lastmetre_formats::write_area_with(
+        &import.spec,
+        &|id| import.feature_properties(id),
+        import.collection_properties(source),
+    )
 }
 
 /// A problem that follows from a feature the reader already rejected: the area crate sees

@@ -46,6 +46,17 @@ pub fn tricycle_passable(lane: &LaneSpec, params: &AreaParams) -> bool {
 /// Validates `spec` and builds the routable area. On failure, returns every problem found,
 /// errors and warnings alike.
 pub fn build(spec: &AreaSpec, params: &AreaParams) -> Result<Built, Vec<Problem>> {
+    let (area, problems) = build_with_problems(spec, params);
+    if problems.iter().any(Problem::is_error) {
+        return Err(problems);
+    }
+    Ok(Built { area, warnings: problems })
+}
+
+/// Builds what can be built, leaving out the features that have errors, and returns it with
+/// every problem, errors included. For tools that repair a plan (the OSM importer drops lanes
+/// the gate cannot reach); planning needs [`build`], which refuses an area with errors.
+pub fn build_with_problems(spec: &AreaSpec, params: &AreaParams) -> (Area, Vec<Problem>) {
     let mut problems = Vec::new();
     let usable = records::check(spec, &mut problems);
 
@@ -225,11 +236,7 @@ pub fn build(spec: &AreaSpec, params: &AreaParams) -> Result<Built, Vec<Problem>
     let area = Area { graph, frame, params: params.clone(), gates, sites, lanes, buildings, stairwells, households };
     check_reachability(&area, &gate_tricycle, &mut problems);
     check_completeness(&area, &mut problems);
-
-    if problems.iter().any(Problem::is_error) {
-        return Err(problems);
-    }
-    Ok(Built { area, warnings: problems })
+    (area, problems)
 }
 
 /// Islands, tricycle reachability of sites and gates, and households on foot.

@@ -59,7 +59,7 @@ mod records;
 mod spec;
 mod summary;
 
-pub use build::{Built, build, tricycle_passable};
+pub use build::{Built, build, build_with_problems, tricycle_passable};
 pub use frame::LocalFrame;
 pub use graph::{Area, AreaGraph, Building, Edge, EdgeKind, Gate, Household, Lane, Node, NodeKind, Site, Stairwell};
 pub use instance::instance;

@@ -6,6 +6,7 @@ use lastmetre::{AreaParams, LoadError, PlanOptions, Policy, Problem, load_area};
 use plan::Outputs;
 
 mod bench;
+mod import;
 mod place;
 mod plan;
 mod simulate;
@@ -219,9 +220,37 @@ enum Command {
         /// Open stations; one per ~90 households when absent.
         #[arg(long)]
         stations: Option<usize>,
+        /// Where to write the area GeoJSON (or OSM XML with --osm).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Write the village as an OSM XML extract instead, to try `import-osm` on.
+        #[arg(long, value_enum, value_name = "DETAIL")]
+        osm: Option<import::OsmDetail>,
+    },
+    /// Import an OpenStreetMap extract (OSM XML) as an area file, marking every guess.
+    ///
+    /// Lanes from highway=*, buildings with levels and households, stairwells from entrances,
+    /// the gate and candidate station sites; see docs/osm-import.md.
+    /// Exit status: 0 imported and valid, 2 bad input or an area that does not validate
+    /// (it is still written, to be fixed by hand), 1 other failure.
+    ImportOsm {
+        /// The extract, as OSM XML (.osm), e.g. from openstreetmap.org's Export.
+        file: PathBuf,
         /// Where to write the area GeoJSON.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Keep only what lies inside this GeoJSON polygon (the sealed area's outline).
+        #[arg(long, value_name = "FILE", conflicts_with = "bbox")]
+        boundary: Option<PathBuf>,
+        /// Keep only what lies inside this box; the file's <bounds> when neither is given.
+        #[arg(long, value_name = "W,S,E,N", allow_hyphen_values = true)]
+        bbox: Option<String>,
+        /// The gate: an OSM node id of the file, or LON,LAT. Chosen from the map if absent.
+        #[arg(long, value_name = "NODE_ID|LON,LAT", allow_hyphen_values = true)]
+        gate: Option<String>,
+        /// Import defaults as JSON (widths per class, default levels, flat size, …).
+        #[arg(long, value_name = "FILE")]
+        params: Option<PathBuf>,
     },
 }
 
@@ -353,9 +382,17 @@ fn main() -> ExitCode {
             iterations,
             out: &out,
         }),
-        Command::Generate { households, seed, residents, stations, out } => {
-            generate(households, seed, residents, stations, &out)
+        Command::Generate { households, seed, residents, stations, out, osm } => {
+            generate(households, seed, residents, stations, &out, osm)
         }
+        Command::ImportOsm { file, out, boundary, bbox, gate, params } => import::run(&import::Request {
+            file: &file,
+            out: &out,
+            boundary: boundary.as_deref(),
+            bbox: bbox.as_deref(),
+            gate: gate.as_deref(),
+            params: params.as_deref(),
+        }),
     };
     match outcome {
         Ok(code) => code,
@@ -475,6 +512,7 @@ fn generate(
     residents: Option<u64>,
     stations: Option<usize>,
     out: &Path,
+    osm: Option<import::OsmDetail>,
 ) -> Result<ExitCode> {
     let mut options = lastmetre::synth::VillageOptions::new(households, seed);
     options.residents = residents;
@@ -486,12 +524,15 @@ fn generate(
             return Ok(ExitCode::from(BAD_INPUT));
         }
     };
-    let geojson = lastmetre::formats::write_area(&spec);
-    let text = serde_json::to_string_pretty(&geojson)?;
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    std::fs::write(out, text + "\n").with_context(|| format!("cannot write {}", out.display()))?;
+    if let Some(detail) = osm {
+        import::write_generated(&spec, detail, out)?;
+    } else {
+        let text = serde_json::to_string_pretty(&lastmetre::formats::write_area(&spec))?;
+        std::fs::write(out, text + "\n").with_context(|| format!("cannot write {}", out.display()))?;
+    }
     println!(
         "{}: {} households, {} stairwells, {} buildings, {} lanes, {} station sites ({} open)",
         out.display(),

@@ -30,6 +30,33 @@ fn props(value: Value) -> Value {
 
 /// The area as a GeoJSON FeatureCollection, in the documented format.
 pub fn write_area(spec: &AreaSpec) -> Value {
+    write_area_with(spec, &|_| None, Map::new())
+}
+
+/// The area as [`write_area`] writes it, with more properties: `extra(id)` adds to a
+/// feature's (an importer's provenance, say), and `collection` becomes the collection's own
+/// `properties` member (attribution, licence, source).
+pub fn write_area_with(
+    spec: &AreaSpec,
+    extra: &dyn Fn(&str) -> Option<Map<String, Value>>,
+    collection: Map<String, Value>,
+) -> Value {
+    let mut area = write_plain(spec);
+    if let Some(features) = area["features"].as_array_mut() {
+        for feature in features {
+            let Some(more) = feature["id"].as_str().and_then(extra) else { continue };
+            if let Some(props) = feature["properties"].as_object_mut() {
+                props.extend(more);
+            }
+        }
+    }
+    if !collection.is_empty() {
+        area["properties"] = Value::Object(collection);
+    }
+    area
+}
+
+fn write_plain(spec: &AreaSpec) -> Value {
     let mut features = Vec::new();
     for g in &spec.gates {
         features.push(feature(&g.id, point(g.at), props(json!({ "kind": "gate", "name": g.name }))));

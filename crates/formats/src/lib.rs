@@ -2,7 +2,8 @@
 //!
 //! * [`read_area`] / [`read_area_file`]: the GeoJSON area format (`docs/area-format.md`) into
 //!   an [`AreaSpec`](lastmetre_area::AreaSpec), reporting every problem with its feature id.
-//! * [`write_area`]: an `AreaSpec` back to that format (used by the generator).
+//! * [`write_area`]: an `AreaSpec` back to that format (used by the generator);
+//!   [`write_area_with`] adds properties (the OSM importer's provenance and attribution).
 //! * [`graph_geojson`]: the built graph as GeoJSON for QGIS.
 //! * Orders (JSON, CSV) and the fleet file in; the plan file out and back in
 //!   ([`plan_file`], [`read_plan`]); routes GeoJSON ([`routes_geojson`]); dispatch [`sheets`].
@@ -21,7 +22,7 @@ mod routes;
 mod sheets;
 
 pub use area_in::{Limits, ReadError, read_area, read_area_file};
-pub use area_out::write_area;
+pub use area_out::{write_area, write_area_with};
 pub use cvrplib::{CvrpError, distance_only_fleet, read_cvrp, write_cvrp_solution};
 pub use graph_out::graph_geojson;
 pub use orders::{

@@ -1,0 +1,159 @@
+//! `lastmetre import-osm`: an OpenStreetMap extract becomes an area file.
+
+use crate::{BAD_INPUT, print_problems};
+use anyhow::{Context, Result};
+use lastmetre::osm::{Boundary, GateChoice, ImportParams, LonLat, Options, boundary_from_geojson, import};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Largest extract read: far beyond a sealed area (a 1 km² export is about 2 MB).
+const MAX_BYTES: u64 = 512 << 20;
+
+/// What `import-osm` was asked.
+pub(crate) struct Request<'a> {
+    pub file: &'a Path,
+    pub out: &'a Path,
+    pub boundary: Option<&'a Path>,
+    pub bbox: Option<&'a str>,
+    pub gate: Option<&'a str>,
+    pub params: Option<&'a Path>,
+}
+
+/// Something the user must fix, said once, with exit status 2.
+fn refuse(message: impl std::fmt::Display) -> Result<ExitCode> {
+    eprintln!("error: {message}");
+    Ok(ExitCode::from(BAD_INPUT))
+}
+
+fn parse_gate(raw: &str) -> Option<GateChoice> {
+    match raw.split_once(',') {
+        Some((lon, lat)) => {
+            let at = LonLat::new(lon.trim().parse().ok()?, lat.trim().parse().ok()?);
+            at.is_lon_lat().then_some(GateChoice::At(at))
+        }
+        None => raw.trim().parse().ok().map(GateChoice::Node),
+    }
+}
+
+fn parse_bbox(raw: &str) -> Option<[f64; 4]> {
+    let v: Vec<f64> = raw.split(',').map(|x| x.trim().parse().ok()).collect::<Option<_>>()?;
+    v.try_into().ok()
+}
+
+pub(crate) fn run(request: &Request) -> Result<ExitCode> {
+    let started = Instant::now();
+    let name = request.file.display().to_string();
+    if name.ends_with(".pbf") {
+        return refuse(format!(
+            "{name}: .osm.pbf is not read; convert it first with `osmium cat {name} -o area.osm` (docs/osm-import.md)"
+        ));
+    }
+    let params = match request.params {
+        None => ImportParams::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            match serde_json::from_str(&text) {
+                Ok(p) => p,
+                Err(e) => return refuse(format!("bad parameters file {}: {e}", path.display())),
+            }
+        }
+    };
+    let boundary = match (request.boundary, request.bbox) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            match boundary_from_geojson(&text) {
+                Ok(b) => Some(b),
+                Err(e) => return refuse(format!("{}: {e}", path.display())),
+            }
+        }
+        (None, Some(raw)) => match parse_bbox(raw).map(Boundary::checked_bbox) {
+            Some(Ok(b)) => Some(b),
+            Some(Err(e)) => return refuse(e),
+            None => return refuse(format!("--bbox '{raw}' is not four numbers W,S,E,N")),
+        },
+        (None, None) => None,
+    };
+    let gate = match request.gate {
+        None => None,
+        Some(raw) => match parse_gate(raw) {
+            Some(g) => Some(g),
+            None => return refuse(format!("--gate '{raw}' is neither an OSM node id nor LON,LAT in WGS-84 degrees")),
+        },
+    };
+    let size = std::fs::metadata(request.file).with_context(|| format!("cannot read {name}"))?.len();
+    if size > MAX_BYTES {
+        return refuse(format!("{name} is {size} bytes, more than {MAX_BYTES}; cut the extract to the area first"));
+    }
+    let bytes = std::fs::read(request.file).with_context(|| format!("cannot read {name}"))?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        return refuse(format!("{name}: not an OSM XML file (not UTF-8 text); export from openstreetmap.org"));
+    };
+    let options = Options { boundary, gate, params };
+    let imported = match import(&text, &options) {
+        Ok(i) => i,
+        Err(e) => return refuse(format!("{name}: {e}")),
+    };
+    let source = request.file.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned());
+    let geojson = lastmetre::osm_area_geojson(&imported, &source);
+    if let Some(dir) = request.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let out = request.out.display();
+    std::fs::write(request.out, serde_json::to_string(&geojson)? + "\n")
+        .with_context(|| format!("cannot write {out}"))?;
+
+    let spec = &imported.spec;
+    println!(
+        "{out}: {} households, {} stairwells, {} buildings, {} lanes, {} gate(s), {} station sites ({} open), in {:.2} s",
+        spec.households.len(),
+        spec.stairwells.len(),
+        spec.buildings.len(),
+        spec.lanes.len(),
+        spec.gates.len(),
+        spec.sites.len(),
+        spec.sites.iter().filter(|s| s.open).count(),
+        started.elapsed().as_secs_f64()
+    );
+    let estimated = imported.estimated();
+    if estimated.is_empty() {
+        println!("estimated: nothing");
+    } else {
+        let counts: Vec<String> = estimated.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        println!(
+            "estimated: {} (marked `estimated` in each feature's properties: check them on the ground)",
+            counts.join(", ")
+        );
+    }
+    for w in &imported.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!("© OpenStreetMap contributors, ODbL: the attribution and licence are kept in the file's properties");
+    let mut problems = imported.problems.clone();
+    print_problems(&mut problems);
+    if !imported.is_valid() {
+        eprintln!("{out}: written, but it does not validate; fix the errors above (docs/area-format.md)");
+        return Ok(ExitCode::from(BAD_INPUT));
+    }
+    println!("{out}: valid, {} warning(s); next: lastmetre validate {out}", problems.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--osm` of `generate`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum OsmDetail {
+    /// Every width, level count, flat count and entrance.
+    Full,
+    /// As a typical OSM map: some widths, levels, flats and entrances missing.
+    Sparse,
+}
+
+/// The generated village as OSM XML, for trying the importer without real data.
+pub(crate) fn write_generated(spec: &lastmetre::AreaSpec, detail: OsmDetail, out: &Path) -> Result<()> {
+    let detail = match detail {
+        OsmDetail::Full => lastmetre::osm::export::Detail::Full,
+        OsmDetail::Sparse => lastmetre::osm::export::Detail::Sparse,
+    };
+    let xml = lastmetre::osm::export::to_osm_xml(spec, detail);
+    std::fs::write(out, xml).with_context(|| format!("cannot write {}", out.display()))
+}

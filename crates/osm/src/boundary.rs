@@ -1,0 +1,161 @@
+//! The sealed area's boundary, in WGS-84 degrees: what lies inside is imported.
+
+use crate::ImportError;
+use geo::{
+    BooleanOps, BoundingRect, Contains, Coord, Distance, LineString, MultiLineString, MultiPolygon, Polygon, Rect,
+};
+use lastmetre_area::LonLat;
+use serde_json::Value;
+
+/// A boundary: one or more polygons in lon/lat degrees.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Boundary(MultiPolygon<f64>);
+
+impl Boundary {
+    /// A box from west, south, east and north edges, as `--bbox W,S,E,N` gives them.
+    pub fn bbox(wsen: [f64; 4]) -> Self {
+        let [w, s, e, n] = wsen;
+        Self(MultiPolygon::new(vec![Rect::new(Coord { x: w, y: s }, Coord { x: e, y: n }).to_polygon()]))
+    }
+
+    /// A box, checked: finite, in range, west of east and south of north.
+    pub fn checked_bbox(wsen: [f64; 4]) -> Result<Self, ImportError> {
+        let [w, s, e, n] = wsen;
+        let in_range = LonLat::new(w, s).is_lon_lat() && LonLat::new(e, n).is_lon_lat();
+        if !in_range || w >= e || s >= n {
+            return Err(ImportError::BadBoundary(format!(
+                "--bbox {w},{s},{e},{n} is not west,south,east,north in WGS-84 degrees with west < east and south < north"
+            )));
+        }
+        Ok(Self::bbox(wsen))
+    }
+
+    /// True when the position lies inside (or on the edge).
+    pub fn contains(&self, p: LonLat) -> bool {
+        let point = geo::Point::new(p.lon, p.lat);
+        self.0.contains(&point) || self.0.iter().any(|poly| geo::Intersects::intersects(poly.exterior(), &point))
+    }
+
+    /// The parts of a line that lie inside, each with at least two positions.
+    pub(crate) fn clip(&self, path: &[LonLat]) -> Vec<Vec<LonLat>> {
+        if path.iter().all(|p| self.contains(*p)) {
+            return vec![path.to_vec()];
+        }
+        let line = LineString::from(path.iter().map(|p| (p.lon, p.lat)).collect::<Vec<_>>());
+        let inside = self.0.clip(&MultiLineString::new(vec![line]), false);
+        inside
+            .0
+            .into_iter()
+            .map(|piece| piece.0.into_iter().map(|c| LonLat::new(c.x, c.y)).collect::<Vec<_>>())
+            .filter(|piece| piece.len() >= 2)
+            .collect()
+    }
+
+    /// True when the position lies on the boundary's edge, within about a centimetre.
+    pub(crate) fn on_edge(&self, p: LonLat) -> bool {
+        let point = geo::Point::new(p.lon, p.lat);
+        self.0.iter().any(|poly| {
+            std::iter::once(poly.exterior())
+                .chain(poly.interiors())
+                .any(|ring| geo::Euclidean.distance(&point, ring) < 1e-7)
+        })
+    }
+
+    /// A short description for messages.
+    pub(crate) fn describe(&self) -> String {
+        match self.0.bounding_rect() {
+            Some(r) => format!("{:.6},{:.6},{:.6},{:.6}", r.min().x, r.min().y, r.max().x, r.max().y),
+            None => "empty".into(),
+        }
+    }
+}
+
+/// Reads a boundary from GeoJSON: a Polygon or MultiPolygon, bare, as a Feature, or as every
+/// polygon of a FeatureCollection.
+pub fn boundary_from_geojson(text: &str) -> Result<Boundary, ImportError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| ImportError::BadBoundary(format!("not JSON: {e}")))?;
+    let mut polygons = Vec::new();
+    collect(&value, &mut polygons)?;
+    if polygons.is_empty() {
+        return Err(ImportError::BadBoundary(
+            "the GeoJSON holds no Polygon or MultiPolygon; draw the area's outline as a polygon".into(),
+        ));
+    }
+    Ok(Boundary(MultiPolygon::new(polygons)))
+}
+
+fn collect(value: &Value, out: &mut Vec<Polygon<f64>>) -> Result<(), ImportError> {
+    match value.get("type").and_then(Value::as_str) {
+        Some("FeatureCollection") => {
+            for f in value.get("features").and_then(Value::as_array).into_iter().flatten() {
+                collect(f, out)?;
+            }
+        }
+        Some("Feature") => {
+            if let Some(g) = value.get("geometry") {
+                collect(g, out)?;
+            }
+        }
+        Some("Polygon") => out.push(polygon(value.get("coordinates"))?),
+        Some("MultiPolygon") => {
+            for rings in value.get("coordinates").and_then(Value::as_array).into_iter().flatten() {
+                out.push(polygon(Some(rings))?);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn polygon(rings: Option<&Value>) -> Result<Polygon<f64>, ImportError> {
+    let bad = |what: &str| ImportError::BadBoundary(format!("a polygon {what}"));
+    let rings = rings.and_then(Value::as_array).ok_or_else(|| bad("has no coordinates"))?;
+    let mut parsed = Vec::new();
+    for ring in rings {
+        let mut coords = Vec::new();
+        for position in ring.as_array().ok_or_else(|| bad("ring is not an array"))? {
+            let xy = position.as_array().ok_or_else(|| bad("position is not an array"))?;
+            let (Some(lon), Some(lat)) = (xy.first().and_then(Value::as_f64), xy.get(1).and_then(Value::as_f64)) else {
+                return Err(bad("position is not two numbers"));
+            };
+            if !LonLat::new(lon, lat).is_lon_lat() {
+                return Err(bad(&format!("position [{lon}, {lat}] is not WGS-84 lon/lat; export in EPSG:4326")));
+            }
+            coords.push(Coord { x: lon, y: lat });
+        }
+        if coords.len() < 4 {
+            return Err(bad("ring has fewer than four positions"));
+        }
+        parsed.push(LineString::new(coords));
+    }
+    let mut rings = parsed.into_iter();
+    let exterior = rings.next().ok_or_else(|| bad("has no ring"))?;
+    Ok(Polygon::new(exterior, rings.collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clips_a_line_at_the_edge() {
+        let b = Boundary::bbox([0.0, 0.0, 1.0, 1.0]);
+        let pieces = b.clip(&[LonLat::new(-1.0, 0.5), LonLat::new(0.5, 0.5), LonLat::new(0.5, 2.0)]);
+        assert_eq!(pieces.len(), 1);
+        let piece = &pieces[0];
+        assert!(piece.iter().any(|p| (p.lon - 0.5).abs() < 1e-12 && (p.lat - 0.5).abs() < 1e-12));
+        assert!(piece.iter().all(|p| b.contains(*p)));
+        assert!(b.on_edge(piece[0]) || b.on_edge(piece[piece.len() - 1]));
+    }
+
+    #[test]
+    fn reads_geojson_polygons() {
+        let text =
+            r#"{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}}"#;
+        let b = boundary_from_geojson(text).unwrap();
+        assert!(b.contains(LonLat::new(0.5, 0.5)));
+        assert!(!b.contains(LonLat::new(1.5, 0.5)));
+        assert!(boundary_from_geojson(r#"{"type":"Point","coordinates":[0,0]}"#).is_err());
+        assert!(boundary_from_geojson(r#"{"type":"Polygon","coordinates":[[[0,0],[400000,0],[1,1],[0,0]]]}"#).is_err());
+    }
+}

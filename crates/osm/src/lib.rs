@@ -1,0 +1,289 @@
+//! Imports an OpenStreetMap extract as a lastmetre area, and marks every value it had to guess.
+//!
+//! ```text
+//! OSM XML ──xml──▶ nodes, ways, relations
+//!   ──lanes──▶ highway ways clipped to the boundary, widths (given or per class)
+//!   ──buildings──▶ outlines, levels, households, stairwells (entrances or one per 15 m)
+//!   ──gate──▶ --gate, or the gate node that best joins roads outside
+//!   ──repair──▶ doors linked to their nearest way; lanes and buildings the gate cannot reach dropped
+//!   ──sites──▶ candidate stations spread over the tricycle lanes, some opened
+//!   ──▶ AreaSpec + provenance of every feature + the validation of the result
+//! ```
+//!
+//! The result is an ordinary area: `lastmetre_area::build` validates it and everything else
+//! plans on it. What was estimated, and from what, is in [`Import::features`], so that people
+//! know what to check on the ground. The data stays © OpenStreetMap contributors under the
+//! ODbL: [`ATTRIBUTION`] and [`LICENSE`] travel with every output.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod boundary;
+mod buildings;
+pub mod export;
+mod gate;
+mod lanes;
+mod params;
+mod repair;
+mod sites;
+mod values;
+mod xml;
+
+pub use boundary::{Boundary, boundary_from_geojson};
+pub use params::{HOUSES, ImportParams, LANE_CLASSES, RESIDENTIAL};
+
+pub use lastmetre_area::LonLat;
+use lastmetre_area::{AreaSpec, Problem};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Attribution that every area imported from OpenStreetMap must keep.
+pub const ATTRIBUTION: &str = "© OpenStreetMap contributors";
+/// The licence of OpenStreetMap data, which an imported area inherits.
+pub const LICENSE: &str = "Open Database License (ODbL) 1.0, https://opendatacommons.org/licenses/odbl/; \
+     see https://www.openstreetmap.org/copyright";
+
+/// Where the gate is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GateChoice {
+    /// An OSM node of the file, by id.
+    Node(i64),
+    /// A position.
+    At(LonLat),
+}
+
+/// What to import.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Keep only what lies inside; the file's `<bounds>` when absent, else everything.
+    pub boundary: Option<Boundary>,
+    /// The gate; chosen from the map when absent.
+    pub gate: Option<GateChoice>,
+    /// Defaults for the guesses.
+    pub params: ImportParams,
+}
+
+/// A kind of guessed value, counted in the import summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Estimate {
+    /// A lane width from `est_width` or the class default.
+    LaneWidth,
+    /// `building=yes` taken as residential.
+    BuildingUse,
+    /// Floors from `height` or the default.
+    Levels,
+    /// A building's household count from its footprint, or one per house.
+    Households,
+    /// Households placed on floors and stairwells evenly.
+    HouseholdPlacement,
+    /// A stairwell placed along the longest side.
+    Stairwell,
+    /// A footway drawn from a door to its nearest way.
+    DoorLink,
+    /// The gate, where no `--gate` was given.
+    Gate,
+    /// A candidate station site.
+    StationSite,
+    /// A site opened as a station.
+    OpenStation,
+}
+
+impl Estimate {
+    /// The name used in summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Estimate::LaneWidth => "lane widths",
+            Estimate::BuildingUse => "building uses",
+            Estimate::Levels => "building levels",
+            Estimate::Households => "household counts",
+            Estimate::HouseholdPlacement => "household floors",
+            Estimate::Stairwell => "stairwells",
+            Estimate::DoorLink => "door links",
+            Estimate::Gate => "gates",
+            Estimate::StationSite => "station sites",
+            Estimate::OpenStation => "open stations",
+        }
+    }
+}
+
+/// A guessed value: what kind of guess, and how it was made.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Guess {
+    /// The kind, for counting.
+    pub kind: Estimate,
+    /// How the value was guessed, for people checking it on the ground.
+    pub why: String,
+}
+
+/// Where a feature came from and what in it was guessed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Provenance {
+    /// The OSM element, `way/123` or `node/45`; none for features the importer made up.
+    pub osm: Option<String>,
+    /// Property → how its value was guessed.
+    pub estimated: BTreeMap<String, Guess>,
+}
+
+/// A successful import.
+#[derive(Clone, Debug)]
+pub struct Import {
+    /// The area, ready to write or build.
+    pub spec: AreaSpec,
+    /// Provenance per feature id.
+    pub features: BTreeMap<String, Provenance>,
+    /// What was left out or looks odd, one line each.
+    pub warnings: Vec<String>,
+    /// The result's validation: warnings only when the area is valid.
+    pub problems: Vec<Problem>,
+}
+
+impl Import {
+    /// True when the imported area validates.
+    pub fn is_valid(&self) -> bool {
+        !self.problems.iter().any(Problem::is_error)
+    }
+
+    /// How many values of each kind were guessed, in the area as imported.
+    pub fn estimated(&self) -> BTreeMap<Estimate, usize> {
+        let mut counts = BTreeMap::new();
+        for guess in self.features.values().flat_map(|f| f.estimated.values()) {
+            *counts.entry(guess.kind).or_default() += 1;
+        }
+        counts
+    }
+
+    /// Properties to add to a feature of the written area: `osm_id` and `estimated`
+    /// (property → how it was guessed).
+    pub fn feature_properties(&self, id: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+        let p = self.features.get(id)?;
+        let mut props = serde_json::Map::new();
+        if let Some(osm) = &p.osm {
+            props.insert("osm_id".into(), osm.clone().into());
+        }
+        if !p.estimated.is_empty() {
+            let guesses = p.estimated.iter().map(|(k, g)| (k.clone(), g.why.clone().into())).collect();
+            props.insert("estimated".into(), serde_json::Value::Object(guesses));
+        }
+        Some(props)
+    }
+
+    /// The written area's own properties: attribution and licence (which the ODbL requires to
+    /// travel with the data), the source file, and the count of each kind of guess.
+    pub fn collection_properties(&self, source: &str) -> serde_json::Map<String, serde_json::Value> {
+        let counts: serde_json::Map<String, serde_json::Value> =
+            self.estimated().into_iter().map(|(k, n)| (k.as_str().to_owned(), n.into())).collect();
+        let mut props = serde_json::Map::new();
+        props.insert("attribution".into(), ATTRIBUTION.into());
+        props.insert("license".into(), LICENSE.into());
+        props.insert("source".into(), format!("OpenStreetMap extract {source}").into());
+        props.insert("generator".into(), "lastmetre import-osm".into());
+        props.insert("estimated".into(), serde_json::Value::Object(counts));
+        props
+    }
+
+    pub(crate) fn mark(&mut self, feature: &str, kind: Estimate, property: &str, why: impl Into<String>) {
+        let guess = Guess { kind, why: why.into() };
+        self.features.entry(feature.to_owned()).or_default().estimated.insert(property.to_owned(), guess);
+    }
+
+    pub(crate) fn source(&mut self, feature: &str, osm: String) {
+        self.features.entry(feature.to_owned()).or_default().osm = Some(osm);
+    }
+}
+
+/// Why a file cannot be imported. Each says what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The document is not OSM XML.
+    #[error(
+        "not an OSM XML file: it starts with {found}; export from openstreetmap.org or convert with `osmium cat in.pbf -o out.osm`"
+    )]
+    NotOsm {
+        /// What the document starts with.
+        found: String,
+    },
+    /// The document ends in the middle of an element.
+    #[error("the OSM file is truncated (it ends inside an element, line {line}); download or export it again")]
+    Truncated {
+        /// Last line read.
+        line: usize,
+    },
+    /// The document is not well-formed, or an element lacks what OSM requires.
+    #[error("line {line}: {message}; fix the file or export it again")]
+    Malformed {
+        /// Line of the culprit.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The boundary cannot be used.
+    #[error("bad boundary: {0}")]
+    BadBoundary(String),
+    /// The parameters cannot be used.
+    #[error("bad import parameters: {0}")]
+    BadParams(String),
+    /// No residential building lies inside the boundary.
+    #[error(
+        "no residential building inside {0}; check the boundary, or export an extract that has the buildings mapped"
+    )]
+    NoBuildings(String),
+    /// No walkable way lies inside the boundary.
+    #[error(
+        "no walkable way (highway=footway|path|pedestrian|steps|service|living_street|residential|unclassified|track) inside the boundary; check the boundary or map the lanes"
+    )]
+    NoWalkableWay,
+    /// `--gate NODE_ID` names a node the file does not have.
+    #[error("gate node {0} is not in the file; give a node id from the file or --gate LON,LAT")]
+    GateNodeMissing(i64),
+    /// The gate cannot reach the area.
+    #[error("the gate at {at} cannot be reached: {why}")]
+    GateUnreachable {
+        /// Where the gate is, `lon,lat`.
+        at: String,
+        /// What is missing.
+        why: String,
+    },
+}
+
+impl fmt::Display for Estimate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Imports an OSM XML document.
+///
+/// The returned area may still fail validation in ways the importer cannot repair (a gate no
+/// tricycle lane reaches, say); [`Import::problems`] then holds the errors, each naming its
+/// feature, and the area is still returned so that it can be fixed by hand.
+pub fn import(text: &str, options: &Options) -> Result<Import, ImportError> {
+    options.params.check().map_err(ImportError::BadParams)?;
+    let data = xml::parse(text)?;
+    let boundary = match &options.boundary {
+        Some(b) => Some(b.clone()),
+        None => data.bounds.map(Boundary::bbox),
+    };
+    let mut import =
+        Import { spec: AreaSpec::default(), features: BTreeMap::new(), warnings: Vec::new(), problems: Vec::new() };
+    let lanes = lanes::import(&data, boundary.as_ref(), &options.params, &mut import);
+    if lanes.index.size() == 0 {
+        return Err(ImportError::NoWalkableWay);
+    }
+    buildings::import(&data, boundary.as_ref(), &lanes, &options.params, &mut import);
+    if import.spec.buildings.is_empty() {
+        let inside = match &boundary {
+            Some(b) => format!("boundary {}", b.describe()),
+            None => "the whole file".to_owned(),
+        };
+        return Err(ImportError::NoBuildings(inside));
+    }
+    gate::choose(&data, boundary.as_ref(), options.gate.as_ref(), &lanes, &options.params, &mut import)?;
+    repair::link_doors(&lanes, &options.params, &mut import);
+    let partial = repair::prune(&options.params, &mut import)?;
+    sites::lay_out(&partial, &options.params, &mut import);
+    import.problems = match lastmetre_area::build(&import.spec, &options.params.area) {
+        Ok(built) => built.warnings,
+        Err(problems) => problems,
+    };
+    Ok(import)
+}

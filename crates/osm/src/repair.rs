@@ -1,0 +1,148 @@
+//! Makes the imported plan routable: doors far from any way get a footway to the nearest one,
+//! and what the gate cannot reach on foot is left out (and listed).
+
+use crate::buildings::list;
+use crate::lanes::Lanes;
+use crate::params::ImportParams;
+use crate::{Estimate, Import, ImportError};
+use lastmetre_area::{Area, EdgeKind, LaneClass, LaneSpec, build_with_problems};
+use lastmetre_model::Metres;
+use petgraph::visit::EdgeRef;
+use std::collections::{HashSet, VecDeque};
+
+/// Draws a straight footway from every door beyond the snap tolerance to its nearest walkable
+/// way, or leaves the stairwell out when that is farther than `door_link_max_m`.
+pub(crate) fn link_doors(lanes: &Lanes, params: &ImportParams, import: &mut Import) {
+    let tolerance = params.area.snap_tolerance.get();
+    let mut too_far = HashSet::new();
+    let mut links = Vec::new();
+    for s in &import.spec.stairwells {
+        let at = lanes.frame.to_local(s.at);
+        let Some((segment, d)) = lanes.nearest(at) else { continue };
+        if d <= tolerance {
+            continue;
+        }
+        if d > params.door_link_max_m {
+            too_far.insert(s.id.clone());
+            continue;
+        }
+        let to = lanes.frame.to_lon_lat(segment.geom().nearest_point(&at));
+        links.push((
+            s.id.clone(),
+            LaneSpec {
+                id: format!("link-{}", s.id),
+                path: vec![s.at, to],
+                width: Some(Metres(params.default_width("footway"))),
+                class: LaneClass::Alley,
+                incline_pct: None,
+                tricycle: None,
+                foot: true,
+                layer: 0,
+            },
+            d,
+        ));
+    }
+    for (stairwell, lane, d) in links {
+        let why =
+            format!("no way within {tolerance} m of door {stairwell}: straight footway of {d:.0} m to the nearest");
+        import.mark(&lane.id, Estimate::DoorLink, "geometry", why);
+        import.mark(&lane.id, Estimate::LaneWidth, "width", "default for highway=footway");
+        import.spec.lanes.push(lane);
+    }
+    if !too_far.is_empty() {
+        let mut names: Vec<String> = too_far.iter().cloned().collect();
+        names.sort();
+        import.warnings.push(format!(
+            "{} stairwell(s) more than {} m from any walkable way were left out with their households: {}",
+            names.len(),
+            params.door_link_max_m,
+            list(&names)
+        ));
+        drop_stairwells(&too_far, import);
+    }
+}
+
+fn drop_stairwells(gone: &HashSet<String>, import: &mut Import) {
+    let spec = &mut import.spec;
+    spec.stairwells.retain(|s| !gone.contains(&s.id));
+    spec.households.retain(|h| !gone.contains(&h.stairwell));
+    let with_doors: HashSet<&str> = spec.stairwells.iter().map(|s| s.building.as_str()).collect();
+    spec.buildings.retain(|b| with_doors.contains(b.id.as_str()));
+    let kept: HashSet<&str> = spec
+        .lanes
+        .iter()
+        .map(|l| l.id.as_str())
+        .chain(spec.buildings.iter().map(|b| b.id.as_str()))
+        .chain(spec.stairwells.iter().map(|s| s.id.as_str()))
+        .chain(spec.households.iter().map(|h| h.id.as_str()))
+        .chain(spec.gates.iter().map(|g| g.id.as_str()))
+        .collect();
+    import.features.retain(|id, _| kept.contains(id.as_str()));
+}
+
+/// Builds the plan as it stands and leaves out the lanes and stairwells that no path on foot
+/// joins to the gate. Returns the built (partial) area, for laying out station sites.
+pub(crate) fn prune(params: &ImportParams, import: &mut Import) -> Result<Area, ImportError> {
+    let (area, _) = build_with_problems(&import.spec, &params.area);
+    let gate = &import.spec.gates[0];
+    let at = format!("{:.7},{:.7}", gate.at.lon, gate.at.lat);
+    let Some(start) = area.gates.first().map(|g| g.node) else {
+        return Err(ImportError::GateUnreachable { at, why: "it is not next to any usable way".into() });
+    };
+    let g = &area.graph;
+    let mut seen = vec![false; g.node_count()];
+    seen[start.index()] = true;
+    let mut queue = VecDeque::from([start]);
+    while let Some(n) = queue.pop_front() {
+        for e in g.edges(n).filter(|e| e.weight().foot) {
+            let next = if e.source() == n { e.target() } else { e.source() };
+            if !std::mem::replace(&mut seen[next.index()], true) {
+                queue.push_back(next);
+            }
+        }
+    }
+    let reached_lanes: HashSet<&str> = g
+        .edge_references()
+        .filter_map(|e| match e.weight().kind {
+            EdgeKind::Lane(l) if seen[e.source().index()] => Some(area.lanes[l].id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let dropped: Vec<String> =
+        import.spec.lanes.iter().filter(|l| !reached_lanes.contains(l.id.as_str())).map(|l| l.id.clone()).collect();
+    if !dropped.is_empty() {
+        import.warnings.push(format!(
+            "{} lane(s) not joined to the gate on foot were left out: {}",
+            dropped.len(),
+            list(&dropped)
+        ));
+        import.spec.lanes.retain(|l| reached_lanes.contains(l.id.as_str()));
+    }
+    let reached_doors: HashSet<&str> =
+        area.stairwells.iter().filter(|s| seen[s.door.index()]).map(|s| s.id.as_str()).collect();
+    let cut_off: HashSet<String> = import
+        .spec
+        .stairwells
+        .iter()
+        .filter(|s| !reached_doors.contains(s.id.as_str()))
+        .map(|s| s.id.clone())
+        .collect();
+    if !cut_off.is_empty() {
+        let households = import.spec.households.iter().filter(|h| cut_off.contains(&h.stairwell)).count();
+        let mut names: Vec<String> = cut_off.iter().cloned().collect();
+        names.sort();
+        import.warnings.push(format!(
+            "{} stairwell(s) with {households} household(s) that no path on foot joins to the gate were left out: {}",
+            names.len(),
+            list(&names)
+        ));
+    }
+    drop_stairwells(&cut_off, import);
+    if import.spec.households.is_empty() {
+        return Err(ImportError::GateUnreachable {
+            at,
+            why: "no path on foot leads from it to any building; give --gate on a way that leads into the area".into(),
+        });
+    }
+    Ok(area)
+}
