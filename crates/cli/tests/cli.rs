@@ -484,3 +484,66 @@ fn place_sweeps_the_bundled_area_and_judges_each_placement_by_simulation() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
     }
 }
+
+#[test]
+fn import_osm_then_validate_plan_and_check() {
+    let (osm, area, orders, plan) =
+        (scratch("village.osm"), scratch("osm-area.geojson"), scratch("osm-noon.json"), scratch("osm-plan.json"));
+    let (osm, area, orders, plan) =
+        (osm.to_str().unwrap(), area.to_str().unwrap(), orders.to_str().unwrap(), plan.to_str().unwrap());
+    let out = lastmetre(&["generate", "--households", "900", "--seed", "5", "--osm", "sparse", "--out", osm]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(std::fs::read_to_string(osm).unwrap().starts_with("<?xml"));
+
+    let out = lastmetre(&["import-osm", osm, "--out", area]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    for part in [
+        "households",
+        "estimated:",
+        "lane widths",
+        "building levels",
+        "stairwells",
+        "© OpenStreetMap contributors",
+        "valid",
+    ] {
+        assert!(stdout.contains(part), "missing {part:?} in\n{stdout}");
+    }
+    let written = std::fs::read_to_string(area).unwrap();
+    assert!(written.contains("\"attribution\":\"© OpenStreetMap contributors\"") && written.contains("ODbL"));
+
+    assert_eq!(lastmetre(&["validate", area]).status.code(), Some(0));
+    assert_eq!(lastmetre(&["demand", "--area", area, "--out", orders]).status.code(), Some(0));
+    let out = lastmetre(&["plan", "--area", area, "--orders", orders, "--iterations", "300", "--out", plan]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = lastmetre(&["check", "--area", area, "--orders", orders, "--plan", plan]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("feasible"));
+}
+
+#[test]
+fn import_osm_refuses_bad_input_with_exit_2() {
+    let osm = scratch("refuse.osm");
+    let osm = osm.to_str().unwrap();
+    assert_eq!(lastmetre(&["generate", "--households", "200", "--osm", "full", "--out", osm]).status.code(), Some(0));
+    let out_file = scratch("refused.geojson");
+    let out_file = out_file.to_str().unwrap();
+    let geojson = repo("data/niuxie/area.geojson");
+    let cases: [(Vec<&str>, &str); 6] = [
+        (vec![geojson.as_str()], "not an OSM XML file"),
+        (vec![osm, "--gate", "424242"], "gate node 424242 is not in the file"),
+        (vec![osm, "--gate", "north"], "--gate 'north'"),
+        (vec![osm, "--bbox", "1,2,3"], "--bbox '1,2,3'"),
+        (vec![osm, "--bbox", "0,0,1,1"], "no walkable way"),
+        (vec!["area.osm.pbf"], "osmium cat"),
+    ];
+    for (args, says) in cases {
+        let mut full = vec!["import-osm"];
+        full.extend(args.iter().copied());
+        full.extend(["--out", out_file]);
+        let out = lastmetre(&full);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{full:?}: {stderr}");
+        assert!(stderr.contains(says), "{full:?} should say {says:?}, said: {stderr}");
+    }
+}

@@ -43,12 +43,18 @@ impl Boundary {
         }
         let line = LineString::from(path.iter().map(|p| (p.lon, p.lat)).collect::<Vec<_>>());
         let inside = self.0.clip(&MultiLineString::new(vec![line]), false);
-        inside
-            .0
-            .into_iter()
-            .map(|piece| piece.0.into_iter().map(|c| LonLat::new(c.x, c.y)).collect::<Vec<_>>())
-            .filter(|piece| piece.len() >= 2)
-            .collect()
+        // The clipper may cut a line at its own vertices too: join pieces that meet again.
+        let mut pieces: Vec<Vec<LonLat>> = Vec::new();
+        for piece in inside.0 {
+            let piece: Vec<LonLat> = piece.0.into_iter().map(|c| LonLat::new(c.x, c.y)).collect();
+            let meets = |a: &LonLat, b: &LonLat| (a.lon - b.lon).abs() < 1e-9 && (a.lat - b.lat).abs() < 1e-9;
+            match pieces.last_mut() {
+                Some(last) if meets(&last[last.len() - 1], &piece[0]) => last.extend_from_slice(&piece[1..]),
+                _ => pieces.push(piece),
+            }
+        }
+        pieces.retain(|piece| piece.len() >= 2);
+        pieces
     }
 
     /// True when the position lies on the boundary's edge, within about a centimetre.

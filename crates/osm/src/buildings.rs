@@ -178,6 +178,34 @@ pub(crate) fn import(
     }
 }
 
+/// The outline's sides: runs of edges that keep their direction (within 10°), so that a
+/// wall mapped in several pieces (a node for a door, say) counts as one side.
+fn sides(ring: &[[f64; 2]]) -> Vec<([f64; 2], [f64; 2], f64)> {
+    let n = ring.len();
+    let edge = |i: usize| (ring[i % n], ring[(i + 1) % n]);
+    let heading = |i: usize| {
+        let (a, b) = edge(i);
+        (b[1] - a[1]).atan2(b[0] - a[0])
+    };
+    let turns = |i: usize| {
+        let d = (heading(i) - heading(i + n - 1)).rem_euclid(std::f64::consts::TAU);
+        d.min(std::f64::consts::TAU - d) > 10f64.to_radians()
+    };
+    // Start where the direction changes; a ring that never turns is degenerate anyway.
+    let start = (0..n).find(|i| turns(*i)).unwrap_or(0);
+    let mut sides = Vec::new();
+    let mut from = start;
+    for k in 1..=n {
+        let i = start + k;
+        if k == n || turns(i) {
+            let (a, b) = (ring[from % n], ring[i % n]);
+            sides.push((a, b, (b[0] - a[0]).hypot(b[1] - a[1])));
+            from = i;
+        }
+    }
+    sides
+}
+
 /// A stairwell of the building and how many flats its door says it has, if any.
 struct Door {
     id: String,
@@ -218,12 +246,7 @@ fn stairwells(
     if !doors.is_empty() {
         return doors;
     }
-    let sides: Vec<([f64; 2], [f64; 2], f64)> = (0..local.len())
-        .map(|i| {
-            let (a, b) = (local[i], local[(i + 1) % local.len()]);
-            (a, b, (b[0] - a[0]).hypot(b[1] - a[1]))
-        })
-        .collect();
+    let sides = sides(local);
     let longest = sides.iter().map(|s| s.2).fold(0.0, f64::max);
     let to_lane = |s: &([f64; 2], [f64; 2], f64)| {
         let mid = [(s.0[0] + s.1[0]) / 2.0, (s.0[1] + s.1[1]) / 2.0];

@@ -90,6 +90,13 @@ pub(crate) fn prune(params: &ImportParams, import: &mut Import) -> Result<Area, 
         return Err(ImportError::GateUnreachable { at, why: "it is not next to any usable way".into() });
     };
     let g = &area.graph;
+    if !g.edges(start).any(|e| e.weight().tricycle) {
+        let why = format!(
+            "no lane a tricycle can use passes within {} m of it; give --gate on a street, or check the lane widths (docs/osm-import.md)",
+            params.area.snap_tolerance.get()
+        );
+        return Err(ImportError::GateUnreachable { at, why });
+    }
     let mut seen = vec![false; g.node_count()];
     seen[start.index()] = true;
     let mut queue = VecDeque::from([start]);
