@@ -94,21 +94,18 @@ pub(crate) fn lay_out(area: &Area, params: &ImportParams, import: &mut Import) {
     // At least a third of the candidates stay closed, as alternatives for `place`.
     let most = (chosen.len() - chosen.len() / 3).max(1);
     let open_count = ((households as f64 / params.households_per_station).ceil() as usize).clamp(1, most);
+    let far: Vec<Vec<f64>> = chosen.iter().map(|c| doors.iter().map(|(d, _)| distance(*c, *d)).collect()).collect();
     let mut serving: Vec<f64> = vec![f64::INFINITY; doors.len()];
     let mut open = vec![false; chosen.len()];
     for _ in 0..open_count {
-        let cost = |site: [f64; 2], serving: &[f64]| -> f64 {
-            doors.iter().zip(serving).map(|((door, w), now)| w * now.min(distance(site, *door))).sum()
+        let cost = |site: usize| -> f64 {
+            far[site].iter().zip(&serving).zip(&doors).map(|((d, now), (_, w))| w * now.min(*d)).sum()
         };
-        let Some(best) = (0..chosen.len())
-            .filter(|i| !open[*i])
-            .min_by(|a, b| cost(chosen[*a], &serving).total_cmp(&cost(chosen[*b], &serving)))
-        else {
-            break;
-        };
+        let costs: Vec<(usize, f64)> = (0..chosen.len()).filter(|i| !open[*i]).map(|i| (i, cost(i))).collect();
+        let Some(&(best, _)) = costs.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else { break };
         open[best] = true;
-        for (now, (door, _)) in serving.iter_mut().zip(&doors) {
-            *now = now.min(distance(chosen[best], *door));
+        for (now, d) in serving.iter_mut().zip(&far[best]) {
+            *now = now.min(*d);
         }
     }
     for (k, (p, open)) in chosen.into_iter().zip(open).enumerate() {
