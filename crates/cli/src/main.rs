@@ -242,7 +242,7 @@ enum Command {
         /// Keep only what lies inside this GeoJSON polygon (the sealed area's outline).
         #[arg(long, value_name = "FILE", conflicts_with = "bbox")]
         boundary: Option<PathBuf>,
-        /// Keep only what lies inside this box; the file's <bounds> when neither is given.
+        /// Keep only what lies inside this box; the file's bounds element when neither is given.
         #[arg(long, value_name = "W,S,E,N", allow_hyphen_values = true)]
         bbox: Option<String>,
         /// The gate: an OSM node id of the file, or LON,LAT. Chosen from the map if absent.
