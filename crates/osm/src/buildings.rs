@@ -170,7 +170,7 @@ pub(crate) fn import(
     }
     if non_residential > 0 {
         import.warnings.push(format!(
-            "{non_residential} non-residential building(s) (school, shop, amenity=*, building:flats=0, …) hold no households and were left out"
+            "{non_residential} non-residential building(s) (school, commercial, amenity=*, building:flats=0, …) hold no households and were left out"
         ));
     }
     if outside > 0 && boundary.is_some() {

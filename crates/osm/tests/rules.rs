@@ -339,3 +339,26 @@ fn bad_or_unsuitable_input_gets_a_clear_error() {
     let elsewhere = Options { boundary: Some(Boundary::bbox([0.0, 0.0, 1.0, 1.0])), ..Options::default() };
     assert!(matches!(import(&xml, &elsewhere), Err(ImportError::NoWalkableWay)));
 }
+
+#[test]
+fn the_hand_written_example_imports_as_documented() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/examples/tiny.osm")).unwrap();
+    let i = import(&text, &Options::default()).expect("imports");
+    assert!(i.is_valid(), "{:?}", i.problems);
+    assert_eq!(i.spec.gates[0].id, "gate-n1");
+    assert_eq!(i.spec.gates[0].name.as_deref(), Some("West gate"));
+    let lanes: Vec<&str> = i.spec.lanes.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(lanes, ["w100", "w101", "w102", "w103"], "the private footway is left out");
+    assert_eq!(guess(&i, "w102", "width"), Some("default for highway=steps"));
+    assert_eq!(guess(&i, "w100", "width"), None);
+    assert_eq!(i.spec.buildings.len(), 1, "the school holds no households");
+    let names: Vec<Option<&str>> = i.spec.stairwells.iter().map(|s| s.name.as_deref()).collect();
+    assert_eq!(names, [Some("1单元"), Some("2单元")]);
+    let per_door: Vec<usize> =
+        i.spec.stairwells.iter().map(|s| i.spec.households.iter().filter(|h| h.stairwell == s.id).count()).collect();
+    assert_eq!(per_door, [3, 2], "5 flats over 2 stairwells");
+    assert!(i.spec.sites.iter().any(|s| s.open));
+    let params = AreaParams::default();
+    assert!(!tricycle_passable(lane(&i, "w103"), &params), "15 % is too steep");
+    assert!(!tricycle_passable(lane(&i, "w101"), &params), "1.2 m is too narrow");
+}
