@@ -30,6 +30,34 @@ impl Boundary {
         Ok(Self::bbox(wsen))
     }
 
+    /// One region from possibly overlapping polygons: overlaps and duplicates merged, so that
+    /// "inside" means the same to clipping and to point tests.
+    fn merged(polygons: Vec<Polygon<f64>>) -> Self {
+        Self(geo::unary_union(&polygons))
+    }
+
+    /// Distance from a position to the boundary's edge, in degrees (for ranking only).
+    pub(crate) fn edge_distance(&self, p: LonLat) -> f64 {
+        let point = geo::Point::new(p.lon, p.lat);
+        self.0
+            .iter()
+            .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+            .map(|ring| geo::Euclidean.distance(&point, ring))
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// The union of a file's `<bounds>` boxes, each checked.
+    pub(crate) fn from_bounds(boxes: &[[f64; 4]]) -> Result<Self, ImportError> {
+        let mut polygons = Vec::new();
+        for b in boxes {
+            let checked = Self::checked_bbox(*b).map_err(|e| {
+                ImportError::BadBoundary(format!("the file's <bounds> is not a box ({e}); give --bbox or --boundary"))
+            })?;
+            polygons.extend(checked.0);
+        }
+        Ok(Self::merged(polygons))
+    }
+
     /// True when the position lies inside (or on the edge).
     pub fn contains(&self, p: LonLat) -> bool {
         let point = geo::Point::new(p.lon, p.lat);
@@ -38,10 +66,15 @@ impl Boundary {
 
     /// The parts of a line that lie inside, each with at least two positions.
     pub(crate) fn clip(&self, path: &[LonLat]) -> Vec<Vec<LonLat>> {
-        if path.iter().all(|p| self.contains(*p)) {
-            return vec![path.to_vec()];
+        if path.len() < 2 {
+            return Vec::new();
         }
         let line = LineString::from(path.iter().map(|p| (p.lon, p.lat)).collect::<Vec<_>>());
+        // Whole inside (a segment between two inside vertices may still cross a notch or a
+        // hole of a concave boundary, so the line is tested, not its vertices).
+        if self.0.contains(&line) {
+            return vec![path.to_vec()];
+        }
         let inside = self.0.clip(&MultiLineString::new(vec![line]), false);
         // The clipper may cut a line at its own vertices too: join pieces that meet again.
         let mut pieces: Vec<Vec<LonLat>> = Vec::new();
@@ -59,12 +92,7 @@ impl Boundary {
 
     /// True when the position lies on the boundary's edge, within about a centimetre.
     pub(crate) fn on_edge(&self, p: LonLat) -> bool {
-        let point = geo::Point::new(p.lon, p.lat);
-        self.0.iter().any(|poly| {
-            std::iter::once(poly.exterior())
-                .chain(poly.interiors())
-                .any(|ring| geo::Euclidean.distance(&point, ring) < 1e-7)
-        })
+        self.edge_distance(p) < 1e-7
     }
 
     /// A short description for messages.
@@ -87,7 +115,7 @@ pub fn boundary_from_geojson(text: &str) -> Result<Boundary, ImportError> {
             "the GeoJSON holds no Polygon or MultiPolygon; draw the area's outline as a polygon".into(),
         ));
     }
-    Ok(Boundary(MultiPolygon::new(polygons)))
+    Ok(Boundary::merged(polygons))
 }
 
 fn collect(value: &Value, out: &mut Vec<Polygon<f64>>) -> Result<(), ImportError> {

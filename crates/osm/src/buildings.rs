@@ -20,20 +20,38 @@ struct Outline<'a> {
     nodes: Vec<i64>,
 }
 
-/// Joins a multipolygon's outer ways into one ring of node ids.
-fn outer_ring(data: &OsmData, members: &[Vec<i64>]) -> Option<Vec<i64>> {
-    let mut pieces: Vec<Vec<i64>> = members.to_vec();
-    let mut ring = pieces.pop()?;
-    while ring.first() != ring.last() || ring.len() < 4 {
-        let end = *ring.last()?;
-        let next = pieces.iter().position(|p| p.first() == Some(&end) || p.last() == Some(&end))?;
-        let mut piece = pieces.swap_remove(next);
-        if piece.first() != Some(&end) {
-            piece.reverse();
+/// Joins a multipolygon's outer ways into rings of node ids; none if a ring does not close
+/// or a node is missing.
+fn outer_rings(data: &OsmData, members: &[Vec<i64>]) -> Option<Vec<Vec<i64>>> {
+    let mut pieces: Vec<Vec<i64>> = members.iter().filter(|m| m.len() >= 2).cloned().collect();
+    let mut rings = Vec::new();
+    while let Some(mut ring) = pieces.pop() {
+        while ring.first() != ring.last() {
+            let end = *ring.last()?;
+            let next = pieces.iter().position(|p| p.first() == Some(&end) || p.last() == Some(&end))?;
+            let mut piece = pieces.swap_remove(next);
+            if piece.first() != Some(&end) {
+                piece.reverse();
+            }
+            ring.extend_from_slice(&piece[1..]);
         }
-        ring.extend_from_slice(&piece[1..]);
+        if ring.len() < 4 || !ring.iter().all(|n| data.nodes.contains_key(n)) {
+            return None;
+        }
+        rings.push(ring);
     }
-    ring.iter().all(|n| data.nodes.contains_key(n)).then_some(ring)
+    (!rings.is_empty()).then_some(rings)
+}
+
+/// Twice the area of a ring of node ids, in square degrees: for choosing the largest ring.
+fn ring_size(data: &OsmData, ring: &[i64]) -> f64 {
+    ring.windows(2)
+        .map(|w| {
+            let (a, b) = (data.nodes[&w[0]].at, data.nodes[&w[1]].at);
+            a.lon * b.lat - b.lon * a.lat
+        })
+        .sum::<f64>()
+        .abs()
 }
 
 fn outlines<'a>(data: &'a OsmData, import: &mut Import) -> Vec<Outline<'a>> {
@@ -53,26 +71,47 @@ fn outlines<'a>(data: &'a OsmData, import: &mut Import) -> Vec<Outline<'a>> {
             nodes: way.refs[..way.refs.len() - 1].to_vec(),
         });
     }
+    let mut extra_rings = Vec::new();
     for relation in data.relations.iter().filter(|r| r.tags.is("type", "multipolygon") && is_building(&r.tags)) {
-        let members: Vec<Vec<i64>> = relation
-            .members
-            .iter()
-            .filter(|m| m.is_way && m.role == "outer")
-            .filter_map(|m| data.ways.iter().find(|w| w.id == m.id).map(|w| w.refs.clone()))
-            .collect();
-        match outer_ring(data, &members) {
-            Some(ring) => found.push(Outline {
-                id: format!("r{}", relation.id),
-                osm: format!("relation/{}", relation.id),
-                tags: &relation.tags,
-                nodes: ring[..ring.len() - 1].to_vec(),
-            }),
-            None => broken.push(format!("relation/{}", relation.id)),
+        let outer: Vec<&crate::xml::Member> =
+            relation.members.iter().filter(|m| m.is_way && (m.role == "outer" || m.role.is_empty())).collect();
+        let ways: Vec<&crate::xml::Way> =
+            outer.iter().filter_map(|m| data.way_index.get(&m.id).map(|at| &data.ways[*at])).collect();
+        if ways.iter().any(|w| is_building(&w.tags)) {
+            // Old-style tagging: the outer way is a building itself and was imported as one.
+            continue;
         }
+        let rings = if ways.len() == outer.len() {
+            outer_rings(data, &ways.iter().map(|w| w.refs.clone()).collect::<Vec<_>>())
+        } else {
+            None
+        };
+        let Some(mut rings) = rings else {
+            broken.push(format!("relation/{}", relation.id));
+            continue;
+        };
+        rings.sort_by(|a, b| ring_size(data, b).total_cmp(&ring_size(data, a)));
+        if rings.len() > 1 {
+            extra_rings.push(format!("relation/{}", relation.id));
+        }
+        let ring = &rings[0];
+        found.push(Outline {
+            id: format!("r{}", relation.id),
+            osm: format!("relation/{}", relation.id),
+            tags: &relation.tags,
+            nodes: ring[..ring.len() - 1].to_vec(),
+        });
+    }
+    if !extra_rings.is_empty() {
+        import.warnings.push(format!(
+            "{} multipolygon building(s) have several outer rings; only the largest of each was imported: {}",
+            extra_rings.len(),
+            list(&extra_rings)
+        ));
     }
     if !broken.is_empty() {
         import.warnings.push(format!(
-            "{} building outline(s) are not closed or lack nodes in the file and were left out: {}",
+            "{} building outline(s) are not closed or lack ways or nodes in the file and were left out: {}",
             broken.len(),
             list(&broken)
         ));
@@ -98,7 +137,9 @@ pub(crate) fn import(
     import: &mut Import,
 ) {
     let mut non_residential = 0usize;
+    let mut sheds = 0usize;
     let mut outside = 0usize;
+    let mut capped = Vec::new();
     for outline in outlines(data, import) {
         let ring: Vec<LonLat> = outline.nodes.iter().map(|n| data.nodes[n].at).collect();
         let local: Vec<[f64; 2]> = ring.iter().map(|p| lanes.frame.to_local(*p)).collect();
@@ -122,6 +163,10 @@ pub(crate) fn import(
             non_residential += 1;
             continue;
         }
+        if kind == "yes" && flats_tag.is_none() && footprint < params.min_guessed_footprint_m2 {
+            sheds += 1;
+            continue;
+        }
         let mut outline = outline;
         if import.features.contains_key(&outline.id) {
             // The same way is a lane too: ids must stay unique.
@@ -140,33 +185,69 @@ pub(crate) fn import(
                     let l = ((h / params.level_height).round() as i64).clamp(1, 200);
                     (l, format!("height {h} m ÷ {} m per floor", params.level_height))
                 });
-                let (l, why) = from_height.unwrap_or_else(|| {
+                let (l, mut why) = from_height.unwrap_or_else(|| {
                     let l = if house { params.house_levels } else { params.default_levels };
                     (l, format!("default for building={kind}"))
                 });
+                if let Some(raw) = tags.get("building:levels") {
+                    why = format!("building:levels '{raw}' unreadable or not 1–200; {why}");
+                }
                 import.mark(&id, Estimate::Levels, "building:levels", why);
                 l
             }
         };
-        let households = match flats_tag {
-            Some(f) => f,
-            None if HOUSES.contains(&kind) => {
-                import.mark(&id, Estimate::Households, "building:flats", format!("one household per building={kind}"));
-                1
-            }
-            None => {
-                let f = ((footprint * levels as f64 / params.flat_area_m2).round() as i64).max(1);
-                let why =
-                    format!("footprint {footprint:.0} m² × {levels} floors ÷ {} m² per flat", params.flat_area_m2);
-                import.mark(&id, Estimate::Households, "building:flats", why);
-                f
-            }
-        };
         let name = tags.get("name").or_else(|| tags.get("addr:housenumber")).map(str::to_owned);
         import.spec.buildings.push(BuildingSpec { id: id.clone(), outline: ring, levels, storey_height: None, name });
-
         let doors = stairwells(data, &outline, &local, lanes, params, import);
-        place_households(&id, &doors, households, levels, import);
+
+        // No more than one flat per 10 m² of floor: a value beyond that is a typo.
+        let most = ((footprint * levels as f64 / 10.0).ceil() as i64).clamp(1, 5000);
+        let by_door: Option<Vec<i64>> = doors.iter().map(|d| d.flats).collect();
+        let (counts, how) = match by_door.filter(|c| c.iter().sum::<i64>() <= most) {
+            Some(counts) => (counts, "flats as addr:flats on each door".to_owned()),
+            None => {
+                let flats = match flats_tag {
+                    Some(f) if f <= most => f,
+                    Some(f) => {
+                        capped.push(id.clone());
+                        let why = format!("building:flats={f} is more than one flat per 10 m² of floor; capped");
+                        import.mark(&id, Estimate::Households, "building:flats", why);
+                        most
+                    }
+                    None if HOUSES.contains(&kind) => {
+                        let why = format!("one household per building={kind}");
+                        import.mark(&id, Estimate::Households, "building:flats", why);
+                        1
+                    }
+                    None => {
+                        let f = ((footprint * levels as f64 / params.flat_area_m2).round() as i64).clamp(1, most);
+                        let why = format!(
+                            "footprint {footprint:.0} m² × {levels} floors ÷ {} m² per flat",
+                            params.flat_area_m2
+                        );
+                        import.mark(&id, Estimate::Households, "building:flats", why);
+                        f
+                    }
+                };
+                let n = doors.len() as i64;
+                let counts = (0..n).map(|k| flats / n + i64::from(k < flats % n)).collect();
+                (counts, format!("flats spread evenly over {n} stairwell(s)"))
+            }
+        };
+        place_households(&id, &doors, &counts, levels, &how, import);
+    }
+    if sheds > 0 {
+        import.warnings.push(format!(
+            "{sheds} building=yes outline(s) under {} m² (sheds, kiosks, garages) were taken as non-residential",
+            params.min_guessed_footprint_m2
+        ));
+    }
+    if !capped.is_empty() {
+        import.warnings.push(format!(
+            "{} building(s) give more flats than one per 10 m² of floor; capped (check them): {}",
+            capped.len(),
+            list(&capped)
+        ));
     }
     if non_residential > 0 {
         import.warnings.push(format!(
@@ -258,7 +339,7 @@ fn stairwells(
         .min_by(|a, b| to_lane(a).total_cmp(&to_lane(b)))
         .copied()
         .unwrap_or(sides[0]);
-    let n = ((longest / params.stairwell_spacing_m).round() as usize).max(1);
+    let n = ((longest / params.stairwell_spacing_m).round() as usize).clamp(1, 50);
     for k in 0..n {
         let t = (k as f64 + 0.5) / n as f64;
         let at = [side.0[0] + t * (side.1[0] - side.0[0]), side.0[1] + t * (side.1[1] - side.0[1])];
@@ -280,23 +361,20 @@ fn stairwells(
     doors
 }
 
-/// Spreads a building's flats over its stairwells (by their `addr:flats` when every door has
-/// one, else evenly) and over the floors of each, and numbers them as residents do (`301`).
-fn place_households(building: &str, doors: &[Door], flats: i64, levels: i64, import: &mut Import) {
-    let counts: Vec<i64> = if doors.iter().all(|d| d.flats.is_some()) {
-        doors.iter().map(|d| d.flats.unwrap_or(0)).collect()
-    } else {
-        let n = doors.len() as i64;
-        (0..n).map(|k| flats / n + i64::from(k < flats % n)).collect()
-    };
-    let why =
-        format!("building {building}: flats spread evenly over {} stairwell(s) and {levels} floor(s)", doors.len());
-    for (door, count) in doors.iter().zip(counts) {
+/// Places each stairwell's flats over its floors evenly, and numbers them as residents do
+/// (`301`).
+fn place_households(building: &str, doors: &[Door], counts: &[i64], levels: i64, how: &str, import: &mut Import) {
+    let why = format!("building {building}: {how}, and over {levels} floor(s) evenly");
+    for (door, &count) in doors.iter().zip(counts) {
         let mut on_floor = vec![0i64; levels as usize + 1];
         for k in 0..count {
             let floor = 1 + k * levels / count.max(1);
             on_floor[floor as usize] += 1;
-            let unit = format!("{floor}{:02}", on_floor[floor as usize]);
+            // Door numbers as residents say them: 301, 302; past 99 on a floor, 3-100.
+            let unit = match on_floor[floor as usize] {
+                n if n < 100 => format!("{floor}{n:02}"),
+                n => format!("{floor}-{n}"),
+            };
             let id = format!("{}-{unit}", door.id);
             import.mark(&id, Estimate::HouseholdPlacement, "floor", why.clone());
             import.spec.households.push(HouseholdSpec {

@@ -81,9 +81,11 @@ fn guess(data: &OsmData, boundary: Option<&Boundary>, lanes: &Lanes, import: &mu
             }
         }
     }
-    let best_node = on_ways.iter().max_by_key(|(id, (info, _))| {
-        let barrier = data.nodes[*id].tags.is("barrier", "gate");
-        (merit(info), barrier, Reverse(**id))
+    // Among equals, the gate nearest the boundary: the entrance, not a gate further along.
+    let edge = |id: &i64| boundary.map_or(0.0, |b| b.edge_distance(data.nodes[id].at));
+    let best_node = on_ways.iter().max_by(|a, b| {
+        let key = |(id, (info, _)): &(&i64, &(WayInfo, i64))| (merit(info), data.nodes[*id].tags.is("barrier", "gate"));
+        key(a).cmp(&key(b)).then(edge(b.0).total_cmp(&edge(a.0))).then(b.0.cmp(a.0))
     });
     if let Some((node_id, (info, way))) = best_node {
         let node = &data.nodes[node_id];

@@ -72,11 +72,13 @@ pub(crate) fn import(data: &OsmData, boundary: Option<&Boundary>, params: &Impor
     let mut lane_way = Vec::new();
     let mut missing_nodes = 0usize;
     let mut private = 0usize;
+    let mut degenerate = 0usize;
     for way in &data.ways {
         let Some(highway) = way.tags.get("highway").filter(|h| LANE_CLASSES.iter().any(|(c, _)| c == h)) else {
             continue;
         };
-        if matches!(way.tags.get("access"), Some("private" | "no")) {
+        let walkers_allowed = matches!(way.tags.get("foot"), Some("yes" | "designated" | "permissive"));
+        if matches!(way.tags.get("access"), Some("private" | "no")) && !walkers_allowed {
             private += 1;
             continue;
         }
@@ -86,6 +88,11 @@ pub(crate) fn import(data: &OsmData, boundary: Option<&Boundary>, params: &Impor
                 Some(node) => path.push(node.at),
                 None => missing_nodes += 1,
             }
+        }
+        path.dedup_by(|a, b| a.lon == b.lon && a.lat == b.lat);
+        if path.len() < 2 {
+            degenerate += 1;
+            continue;
         }
         let pieces = match boundary {
             Some(b) => b.clip(&path),
@@ -160,8 +167,13 @@ pub(crate) fn import(data: &OsmData, boundary: Option<&Boundary>, params: &Impor
             "{missing_nodes} node reference(s) of lanes are not in the file and were skipped; export with complete ways"
         ));
     }
+    if degenerate > 0 {
+        import.warnings.push(format!("{degenerate} highway way(s) with fewer than two distinct nodes were left out"));
+    }
     if private > 0 {
-        import.warnings.push(format!("{private} way(s) with access=private or access=no were left out"));
+        import
+            .warnings
+            .push(format!("{private} way(s) with access=private or access=no (and no foot=yes) were left out"));
     }
     let frame = LocalFrame::around(import.spec.lanes.iter().flat_map(|l| l.path.iter().copied()));
     let mut segments = Vec::new();

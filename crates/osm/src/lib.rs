@@ -208,6 +208,11 @@ pub enum ImportError {
         /// Last line read.
         line: usize,
     },
+    /// An Overpass result that the server cut short.
+    #[error(
+        "the extract is incomplete: the Overpass server stopped with \"{0}\"; run the query again with a larger [timeout:] or [maxsize:], or a smaller area"
+    )]
+    Incomplete(String),
     /// The document is not well-formed, or an element lacks what OSM requires.
     #[error("line {line}: {message}; fix the file or export it again")]
     Malformed {
@@ -261,10 +266,17 @@ pub fn import(text: &str, options: &Options) -> Result<Import, ImportError> {
     let data = xml::parse(text)?;
     let boundary = match &options.boundary {
         Some(b) => Some(b.clone()),
-        None => data.bounds.map(Boundary::bbox),
+        None if data.bounds.is_empty() => None,
+        None => Some(Boundary::from_bounds(&data.bounds)?),
     };
     let mut import =
         Import { spec: AreaSpec::default(), features: BTreeMap::new(), warnings: Vec::new(), problems: Vec::new() };
+    if data.duplicates > 0 {
+        import.warnings.push(format!(
+            "{} element(s) appear more than once (merged extracts?); the last of each was kept",
+            data.duplicates
+        ));
+    }
     let lanes = lanes::import(&data, boundary.as_ref(), &options.params, &mut import);
     if lanes.index.size() == 0 {
         return Err(ImportError::NoWalkableWay);

@@ -51,6 +51,8 @@ pub struct ImportParams {
     pub default_levels: i64,
     /// Floors assumed for a house-type building ([`HOUSES`], `terrace`, `semidetached_house`).
     pub house_levels: i64,
+    /// A `building=yes` outline smaller than this (m²) is a shed, kiosk or garage: no flats.
+    pub min_guessed_footprint_m2: f64,
     /// Metres per floor when levels come from `height`.
     pub level_height: f64,
     /// Gross floor area per flat, m², when households come from the footprint.
@@ -81,6 +83,7 @@ impl Default for ImportParams {
             alley_width: 1.5,
             default_levels: 5,
             house_levels: 2,
+            min_guessed_footprint_m2: 30.0,
             level_height: 3.0,
             flat_area_m2: 60.0,
             stairwell_spacing_m: 15.0,

@@ -91,7 +91,8 @@ pub(crate) fn lay_out(area: &Area, params: &ImportParams, import: &mut Import) {
         .filter(|s| kept.contains(s.id.as_str()))
         .map(|s| (area.graph[s.door].at, s.households.len() as f64))
         .collect();
-    // At least a third of the candidates stay closed, as alternatives for `place`.
+    // At least a third of the candidates stay closed, as alternatives for `place` (with one
+    // or two candidates, they all open).
     let most = (chosen.len() - chosen.len() / 3).max(1);
     let open_count = ((households as f64 / params.households_per_station).ceil() as usize).clamp(1, most);
     let far: Vec<Vec<f64>> = chosen.iter().map(|c| doors.iter().map(|(d, _)| distance(*c, *d)).collect()).collect();

@@ -53,11 +53,15 @@ pub(crate) struct Relation {
 /// The parsed file.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OsmData {
-    /// `<bounds>` of an openstreetmap.org export: west, south, east, north.
-    pub bounds: Option<[f64; 4]>,
+    /// Every `<bounds>` (JOSM writes one per download area): west, south, east, north.
+    pub bounds: Vec<[f64; 4]>,
     pub nodes: HashMap<i64, Node>,
     pub ways: Vec<Way>,
     pub relations: Vec<Relation>,
+    /// Position of each way in `ways`, by id.
+    pub way_index: HashMap<i64, usize>,
+    /// Elements that appeared more than once (merged extracts): the last one is kept.
+    pub duplicates: usize,
 }
 
 /// What is being read: tags and children go to the innermost open element.
@@ -65,6 +69,8 @@ enum Open {
     Node(i64, Node),
     Way(Way),
     Relation(Relation),
+    /// An Overpass `<remark>`: the server stopped early and the data is incomplete.
+    Remark(String),
     /// An element to skip (deleted, invisible), with its children.
     Skipped,
 }
@@ -140,11 +146,17 @@ pub(crate) fn parse(text: &str) -> Result<OsmData, ImportError> {
             Event::End(_) => {
                 depth -= 1;
                 if depth == 1 {
-                    finish(&mut data, open.take());
+                    finish(&mut data, open.take())?;
                 }
                 continue;
             }
             Event::Eof => break,
+            Event::Text(t) => {
+                if let Some(Open::Remark(remark)) = open.as_mut() {
+                    remark.push_str(&String::from_utf8_lossy(t.as_ref()));
+                }
+                continue;
+            }
             _ => continue,
         };
         let name = element.name();
@@ -171,7 +183,7 @@ pub(crate) fn parse(text: &str) -> Result<OsmData, ImportError> {
                     Open::Relation(Relation { id: attrs.number("id")?, members: Vec::new(), tags: Tags::default() })
                 }
                 b"bounds" => {
-                    data.bounds = Some([
+                    data.bounds.push([
                         attrs.number("minlon")?,
                         attrs.number("minlat")?,
                         attrs.number("maxlon")?,
@@ -179,6 +191,7 @@ pub(crate) fn parse(text: &str) -> Result<OsmData, ImportError> {
                     ]);
                     Open::Skipped
                 }
+                b"remark" => Open::Remark(String::new()),
                 _ => Open::Skipped,
             });
         } else if depth == 2 {
@@ -199,7 +212,7 @@ pub(crate) fn parse(text: &str) -> Result<OsmData, ImportError> {
         }
         if empty {
             if depth == 1 {
-                finish(&mut data, open.take());
+                finish(&mut data, open.take())?;
             }
         } else {
             depth += 1;
@@ -214,15 +227,34 @@ pub(crate) fn parse(text: &str) -> Result<OsmData, ImportError> {
     Ok(data)
 }
 
-fn finish(data: &mut OsmData, element: Option<Open>) {
+fn finish(data: &mut OsmData, element: Option<Open>) -> Result<(), ImportError> {
     match element {
         Some(Open::Node(id, node)) => {
-            data.nodes.insert(id, node);
+            if data.nodes.insert(id, node).is_some() {
+                data.duplicates += 1;
+            }
         }
-        Some(Open::Way(way)) => data.ways.push(way),
-        Some(Open::Relation(relation)) => data.relations.push(relation),
+        Some(Open::Way(way)) => match data.way_index.get(&way.id) {
+            Some(&at) => {
+                data.duplicates += 1;
+                data.ways[at] = way;
+            }
+            None => {
+                data.way_index.insert(way.id, data.ways.len());
+                data.ways.push(way);
+            }
+        },
+        Some(Open::Relation(relation)) => match data.relations.iter().position(|r| r.id == relation.id) {
+            Some(at) => {
+                data.duplicates += 1;
+                data.relations[at] = relation;
+            }
+            None => data.relations.push(relation),
+        },
+        Some(Open::Remark(remark)) => return Err(ImportError::Incomplete(remark.trim().to_owned())),
         Some(Open::Skipped) | None => {}
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -241,7 +273,7 @@ mod tests {
  <relation id="20"><member type="way" ref="10" role="outer"/><tag k="type" v="multipolygon"/></relation>
 </osm>"#;
         let data = parse(text).unwrap();
-        assert_eq!(data.bounds, Some([2.0, 1.0, 2.5, 1.5]));
+        assert_eq!(data.bounds, vec![[2.0, 1.0, 2.5, 1.5]]);
         assert_eq!(data.nodes.len(), 2);
         assert!(data.nodes[&2].tags.is("barrier", "gate"));
         assert_eq!(data.ways[0].refs, vec![1, 2]);
@@ -255,6 +287,8 @@ mod tests {
         assert!(matches!(parse("<gpx></gpx>"), Err(ImportError::NotOsm { .. })));
         let cut = "<osm>\n <node id=\"1\" lat=\"1\" lon=\"2\">\n  <tag k=\"a\" v=\"b\"/>\n";
         assert!(matches!(parse(cut), Err(ImportError::Truncated { line: 4 } | ImportError::Truncated { line: 3 })));
+        let overpass = "<osm>\n<remark> runtime error: Query timed out in \"query\" at line 1 </remark>\n</osm>";
+        assert!(matches!(parse(overpass), Err(ImportError::Incomplete(r)) if r.starts_with("runtime error")));
         let bad = "<osm>\n <node id=\"x\" lat=\"1\" lon=\"2\"/>\n</osm>";
         assert!(matches!(parse(bad), Err(ImportError::Malformed { line: 2, .. })), "{:?}", parse(bad));
     }

@@ -362,3 +362,72 @@ fn the_hand_written_example_imports_as_documented() {
     assert!(!tricycle_passable(lane(&i, "w103"), &params), "15 % is too steep");
     assert!(!tricycle_passable(lane(&i, "w101"), &params), "1.2 m is too narrow");
 }
+
+#[test]
+fn implausible_values_are_capped_or_left_out_and_listed() {
+    let mut m = street_and_walkup();
+    // A typo of a flat count, a shed tagged building=yes, and a pedestrian street closed to
+    // traffic but open on foot.
+    let typo = m.building(
+        70.0,
+        6.0,
+        20.0,
+        10.0,
+        &[("building", "residential"), ("building:levels", "5"), ("building:flats", "999999999")],
+        &[(0.5, &[("entrance", "staircase")])],
+    );
+    m.building(95.0, 6.0, 4.0, 4.0, &[("building", "yes")], &[]);
+    let open_on_foot =
+        m.way(&[(20.0, 0.0), (20.0, -20.0)], &[("highway", "pedestrian"), ("access", "no"), ("foot", "yes")]);
+    let i = run(&m);
+    let typo_households = i
+        .spec
+        .households
+        .iter()
+        .filter(|h| {
+            h.stairwell.starts_with('n')
+                && i.spec.stairwells.iter().any(|s| s.id == h.stairwell && s.building == format!("w{typo}"))
+        })
+        .count();
+    assert_eq!(typo_households, 100, "200 m² × 5 floors at most one flat per 10 m²");
+    assert!(guess(&i, &format!("w{typo}"), "building:flats").unwrap().contains("capped"));
+    assert!(i.warnings.iter().any(|w| w.contains("capped") && w.contains(&format!("w{typo}"))));
+    assert_eq!(i.spec.buildings.len(), 2, "the 16 m² shed holds no flats");
+    assert!(i.warnings.iter().any(|w| w.contains("under 30 m²")));
+    assert!(i.spec.lanes.iter().any(|l| l.id == format!("w{open_on_foot}")), "foot=yes keeps the way");
+}
+
+#[test]
+fn a_concave_boundary_cuts_ways_that_cross_its_notch() {
+    let mut m = street_and_walkup();
+    // The outline is an L whose notch covers x 60..130 south of y=3. A lane from the street's
+    // middle node (50, 0) to (100, 10) has both ends inside, yet crosses the notch.
+    let far_end = m.node(100.0, 10.0, &[]);
+    let diagonal = m.way_of(vec![1001, far_end], &[("highway", "residential")]);
+    let ring: Vec<String> =
+        [(-30.0, -10.0), (60.0, -10.0), (60.0, 3.0), (130.0, 3.0), (130.0, 40.0), (-30.0, 40.0), (-30.0, -10.0)]
+            .iter()
+            .map(|(x, y)| {
+                let p = m.at(*x, *y);
+                format!("[{}, {}]", p.lon, p.lat)
+            })
+            .collect();
+    let outline = format!(r#"{{"type": "Polygon", "coordinates": [[{}]]}}"#, ring.join(", "));
+    let options =
+        Options { boundary: Some(lastmetre_osm::boundary_from_geojson(&outline).unwrap()), ..Options::default() };
+    let i = run_with(&m, &options);
+    let street = lane(&i, "w100");
+    let east_end = street.path.iter().map(|p| p.lon).fold(f64::MIN, f64::max);
+    assert!((east_end - m.at(60.0, 0.0).lon).abs() < 1e-7, "the street stops at the notch: {:?}", street.path);
+    // The diagonal is cut in two where it crosses the notch; the far piece is joined to
+    // nothing else and is dropped as unreachable, the near one kept.
+    let id = format!("w{diagonal}");
+    let near = lane(&i, &id);
+    let last = near.path[near.path.len() - 1];
+    assert!(
+        (last.lon - m.at(60.0, 2.0).lon).abs() < 1e-7 && (last.lat - m.at(60.0, 2.0).lat).abs() < 1e-7,
+        "{:?}",
+        near.path
+    );
+    assert!(i.warnings.iter().any(|w| w.contains(&format!("{id}-2"))), "{:?}", i.warnings);
+}
