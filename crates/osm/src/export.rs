@@ -13,9 +13,12 @@ pub enum Detail {
     /// Every width, level count, flat count and entrance.
     #[default]
     Full,
-    /// As a typical OSM map is: some alleys without width, some buildings without levels (a
-    /// few with `height`), half without `building:flats`, a fifth without entrances, a quarter
-    /// tagged only `building=yes`. Which ones is fixed by their order.
+    /// As a typical OSM map and export are: some alleys without width, some buildings without
+    /// levels (a few with `height`), half without `building:flats`, a fifth without
+    /// entrances, a quarter tagged only `building=yes`; every third lane split into two ways,
+    /// every seventh building a multipolygon of two ways; and `<bounds>` cutting 3 % off the
+    /// east and north, so that ways are clipped and fragments left over. Which ones is fixed
+    /// by their order.
     Sparse,
 }
 
@@ -93,8 +96,17 @@ pub fn to_osm_xml(spec: &AreaSpec, detail: Detail) -> String {
         if !lane.foot {
             tags.push(("foot", "no".into()));
         }
-        way_id += 1;
-        w.way(way_id, &refs, &tags);
+        if sparse && i % 3 == 0 && refs.len() >= 3 {
+            // Mapped as two ways meeting at a middle node.
+            let cut = refs.len() / 2;
+            way_id += 1;
+            w.way(way_id, &refs[..=cut], &tags);
+            way_id += 1;
+            w.way(way_id, &refs[cut..], &tags);
+        } else {
+            way_id += 1;
+            w.way(way_id, &refs, &tags);
+        }
     }
 
     // The gate: the lane vertex nearest to it, tagged as a gate.
@@ -177,8 +189,24 @@ pub fn to_osm_xml(spec: &AreaSpec, detail: Detail) -> String {
         if let Some(name) = &b.name {
             tags.push(("name", name.clone()));
         }
-        way_id += 1;
-        w.way(way_id, &refs, &tags);
+        if sparse && i % 7 == 3 {
+            // A multipolygon: the outline in two untagged ways, the tags on the relation.
+            let cut = refs.len() / 2;
+            let first = way_id + 1;
+            w.way(first, &refs[..=cut], &[]);
+            w.way(first + 1, &refs[cut..], &[]);
+            way_id += 2;
+            let _ = writeln!(w.out, "  <relation id=\"{i}\" {META}>");
+            for member in [first, first + 1] {
+                let _ = writeln!(w.out, "    <member type=\"way\" ref=\"{member}\" role=\"outer\"/>");
+            }
+            tags.insert(0, ("type", "multipolygon".to_owned()));
+            Writer::tags(&mut w.out, &tags);
+            w.out.push_str("  </relation>\n");
+        } else {
+            way_id += 1;
+            w.way(way_id, &refs, &tags);
+        }
     }
 
     for (k, p) in w.positions.iter().enumerate() {
@@ -202,8 +230,13 @@ pub fn to_osm_xml(spec: &AreaSpec, detail: Detail) -> String {
         south = south.min(p.lat);
         north = north.max(p.lat);
     }
-    // A margin of about 10 m, so that nothing sits on the edge.
+    // A margin of about 10 m, so that nothing sits on the edge; a sparse export is cut short
+    // in the east and north, as a hand-drawn export box is.
     let margin = 1e-4;
+    if sparse {
+        east -= (east - west) * 0.03;
+        north -= (north - south) * 0.03;
+    }
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<osm version=\"0.6\" generator=\"lastmetre export\" \
          copyright=\"synthetic\" attribution=\"none\" license=\"none\">\n  \
