@@ -9,6 +9,7 @@ mod bench;
 mod import;
 mod place;
 mod plan;
+mod serve;
 mod simulate;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -227,6 +228,36 @@ enum Command {
         #[arg(long, value_enum, value_name = "DETAIL")]
         osm: Option<import::OsmDetail>,
     },
+    /// Run the dispatcher service: durable order ledger, HTTP API and a live map page.
+    ///
+    /// Orders and events are in the SQLite ledger before they are acknowledged; the state is
+    /// rebuilt from the ledger on start. See docs/service.md.
+    Serve {
+        /// The area, as GeoJSON.
+        #[arg(long)]
+        area: PathBuf,
+        /// Fleet and parameters as JSON; DOMAIN.md defaults if absent.
+        #[arg(long)]
+        fleet: Option<PathBuf>,
+        /// The ledger (SQLite), created if missing.
+        #[arg(long, default_value = "lastmetre.db")]
+        db: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Tokens file: lines `dispatcher TOKEN` or `viewer TOKEN`; else LASTMETRE_TOKENS.
+        #[arg(long, value_name = "FILE")]
+        tokens: Option<PathBuf>,
+        /// The area's clock, hours east of UTC (8: China Standard Time).
+        #[arg(long, default_value_t = 8.0, allow_hyphen_values = true)]
+        utc_offset: f64,
+        /// Search iterations per re-plan.
+        #[arg(long, default_value_t = 3000)]
+        iterations: u64,
+        /// Largest request body, KiB.
+        #[arg(long, default_value_t = 1024)]
+        max_body_kb: usize,
+    },
     /// Import an OpenStreetMap extract (OSM XML) as an area file, marking every guess.
     ///
     /// Lanes from highway=*, buildings with levels and households, stairwells from entrances,
@@ -384,6 +415,9 @@ fn main() -> ExitCode {
         }),
         Command::Generate { households, seed, residents, stations, out, osm } => {
             generate(households, seed, residents, stations, &out, osm)
+        }
+        Command::Serve { area, fleet, db, listen, tokens, utc_offset, iterations, max_body_kb } => {
+            serve::run(serve::Request { area, fleet, db, listen, tokens, utc_offset, iterations, max_body_kb })
         }
         Command::ImportOsm { file, out, boundary, bbox, gate, params } => import::run(&import::Request {
             file: &file,

@@ -47,7 +47,7 @@ mod state;
 
 pub use lastmetre_solver::Budget;
 pub use records::{DropRecord, OutingRecord, StopRecord, TripRecord};
-pub use state::{CyclePlan, Dispatcher, PorterDay};
+pub use state::{CyclePlan, Dispatcher, OrderCheck, PorterDay};
 
 use serde::{Deserialize, Serialize};
 

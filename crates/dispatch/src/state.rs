@@ -9,6 +9,7 @@ use lastmetre_model::{
 use lastmetre_solver::{Budget, WarmOuting};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// Where one bag is.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,6 +83,53 @@ pub struct CyclePlan {
     /// What the dispatcher did on its own (a closed station's goods sent back, a station out
     /// of the tricycles' reach this cycle, …).
     pub notes: Vec<String>,
+}
+
+/// Checks new orders as [`Dispatcher::add_orders`] does; see [`Dispatcher::order_check`].
+#[derive(Clone)]
+pub struct OrderCheck {
+    area: Arc<Area>,
+    matrices: Arc<TravelMatrices>,
+    fleet: Fleet,
+}
+
+impl OrderCheck {
+    /// Every problem of the batch (ids unique within it; `known` says which ids are taken
+    /// already), or none.
+    pub fn check(&self, orders: &[Order], known: &dyn Fn(&str) -> bool) -> Vec<Problem> {
+        check_orders(&self.area, &self.matrices, &self.fleet, orders, known)
+    }
+}
+
+fn check_orders(
+    area: &Area,
+    matrices: &TravelMatrices,
+    fleet: &Fleet,
+    orders: &[Order],
+    known: &dyn Fn(&str) -> bool,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    for o in orders {
+        if o.id.contains(" (part ") {
+            problems.push(Problem::new(
+                Code::MalformedOrder,
+                Some(&o.id),
+                format!("order id '{}' contains \" (part \", which the dispatcher reserves for split orders", o.id),
+            ));
+        }
+        if known(&o.id) || !seen.insert(o.id.as_str()) {
+            problems.push(Problem::new(
+                Code::DuplicateOrder,
+                Some(&o.id),
+                format!("order '{}' is already known to the dispatcher", o.id),
+            ));
+        }
+    }
+    if let Err(more) = lastmetre_area::instance(area, matrices, orders, fleet, "new orders") {
+        problems.extend(more.into_iter().filter(|p| p.code != Code::NotTricycleReachable));
+    }
+    problems
 }
 
 /// The rolling planner's state. See the crate docs. Cloning it forks the state (what-if
@@ -160,28 +208,8 @@ impl Dispatcher {
     /// Adds orders. All are checked first (household, bags, pinned station, ids unique
     /// among all orders so far); on any problem none is added.
     pub fn add_orders(&mut self, orders: &[Order]) -> Result<(), DispatchError> {
-        let mut problems = Vec::new();
-        let mut seen = BTreeSet::new();
-        for o in orders {
-            if o.id.contains(" (part ") {
-                problems.push(Problem::new(
-                    Code::MalformedOrder,
-                    Some(&o.id),
-                    format!("order id '{}' contains \" (part \", which the dispatcher reserves for split orders", o.id),
-                ));
-            }
-            if self.orders.contains_key(&o.id) || !seen.insert(o.id.as_str()) {
-                problems.push(Problem::new(
-                    Code::DuplicateOrder,
-                    Some(&o.id),
-                    format!("order '{}' is already known to the dispatcher", o.id),
-                ));
-            }
-        }
         let fleet = self.all_stations_fleet();
-        if let Err(more) = lastmetre_area::instance(&self.area, &self.matrices, orders, &fleet, "new orders") {
-            problems.extend(more.into_iter().filter(|p| p.code != Code::NotTricycleReachable));
-        }
+        let problems = check_orders(&self.area, &self.matrices, &fleet, orders, &|id| self.orders.contains_key(id));
         if !problems.is_empty() {
             return Err(DispatchError::Problems(problems));
         }
@@ -197,6 +225,17 @@ impl Dispatcher {
             self.orders.insert(o.id.clone(), tracked);
         }
         Ok(())
+    }
+
+    /// The checks of [`Dispatcher::add_orders`] as a value that does not borrow the
+    /// dispatcher: a service acknowledges orders with it while a re-plan holds the
+    /// dispatcher. It sees the area as it is now (lanes closed later do not change it).
+    pub fn order_check(&self) -> OrderCheck {
+        OrderCheck {
+            area: Arc::new(self.area.clone()),
+            matrices: Arc::new(self.matrices.clone()),
+            fleet: self.all_stations_fleet(),
+        }
     }
 
     /// Cancels an order that has not gone out with a porter.

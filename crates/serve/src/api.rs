@@ -1,0 +1,450 @@
+//! The HTTP API (documented in `assets/openapi.json`, served at `/openapi.json`) and the page.
+
+use crate::auth::Role;
+use crate::ledger::{self, OrdersOutcome, Write};
+use crate::{Service, StoredPlan, make_plan};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use lastmetre::Event;
+use lastmetre::formats::{parse_time, read_orders_json, write_orders_json};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use tokio::sync::oneshot;
+
+const PAGE: &str = include_str!("../assets/index.html");
+const OPENAPI: &str = include_str!("../assets/openapi.json");
+
+type Shared = Arc<Service>;
+
+/// An error as JSON: `{"error": {"code", "message", "fields": [{"path", "code", "message"}]}}`.
+struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    fields: Vec<Value>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), fields: Vec::new() }
+    }
+    fn invalid(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", message)
+    }
+    fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", format!("no {what}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({ "error": { "code": self.code, "message": self.message, "fields": self.fields } });
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(r: BytesRejection) -> Self {
+        let status = r.status();
+        let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "bad_body" };
+        Self::new(status, code, r.body_text())
+    }
+}
+
+/// The routes, behind authentication.
+pub(crate) fn router(service: Shared) -> Router {
+    let limit = service.max_body;
+    Router::new()
+        .route("/", get(page))
+        .route("/openapi.json", get(openapi))
+        .route("/orders", post(post_orders))
+        .route("/orders/{id}", get(get_order))
+        .route("/events", post(post_event))
+        .route("/plan", post(post_plan))
+        .route("/plans/latest", get(latest_plan))
+        .route("/plans/{id}", get(get_plan))
+        .route("/plans/{id}/sheets/{person}", get(get_sheet))
+        .route("/area", get(get_area))
+        .route("/metrics", get(metrics))
+        .route_layer(middleware::from_fn_with_state(service.clone(), authenticate))
+        .route("/healthz", get(healthz))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(service)
+}
+
+/// The caller's role, put into the request by [`authenticate`].
+#[derive(Clone, Copy)]
+struct Caller(Role);
+
+/// Bearer tokens; the page alone also takes `?token=` (a browser cannot send a header when
+/// it opens a link). Tokens are compared by hash and never logged.
+async fn authenticate(State(s): State<Shared>, mut request: Request, next: Next) -> Response {
+    s.requests.fetch_add(1, Ordering::Relaxed);
+    let header = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let bearer = header.and_then(|h| h.strip_prefix("Bearer ")).map(str::to_owned);
+    let query = (request.uri().path() == "/")
+        .then(|| request.uri().query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token="))))
+        .flatten()
+        .map(str::to_owned);
+    let Some(role) = bearer.or(query).and_then(|t| s.tokens.role(&t)) else {
+        let mut response =
+            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid bearer token is needed").into_response();
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return response;
+    };
+    request.extensions_mut().insert(Caller(role));
+    next.run(request).await
+}
+
+fn require_dispatcher(caller: Caller) -> Result<(), ApiError> {
+    match caller.0 {
+        Role::Dispatcher => Ok(()),
+        Role::Viewer => Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "this needs a dispatcher token")),
+    }
+}
+
+/// Household-level data (household ids, door numbers, order ids) out of a value, for viewers.
+fn redact(value: &mut Value) {
+    const PRIVATE: [&str; 6] = ["household", "unit", "order", "orders", "jobs", "bags"];
+    match value {
+        Value::Object(map) => {
+            map.retain(|k, _| !PRIVATE.contains(&k.as_str()));
+            map.values_mut().for_each(redact);
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+async fn healthz(State(s): State<Shared>) -> impl IntoResponse {
+    axum::Json(json!({ "ok": true, "uptime_s": s.started.elapsed().as_secs() }))
+}
+
+async fn page() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], PAGE)
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+/// A time as `"HH:MM"`, `"HH:MM:SS"`, RFC 3339 or seconds of the day; the service's clock
+/// when absent.
+fn time_of(s: &Service, value: Option<&Value>, path: &str) -> Result<f64, ApiError> {
+    let parsed = match value {
+        None | Some(Value::Null) => return Ok(s.now_s()),
+        Some(Value::String(t)) => parse_time(t),
+        Some(Value::Number(n)) => n.as_f64().and_then(|x| parse_time(&x.to_string())),
+        Some(_) => None,
+    };
+    parsed.map(|t| t.get()).ok_or_else(|| {
+        let mut e = ApiError::invalid(format!("{path} is not a time such as \"12:00\""));
+        e.fields.push(json!({ "path": path, "code": "bad_time", "message": "HH:MM, HH:MM:SS, RFC 3339 or seconds" }));
+        e
+    })
+}
+
+async fn post_orders(
+    State(s): State<Shared>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    require_dispatcher(caller)?;
+    let body = body?;
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
+        return Err(ApiError::invalid("Idempotency-Key must be 1 to 200 characters"));
+    }
+    // One order, an array, or {"orders": [...]}.
+    let value: Value = serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))?;
+    let wrapped = match value {
+        Value::Object(ref map) if !map.contains_key("orders") => json!([value]),
+        other => other,
+    };
+    let (orders, problems) = read_orders_json(wrapped.to_string().as_bytes());
+    let ids: Vec<String> = orders.iter().map(|o| o.id.clone()).collect();
+    let mut problems = problems;
+    if problems.is_empty() {
+        if orders.is_empty() {
+            return Err(ApiError::invalid("no orders in the body"));
+        }
+        let known = s.queue.known.read().unwrap_or_else(|e| e.into_inner());
+        problems = s.check.check(&orders, &|id| known.contains(id));
+    }
+    if !problems.is_empty() {
+        let mut e = ApiError::invalid(format!("{} problem(s) in the orders; none was accepted", problems.len()));
+        e.fields = problems
+            .iter()
+            .map(|p| {
+                let index = p.feature.as_ref().and_then(|f| ids.iter().position(|id| id == f));
+                let path = match index {
+                    Some(i) => format!("/orders/{i}"),
+                    None => "/orders".to_owned(),
+                };
+                json!({ "path": path, "order": p.feature, "code": p.code.as_str(), "message": p.message })
+            })
+            .collect();
+        return Err(e);
+    }
+    let (reply, outcome) = oneshot::channel();
+    let idempotency = key.map(|k| (k, ledger::sha256(&body)));
+    let batch = write_orders_json(&orders).to_string();
+    s.writer
+        .send(Write::Orders { orders, body: batch, idempotency, reply })
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped"))?;
+    let outcome = outcome
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped"))?;
+    let json_response = |status: StatusCode, body: String| -> Response {
+        (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    };
+    match outcome {
+        OrdersOutcome::Committed(seq) => {
+            s.journal_entries.fetch_add(1, Ordering::Relaxed);
+            Ok(json_response(StatusCode::CREATED, ledger::accepted_response(&ids, seq)))
+        }
+        OrdersOutcome::Repeated { status, response } => {
+            Ok(json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), response))
+        }
+        OrdersOutcome::KeyReused => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with a different body",
+        )),
+        OrdersOutcome::Duplicate(id) => {
+            let mut e = ApiError::invalid(format!("order '{id}' is already in the ledger; none was accepted"));
+            let i = ids.iter().position(|x| *x == id).unwrap_or(0);
+            e.fields.push(json!({ "path": format!("/orders/{i}"), "order": id, "code": "E302", "message": "duplicate order id" }));
+            Err(e)
+        }
+        OrdersOutcome::Failed(message) => Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", message)),
+    }
+}
+
+async fn get_order(
+    State(s): State<Shared>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let order = s.queue.all.read().unwrap_or_else(|e| e.into_inner()).get(&id).cloned();
+    let Some(order) = order else {
+        return Err(ApiError::not_found(&format!("order '{id}'")));
+    };
+    let queued = s.queue.pending.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|o| o.id == id);
+    let status = if queued {
+        json!({ "status": "waiting" })
+    } else {
+        let service = s.clone();
+        let id = id.clone();
+        tokio::task::spawn_blocking(move || {
+            let d = service.dispatcher.lock().unwrap_or_else(|e| e.into_inner());
+            serde_json::to_value(d.status(&id)).unwrap_or(Value::Null)
+        })
+        .await
+        .unwrap_or(Value::Null)
+    };
+    let mut body = json!({
+        "id": order.id,
+        "status": status,
+        "priority": order.priority,
+        "kg": order.kg().get(),
+        "bags": order.bags.len(),
+        "household": order.household,
+    });
+    if caller.0 == Role::Viewer {
+        redact(&mut body);
+    }
+    Ok(axum::Json(body).into_response())
+}
+
+async fn post_event(
+    State(s): State<Shared>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    require_dispatcher(caller)?;
+    let body = body?;
+    let mut value: Value = serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))?;
+    let at = time_of(&s, value.get("at"), "/at")?;
+    if let Some(map) = value.as_object_mut() {
+        map.remove("at");
+    }
+    let event: Event = serde_json::from_value(value).map_err(|e| {
+        let mut err = ApiError::invalid(format!("not an event: {e}"));
+        err.fields.push(json!({ "path": "/kind", "code": "bad_event", "message": e.to_string() }));
+        err
+    })?;
+    let service = s.clone();
+    let outcome = tokio::task::spawn_blocking(move || -> Result<i64, ApiError> {
+        let mut d = service.dispatcher.lock().unwrap_or_else(|e| e.into_inner());
+        crate::give_queue(&mut d, &service.queue).map_err(ApiError::invalid)?;
+        let text = serde_json::to_string(&event).unwrap_or_default();
+        d.report(lastmetre::Seconds(at), event).map_err(|e| ApiError::invalid(e.to_string()))?;
+        let (reply, rx) = oneshot::channel();
+        service
+            .writer
+            .send(Write::Event { at, body: text, reply })
+            .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped"))?;
+        rx.blocking_recv()
+            .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped"))?
+            .map_err(|m| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", m))
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+    s.journal_entries.fetch_add(1, Ordering::Relaxed);
+    Ok(axum::Json(json!({ "seq": outcome, "at": lastmetre::formats::format_time(at) })).into_response())
+}
+
+async fn post_plan(
+    State(s): State<Shared>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    require_dispatcher(caller)?;
+    let body = body?;
+    let value: Value =
+        if body.is_empty() { json!({}) } else { serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))? };
+    let at = time_of(&s, value.get("at"), "/at")?;
+    let service = s.clone();
+    let planned = tokio::task::spawn_blocking(move || -> Result<Option<StoredPlan>, ApiError> {
+        let mut d = service.dispatcher.lock().unwrap_or_else(|e| e.into_inner());
+        {
+            let last = *service.last_plan_at.lock().unwrap_or_else(|e| e.into_inner());
+            if at < last {
+                return Err(ApiError::invalid(format!(
+                    "the cycle start {} is before the latest plan's {}",
+                    lastmetre::formats::format_time(at),
+                    lastmetre::formats::format_time(last)
+                )));
+            }
+        }
+        let (reply, rx) = oneshot::channel();
+        service
+            .writer
+            .send(Write::Plan { at, reply })
+            .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped"))?;
+        let (_, orders) = rx
+            .blocking_recv()
+            .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped"))?
+            .map_err(|m| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", m))?;
+        *service.last_plan_at.lock().unwrap_or_else(|e| e.into_inner()) = at;
+        service.journal_entries.fetch_add(1, Ordering::Relaxed);
+        let plan = make_plan(&mut d, &service.area, orders, at).map_err(ApiError::invalid)?;
+        if let Some(plan) = &plan {
+            service.plans.write().unwrap_or_else(|e| e.into_inner()).push(plan.clone());
+        }
+        Ok(plan)
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+    let Some(plan) = planned else {
+        return Err(ApiError::invalid("no plan could be made: no station can be reached from the gate now"));
+    };
+    let mut body = summary(&plan);
+    if caller.0 == Role::Viewer {
+        redact(&mut body);
+    }
+    Ok((StatusCode::CREATED, axum::Json(body)).into_response())
+}
+
+fn summary(plan: &StoredPlan) -> Value {
+    json!({
+        "id": plan.id,
+        "feasible": plan.feasible,
+        "cycle_start": plan.body["cycle_start"],
+        "metrics": plan.body["plan"]["metrics"],
+        "sheets": plan.sheets.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+    })
+}
+
+fn plan_response(plan: &StoredPlan, caller: Caller) -> Response {
+    let mut body = plan.body.clone();
+    body["routes"] = plan.routes.clone();
+    body["sheets"] = json!(plan.sheets.iter().map(|(n, _)| n).collect::<Vec<_>>());
+    if caller.0 == Role::Viewer {
+        redact(&mut body);
+    }
+    axum::Json(body).into_response()
+}
+
+async fn latest_plan(State(s): State<Shared>, axum::Extension(caller): axum::Extension<Caller>) -> Result<Response, ApiError> {
+    let plans = s.plans.read().unwrap_or_else(|e| e.into_inner());
+    plans.last().map(|p| plan_response(p, caller)).ok_or_else(|| ApiError::not_found("plan yet; POST /plan"))
+}
+
+fn find_plan(plans: &[StoredPlan], id: &str) -> Result<usize, ApiError> {
+    let n: u32 = id.parse().map_err(|_| ApiError::not_found(&format!("plan '{id}'")))?;
+    plans.iter().position(|p| p.id == n).ok_or_else(|| ApiError::not_found(&format!("plan {n}")))
+}
+
+async fn get_plan(
+    State(s): State<Shared>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let plans = s.plans.read().unwrap_or_else(|e| e.into_inner());
+    let at = find_plan(&plans, &id)?;
+    Ok(plan_response(&plans[at], caller))
+}
+
+async fn get_sheet(
+    State(s): State<Shared>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    Path((id, person)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    require_dispatcher(caller)?;
+    let plans = s.plans.read().unwrap_or_else(|e| e.into_inner());
+    let at = find_plan(&plans, &id)?;
+    let person = person.trim_end_matches(".md");
+    let sheet = plans[at].sheets.iter().find(|(n, _)| n == person).ok_or_else(|| {
+        ApiError::not_found(&format!("sheet '{person}' in plan {id} (tricycle-N or porter-N of the plan's sheets)"))
+    })?;
+    Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], sheet.1.clone()).into_response())
+}
+
+async fn get_area(
+    State(s): State<Shared>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    // The built graph: lanes as the rules make them (tricycle or foot), for the page.
+    if q.get("view").map(String::as_str) == Some("graph") {
+        return axum::Json(lastmetre::formats::graph_geojson(&s.area)).into_response();
+    }
+    let mut area = s.area_geojson.clone();
+    if caller.0 == Role::Viewer
+        && let Some(features) = area.get_mut("features").and_then(Value::as_array_mut)
+    {
+        features.retain(|f| f.pointer("/properties/kind").and_then(Value::as_str) != Some("household"));
+    }
+    axum::Json(area).into_response()
+}
+
+async fn metrics(State(s): State<Shared>) -> Response {
+    let plans = s.plans.read().unwrap_or_else(|e| e.into_inner());
+    let latest = plans.last();
+    let orders = s.queue.all.read().unwrap_or_else(|e| e.into_inner()).len();
+    let queued = s.queue.pending.lock().unwrap_or_else(|e| e.into_inner()).len();
+    axum::Json(json!({
+        "orders_acknowledged": orders,
+        "orders_queued": queued,
+        "journal_entries": s.journal_entries.load(Ordering::Relaxed),
+        "plans": plans.len(),
+        "latest_plan": latest.map(|p| p.id),
+        "latest_metrics": latest.map(|p| p.body["plan"]["metrics"].clone()),
+        "latest_feasible": latest.map(|p| p.feasible),
+        "requests": s.requests.load(Ordering::Relaxed),
+        "uptime_s": s.started.elapsed().as_secs(),
+        "clock": lastmetre::formats::format_time(s.now_s()),
+    }))
+    .into_response()
+}

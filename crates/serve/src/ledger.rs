@@ -1,0 +1,287 @@
+//! The durable ledger: every order batch, event and plan request, in the order they were
+//! acknowledged, in SQLite (WAL, `synchronous=FULL`). A request is acknowledged only after
+//! its transaction is committed, so an acknowledged order survives a crash or power cut.
+//!
+//! One writer thread owns the connection and commits whatever requests are waiting in one
+//! transaction (group commit): one fsync serves many submissions.
+
+use lastmetre::Order;
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Mutex, RwLock, mpsc};
+use tokio::sync::oneshot;
+
+/// Acknowledged orders: all of them, and those not yet handed to the dispatcher, in journal
+/// order. The writer fills it after each commit; a plan empties `pending` at its own
+/// journal position, so a plan holds exactly the orders acknowledged before it.
+#[derive(Default)]
+pub struct Queue {
+    /// Acknowledged, not yet given to the dispatcher.
+    pub pending: Mutex<Vec<Order>>,
+    /// Every acknowledged order, by id.
+    pub all: RwLock<HashMap<String, Order>>,
+    /// Ids in the ledger (for a quick duplicate check before the ledger's own).
+    pub known: RwLock<HashSet<String>>,
+}
+
+impl Queue {
+    /// Records acknowledged orders.
+    pub fn push(&self, orders: Vec<Order>) {
+        let mut all = self.all.write().unwrap_or_else(|e| e.into_inner());
+        let mut known = self.known.write().unwrap_or_else(|e| e.into_inner());
+        for o in &orders {
+            known.insert(o.id.clone());
+            all.insert(o.id.clone(), o.clone());
+        }
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).extend(orders);
+    }
+
+    /// Takes the orders not yet given to the dispatcher.
+    pub fn drain(&self) -> Vec<Order> {
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
+const MIGRATIONS: [&str; 1] = ["CREATE TABLE journal (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('orders', 'event', 'plan')),
+        at_s REAL,
+        body TEXT NOT NULL
+    );
+    CREATE TABLE orders (id TEXT PRIMARY KEY, seq INTEGER NOT NULL REFERENCES journal(seq));
+    CREATE TABLE idempotency (
+        key TEXT PRIMARY KEY,
+        body_sha256 TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        response TEXT NOT NULL
+    );"];
+
+/// What the journal holds, in acknowledgement order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Entry {
+    /// A batch of orders, as the orders JSON format.
+    Orders(String),
+    /// An event at a time, as the event JSON.
+    Event(f64, String),
+    /// A plan of the cycle starting at a time.
+    Plan(f64),
+}
+
+/// Opens (or creates) the ledger and brings its schema up to date.
+pub fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (n, migration) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(migration)?;
+        tx.pragma_update(None, "user_version", n + 1)?;
+        tx.commit()?;
+    }
+    Ok(conn)
+}
+
+/// The whole journal, oldest first.
+pub fn journal(conn: &Connection) -> rusqlite::Result<Vec<(i64, Entry)>> {
+    let mut stmt = conn.prepare("SELECT seq, kind, at_s, body FROM journal ORDER BY seq")?;
+    let rows = stmt.query_map([], |r| {
+        let (seq, kind, at, body): (i64, String, Option<f64>, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        let entry = match kind.as_str() {
+            "orders" => Entry::Orders(body),
+            "event" => Entry::Event(at.unwrap_or(0.0), body),
+            _ => Entry::Plan(at.unwrap_or(0.0)),
+        };
+        Ok((seq, entry))
+    })?;
+    rows.collect()
+}
+
+/// The SHA-256 of a request body, hex.
+pub fn sha256(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// A request to the writer.
+pub enum Write {
+    /// Append a batch of orders (and the batch as orders JSON), under an idempotency key
+    /// (key, SHA-256 of the request body).
+    Orders {
+        /// The orders.
+        orders: Vec<Order>,
+        /// The batch in the orders JSON format.
+        body: String,
+        /// Idempotency key and body hash.
+        idempotency: Option<(String, String)>,
+        /// Where the outcome goes.
+        reply: oneshot::Sender<OrdersOutcome>,
+    },
+    /// Append an event.
+    Event {
+        /// Its time, seconds of the day.
+        at: f64,
+        /// The event JSON.
+        body: String,
+        /// The journal position, or why not.
+        reply: oneshot::Sender<Result<i64, String>>,
+    },
+    /// Append a plan request; the reply carries the orders acknowledged before it.
+    Plan {
+        /// Start of the cycle, seconds of the day.
+        at: f64,
+        /// The journal position and the orders to add before planning, or why not.
+        reply: oneshot::Sender<Result<(i64, Vec<Order>), String>>,
+    },
+}
+
+/// What became of a batch of orders.
+#[derive(Debug)]
+pub enum OrdersOutcome {
+    /// Committed at this journal position.
+    Committed(i64),
+    /// The idempotency key was seen with the same body: the stored response.
+    Repeated {
+        /// The first response's status.
+        status: u16,
+        /// The first response's body.
+        response: String,
+    },
+    /// The idempotency key was seen with another body.
+    KeyReused,
+    /// An order id is already in the ledger.
+    Duplicate(String),
+    /// The database failed.
+    Failed(String),
+}
+
+/// Runs the writer until every sender is dropped.
+pub fn writer(mut conn: Connection, requests: mpsc::Receiver<Write>, queue: &Queue) {
+    while let Ok(first) = requests.recv() {
+        let mut batch = vec![first];
+        while batch.len() < 512 {
+            match requests.try_recv() {
+                Ok(more) => batch.push(more),
+                Err(_) => break,
+            }
+        }
+        commit_batch(&mut conn, batch, queue);
+    }
+}
+
+/// What to tell each requester once the transaction is committed.
+enum Reply {
+    Orders(oneshot::Sender<OrdersOutcome>, OrdersOutcome, Vec<Order>),
+    Event(oneshot::Sender<Result<i64, String>>, i64),
+    Plan(oneshot::Sender<Result<(i64, Vec<Order>), String>>, i64),
+}
+
+fn commit_batch(conn: &mut Connection, batch: Vec<Write>, queue: &Queue) {
+    let mut replies = Vec::new();
+    let result = (|| -> rusqlite::Result<()> {
+        let mut tx = conn.transaction()?;
+        for write in batch {
+            match write {
+                Write::Orders { orders, body, idempotency, reply } => {
+                    let ids: Vec<String> = orders.iter().map(|o| o.id.clone()).collect();
+                    let outcome = append_orders(&mut tx, &ids, &body, idempotency.as_ref())?;
+                    replies.push(Reply::Orders(reply, outcome, orders));
+                }
+                Write::Event { at, body, reply } => {
+                    tx.execute("INSERT INTO journal (kind, at_s, body) VALUES ('event', ?1, ?2)", params![at, body])?;
+                    replies.push(Reply::Event(reply, tx.last_insert_rowid()));
+                }
+                Write::Plan { at, reply } => {
+                    tx.execute("INSERT INTO journal (kind, at_s, body) VALUES ('plan', ?1, '{}')", params![at])?;
+                    replies.push(Reply::Plan(reply, tx.last_insert_rowid()));
+                }
+            }
+        }
+        tx.commit()
+    })();
+    match result {
+        Ok(()) => {
+            // In journal order: orders join the queue, a plan takes what is queued before it.
+            for reply in replies {
+                match reply {
+                    Reply::Orders(tx, outcome, orders) => {
+                        if matches!(outcome, OrdersOutcome::Committed(_)) {
+                            queue.push(orders);
+                        }
+                        let _ = tx.send(outcome);
+                    }
+                    Reply::Event(tx, seq) => {
+                        let _ = tx.send(Ok(seq));
+                    }
+                    Reply::Plan(tx, seq) => {
+                        let _ = tx.send(Ok((seq, queue.drain())));
+                    }
+                }
+            }
+        }
+        Err(e) => {
+            // Nothing of the batch was committed: every requester hears so, none is acknowledged.
+            let message = format!("the ledger could not commit: {e}");
+            for reply in replies {
+                match reply {
+                    Reply::Orders(tx, _, _) => {
+                        let _ = tx.send(OrdersOutcome::Failed(message.clone()));
+                    }
+                    Reply::Event(tx, _) => {
+                        let _ = tx.send(Err(message.clone()));
+                    }
+                    Reply::Plan(tx, _) => {
+                        let _ = tx.send(Err(message.clone()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn append_orders(
+    tx: &mut rusqlite::Transaction,
+    ids: &[String],
+    body: &str,
+    idempotency: Option<&(String, String)>,
+) -> rusqlite::Result<OrdersOutcome> {
+    if let Some((key, hash)) = idempotency {
+        let seen: Option<(String, u16, String)> = tx
+            .query_row("SELECT body_sha256, status, response FROM idempotency WHERE key = ?1", [key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        if let Some((seen_hash, status, response)) = seen {
+            return Ok(if &seen_hash == hash { OrdersOutcome::Repeated { status, response } } else { OrdersOutcome::KeyReused });
+        }
+    }
+    // Each batch in a savepoint: a duplicate id undoes this batch only.
+    let sp = tx.savepoint_with_name("batch")?;
+    sp.execute("INSERT INTO journal (kind, body) VALUES ('orders', ?1)", [body])?;
+    let seq = sp.last_insert_rowid();
+    for id in ids {
+        let taken: bool = sp.query_row("SELECT EXISTS(SELECT 1 FROM orders WHERE id = ?1)", [id], |r| r.get(0))?;
+        if taken {
+            // Dropping the savepoint rolls this batch back.
+            return Ok(OrdersOutcome::Duplicate(id.clone()));
+        }
+        sp.execute("INSERT INTO orders (id, seq) VALUES (?1, ?2)", params![id, seq])?;
+    }
+    if let Some((key, hash)) = idempotency {
+        let response = accepted_response(ids, seq);
+        sp.execute(
+            "INSERT INTO idempotency (key, body_sha256, status, response) VALUES (?1, ?2, 201, ?3)",
+            params![key, hash, response],
+        )?;
+    }
+    sp.commit()?;
+    Ok(OrdersOutcome::Committed(seq))
+}
+
+/// The body of a 201 for an accepted batch (also what a repeated idempotent request gets).
+pub fn accepted_response(ids: &[String], seq: i64) -> String {
+    serde_json::json!({ "accepted": ids.len(), "ids": ids, "seq": seq }).to_string()
+}

@@ -1,0 +1,264 @@
+//! The dispatcher as a service for a command post: orders and events come in over HTTP, go
+//! into a durable SQLite ledger before they are acknowledged, and feed a
+//! [`Dispatcher`](lastmetre::Dispatcher); plans are served as JSON, dispatch sheets and a live
+//! map page.
+//!
+//! ```text
+//! POST /orders ─▶ check (no lock) ─▶ ledger writer (group commit, fsync) ─▶ 201 ─▶ queue
+//! POST /events ─▶ dispatcher lock: queue → dispatcher, report ─▶ ledger ─▶ 200
+//! POST /plan   ─▶ dispatcher lock ─▶ ledger (takes the queue) ─▶ next_plan ─▶ checker ─▶ 201
+//! start        ─▶ replay the ledger's journal in order: the same state, the same plans
+//! ```
+//!
+//! Orders never wait for a re-plan: they are checked with an [`OrderCheck`] and queued; the
+//! dispatcher takes the queue at the next plan or event, at that request's position in the
+//! journal, so replaying the journal rebuilds exactly the state that was served.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod api;
+pub mod auth;
+pub mod ledger;
+
+use lastmetre::dispatch::{OrderCheck, Settings};
+use lastmetre::formats::{format_time, plan_file, routes_geojson, sheets};
+use lastmetre::{Area, Dispatcher, Event, Fleet, Order};
+use ledger::{Entry, Queue, Write};
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, RwLock, mpsc};
+use std::time::Instant;
+
+pub use auth::{Role, Tokens};
+
+/// How to run the service.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The area file.
+    pub area: PathBuf,
+    /// The fleet file; DOMAIN.md's fleet when absent.
+    pub fleet: Option<PathBuf>,
+    /// The ledger (SQLite); created when missing.
+    pub db: PathBuf,
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Who may do what.
+    pub tokens: Tokens,
+    /// The dispatcher's settings.
+    pub settings: Settings,
+    /// The area's clock: hours east of UTC (8 for China).
+    pub utc_offset_h: f64,
+    /// Largest request body, bytes.
+    pub max_body: usize,
+}
+
+/// A plan as served.
+#[derive(Clone, Debug)]
+pub struct StoredPlan {
+    /// Plan id (the cycle number, from 0).
+    pub id: u32,
+    /// The plan file (docs/plan-format.md), the records and metrics, as JSON.
+    pub body: Value,
+    /// The routes as GeoJSON.
+    pub routes: Value,
+    /// Dispatch sheets: name (`tricycle-1`, `porter-3`) and Markdown text.
+    pub sheets: Vec<(String, String)>,
+    /// The independent checker's verdict.
+    pub feasible: bool,
+}
+
+/// The service's state, shared by every request.
+pub struct Service {
+    dispatcher: Mutex<Dispatcher>,
+    queue: Arc<Queue>,
+    check: OrderCheck,
+    writer: mpsc::Sender<Write>,
+    plans: RwLock<Vec<StoredPlan>>,
+    area: Area,
+    area_geojson: Value,
+    tokens: Tokens,
+    utc_offset_h: f64,
+    max_body: usize,
+    started: Instant,
+    requests: AtomicU64,
+    last_plan_at: Mutex<f64>,
+    journal_entries: AtomicU64,
+}
+
+/// Why the service cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The area, fleet or ledger cannot be used.
+    #[error("{0}")]
+    Input(String),
+    /// The ledger's journal does not replay: it was written by another area or fleet, or
+    /// damaged.
+    #[error("the ledger does not replay at entry {seq}: {why}; start with the area and fleet it was written with")]
+    Replay {
+        /// Journal position.
+        seq: i64,
+        /// What failed.
+        why: String,
+    },
+}
+
+impl Service {
+    /// Loads the area and fleet, opens the ledger, replays it, and starts the ledger writer.
+    pub fn open(config: &Config) -> Result<Arc<Service>, StartError> {
+        let input = |e: String| StartError::Input(e);
+        let built = lastmetre::load_area(&config.area, &lastmetre::AreaParams::default()).map_err(|e| {
+            input(match e {
+                lastmetre::LoadError::Invalid(p) => {
+                    format!("{}: invalid area ({} problem(s); run `lastmetre validate`)", config.area.display(), p.len())
+                }
+                other => format!("{}: {other}", config.area.display()),
+            })
+        })?;
+        let fleet = match &config.fleet {
+            Some(path) => lastmetre::read_fleet(path).map_err(|e| input(format!("{}: {e}", path.display())))?,
+            None => Fleet::default(),
+        };
+        let area_text = std::fs::read(&config.area).map_err(|e| input(format!("{}: {e}", config.area.display())))?;
+        let area_geojson: Value = serde_json::from_slice(&area_text).map_err(|e| input(e.to_string()))?;
+        let mut dispatcher = Dispatcher::new(built.area.clone(), fleet, config.settings.clone())
+            .map_err(|e| input(format!("the fleet does not fit the area: {e}")))?;
+        let check = dispatcher.order_check();
+        let conn = ledger::open(&config.db).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
+        let journal = ledger::journal(&conn).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
+
+        // Replay: the same steps as when the requests came in, in the same order.
+        let queue = Arc::new(Queue::default());
+        let mut plans = Vec::new();
+        let mut last_plan_at = f64::NEG_INFINITY;
+        for (seq, entry) in &journal {
+            let replay = |why: String| StartError::Replay { seq: *seq, why };
+            match entry {
+                Entry::Orders(body) => {
+                    let (orders, problems) = lastmetre::formats::read_orders_json(body.as_bytes());
+                    if !problems.is_empty() {
+                        return Err(replay(problems[0].message.clone()));
+                    }
+                    queue.push(orders);
+                }
+                Entry::Event(at, body) => {
+                    let event: Event = serde_json::from_str(body).map_err(|e| replay(e.to_string()))?;
+                    give_queue(&mut dispatcher, &queue).map_err(replay)?;
+                    dispatcher.report(lastmetre::Seconds(*at), event).map_err(|e| replay(e.to_string()))?;
+                }
+                Entry::Plan(at) => {
+                    let orders = queue.drain();
+                    last_plan_at = *at;
+                    if let Some(plan) = make_plan(&mut dispatcher, &built.area, orders, *at).map_err(replay)? {
+                        plans.push(plan);
+                    }
+                }
+            }
+        }
+        let (writer, requests) = mpsc::channel();
+        let writer_queue = Arc::clone(&queue);
+        std::thread::Builder::new()
+            .name("ledger-writer".into())
+            .spawn(move || ledger::writer(conn, requests, &writer_queue))
+            .map_err(|e| input(e.to_string()))?;
+        Ok(Arc::new(Service {
+            dispatcher: Mutex::new(dispatcher),
+            queue,
+            check,
+            writer,
+            plans: RwLock::new(plans),
+            area: built.area,
+            area_geojson,
+            tokens: config.tokens.clone(),
+            utc_offset_h: config.utc_offset_h,
+            max_body: config.max_body,
+            started: Instant::now(),
+            requests: AtomicU64::new(0),
+            last_plan_at: Mutex::new(last_plan_at),
+            journal_entries: AtomicU64::new(journal.len() as u64),
+        }))
+    }
+
+    /// Seconds since midnight on the area's clock.
+    pub fn now_s(&self) -> f64 {
+        let unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+        (unix + self.utc_offset_h * 3600.0).rem_euclid(86_400.0)
+    }
+}
+
+/// Hands the queued orders to the dispatcher. One that the dispatcher refuses (the area
+/// changed since it was acknowledged: rare) is kept out and said so, not lost: it stays in
+/// the ledger.
+fn give_queue(dispatcher: &mut Dispatcher, queue: &Queue) -> Result<(), String> {
+    let orders = queue.drain();
+    add(dispatcher, &orders);
+    Ok(())
+}
+
+fn add(dispatcher: &mut Dispatcher, orders: &[Order]) {
+    if dispatcher.add_orders(orders).is_err() {
+        for o in orders {
+            if let Err(e) = dispatcher.add_orders(std::slice::from_ref(o)) {
+                eprintln!("order {} was acknowledged but the dispatcher refuses it now: {e}", o.id);
+            }
+        }
+    }
+}
+
+/// Plans the next cycle at `at` with the given new orders, checks the plan, and renders it.
+/// `Ok(None)` when the dispatcher cannot plan (no station reachable): nothing changes.
+fn make_plan(
+    dispatcher: &mut Dispatcher,
+    area: &Area,
+    orders: Vec<Order>,
+    at: f64,
+) -> Result<Option<StoredPlan>, String> {
+    add(dispatcher, &orders);
+    let cycle = match dispatcher.next_plan(lastmetre::Seconds(at)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("no plan at {}: {e}", format_time(at));
+            return Ok(None);
+        }
+    };
+    let report = lastmetre::check::check(&cycle.instance, &cycle.plan);
+    let file = plan_file(&cycle.instance, &cycle.plan, at);
+    let body = serde_json::json!({
+        "id": cycle.cycle,
+        "cycle_start": format_time(at),
+        "plan_start_s": at,
+        "feasible": report.is_ok(),
+        "violations": report.violations.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
+        "plan": file,
+        "trips": cycle.trips,
+        "outings": cycle.outings,
+        "frozen_trips": cycle.frozen_trips,
+        "frozen_outings": cycle.frozen_outings,
+        "notes": cycle.notes,
+    });
+    let sheets = sheets(&cycle.instance, &cycle.plan, at)
+        .into_iter()
+        .map(|(name, text)| (name.trim_end_matches(".md").to_owned(), text))
+        .collect();
+    Ok(Some(StoredPlan {
+        id: cycle.cycle,
+        body,
+        routes: routes_geojson(area, &cycle.instance, &cycle.plan),
+        sheets,
+        feasible: report.is_ok(),
+    }))
+}
+
+/// Serves until the process is stopped.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    let service = Service::open(&config)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| StartError::Input(format!("cannot listen on {}: {e}", config.listen)))?;
+    let local = listener.local_addr().map_err(|e| StartError::Input(e.to_string()))?;
+    // Tests and scripts read this line to learn the port.
+    println!("listening on http://{local}");
+    axum::serve(listener, api::router(service)).await.map_err(|e| StartError::Input(e.to_string()))
+}
