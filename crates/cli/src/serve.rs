@@ -35,7 +35,9 @@ pub(crate) fn run(request: Request) -> Result<ExitCode> {
     let tokens = match Tokens::parse(&text) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: tokens: {e}; give --tokens FILE (lines `dispatcher TOKEN`, `viewer TOKEN`) or LASTMETRE_TOKENS");
+            eprintln!(
+                "error: tokens: {e}; give --tokens FILE (lines `dispatcher TOKEN`, `viewer TOKEN`) or LASTMETRE_TOKENS"
+            );
             return Ok(ExitCode::from(BAD_INPUT));
         }
     };

@@ -164,6 +164,20 @@ async fn post_orders(
     if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
         return Err(ApiError::invalid("Idempotency-Key must be 1 to 200 characters"));
     }
+    // A repeated request gets its first answer, before anything else is checked.
+    let idempotency = key.map(|k| (k, ledger::sha256(&body)));
+    if let Some((key, hash)) = &idempotency {
+        let seen = ledger::idempotent(&s.reader.lock().unwrap_or_else(|e| e.into_inner()), key)
+            .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", e.to_string()))?;
+        match seen {
+            Some((seen_hash, status, response)) if seen_hash == *hash => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+                return Ok((status, [(header::CONTENT_TYPE, "application/json")], response).into_response());
+            }
+            Some(_) => return Err(key_reused()),
+            None => {}
+        }
+    }
     // One order, an array, or {"orders": [...]}.
     let value: Value = serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))?;
     let wrapped = match value {
@@ -196,7 +210,6 @@ async fn post_orders(
         return Err(e);
     }
     let (reply, outcome) = oneshot::channel();
-    let idempotency = key.map(|k| (k, ledger::sha256(&body)));
     let batch = write_orders_json(&orders).to_string();
     s.writer
         .send(Write::Orders { orders, body: batch, idempotency, reply })
@@ -215,19 +228,21 @@ async fn post_orders(
         OrdersOutcome::Repeated { status, response } => {
             Ok(json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), response))
         }
-        OrdersOutcome::KeyReused => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "idempotency_key_reused",
-            "this Idempotency-Key was used with a different body",
-        )),
+        OrdersOutcome::KeyReused => Err(key_reused()),
         OrdersOutcome::Duplicate(id) => {
             let mut e = ApiError::invalid(format!("order '{id}' is already in the ledger; none was accepted"));
             let i = ids.iter().position(|x| *x == id).unwrap_or(0);
-            e.fields.push(json!({ "path": format!("/orders/{i}"), "order": id, "code": "E302", "message": "duplicate order id" }));
+            e.fields.push(
+                json!({ "path": format!("/orders/{i}"), "order": id, "code": "E302", "message": "duplicate order id" }),
+            );
             Err(e)
         }
         OrdersOutcome::Failed(message) => Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", message)),
     }
+}
+
+fn key_reused() -> ApiError {
+    ApiError::new(StatusCode::CONFLICT, "idempotency_key_reused", "this Idempotency-Key was used with a different body")
 }
 
 async fn get_order(
@@ -290,12 +305,13 @@ async fn post_event(
         let text = serde_json::to_string(&event).unwrap_or_default();
         d.report(lastmetre::Seconds(at), event).map_err(|e| ApiError::invalid(e.to_string()))?;
         let (reply, rx) = oneshot::channel();
-        service
-            .writer
-            .send(Write::Event { at, body: text, reply })
-            .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped"))?;
+        service.writer.send(Write::Event { at, body: text, reply }).map_err(|_| {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped")
+        })?;
         rx.blocking_recv()
-            .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped"))?
+            .map_err(|_| {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped")
+            })?
             .map_err(|m| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", m))
     })
     .await
@@ -311,8 +327,11 @@ async fn post_plan(
 ) -> Result<Response, ApiError> {
     require_dispatcher(caller)?;
     let body = body?;
-    let value: Value =
-        if body.is_empty() { json!({}) } else { serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))? };
+    let value: Value = if body.is_empty() {
+        json!({})
+    } else {
+        serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))?
+    };
     let at = time_of(&s, value.get("at"), "/at")?;
     let service = s.clone();
     let planned = tokio::task::spawn_blocking(move || -> Result<Option<StoredPlan>, ApiError> {
@@ -328,13 +347,14 @@ async fn post_plan(
             }
         }
         let (reply, rx) = oneshot::channel();
-        service
-            .writer
-            .send(Write::Plan { at, reply })
-            .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped"))?;
+        service.writer.send(Write::Plan { at, reply }).map_err(|_| {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped")
+        })?;
         let (_, orders) = rx
             .blocking_recv()
-            .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped"))?
+            .map_err(|_| {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped")
+            })?
             .map_err(|m| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", m))?;
         *service.last_plan_at.lock().unwrap_or_else(|e| e.into_inner()) = at;
         service.journal_entries.fetch_add(1, Ordering::Relaxed);
@@ -376,7 +396,10 @@ fn plan_response(plan: &StoredPlan, caller: Caller) -> Response {
     axum::Json(body).into_response()
 }
 
-async fn latest_plan(State(s): State<Shared>, axum::Extension(caller): axum::Extension<Caller>) -> Result<Response, ApiError> {
+async fn latest_plan(
+    State(s): State<Shared>,
+    axum::Extension(caller): axum::Extension<Caller>,
+) -> Result<Response, ApiError> {
     let plans = s.plans.read().unwrap_or_else(|e| e.into_inner());
     plans.last().map(|p| plan_response(p, caller)).ok_or_else(|| ApiError::not_found("plan yet; POST /plan"))
 }

@@ -101,6 +101,15 @@ pub fn journal(conn: &Connection) -> rusqlite::Result<Vec<(i64, Entry)>> {
     rows.collect()
 }
 
+/// What an idempotency key was first used for: the body's hash, the status and the body of
+/// the response.
+pub fn idempotent(conn: &Connection, key: &str) -> rusqlite::Result<Option<(String, u16, String)>> {
+    conn.query_row("SELECT body_sha256, status, response FROM idempotency WHERE key = ?1", [key], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
+    .optional()
+}
+
 /// The SHA-256 of a request body, hex.
 pub fn sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
@@ -248,15 +257,14 @@ fn append_orders(
     body: &str,
     idempotency: Option<&(String, String)>,
 ) -> rusqlite::Result<OrdersOutcome> {
-    if let Some((key, hash)) = idempotency {
-        let seen: Option<(String, u16, String)> = tx
-            .query_row("SELECT body_sha256, status, response FROM idempotency WHERE key = ?1", [key], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .optional()?;
-        if let Some((seen_hash, status, response)) = seen {
-            return Ok(if &seen_hash == hash { OrdersOutcome::Repeated { status, response } } else { OrdersOutcome::KeyReused });
-        }
+    if let Some((key, hash)) = idempotency
+        && let Some((seen_hash, status, response)) = idempotent(tx, key)?
+    {
+        return Ok(if &seen_hash == hash {
+            OrdersOutcome::Repeated { status, response }
+        } else {
+            OrdersOutcome::KeyReused
+        });
     }
     // Each batch in a savepoint: a duplicate id undoes this batch only.
     let sp = tx.savepoint_with_name("batch")?;

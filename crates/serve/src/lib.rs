@@ -76,6 +76,8 @@ pub struct Service {
     queue: Arc<Queue>,
     check: OrderCheck,
     writer: mpsc::Sender<Write>,
+    /// A second connection, for reads that must not wait for the writer (WAL allows both).
+    reader: Mutex<rusqlite::Connection>,
     plans: RwLock<Vec<StoredPlan>>,
     area: Area,
     area_geojson: Value,
@@ -112,7 +114,11 @@ impl Service {
         let built = lastmetre::load_area(&config.area, &lastmetre::AreaParams::default()).map_err(|e| {
             input(match e {
                 lastmetre::LoadError::Invalid(p) => {
-                    format!("{}: invalid area ({} problem(s); run `lastmetre validate`)", config.area.display(), p.len())
+                    format!(
+                        "{}: invalid area ({} problem(s); run `lastmetre validate`)",
+                        config.area.display(),
+                        p.len()
+                    )
                 }
                 other => format!("{}: {other}", config.area.display()),
             })
@@ -157,6 +163,7 @@ impl Service {
                 }
             }
         }
+        let reader = ledger::open(&config.db).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
         let (writer, requests) = mpsc::channel();
         let writer_queue = Arc::clone(&queue);
         std::thread::Builder::new()
@@ -168,6 +175,7 @@ impl Service {
             queue,
             check,
             writer,
+            reader: Mutex::new(reader),
             plans: RwLock::new(plans),
             area: built.area,
             area_geojson,

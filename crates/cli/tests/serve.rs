@@ -1,0 +1,382 @@
+//! The dispatcher service end to end: `lastmetre serve` on loopback, driven over HTTP.
+//! API and auth tests, a crash test (SIGKILL while orders come in, 20 rounds) and a browser
+//! test in headless Chromium.
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const DISPATCHER: &str = "dispatcher-token-for-tests-0001";
+const VIEWER: &str = "viewer-token-for-tests-000001";
+
+fn repo(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path).display().to_string()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    path
+}
+
+/// A running `lastmetre serve`, killed (SIGKILL) when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(db: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lastmetre"))
+            .args(["serve", "--area", &repo("data/niuxie/area.geojson"), "--db"])
+            .arg(db)
+            .args(["--listen", "127.0.0.1:0", "--iterations", "300", "--max-body-kb", "64"])
+            .env("LASTMETRE_TOKENS", format!("dispatcher:{DISPATCHER},viewer:{VIEWER}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url =
+            line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("no address in {line:?}")).to_owned();
+        Server { child, url }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// Status and body (JSON when it parses, else a JSON string).
+fn call(method: &str, url: &str, token: Option<&str>, body: Option<&str>, key: Option<&str>) -> (u16, Value) {
+    let agent = agent();
+    let mut response = match (method, body) {
+        ("GET", _) => {
+            let mut r = agent.get(url);
+            if let Some(t) = token {
+                r = r.header("Authorization", &format!("Bearer {t}"));
+            }
+            r.call()
+        }
+        (_, body) => {
+            let mut r = agent.post(url).header("Content-Type", "application/json");
+            if let Some(t) = token {
+                r = r.header("Authorization", &format!("Bearer {t}"));
+            }
+            if let Some(k) = key {
+                r = r.header("Idempotency-Key", k);
+            }
+            r.send(body.unwrap_or(""))
+        }
+    }
+    .expect("the server answers");
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+fn get(s: &Server, path: &str, token: Option<&str>) -> (u16, Value) {
+    call("GET", &format!("{}{path}", s.url), token, None, None)
+}
+
+fn post(s: &Server, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    call("POST", &format!("{}{path}", s.url), token, Some(&body.to_string()), None)
+}
+
+fn noon_orders() -> Vec<Value> {
+    let text = std::fs::read_to_string(repo("data/niuxie/orders-noon.json")).unwrap();
+    serde_json::from_str::<Value>(&text).unwrap()["orders"].as_array().unwrap().clone()
+}
+
+fn has_key(v: &Value, key: &str) -> bool {
+    match v {
+        Value::Object(m) => m.contains_key(key) || m.values().any(|x| has_key(x, key)),
+        Value::Array(a) => a.iter().any(|x| has_key(x, key)),
+        _ => false,
+    }
+}
+
+#[test]
+fn only_healthz_answers_without_a_token_and_viewers_cannot_write() {
+    let s = Server::start(&scratch("auth.db"));
+    assert_eq!(get(&s, "/healthz", None).0, 200);
+    for path in ["/metrics", "/area", "/openapi.json", "/plans/latest", "/"] {
+        let (status, body) = get(&s, path, None);
+        assert_eq!(status, 401, "{path} without a token");
+        assert_eq!(body["error"]["code"], "unauthorized", "{path}: {body}");
+        assert_eq!(get(&s, path, Some("wrong-token-0123456789")).0, 401, "{path} with a wrong token");
+    }
+    let order = &noon_orders()[0];
+    let (status, body) = post(&s, "/orders", Some(VIEWER), order);
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(post(&s, "/plan", Some(VIEWER), &json!({})).0, 403);
+    assert_eq!(post(&s, "/events", Some(VIEWER), &json!({"kind": "porter_off_duty", "porter": 0})).0, 403);
+    // Household-level data only for dispatchers.
+    let (_, area) = get(&s, "/area", Some(VIEWER));
+    assert!(!area.to_string().contains("\"household\""));
+    let (_, area) = get(&s, "/area", Some(DISPATCHER));
+    assert!(area.to_string().contains("\"household\""));
+    let (status, page) = get(&s, &format!("/?token={VIEWER}"), None);
+    assert_eq!(status, 200);
+    assert!(page.as_str().unwrap().contains("<svg id=\"map\""));
+    let (status, spec) = get(&s, "/openapi.json", Some(VIEWER));
+    assert_eq!(status, 200);
+    assert_eq!(spec["openapi"], "3.0.3");
+}
+
+#[test]
+fn orders_are_checked_acknowledged_once_and_planned() {
+    let db = scratch("api.db");
+    let s = Server::start(&db);
+    let orders = noon_orders();
+
+    // One order, then a batch; a bad batch is refused whole, naming the culprit.
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &orders[0]).0, 201);
+    let (status, body) = post(&s, "/orders", Some(DISPATCHER), &json!({"orders": orders[1..40]}));
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["accepted"], 39);
+    let mut bad = orders[40..43].to_vec();
+    bad[1]["household"] = json!("nobody-lives-here");
+    let (status, body) = post(&s, "/orders", Some(DISPATCHER), &json!(bad));
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["fields"][0]["path"], "/orders/1");
+    assert_eq!(body["error"]["fields"][0]["code"], "E303");
+    let (status, body) = post(&s, "/orders", Some(DISPATCHER), &orders[0]);
+    assert_eq!(status, 422, "a duplicate id: {body}");
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &json!("not orders")).0, 422);
+    let (status, body) = call("POST", &format!("{}/orders", s.url), Some(DISPATCHER), Some("{not json"), None);
+    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("invalid_input")));
+    let huge = "x".repeat(100 * 1024);
+    let (status, body) = call("POST", &format!("{}/orders", s.url), Some(DISPATCHER), Some(&huge), None);
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["error"]["code"], "too_large");
+
+    // Idempotency: the same key and body give the first answer; another body is a conflict.
+    let batch = json!(orders[43..50]).to_string();
+    let first = call("POST", &format!("{}/orders", s.url), Some(DISPATCHER), Some(&batch), Some("batch-43"));
+    let again = call("POST", &format!("{}/orders", s.url), Some(DISPATCHER), Some(&batch), Some("batch-43"));
+    assert_eq!(first.0, 201);
+    assert_eq!(first, again);
+    let other = json!(orders[50..52]).to_string();
+    let conflict = call("POST", &format!("{}/orders", s.url), Some(DISPATCHER), Some(&other), Some("batch-43"));
+    assert_eq!(conflict.0, 409, "{}", conflict.1);
+    let (_, metrics) = get(&s, "/metrics", Some(VIEWER));
+    assert_eq!(metrics["orders_acknowledged"], 47);
+
+    // Orders by id; the viewer does not see the household.
+    let id = orders[5]["id"].as_str().unwrap();
+    let (status, order) = get(&s, &format!("/orders/{id}"), Some(DISPATCHER));
+    assert_eq!(status, 200);
+    assert_eq!(order["status"]["status"], "waiting");
+    assert_eq!(order["household"], orders[5]["household"]);
+    let (_, seen) = get(&s, &format!("/orders/{id}"), Some(VIEWER));
+    assert!(seen.get("household").is_none());
+    assert_eq!(get(&s, "/orders/no-such-order", Some(DISPATCHER)).0, 404);
+
+    // Plan the noon cycle: checked, with sheets; plans by id.
+    assert_eq!(get(&s, "/plans/latest", Some(VIEWER)).0, 404);
+    let (status, summary) = post(&s, "/plan", Some(DISPATCHER), &json!({"at": "12:00"}));
+    assert_eq!(status, 201, "{summary}");
+    assert_eq!(summary["feasible"], true);
+    assert_eq!(summary["metrics"]["orders_total"], 47);
+    let (status, plan) = get(&s, "/plans/0", Some(DISPATCHER));
+    assert_eq!(status, 200);
+    assert!(plan["routes"]["features"].as_array().unwrap().len() > 1);
+    assert!(has_key(&plan, "order"), "dispatchers see which order goes where");
+    let (_, viewed) = get(&s, "/plans/latest", Some(VIEWER));
+    assert!(!has_key(&viewed, "order") && !has_key(&viewed, "household"));
+    assert_eq!(get(&s, "/plans/7", Some(VIEWER)).0, 404);
+    let (status, sheet) = get(&s, "/plans/0/sheets/porter-1", Some(DISPATCHER));
+    assert_eq!(status, 200);
+    assert!(sheet.as_str().unwrap().starts_with("# Porter 1"));
+    assert_eq!(get(&s, "/plans/0/sheets/porter-1", Some(VIEWER)).0, 403);
+    assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({"at": "11:00"})).0, 422, "time never goes back");
+
+    // Events: a delivery of a planned order; an unknown order is refused.
+    let delivered = plan["outings"][0]["drops"][0]["order"].as_str().unwrap().to_owned();
+    let (status, body) =
+        post(&s, "/events", Some(DISPATCHER), &json!({"kind": "delivered", "order": delivered, "at": "12:20"}));
+    assert_eq!(status, 200, "{body}");
+    let (status, body) =
+        post(&s, "/events", Some(DISPATCHER), &json!({"kind": "delivered", "order": "nope", "at": "12:21"}));
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(post(&s, "/events", Some(DISPATCHER), &json!({"kind": "teleported"})).0, 422);
+    let (_, order) = get(&s, &format!("/orders/{delivered}"), Some(DISPATCHER));
+    assert_eq!(order["status"]["status"], "delivered");
+
+    // A restart rebuilds the same state from the ledger.
+    let before = plan.clone();
+    drop(s);
+    let s = Server::start(&db);
+    let (_, metrics) = get(&s, "/metrics", Some(VIEWER));
+    assert_eq!(metrics["orders_acknowledged"], 47);
+    let (_, replayed) = get(&s, "/plans/0", Some(DISPATCHER));
+    assert_eq!(replayed, before, "the replayed plan is the plan that was served");
+    let (_, order) = get(&s, &format!("/orders/{delivered}"), Some(DISPATCHER));
+    assert_eq!(order["status"]["status"], "delivered");
+}
+
+#[test]
+fn acknowledged_orders_survive_sigkill_twenty_times() {
+    let db = scratch("crash.db");
+    let households: Vec<String> = noon_orders().iter().map(|o| o["household"].as_str().unwrap().to_owned()).collect();
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    // Ids sent but not acknowledged (the server died first): sent again next round, with the
+    // same idempotency key, so that none can be stored twice.
+    let unanswered = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
+    let mut next = 0usize;
+    let mut rng = 0x2022_0829_u64;
+    for round in 0..20 {
+        let mut s = Server::start(&db);
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut clients = Vec::new();
+        let retries: Vec<(String, String)> = std::mem::take(&mut *unanswered.lock().unwrap());
+        let mut work: Vec<(String, String)> = retries;
+        for _ in 0..400 {
+            let id = format!("crash-{next:05}");
+            work.push((id, households[next % households.len()].clone()));
+            next += 1;
+        }
+        let work = Arc::new(Mutex::new(work));
+        for _ in 0..4 {
+            let (url, stop, work, acknowledged, unanswered) =
+                (s.url.clone(), stop.clone(), work.clone(), acknowledged.clone(), unanswered.clone());
+            clients.push(std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let Some((id, household)) = work.lock().unwrap().pop() else { break };
+                    let body = json!({"id": id, "household": household, "placed_at": "11:00", "bags": [{"kg": 2.0}]});
+                    let sent = agent()
+                        .post(&format!("{url}/orders"))
+                        .header("Authorization", &format!("Bearer {DISPATCHER}"))
+                        .header("Idempotency-Key", &id)
+                        .send(body.to_string());
+                    match sent {
+                        Ok(r) if r.status().as_u16() == 201 => acknowledged.lock().unwrap().push(id),
+                        Ok(r) => panic!("order {id}: status {}", r.status()),
+                        Err(_) => {
+                            unanswered.lock().unwrap().push((id, household));
+                            break;
+                        }
+                    }
+                }
+            }));
+        }
+        // SIGKILL at a random moment while the clients are submitting.
+        rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        std::thread::sleep(Duration::from_millis(50 + (rng >> 33) % 400));
+        s.kill();
+        stop.store(true, Ordering::Relaxed);
+        for c in clients {
+            c.join().unwrap();
+        }
+        unanswered.lock().unwrap().extend(work.lock().unwrap().drain(..));
+        assert!(round < 20);
+    }
+    // Every acknowledged order is there after the last crash, once.
+    let s = Server::start(&db);
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() > 100, "only {} orders acknowledged in 20 rounds", acknowledged.len());
+    for id in &acknowledged {
+        assert_eq!(get(&s, &format!("/orders/{id}"), Some(DISPATCHER)).0, 200, "acknowledged order {id} lost");
+    }
+    drop(s);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (rows, distinct): (i64, i64) =
+        conn.query_row("SELECT COUNT(*), COUNT(DISTINCT id) FROM orders", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!(rows, distinct, "an order is stored twice");
+    let mut in_journal = std::collections::HashMap::<String, usize>::new();
+    let mut stmt = conn.prepare("SELECT body FROM journal WHERE kind = 'orders'").unwrap();
+    for body in stmt.query_map([], |r| r.get::<_, String>(0)).unwrap() {
+        let batch: Value = serde_json::from_str(&body.unwrap()).unwrap();
+        for o in batch["orders"].as_array().unwrap() {
+            *in_journal.entry(o["id"].as_str().unwrap().to_owned()).or_default() += 1;
+        }
+    }
+    assert!(in_journal.values().all(|n| *n == 1), "an order is in the journal twice");
+    let unique: std::collections::HashSet<&String> = acknowledged.iter().collect();
+    assert_eq!(unique.len(), acknowledged.len(), "an order was acknowledged twice");
+    eprintln!("20 SIGKILL rounds: {} acknowledged, {} in the ledger, 0 lost, 0 duplicated", acknowledged.len(), rows);
+}
+
+/// Debian's chromium; CI installs it and sets LASTMETRE_REQUIRE_BROWSER=1.
+fn chromium() -> Option<PathBuf> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+#[test]
+fn the_page_draws_the_map_and_the_routes_in_headless_chromium() {
+    let Some(browser) = chromium() else {
+        assert!(std::env::var("LASTMETRE_REQUIRE_BROWSER").is_err(), "chromium is required but not installed");
+        eprintln!("SKIPPED: no chromium (apt-get install chromium); .ci/run installs it");
+        return;
+    };
+    let s = Server::start(&scratch("browser.db"));
+    let orders = noon_orders();
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &json!(orders[..60])).0, 201);
+    assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({"at": "12:00"})).0, 201);
+    let url = format!("{}/?token={VIEWER}", s.url);
+    let profile = scratch("chromium-profile");
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve/page.png");
+    let run = |extra: &[&str]| {
+        let started = Instant::now();
+        let out = Command::new(&browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--virtual-time-budget=20000",
+                "--window-size=1280,900",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .args(extra)
+            .arg(&url)
+            .output()
+            .expect("chromium runs");
+        (out, started.elapsed())
+    };
+    let (out, _) = run(&["--dump-dom"]);
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(dom.contains("data-ready=\"plan\""), "the page did not finish: {}", &dom[..dom.len().min(2000)]);
+    let lanes = dom.matches("class=\"lane ").count();
+    let routes = dom.matches("class=\"route ").count();
+    let buildings = dom.matches("class=\"building\"").count();
+    assert!(lanes > 50 && buildings >= 24, "map: {lanes} lanes, {buildings} buildings");
+    assert!(routes >= 2, "routes drawn: {routes}");
+    assert!(dom.contains("Tricycle 1") && dom.contains("Porter "), "legend");
+    assert!(dom.contains("stair climbs"), "metrics");
+    assert!(!dom.contains(VIEWER), "the token is not left in the page");
+    let _ = std::fs::remove_file(&shot);
+    let (_, _) = run(&[&format!("--screenshot={}", shot.display())]);
+    let png = std::fs::read(&shot).expect("a screenshot");
+    assert!(png.len() > 10_000 && png.starts_with(b"\x89PNG"), "screenshot of {} bytes", png.len());
+    eprintln!("screenshot: {}", shot.display());
+}
