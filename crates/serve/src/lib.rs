@@ -1,6 +1,6 @@
 //! The dispatcher as a service for a command post: orders and events come in over HTTP, go
 //! into a durable SQLite ledger before they are acknowledged, and feed a
-//! [`Dispatcher`](lastmetre::Dispatcher); plans are served as JSON, dispatch sheets and a live
+//! [`Dispatcher`]; plans are served as JSON, dispatch sheets and a live
 //! map page.
 //!
 //! ```text
