@@ -186,7 +186,9 @@ fn main() {
         })
         .count();
     println!("lost        {lost} of {} acknowledged orders", acknowledged.len());
-    if lost > 0 {
+    // Restart the server and run `--verify` style checks by hand for durability across a
+    // restart; the crash test (crates/cli/tests/serve.rs) does that 20 times.
+    if lost > 0 || failures.load(Ordering::Relaxed) > 0 {
         std::process::exit(1);
     }
 }

@@ -12,9 +12,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use lastmetre::Event;
-use lastmetre::formats::{parse_time, read_orders_json, write_orders_json};
+use lastmetre::formats::{parse_time, read_orders_json};
+use lastmetre::{Order, Problem};
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use tokio::sync::oneshot;
@@ -111,9 +112,25 @@ fn require_dispatcher(caller: Caller) -> Result<(), ApiError> {
     }
 }
 
-/// Household-level data (household ids, door numbers, order ids) out of a value, for viewers.
+/// Household-level data out of a value, for viewers: household ids, door numbers, order ids
+/// and bags, where porters drop what (stairwell and floor), priorities (medicine), and the
+/// free-text notes and violations that name orders.
 fn redact(value: &mut Value) {
-    const PRIVATE: [&str; 6] = ["household", "unit", "order", "orders", "jobs", "bags"];
+    const PRIVATE: [&str; 13] = [
+        "household",
+        "unit",
+        "order",
+        "orders",
+        "jobs",
+        "bags",
+        "drops",
+        "stairwell",
+        "stairwells",
+        "floor",
+        "priority",
+        "notes",
+        "violations",
+    ];
     match value {
         Value::Object(map) => {
             map.retain(|k, _| !PRIVATE.contains(&k.as_str()));
@@ -145,8 +162,8 @@ fn time_of(s: &Service, value: Option<&Value>, path: &str) -> Result<f64, ApiErr
         Some(Value::Number(n)) => n.as_f64().and_then(|x| parse_time(&x.to_string())),
         Some(_) => None,
     };
-    parsed.map(|t| t.get()).ok_or_else(|| {
-        let mut e = ApiError::invalid(format!("{path} is not a time such as \"12:00\""));
+    parsed.map(|t| t.get()).filter(|t| (0.0..86_400.0).contains(t)).ok_or_else(|| {
+        let mut e = ApiError::invalid(format!("{path} is not a time of the day such as \"12:00\""));
         e.fields.push(json!({ "path": path, "code": "bad_time", "message": "HH:MM, HH:MM:SS, RFC 3339 or seconds" }));
         e
     })
@@ -164,36 +181,54 @@ async fn post_orders(
     if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
         return Err(ApiError::invalid("Idempotency-Key must be 1 to 200 characters"));
     }
-    // A repeated request gets its first answer, before anything else is checked.
+    if s.broken.load(Ordering::Relaxed) {
+        return Err(broken());
+    }
+    // The ledger lookup and the checks are blocking work: off the async runtime.
+    let service = s.clone();
     let idempotency = key.map(|k| (k, ledger::sha256(&body)));
-    if let Some((key, hash)) = &idempotency {
-        let seen = ledger::idempotent(&s.reader.lock().unwrap_or_else(|e| e.into_inner()), key)
-            .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", e.to_string()))?;
-        match seen {
-            Some((seen_hash, status, response)) if seen_hash == *hash => {
-                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-                return Ok((status, [(header::CONTENT_TYPE, "application/json")], response).into_response());
+    let key_hash = idempotency.clone();
+    let checked = tokio::task::spawn_blocking(move || -> Result<Checked, ApiError> {
+        // A repeated request gets its first answer, before anything else is checked.
+        if let Some((key, hash)) = &key_hash {
+            let seen = ledger::idempotent(&service.reader.lock().unwrap_or_else(|e| e.into_inner()), key)
+                .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", e.to_string()))?;
+            match seen {
+                Some((seen_hash, status, response)) if seen_hash == *hash => {
+                    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+                    return Ok(Err((status, [(header::CONTENT_TYPE, "application/json")], response).into_response()));
+                }
+                Some(_) => return Err(key_reused()),
+                None => {}
             }
-            Some(_) => return Err(key_reused()),
-            None => {}
         }
-    }
-    // One order, an array, or {"orders": [...]}.
-    let value: Value = serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))?;
-    let wrapped = match value {
-        Value::Object(ref map) if !map.contains_key("orders") => json!([value]),
-        other => other,
+        // One order, an array, or {"orders": [...]}.
+        let value: Value = serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))?;
+        let wrapped = match value {
+            Value::Object(ref map) if !map.contains_key("orders") => json!([value]),
+            other => other,
+        };
+        let (orders, mut problems) = read_orders_json(wrapped.to_string().as_bytes());
+        if problems.is_empty() {
+            if orders.is_empty() {
+                return Err(ApiError::invalid("no orders in the body"));
+            }
+            let taken: HashSet<String> = {
+                let known = service.queue.known.read().unwrap_or_else(|e| e.into_inner());
+                orders.iter().filter(|o| known.contains(&o.id)).map(|o| o.id.clone()).collect()
+            };
+            let check = service.check.read().unwrap_or_else(|e| e.into_inner()).clone();
+            problems = check.check(&orders, &|id| taken.contains(id));
+        }
+        Ok(Ok((orders, wrapped, problems)))
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+    let (orders, wrapped, problems) = match checked {
+        Ok(parts) => parts,
+        Err(repeated) => return Ok(repeated),
     };
-    let (orders, problems) = read_orders_json(wrapped.to_string().as_bytes());
     let ids: Vec<String> = orders.iter().map(|o| o.id.clone()).collect();
-    let mut problems = problems;
-    if problems.is_empty() {
-        if orders.is_empty() {
-            return Err(ApiError::invalid("no orders in the body"));
-        }
-        let known = s.queue.known.read().unwrap_or_else(|e| e.into_inner());
-        problems = s.check.check(&orders, &|id| known.contains(id));
-    }
     if !problems.is_empty() {
         let mut e = ApiError::invalid(format!("{} problem(s) in the orders; none was accepted", problems.len()));
         e.fields = problems
@@ -210,7 +245,8 @@ async fn post_orders(
         return Err(e);
     }
     let (reply, outcome) = oneshot::channel();
-    let batch = write_orders_json(&orders).to_string();
+    // As the client sent it: replay reads it with the same reader, to the same orders.
+    let batch = wrapped.to_string();
     s.writer
         .send(Write::Orders { orders, body: batch, idempotency, reply })
         .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped"))?;
@@ -241,6 +277,22 @@ async fn post_orders(
     }
 }
 
+/// A batch read and checked (orders, the body as sent, problems), or the stored answer to a
+/// repeated request.
+type Checked = Result<(Vec<Order>, Value, Vec<Problem>), Response>;
+
+fn ledger_down() -> ApiError {
+    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped")
+}
+
+fn broken() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "restart_needed",
+        "the planner failed; restart the service to replay the ledger",
+    )
+}
+
 fn key_reused() -> ApiError {
     ApiError::new(StatusCode::CONFLICT, "idempotency_key_reused", "this Idempotency-Key was used with a different body")
 }
@@ -255,7 +307,10 @@ async fn get_order(
         return Err(ApiError::not_found(&format!("order '{id}'")));
     };
     let queued = s.queue.pending.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|o| o.id == id);
-    let status = if queued {
+    let refused = s.queue.refused.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned();
+    let status = if let Some(reason) = refused {
+        json!({ "status": "refused", "reason": reason })
+    } else if queued {
         json!({ "status": "waiting" })
     } else {
         let service = s.clone();
@@ -298,21 +353,26 @@ async fn post_event(
         err.fields.push(json!({ "path": "/kind", "code": "bad_event", "message": e.to_string() }));
         err
     })?;
+    if s.broken.load(Ordering::Relaxed) {
+        return Err(broken());
+    }
     let service = s.clone();
     let outcome = tokio::task::spawn_blocking(move || -> Result<i64, ApiError> {
+        // In the ledger first, then applied, at its place in the journal: the orders taken
+        // with it are those acknowledged before it, exactly as replay will do. An event the
+        // dispatcher refuses stays in the journal and is refused again on replay: no effect.
         let mut d = service.dispatcher.lock().unwrap_or_else(|e| e.into_inner());
-        crate::give_queue(&mut d, &service.queue).map_err(ApiError::invalid)?;
         let text = serde_json::to_string(&event).unwrap_or_default();
-        d.report(lastmetre::Seconds(at), event).map_err(|e| ApiError::invalid(e.to_string()))?;
         let (reply, rx) = oneshot::channel();
-        service.writer.send(Write::Event { at, body: text, reply }).map_err(|_| {
-            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped")
-        })?;
-        rx.blocking_recv()
-            .map_err(|_| {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped")
-            })?
-            .map_err(|m| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", m))
+        service.writer.send(Write::Event { at, body: text, reply }).map_err(|_| ledger_down())?;
+        let (seq, orders) = rx
+            .blocking_recv()
+            .map_err(|_| ledger_down())?
+            .map_err(|m| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", m))?;
+        crate::add(&mut d, &service.queue, orders);
+        d.report(lastmetre::Seconds(at), event).map_err(|e| ApiError::invalid(e.to_string()))?;
+        *service.check.write().unwrap_or_else(|e| e.into_inner()) = d.order_check();
+        Ok(seq)
     })
     .await
     .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
@@ -333,6 +393,9 @@ async fn post_plan(
         serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))?
     };
     let at = time_of(&s, value.get("at"), "/at")?;
+    if s.broken.load(Ordering::Relaxed) {
+        return Err(broken());
+    }
     let service = s.clone();
     let planned = tokio::task::spawn_blocking(move || -> Result<Option<StoredPlan>, ApiError> {
         let mut d = service.dispatcher.lock().unwrap_or_else(|e| e.into_inner());
@@ -347,18 +410,25 @@ async fn post_plan(
             }
         }
         let (reply, rx) = oneshot::channel();
-        service.writer.send(Write::Plan { at, reply }).map_err(|_| {
-            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped")
-        })?;
+        service.writer.send(Write::Plan { at, reply }).map_err(|_| ledger_down())?;
         let (_, orders) = rx
             .blocking_recv()
-            .map_err(|_| {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped")
-            })?
+            .map_err(|_| ledger_down())?
             .map_err(|m| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", m))?;
         *service.last_plan_at.lock().unwrap_or_else(|e| e.into_inner()) = at;
         service.journal_entries.fetch_add(1, Ordering::Relaxed);
-        let plan = make_plan(&mut d, &service.area, orders, at).map_err(ApiError::invalid)?;
+        let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            make_plan(&mut d, &service.queue, &service.area, orders, at)
+        }));
+        let Ok(plan) = planned else {
+            // The dispatcher may be half-updated: write nothing more until a restart.
+            service.broken.store(true, Ordering::Relaxed);
+            return Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "planner_failed",
+                "the planner failed; restart the service",
+            ));
+        };
         if let Some(plan) = &plan {
             service.plans.write().unwrap_or_else(|e| e.into_inner()).push(plan.clone());
         }
@@ -367,7 +437,9 @@ async fn post_plan(
     .await
     .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
     let Some(plan) = planned else {
-        return Err(ApiError::invalid("no plan could be made: no station can be reached from the gate now"));
+        // The request is in the ledger and its orders with the dispatcher; only no plan came.
+        let body = json!({ "id": null, "planned": false, "reason": "no station can be reached from the gate now" });
+        return Ok((StatusCode::OK, axum::Json(body)).into_response());
     };
     let mut body = summary(&plan);
     if caller.0 == Role::Viewer {
@@ -379,6 +451,7 @@ async fn post_plan(
 fn summary(plan: &StoredPlan) -> Value {
     json!({
         "id": plan.id,
+        "planned": true,
         "feasible": plan.feasible,
         "cycle_start": plan.body["cycle_start"],
         "metrics": plan.body["plan"]["metrics"],

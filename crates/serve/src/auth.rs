@@ -41,9 +41,12 @@ impl Tokens {
                 other => return Err(format!("token entry {}: unknown role '{other}' (dispatcher or viewer)", n + 1)),
             };
             let token = token.trim();
-            if token.len() < MIN_TOKEN_LEN || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            // Letters, digits and - _ . ~ only: the token must pass unchanged through a URL
+            // (the page's ?token=) and a header.
+            let url_safe = token.chars().all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c));
+            if token.len() < MIN_TOKEN_LEN || !url_safe {
                 return Err(format!(
-                    "token entry {} ({role:?}): a token needs at least {MIN_TOKEN_LEN} characters and no spaces",
+                    "token entry {} ({role:?}): a token needs at least {MIN_TOKEN_LEN} characters, only letters, digits and - _ . ~",
                     n + 1
                 ));
             }
@@ -74,6 +77,7 @@ mod tests {
         let env = Tokens::parse("dispatcher:0123456789abcdef0123,viewer:viewer-token-0123456789").unwrap();
         assert_eq!(env.role("viewer-token-0123456789"), Some(Role::Viewer));
         assert!(Tokens::parse("dispatcher short").is_err());
+        assert!(Tokens::parse("dispatcher abc+def/ghi=0123456789").is_err(), "base64 padding and + are refused");
         assert!(Tokens::parse("admin 0123456789abcdef0123").is_err());
         assert!(Tokens::parse("").is_err());
     }

@@ -24,17 +24,17 @@ pub struct Queue {
     pub all: RwLock<HashMap<String, Order>>,
     /// Ids in the ledger (for a quick duplicate check before the ledger's own).
     pub known: RwLock<HashSet<String>>,
+    /// Acknowledged orders the dispatcher refused when it took them (the area changed under
+    /// them: a station closed, say), with why.
+    pub refused: Mutex<HashMap<String, String>>,
 }
 
 impl Queue {
     /// Records acknowledged orders.
     pub fn push(&self, orders: Vec<Order>) {
-        let mut all = self.all.write().unwrap_or_else(|e| e.into_inner());
-        let mut known = self.known.write().unwrap_or_else(|e| e.into_inner());
-        for o in &orders {
-            known.insert(o.id.clone());
-            all.insert(o.id.clone(), o.clone());
-        }
+        // One lock at a time: a reader of one never holds up the writer on another.
+        self.known.write().unwrap_or_else(|e| e.into_inner()).extend(orders.iter().map(|o| o.id.clone()));
+        self.all.write().unwrap_or_else(|e| e.into_inner()).extend(orders.iter().map(|o| (o.id.clone(), o.clone())));
         self.pending.lock().unwrap_or_else(|e| e.into_inner()).extend(orders);
     }
 
@@ -45,7 +45,8 @@ impl Queue {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: [&str; 1] = ["CREATE TABLE journal (
+const MIGRATIONS: [&str; 2] = [
+    "CREATE TABLE journal (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         kind TEXT NOT NULL CHECK (kind IN ('orders', 'event', 'plan')),
         at_s REAL,
@@ -57,7 +58,10 @@ const MIGRATIONS: [&str; 1] = ["CREATE TABLE journal (
         body_sha256 TEXT NOT NULL,
         status INTEGER NOT NULL,
         response TEXT NOT NULL
-    );"];
+    );",
+    // What the journal replays against: the area, the fleet and the dispatcher's settings.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+];
 
 /// What the journal holds, in acknowledgement order.
 #[derive(Clone, Debug, PartialEq)]
@@ -84,6 +88,30 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
         tx.commit()?;
     }
     Ok(conn)
+}
+
+/// Records what the journal is replayed against, or checks it against what it was: a
+/// journal replayed with another area, fleet or settings would not give back the same plans.
+pub fn bind(conn: &Connection, facts: &[(&str, String)]) -> Result<(), String> {
+    for (key, value) in facts {
+        let stored: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| e.to_string())?;
+        match stored {
+            Some(v) if v != *value => {
+                return Err(format!(
+                    "the ledger was written with another {key}; start with the same one, or a new --db"
+                ));
+            }
+            Some(_) => {}
+            None => {
+                conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![key, value])
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The whole journal, oldest first.
@@ -117,12 +145,12 @@ pub fn sha256(bytes: &[u8]) -> String {
 
 /// A request to the writer.
 pub enum Write {
-    /// Append a batch of orders (and the batch as orders JSON), under an idempotency key
+    /// Append a batch of orders (and the batch as the client sent it), under an idempotency key
     /// (key, SHA-256 of the request body).
     Orders {
         /// The orders.
         orders: Vec<Order>,
-        /// The batch in the orders JSON format.
+        /// The batch as the client sent it, orders JSON: replay reads it with the same reader.
         body: String,
         /// Idempotency key and body hash.
         idempotency: Option<(String, String)>,
@@ -135,8 +163,8 @@ pub enum Write {
         at: f64,
         /// The event JSON.
         body: String,
-        /// The journal position, or why not.
-        reply: oneshot::Sender<Result<i64, String>>,
+        /// The journal position and the orders acknowledged before it, or why not.
+        reply: oneshot::Sender<Result<(i64, Vec<Order>), String>>,
     },
     /// Append a plan request; the reply carries the orders acknowledged before it.
     Plan {
@@ -184,7 +212,7 @@ pub fn writer(mut conn: Connection, requests: mpsc::Receiver<Write>, queue: &Que
 /// What to tell each requester once the transaction is committed.
 enum Reply {
     Orders(oneshot::Sender<OrdersOutcome>, OrdersOutcome, Vec<Order>),
-    Event(oneshot::Sender<Result<i64, String>>, i64),
+    Event(oneshot::Sender<Result<(i64, Vec<Order>), String>>, i64),
     Plan(oneshot::Sender<Result<(i64, Vec<Order>), String>>, i64),
 }
 
@@ -223,7 +251,7 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>, queue: &Queue) {
                         let _ = tx.send(outcome);
                     }
                     Reply::Event(tx, seq) => {
-                        let _ = tx.send(Ok(seq));
+                        let _ = tx.send(Ok((seq, queue.drain())));
                     }
                     Reply::Plan(tx, seq) => {
                         let _ = tx.send(Ok((seq, queue.drain())));

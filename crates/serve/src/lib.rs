@@ -74,7 +74,8 @@ pub struct StoredPlan {
 pub struct Service {
     dispatcher: Mutex<Dispatcher>,
     queue: Arc<Queue>,
-    check: OrderCheck,
+    /// The dispatcher's order checks as of its latest event (a closed station refuses pins).
+    check: RwLock<OrderCheck>,
     writer: mpsc::Sender<Write>,
     /// A second connection, for reads that must not wait for the writer (WAL allows both).
     reader: Mutex<rusqlite::Connection>,
@@ -88,6 +89,9 @@ pub struct Service {
     requests: AtomicU64,
     last_plan_at: Mutex<f64>,
     journal_entries: AtomicU64,
+    /// Set when the planner panicked: the dispatcher may be half-updated, so nothing more is
+    /// written until a restart replays the ledger.
+    broken: std::sync::atomic::AtomicBool,
 }
 
 /// Why the service cannot start.
@@ -131,8 +135,17 @@ impl Service {
         let area_geojson: Value = serde_json::from_slice(&area_text).map_err(|e| input(e.to_string()))?;
         let mut dispatcher = Dispatcher::new(built.area.clone(), fleet, config.settings.clone())
             .map_err(|e| input(format!("the fleet does not fit the area: {e}")))?;
-        let check = dispatcher.order_check();
         let conn = ledger::open(&config.db).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
+        let fleet_text = match &config.fleet {
+            Some(path) => std::fs::read(path).map_err(|e| input(format!("{}: {e}", path.display())))?,
+            None => b"default".to_vec(),
+        };
+        let facts = [
+            ("area", ledger::sha256(&area_text)),
+            ("fleet", ledger::sha256(&fleet_text)),
+            ("settings", format!("{:?}", config.settings)),
+        ];
+        ledger::bind(&conn, &facts).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
         let journal = ledger::journal(&conn).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
 
         // Replay: the same steps as when the requests came in, in the same order.
@@ -151,18 +164,25 @@ impl Service {
                 }
                 Entry::Event(at, body) => {
                     let event: Event = serde_json::from_str(body).map_err(|e| replay(e.to_string()))?;
-                    give_queue(&mut dispatcher, &queue).map_err(replay)?;
-                    dispatcher.report(lastmetre::Seconds(*at), event).map_err(|e| replay(e.to_string()))?;
+                    add(&mut dispatcher, &queue, queue.drain());
+                    // An event the dispatcher refused when it came is refused again: no effect.
+                    let _ = dispatcher.report(lastmetre::Seconds(*at), event);
                 }
                 Entry::Plan(at) => {
                     let orders = queue.drain();
                     last_plan_at = *at;
-                    if let Some(plan) = make_plan(&mut dispatcher, &built.area, orders, *at).map_err(replay)? {
-                        plans.push(plan);
+                    let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        make_plan(&mut dispatcher, &queue, &built.area, orders, *at)
+                    }));
+                    match planned {
+                        Ok(Some(plan)) => plans.push(plan),
+                        Ok(None) => {}
+                        Err(_) => return Err(replay("the planner failed on this plan request".into())),
                     }
                 }
             }
         }
+        let check = RwLock::new(dispatcher.order_check());
         let reader = ledger::open(&config.db).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
         let (writer, requests) = mpsc::channel();
         let writer_queue = Arc::clone(&queue);
@@ -186,6 +206,7 @@ impl Service {
             requests: AtomicU64::new(0),
             last_plan_at: Mutex::new(last_plan_at),
             journal_entries: AtomicU64::new(journal.len() as u64),
+            broken: std::sync::atomic::AtomicBool::new(false),
         }))
     }
 
@@ -196,41 +217,31 @@ impl Service {
     }
 }
 
-/// Hands the queued orders to the dispatcher. One that the dispatcher refuses (the area
-/// changed since it was acknowledged: rare) is kept out and said so, not lost: it stays in
-/// the ledger.
-fn give_queue(dispatcher: &mut Dispatcher, queue: &Queue) -> Result<(), String> {
-    let orders = queue.drain();
-    add(dispatcher, &orders);
-    Ok(())
-}
-
-fn add(dispatcher: &mut Dispatcher, orders: &[Order]) {
-    if dispatcher.add_orders(orders).is_err() {
-        for o in orders {
+/// Hands acknowledged orders to the dispatcher. One that it refuses (the area changed since
+/// it was acknowledged: its pinned station closed, say) stays in the ledger and is marked
+/// refused, with why, for `GET /orders/{id}`.
+fn add(dispatcher: &mut Dispatcher, queue: &Queue, orders: Vec<Order>) {
+    if dispatcher.add_orders(&orders).is_err() {
+        for o in &orders {
             if let Err(e) = dispatcher.add_orders(std::slice::from_ref(o)) {
-                eprintln!("order {} was acknowledged but the dispatcher refuses it now: {e}", o.id);
+                queue.refused.lock().unwrap_or_else(|e| e.into_inner()).insert(o.id.clone(), e.to_string());
             }
         }
     }
 }
 
 /// Plans the next cycle at `at` with the given new orders, checks the plan, and renders it.
-/// `Ok(None)` when the dispatcher cannot plan (no station reachable): nothing changes.
+/// `None` when the dispatcher cannot plan (no station reachable): the orders are taken,
+/// nothing else changes, as on replay.
 fn make_plan(
     dispatcher: &mut Dispatcher,
+    queue: &Queue,
     area: &Area,
     orders: Vec<Order>,
     at: f64,
-) -> Result<Option<StoredPlan>, String> {
-    add(dispatcher, &orders);
-    let cycle = match dispatcher.next_plan(lastmetre::Seconds(at)) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("no plan at {}: {e}", format_time(at));
-            return Ok(None);
-        }
-    };
+) -> Option<StoredPlan> {
+    add(dispatcher, queue, orders);
+    let cycle = dispatcher.next_plan(lastmetre::Seconds(at)).ok()?;
     let report = lastmetre::check::check(&cycle.instance, &cycle.plan);
     let file = plan_file(&cycle.instance, &cycle.plan, at);
     let body = serde_json::json!({
@@ -250,13 +261,13 @@ fn make_plan(
         .into_iter()
         .map(|(name, text)| (name.trim_end_matches(".md").to_owned(), text))
         .collect();
-    Ok(Some(StoredPlan {
+    Some(StoredPlan {
         id: cycle.cycle,
         body,
         routes: routes_geojson(area, &cycle.instance, &cycle.plan),
         sheets,
         feasible: report.is_ok(),
-    }))
+    })
 }
 
 /// Serves until the process is stopped.
