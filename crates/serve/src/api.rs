@@ -306,21 +306,14 @@ async fn get_order(
     let Some(order) = order else {
         return Err(ApiError::not_found(&format!("order '{id}'")));
     };
-    let queued = s.queue.pending.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|o| o.id == id);
+    // From the statuses as of the latest plan or event: never waits for a re-plan.
     let refused = s.queue.refused.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned();
-    let status = if let Some(reason) = refused {
-        json!({ "status": "refused", "reason": reason })
-    } else if queued {
-        json!({ "status": "waiting" })
-    } else {
-        let service = s.clone();
-        let id = id.clone();
-        tokio::task::spawn_blocking(move || {
-            let d = service.dispatcher.lock().unwrap_or_else(|e| e.into_inner());
-            serde_json::to_value(d.status(&id)).unwrap_or(Value::Null)
-        })
-        .await
-        .unwrap_or(Value::Null)
+    let status = match refused {
+        Some(reason) => json!({ "status": "refused", "reason": reason }),
+        None => s.statuses.read().unwrap_or_else(|e| e.into_inner()).get(&id).cloned().unwrap_or_else(|| {
+            // Acknowledged, not yet with the dispatcher: at the gate.
+            json!({ "status": "waiting" })
+        }),
     };
     let mut body = json!({
         "id": order.id,
@@ -370,7 +363,9 @@ async fn post_event(
             .map_err(|_| ledger_down())?
             .map_err(|m| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", m))?;
         crate::add(&mut d, &service.queue, orders);
-        d.report(lastmetre::Seconds(at), event).map_err(|e| ApiError::invalid(e.to_string()))?;
+        let reported = d.report(lastmetre::Seconds(at), event);
+        *service.statuses.write().unwrap_or_else(|e| e.into_inner()) = crate::statuses(&d, &service.queue);
+        reported.map_err(|e| ApiError::invalid(e.to_string()))?;
         *service.check.write().unwrap_or_else(|e| e.into_inner()) = d.order_check();
         Ok(seq)
     })
@@ -432,6 +427,7 @@ async fn post_plan(
         if let Some(plan) = &plan {
             service.plans.write().unwrap_or_else(|e| e.into_inner()).push(plan.clone());
         }
+        *service.statuses.write().unwrap_or_else(|e| e.into_inner()) = crate::statuses(&d, &service.queue);
         Ok(plan)
     })
     .await

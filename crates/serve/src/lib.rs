@@ -26,6 +26,7 @@ use lastmetre::formats::{format_time, plan_file, routes_geojson, sheets};
 use lastmetre::{Area, Dispatcher, Event, Fleet, Order};
 use ledger::{Entry, Queue, Write};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
@@ -74,6 +75,8 @@ pub struct StoredPlan {
 pub struct Service {
     dispatcher: Mutex<Dispatcher>,
     queue: Arc<Queue>,
+    /// Where each order stands, as of the latest plan or event (read without the dispatcher).
+    statuses: RwLock<HashMap<String, Value>>,
     /// The dispatcher's order checks as of its latest event (a closed station refuses pins).
     check: RwLock<OrderCheck>,
     writer: mpsc::Sender<Write>,
@@ -183,6 +186,7 @@ impl Service {
             }
         }
         let check = RwLock::new(dispatcher.order_check());
+        let statuses = RwLock::new(statuses(&dispatcher, &queue));
         let reader = ledger::open(&config.db).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
         let (writer, requests) = mpsc::channel();
         let writer_queue = Arc::clone(&queue);
@@ -194,6 +198,7 @@ impl Service {
             dispatcher: Mutex::new(dispatcher),
             queue,
             check,
+            statuses,
             writer,
             reader: Mutex::new(reader),
             plans: RwLock::new(plans),
@@ -215,6 +220,14 @@ impl Service {
         let unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
         (unix + self.utc_offset_h * 3600.0).rem_euclid(86_400.0)
     }
+}
+
+/// Where each order the dispatcher holds stands, as JSON, by id.
+fn statuses(dispatcher: &Dispatcher, queue: &Queue) -> HashMap<String, Value> {
+    let ids: Vec<String> = queue.all.read().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect();
+    ids.into_iter()
+        .filter_map(|id| dispatcher.status(&id).and_then(|s| serde_json::to_value(s).ok()).map(|v| (id, v)))
+        .collect()
 }
 
 /// Hands acknowledged orders to the dispatcher. One that it refuses (the area changed since
