@@ -5,10 +5,11 @@ use crate::buildings::list;
 use crate::lanes::Lanes;
 use crate::params::ImportParams;
 use crate::{Estimate, Import, ImportError};
-use lastmetre_area::{Area, EdgeKind, LaneClass, LaneSpec, build_with_problems};
+use lastmetre_area::{Area, Edge, EdgeKind, LaneClass, LaneSpec, build_with_problems};
 use lastmetre_model::Metres;
-use petgraph::visit::EdgeRef;
-use std::collections::{HashSet, VecDeque};
+use petgraph::graph::NodeIndex;
+use petgraph::visit::{Bfs, EdgeFiltered, EdgeRef};
+use std::collections::HashSet;
 
 /// Draws a straight footway from every door beyond the snap tolerance to its nearest walkable
 /// way, or leaves the stairwell out when that is farther than `door_link_max_m`.
@@ -80,6 +81,17 @@ fn drop_stairwells(gone: &HashSet<String>, import: &mut Import) {
     import.features.retain(|id, _| kept.contains(id.as_str()));
 }
 
+/// Which nodes a walk (or ride) from `start` reaches over the edges `usable` allows.
+pub(crate) fn reach(g: &lastmetre_area::AreaGraph, start: NodeIndex, usable: impl Fn(&Edge) -> bool) -> Vec<bool> {
+    let filtered = EdgeFiltered::from_fn(g, |e| usable(e.weight()));
+    let mut seen = vec![false; g.node_count()];
+    let mut bfs = Bfs::new(&filtered, start);
+    while let Some(n) = bfs.next(&filtered) {
+        seen[n.index()] = true;
+    }
+    seen
+}
+
 /// Builds the plan as it stands and leaves out the lanes and stairwells that no path on foot
 /// joins to the gate. Returns the built (partial) area, for laying out station sites.
 pub(crate) fn prune(params: &ImportParams, import: &mut Import) -> Result<Area, ImportError> {
@@ -97,17 +109,7 @@ pub(crate) fn prune(params: &ImportParams, import: &mut Import) -> Result<Area, 
         );
         return Err(ImportError::GateUnreachable { at, why });
     }
-    let mut seen = vec![false; g.node_count()];
-    seen[start.index()] = true;
-    let mut queue = VecDeque::from([start]);
-    while let Some(n) = queue.pop_front() {
-        for e in g.edges(n).filter(|e| e.weight().foot) {
-            let next = if e.source() == n { e.target() } else { e.source() };
-            if !std::mem::replace(&mut seen[next.index()], true) {
-                queue.push_back(next);
-            }
-        }
-    }
+    let seen = reach(g, start, |e| e.foot);
     let reached_lanes: HashSet<&str> = g
         .edge_references()
         .filter_map(|e| match e.weight().kind {

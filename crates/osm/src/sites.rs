@@ -6,7 +6,7 @@ use crate::params::ImportParams;
 use crate::{Estimate, Import};
 use lastmetre_area::{Area, EdgeKind, SiteSpec};
 use petgraph::visit::EdgeRef;
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 
 /// Candidate points are taken every this many metres along the tricycle lanes.
 const SAMPLE_M: f64 = 10.0;
@@ -19,17 +19,7 @@ fn distance(a: [f64; 2], b: [f64; 2]) -> f64 {
 fn samples(area: &Area) -> Vec<[f64; 2]> {
     let g = &area.graph;
     let Some(start) = area.gates.first().map(|gate| gate.node) else { return Vec::new() };
-    let mut seen = vec![false; g.node_count()];
-    seen[start.index()] = true;
-    let mut queue = VecDeque::from([start]);
-    while let Some(n) = queue.pop_front() {
-        for e in g.edges(n).filter(|e| e.weight().tricycle) {
-            let next = if e.source() == n { e.target() } else { e.source() };
-            if !std::mem::replace(&mut seen[next.index()], true) {
-                queue.push_back(next);
-            }
-        }
-    }
+    let seen = crate::repair::reach(g, start, |e| e.tricycle);
     let mut points = Vec::new();
     for e in g.edge_references() {
         let edge = e.weight();
