@@ -26,7 +26,7 @@ use lastmetre::formats::{format_time, plan_file, routes_geojson, sheets};
 use lastmetre::{Area, Dispatcher, Event, Fleet, Order};
 use ledger::{Entry, Queue, Write};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
@@ -136,8 +136,6 @@ impl Service {
         };
         let area_text = std::fs::read(&config.area).map_err(|e| input(format!("{}: {e}", config.area.display())))?;
         let area_geojson: Value = serde_json::from_slice(&area_text).map_err(|e| input(e.to_string()))?;
-        let mut dispatcher = Dispatcher::new(built.area.clone(), fleet, config.settings.clone())
-            .map_err(|e| input(format!("the fleet does not fit the area: {e}")))?;
         let conn = ledger::open(&config.db).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
         let fleet_text = match &config.fleet {
             Some(path) => std::fs::read(path).map_err(|e| input(format!("{}: {e}", path.display())))?,
@@ -151,40 +149,21 @@ impl Service {
         ledger::bind(&conn, &facts).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
         let journal = ledger::journal(&conn).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
 
-        // Replay: the same steps as when the requests came in, in the same order.
-        let queue = Arc::new(Queue::default());
-        let mut plans = Vec::new();
-        let mut last_plan_at = f64::NEG_INFINITY;
-        for (seq, entry) in &journal {
-            let replay = |why: String| StartError::Replay { seq: *seq, why };
-            match entry {
-                Entry::Orders(body) => {
-                    let (orders, problems) = lastmetre::formats::read_orders_json(body.as_bytes());
-                    if !problems.is_empty() {
-                        return Err(replay(problems[0].message.clone()));
-                    }
-                    queue.push(orders);
-                }
-                Entry::Event(at, body) => {
-                    let event: Event = serde_json::from_str(body).map_err(|e| replay(e.to_string()))?;
-                    add(&mut dispatcher, &queue, queue.drain());
-                    // An event the dispatcher refused when it came is refused again: no effect.
-                    let _ = dispatcher.report(lastmetre::Seconds(*at), event);
-                }
-                Entry::Plan(at) => {
-                    let orders = queue.drain();
-                    last_plan_at = *at;
-                    let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        make_plan(&mut dispatcher, &queue, &built.area, orders, *at)
-                    }));
-                    match planned {
-                        Ok(Some(plan)) => plans.push(plan),
-                        Ok(None) => {}
-                        Err(_) => return Err(replay("the planner failed on this plan request".into())),
-                    }
+        // Replay. A plan request on which the planner panicked (the live service then stopped
+        // writing) is replayed again from the start with that request skipped: its orders
+        // wait for the next plan, and the service can start.
+        let mut skip = HashSet::new();
+        let Replayed { dispatcher, queue, plans, last_plan_at } = loop {
+            let dispatcher = Dispatcher::new(built.area.clone(), fleet.clone(), config.settings.clone())
+                .map_err(|e| input(format!("the fleet does not fit the area: {e}")))?;
+            match replay(dispatcher, &journal, &built.area, &skip)? {
+                Ok(replayed) => break replayed,
+                Err(seq) => {
+                    eprintln!("the planner failed on plan request {seq} of the ledger; it is skipped");
+                    skip.insert(seq);
                 }
             }
-        }
+        };
         let check = RwLock::new(dispatcher.order_check());
         let statuses = RwLock::new(statuses(&dispatcher, &queue));
         let reader = ledger::open(&config.db).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
@@ -220,6 +199,61 @@ impl Service {
         let unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
         (unix + self.utc_offset_h * 3600.0).rem_euclid(86_400.0)
     }
+}
+
+/// The state a journal replays to.
+struct Replayed {
+    dispatcher: Dispatcher,
+    queue: Arc<Queue>,
+    plans: Vec<StoredPlan>,
+    last_plan_at: f64,
+}
+
+/// Repeats the journal, skipping the plan requests in `skip`; `Ok(Err(seq))` when the planner
+/// panics on plan request `seq`.
+fn replay(
+    mut dispatcher: Dispatcher,
+    journal: &[(i64, Entry)],
+    area: &Area,
+    skip: &HashSet<i64>,
+) -> Result<Result<Replayed, i64>, StartError> {
+    let queue = Arc::new(Queue::default());
+    let mut plans = Vec::new();
+    let mut last_plan_at = f64::NEG_INFINITY;
+    for (seq, entry) in journal {
+        let fail = |why: String| StartError::Replay { seq: *seq, why };
+        match entry {
+            Entry::Orders(body) => {
+                let (orders, problems) = lastmetre::formats::read_orders_json(body.as_bytes());
+                if let Some(p) = problems.first() {
+                    return Err(fail(p.message.clone()));
+                }
+                queue.push(orders);
+            }
+            Entry::Event(at, body) => {
+                let event: Event = serde_json::from_str(body).map_err(|e| fail(e.to_string()))?;
+                add(&mut dispatcher, &queue, queue.drain());
+                // An event the dispatcher refused when it came is refused again: no effect.
+                let _ = dispatcher.report(lastmetre::Seconds(*at), event);
+            }
+            Entry::Plan(at) => {
+                last_plan_at = *at;
+                if skip.contains(seq) {
+                    continue;
+                }
+                let orders = queue.drain();
+                let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    make_plan(&mut dispatcher, &queue, area, orders, *at)
+                }));
+                match planned {
+                    Ok(Some(plan)) => plans.push(plan),
+                    Ok(None) => {}
+                    Err(_) => return Ok(Err(*seq)),
+                }
+            }
+        }
+    }
+    Ok(Ok(Replayed { dispatcher, queue, plans, last_plan_at }))
 }
 
 /// Where each order the dispatcher holds stands, as JSON, by id.
