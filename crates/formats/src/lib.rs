@@ -5,6 +5,7 @@
 //! * [`write_area`]: an `AreaSpec` back to that format (used by the generator);
 //!   [`write_area_with`] adds properties (the OSM importer's provenance and attribution).
 //! * [`graph_geojson`]: the built graph as GeoJSON for QGIS.
+//! * [`read_two_echelon`]: 2E-CVRP instances (Sets 2–7, unified format), as published.
 //! * Orders (JSON, CSV) and the fleet file in; the plan file out and back in
 //!   ([`plan_file`], [`read_plan`]); routes GeoJSON ([`routes_geojson`]); dispatch [`sheets`].
 
@@ -20,6 +21,7 @@ mod plan_io;
 mod pmedian;
 mod routes;
 mod sheets;
+mod two_echelon;
 
 pub use area_in::{Limits, ReadError, read_area, read_area_file};
 pub use area_out::{write_area, write_area_with};
@@ -33,3 +35,4 @@ pub use plan_io::{PlanFile, SCHEMA_VERSION, plan_file, read_plan};
 pub use pmedian::{CapacitatedPMedian, PMedian, read_cpmp, read_pmed};
 pub use routes::routes_geojson;
 pub use sheets::sheets;
+pub use two_echelon::{CityFreighters, Trucks, TwoEchelon, TwoEchelonError, read_two_echelon};
