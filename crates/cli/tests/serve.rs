@@ -135,6 +135,8 @@ fn has_key(v: &Value, key: &str) -> bool {
 fn only_healthz_answers_without_a_token_and_viewers_cannot_write() {
     let s = Server::start(&scratch("auth.db"));
     assert_eq!(get(&s, "/healthz", None).0, 200);
+    let (status, body) = get(&s, "/no-such-route", Some(VIEWER));
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
     for path in ["/metrics", "/area", "/openapi.json", "/plans/latest", "/"] {
         let (status, body) = get(&s, path, None);
         assert_eq!(status, 401, "{path} without a token");

@@ -77,6 +77,7 @@ pub(crate) fn router(service: Shared) -> Router {
         .route("/metrics", get(metrics))
         .route_layer(middleware::from_fn_with_state(service.clone(), authenticate))
         .route("/healthz", get(healthz))
+        .fallback(|| async { ApiError::not_found("such route; see /openapi.json") })
         .layer(DefaultBodyLimit::max(limit))
         .with_state(service)
 }
