@@ -193,7 +193,7 @@ async fn post_orders(
         // A repeated request gets its first answer, before anything else is checked.
         if let Some((key, hash)) = &key_hash {
             let seen = ledger::idempotent(&service.reader.lock().unwrap_or_else(|e| e.into_inner()), key)
-                .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", e.to_string()))?;
+                .map_err(|e| ledger_failed(e.to_string()))?;
             match seen {
                 Some((seen_hash, status, response)) if seen_hash == *hash => {
                     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
@@ -204,7 +204,7 @@ async fn post_orders(
             }
         }
         // One order, an array, or {"orders": [...]}.
-        let value: Value = serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))?;
+        let value: Value = json_of(&body)?;
         let wrapped = match value {
             Value::Object(ref map) if !map.contains_key("orders") => json!([value]),
             other => other,
@@ -224,7 +224,7 @@ async fn post_orders(
         Ok(Ok((orders, wrapped, problems)))
     })
     .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+    .map_err(internal)??;
     let (orders, wrapped, problems) = match checked {
         Ok(parts) => parts,
         Err(repeated) => return Ok(repeated),
@@ -274,13 +274,26 @@ async fn post_orders(
             );
             Err(e)
         }
-        OrdersOutcome::Failed(message) => Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", message)),
+        OrdersOutcome::Failed(message) => Err(ledger_failed(message)),
     }
 }
 
 /// A batch read and checked (orders, the body as sent, problems), or the stored answer to a
 /// repeated request.
 type Checked = Result<(Vec<Order>, Value, Vec<Problem>), Response>;
+
+fn json_of(body: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))
+}
+
+fn ledger_failed(message: String) -> ApiError {
+    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", message)
+}
+
+/// A blocking task that did not finish (it panicked).
+fn internal(e: tokio::task::JoinError) -> ApiError {
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+}
 
 fn ledger_down() -> ApiError {
     ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped")
@@ -337,7 +350,7 @@ async fn post_event(
 ) -> Result<Response, ApiError> {
     require_dispatcher(caller)?;
     let body = body?;
-    let mut value: Value = serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))?;
+    let mut value: Value = json_of(&body)?;
     let at = time_of(&s, value.get("at"), "/at")?;
     if let Some(map) = value.as_object_mut() {
         map.remove("at");
@@ -359,10 +372,7 @@ async fn post_event(
         let text = serde_json::to_string(&event).unwrap_or_default();
         let (reply, rx) = oneshot::channel();
         service.writer.send(Write::Event { at, body: text, reply }).map_err(|_| ledger_down())?;
-        let (seq, orders) = rx
-            .blocking_recv()
-            .map_err(|_| ledger_down())?
-            .map_err(|m| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", m))?;
+        let (seq, orders) = rx.blocking_recv().map_err(|_| ledger_down())?.map_err(ledger_failed)?;
         crate::add(&mut d, &service.queue, orders);
         let reported = d.report(lastmetre::Seconds(at), event);
         *service.statuses.write().unwrap_or_else(|e| e.into_inner()) = crate::statuses(&d, &service.queue);
@@ -371,7 +381,7 @@ async fn post_event(
         Ok(seq)
     })
     .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+    .map_err(internal)??;
     s.journal_entries.fetch_add(1, Ordering::Relaxed);
     Ok(axum::Json(json!({ "seq": outcome, "at": lastmetre::formats::format_time(at) })).into_response())
 }
@@ -383,11 +393,7 @@ async fn post_plan(
 ) -> Result<Response, ApiError> {
     require_dispatcher(caller)?;
     let body = body?;
-    let value: Value = if body.is_empty() {
-        json!({})
-    } else {
-        serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))?
-    };
+    let value: Value = if body.is_empty() { json!({}) } else { json_of(&body)? };
     let at = time_of(&s, value.get("at"), "/at")?;
     if s.broken.load(Ordering::Relaxed) {
         return Err(broken());
@@ -407,10 +413,7 @@ async fn post_plan(
         }
         let (reply, rx) = oneshot::channel();
         service.writer.send(Write::Plan { at, reply }).map_err(|_| ledger_down())?;
-        let (_, orders) = rx
-            .blocking_recv()
-            .map_err(|_| ledger_down())?
-            .map_err(|m| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", m))?;
+        let (_, orders) = rx.blocking_recv().map_err(|_| ledger_down())?.map_err(ledger_failed)?;
         *service.last_plan_at.lock().unwrap_or_else(|e| e.into_inner()) = at;
         service.journal_entries.fetch_add(1, Ordering::Relaxed);
         let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -432,7 +435,7 @@ async fn post_plan(
         Ok(plan)
     })
     .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+    .map_err(internal)??;
     let Some(plan) = planned else {
         // The request is in the ledger and its orders with the dispatcher; only no plan came.
         let body = json!({ "id": null, "planned": false, "reason": "no station can be reached from the gate now" });
