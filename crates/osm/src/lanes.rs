@@ -101,8 +101,8 @@ pub(crate) fn import(data: &OsmData, boundary: Option<&Boundary>, params: &Impor
         if pieces.is_empty() {
             continue;
         }
-        let leaves = pieces.iter().map(Vec::len).sum::<usize>() < path.len()
-            || boundary.is_some_and(|b| path.iter().any(|p| !b.contains(*p)));
+        // Clipped at all: the way goes on outside the boundary.
+        let leaves = !(pieces.len() == 1 && pieces[0] == path);
         let class = class_of(way, highway);
         let alley = class == LaneClass::Alley && !matches!(highway, "footway" | "path" | "pedestrian");
         let (width, guess) = match (way.tags.get("width"), way.tags.get("est_width")) {
