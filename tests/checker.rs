@@ -161,6 +161,24 @@ fn energy_storage_and_pins_are_enforced() {
 }
 
 #[test]
+fn fleet_limits_are_enforced() {
+    // The base plan has 7 trips over 2 tricycles and many outings per porter.
+    caught(Kind::FleetLimit, |i, _| i.fleet.tricycles.trips_each = Some(1));
+    caught(Kind::FleetLimit, |i, _| i.fleet.porters.outings_each = Some(1));
+    caught(Kind::FleetLimit, |i, p| {
+        i.fleet.porters.per_station = Some(1);
+        let station = p.outings[0].station;
+        let other = p.outings.iter().position(|o| o.porter != p.outings[0].porter).unwrap();
+        // Two porters at one station (the outing keeps its walks; only the station differs).
+        p.outings[other].station = station;
+    });
+    let (mut instance, plan) = base().clone();
+    instance.fleet.tricycles.trips_each = Some(plan.trips.len());
+    instance.fleet.porters.outings_each = Some(plan.outings.len());
+    assert!(!kinds(&instance, &plan).contains(&Kind::FleetLimit));
+}
+
+#[test]
 fn reported_metrics_must_match() {
     caught(Kind::Metric, |_, p| p.metrics.stair_climbs += 1);
     caught(Kind::Metric, |_, p| p.metrics.porter_energy_kj *= 0.99);

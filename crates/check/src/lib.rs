@@ -19,7 +19,7 @@
 use lastmetre_model::plan::{Outing, Trip, priority_index};
 use lastmetre_model::{Instance, Metrics, Plan, Priority};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Slack on times and sums, seconds or kg: plans round-trip through JSON.
@@ -51,6 +51,9 @@ pub enum Kind {
     Storage,
     /// An order pinned to a station is served from another.
     Pinned,
+    /// More trips per tricycle, outings per porter or porters per station than the fleet
+    /// allows.
+    FleetLimit,
     /// A reported metric differs from the recomputation.
     Metric,
 }
@@ -123,6 +126,7 @@ pub fn check(instance: &Instance, plan: &Plan) -> Report {
     let ready = c.trips();
     let loads = c.outings(&ready);
     c.storage();
+    c.limits();
     let metrics = c.metrics(loads);
     c.compare(&metrics);
     Report { violations: c.out, metrics }
@@ -541,6 +545,41 @@ impl Checker<'_> {
             );
         }
         (joules / 1000.0, walk, vertical, ups, outing.end_s)
+    }
+
+    /// The fleet's counts: trips per tricycle, outings per porter, porters per station.
+    fn limits(&mut self) {
+        let i = self.instance;
+        if let Some(most) = i.fleet.tricycles.trips_each {
+            let mut trips: BTreeMap<usize, usize> = BTreeMap::new();
+            for t in &self.plan.trips {
+                *trips.entry(t.tricycle).or_default() += 1;
+            }
+            for (tricycle, n) in trips.into_iter().filter(|(_, n)| *n > most) {
+                self.flag(Kind::FleetLimit, format!("tricycle {tricycle} makes {n} trips; the fleet allows {most}"));
+            }
+        }
+        if let Some(most) = i.fleet.porters.outings_each {
+            let mut outings: BTreeMap<usize, usize> = BTreeMap::new();
+            for o in &self.plan.outings {
+                *outings.entry(o.porter).or_default() += 1;
+            }
+            for (porter, n) in outings.into_iter().filter(|(_, n)| *n > most) {
+                self.flag(Kind::FleetLimit, format!("porter {porter} makes {n} outings; the fleet allows {most}"));
+            }
+        }
+        if let Some(most) = i.fleet.porters.per_station {
+            let mut porters: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+            for o in &self.plan.outings {
+                porters.entry(o.station).or_default().insert(o.porter);
+            }
+            for (s, set) in porters.into_iter().filter(|(_, set)| set.len() > most) {
+                self.flag(
+                    Kind::FleetLimit,
+                    format!("{} porters work from station {}; the fleet allows {most}", set.len(), i.stations[s].id),
+                );
+            }
+        }
     }
 
     /// Station occupancy over time: + when unloaded, − when a porter takes the bags out.

@@ -3,7 +3,11 @@
 use crate::BAD_INPUT;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use lastmetre::formats::{read_cpmp, read_cvrp, read_pmed, write_cvrp_solution};
+use lastmetre::formats::{
+    read_cpmp, read_cvrp, read_pmed, read_two_echelon, two_echelon_cost, two_echelon_instance, write_cvrp_solution,
+    write_two_echelon_solution,
+};
+use lastmetre::model::{Instance, Plan};
 use lastmetre::place::{Client, Options as PlaceOptions, Problem, Rule, Site, place_within};
 use lastmetre::solver::{Budget, solve};
 use std::collections::BTreeMap;
@@ -72,11 +76,13 @@ struct Row {
     violations: Vec<String>,
 }
 
-/// Solves every instance with `solve_one(name, text, seconds)`, printing the table, the
-/// summary and the CSV. Exit 0 when every solution is feasible, 1 otherwise, 2 bad input.
+/// Solves every instance with `solve_one(name, text)`, printing the table (costs with
+/// `decimals`), the summary and the CSV. Exit 0 when every solution is feasible, 1
+/// otherwise, 2 bad input.
 fn run(
     o: &Options,
     ext: &str,
+    decimals: usize,
     mut solve_one: impl FnMut(&str, &str) -> Result<Result<Row, String>>,
 ) -> Result<ExitCode> {
     if o.seconds.is_nan() || o.seconds <= 0.0 {
@@ -96,7 +102,7 @@ fn run(
     let bar = ProgressBar::new(list.len() as u64);
     bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ({elapsed})").expect("template"));
     let mut rows: Vec<Row> = Vec::new();
-    println!("{:<24} {:>10} {:>10} {:>8} {:>8} {:>9}", "instance", "cost", "bks", "gap %", "seconds", "feasible");
+    println!("{:<28} {:>10} {:>10} {:>8} {:>8} {:>9}", "instance", "cost", "bks", "gap %", "seconds", "feasible");
     for (name, path) in &list {
         bar.set_message(name.clone());
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -112,9 +118,9 @@ fn run(
         let show = |v: Option<f64>, d: usize| v.map_or("-".to_owned(), |v| format!("{v:.d$}"));
         bar.suspend(|| {
             println!(
-                "{name:<24} {:>10.0} {:>10} {:>8} {:>8.1} {:>9} {}",
+                "{name:<28} {:>10.decimals$} {:>10} {:>8} {:>8.1} {:>9} {}",
                 row.cost,
-                show(row.best, 0),
+                show(row.best, decimals),
                 show(gap, 2),
                 row.seconds,
                 if row.feasible { "yes" } else { "NO" },
@@ -147,8 +153,8 @@ fn run(
             let opt = |v: Option<f64>, d: usize| v.map_or(String::new(), |v| format!("{v:.d$}"));
             w.write_record([
                 r.name.clone(),
-                format!("{:.0}", r.cost),
-                opt(r.best, 0),
+                format!("{:.decimals$}", r.cost),
+                opt(r.best, decimals),
                 opt(gap(r), 3),
                 format!("{:.2}", r.seconds),
                 r.feasible.to_string(),
@@ -159,38 +165,71 @@ fn run(
     Ok(if rows.iter().all(|r| r.feasible) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
+/// Solves a routing instance within the time budget and checks the plan with the
+/// independent checker: the plan and its row, cost left at zero for the caller.
+fn solve_routing(o: &Options, name: &str, instance: &Instance) -> (Plan, Row) {
+    let started = Instant::now();
+    let seconds = o.seconds;
+    let elapsed = move || started.elapsed().as_secs_f64() / seconds;
+    let plan = solve(instance, &Budget { iterations: u64::MAX, elapsed: &elapsed }, o.seed, o.threads);
+    let took = started.elapsed().as_secs_f64();
+    let report = lastmetre::check::check(instance, &plan);
+    let row = Row {
+        name: name.to_owned(),
+        cost: 0.0,
+        best: None,
+        seconds: took,
+        feasible: report.is_ok() && plan.unassigned.is_empty(),
+        status: String::new(),
+        violations: report.violations.iter().map(ToString::to_string).collect(),
+    };
+    (plan, row)
+}
+
+fn write_solution(o: &Options, name: &str, text: String) -> Result<()> {
+    if let Some(dir) = o.solutions {
+        let sol = dir.join(format!("{name}.sol"));
+        std::fs::write(&sol, text).with_context(|| format!("cannot write {}", sol.display()))?;
+    }
+    Ok(())
+}
+
+/// CVRPLIB: nearest-integer Euclidean distances, one echelon from the depot.
 pub fn cvrp(o: &Options) -> Result<ExitCode> {
-    run(o, "vrp", |name, text| {
+    run(o, "vrp", 0, |name, text| {
         let instance = match read_cvrp(name, text) {
             Ok(i) => i,
             Err(e) => return Ok(Err(e.to_string())),
         };
-        let started = Instant::now();
-        let seconds = o.seconds;
-        let elapsed = move || started.elapsed().as_secs_f64() / seconds;
-        let plan = solve(&instance, &Budget { iterations: u64::MAX, elapsed: &elapsed }, o.seed, o.threads);
-        let took = started.elapsed().as_secs_f64();
-        let report = lastmetre::check::check(&instance, &plan);
-        if let Some(dir) = o.solutions {
-            let sol = dir.join(format!("{name}.sol"));
-            std::fs::write(&sol, write_cvrp_solution(&instance, &plan))
-                .with_context(|| format!("cannot write {}", sol.display()))?;
-        }
-        Ok(Ok(Row {
-            name: name.to_owned(),
-            cost: (plan.metrics.porter_walk_km * 1000.0).round(),
-            best: None,
-            seconds: took,
-            feasible: report.is_ok() && plan.unassigned.is_empty(),
-            status: String::new(),
-            violations: report.violations.iter().map(ToString::to_string).collect(),
-        }))
+        let (plan, mut row) = solve_routing(o, name, &instance);
+        write_solution(o, name, write_cvrp_solution(&instance, &plan))?;
+        row.cost = (plan.metrics.porter_walk_km * 1000.0).round();
+        Ok(Ok(row))
+    })
+}
+
+/// 2E-CVRP: trucks as tricycles, satellites as stations, city freighters as porters;
+/// unrounded distances on the literature's scale (Set 4 divided by 100).
+pub fn two_echelon(o: &Options) -> Result<ExitCode> {
+    run(o, "dat", 2, |name, text| {
+        let published = match read_two_echelon(name, text) {
+            Ok(i) => i,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        let instance = match two_echelon_instance(&published) {
+            Ok(i) => i,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        let (plan, mut row) = solve_routing(o, name, &instance);
+        write_solution(o, name, write_two_echelon_solution(&published, &instance, &plan))?;
+        row.cost = two_echelon_cost(&published, &plan);
+        Ok(Ok(row))
     })
 }
 
 /// OR-Library pmed: uncapacitated p-median against proven optima.
 pub fn pmed(o: &Options) -> Result<ExitCode> {
-    run(o, "txt", |name, text| {
+    run(o, "txt", 0, |name, text| {
         let pm = match read_pmed(text) {
             Ok(p) => p,
             Err(e) => return Ok(Err(e.to_string())),
@@ -205,7 +244,7 @@ pub fn pmed(o: &Options) -> Result<ExitCode> {
 
 /// OR-Library pmedcap1: capacitated p-median against the published values.
 pub fn cpmp(o: &Options) -> Result<ExitCode> {
-    run(o, "txt", |name, text| {
+    run(o, "txt", 0, |name, text| {
         let cp = match read_cpmp(text) {
             Ok(p) => p,
             Err(e) => return Ok(Err(e.to_string())),

@@ -128,7 +128,7 @@ enum Command {
     /// Each solution goes through the independent checker. Exit status: 0 done (even with
     /// gaps), 1 a solution failed the checker, 2 bad input.
     Bench {
-        /// Benchmark family: `cvrp` (CVRPLIB, EUC_2D) or `2ecvrp` (not yet supported).
+        /// Benchmark family: `cvrp` (CVRPLIB), `2ecvrp` (2E-CVRP Sets 2–4), `pmed`, `cpmp`.
         #[arg(value_enum)]
         family: Family,
         /// Folder with the instances (searched one level down too).
@@ -151,7 +151,7 @@ enum Command {
         /// Write the table as CSV: instance,cost,bks,gap_pct,seconds,feasible.
         #[arg(long)]
         csv: Option<PathBuf>,
-        /// Write each solution here (CVRPLIB `.sol` format).
+        /// Write each solution here (CVRPLIB `.sol`; 2E-CVRP `.sol` as in docs/benchmarks.md).
         #[arg(long)]
         solutions: Option<PathBuf>,
     },
@@ -313,7 +313,7 @@ struct DayInput {
 enum Family {
     /// CVRPLIB instances (`.vrp`, EUC_2D, nearest-integer distances).
     Cvrp,
-    /// Two-echelon CVRP (Breunig format): not yet supported.
+    /// Two-echelon CVRP (`.dat`, unified format of Breunig et al. 2016, Sets 2–7).
     #[value(name = "2ecvrp")]
     TwoEchelon,
     /// OR-Library uncapacitated p-median (`pmedN.txt`).
@@ -379,10 +379,7 @@ fn main() -> ExitCode {
                 Family::Cvrp => bench::cvrp(&options),
                 Family::Pmed => bench::pmed(&options),
                 Family::Cpmp => bench::cpmp(&options),
-                Family::TwoEchelon => {
-                    eprintln!("error: the 2E-CVRP reader is not implemented yet; `bench cvrp`, `pmed` and `cpmp` run");
-                    Ok(ExitCode::from(BAD_INPUT))
-                }
+                Family::TwoEchelon => bench::two_echelon(&options),
             }
         }
         Command::Simulate { input, policy, iterations, threads, calm, out } => simulate::simulate(&simulate::Request {

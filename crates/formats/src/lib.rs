@@ -5,7 +5,8 @@
 //! * [`write_area`]: an `AreaSpec` back to that format (used by the generator);
 //!   [`write_area_with`] adds properties (the OSM importer's provenance and attribution).
 //! * [`graph_geojson`]: the built graph as GeoJSON for QGIS.
-//! * [`read_two_echelon`]: 2E-CVRP instances (Sets 2–7, unified format), as published.
+//! * [`read_two_echelon`]: 2E-CVRP instances (Sets 2–7, unified format), as published;
+//!   [`two_echelon_instance`] maps one onto the planner's `Instance`.
 //! * Orders (JSON, CSV) and the fleet file in; the plan file out and back in
 //!   ([`plan_file`], [`read_plan`]); routes GeoJSON ([`routes_geojson`]); dispatch [`sheets`].
 
@@ -35,4 +36,7 @@ pub use plan_io::{PlanFile, SCHEMA_VERSION, plan_file, read_plan};
 pub use pmedian::{CapacitatedPMedian, PMedian, read_cpmp, read_pmed};
 pub use routes::routes_geojson;
 pub use sheets::sheets;
-pub use two_echelon::{CityFreighters, Trucks, TwoEchelon, TwoEchelonError, read_two_echelon};
+pub use two_echelon::{
+    CityFreighters, Trucks, TwoEchelon, TwoEchelonError, read_two_echelon, two_echelon_cost, two_echelon_instance,
+    write_two_echelon_solution,
+};

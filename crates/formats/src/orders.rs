@@ -323,6 +323,15 @@ pub fn check_fleet(f: &Fleet) -> Result<(), Problem> {
             return bad(format!("{name} is {n}; at most 10000 is accepted"));
         }
     }
+    for (name, limit) in [
+        ("tricycles.trips_each", t.trips_each),
+        ("porters.outings_each", p.outings_each),
+        ("porters.per_station", p.per_station),
+    ] {
+        if limit == Some(0) {
+            return bad(format!("{name} is 0; leave it out for no limit, or give 1 or more"));
+        }
+    }
     if t.capacity_kg.get() < p.max_carry_kg.get() {
         return bad(format!(
             "tricycles.capacity_kg ({}) is below porters.max_carry_kg ({}): a porter's load would not fit a tricycle",

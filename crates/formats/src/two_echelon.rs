@@ -3,10 +3,17 @@
 //! from the satellites to customers. The format and its traps are described in
 //! `../shared/benchmarks/2ecvrp/README.md`.
 //!
-//! This is the reader only: it gives the instance as published, with the scale of its
-//! coordinates. Mapping it onto the planner's `Instance` (trucks as tricycles, satellites as
-//! stations, city freighters as porters, no stairs, distance as the objective) is not built
-//! yet (issue 4).
+//! [`read_two_echelon`] gives the instance as published, with the scale of its coordinates;
+//! [`two_echelon_instance`] maps it onto the planner's [`Instance`]: the depot is the gate,
+//! satellites are stations, trucks are tricycles making one trip each, city freighters are
+//! porters making one outing each (at most `per_satellite` from one station), customers are
+//! ground-floor stairwells (no stairs), and the objective is the distance of both echelons,
+//! Euclidean, unrounded, on the literature's scale. [`write_two_echelon_solution`] writes a
+//! plan so that it can be verified by hand (format in `docs/benchmarks.md`).
+//!
+//! One difference from the literature: a satellite's goods may be split over several trucks
+//! there in any quantity; here a trip carries whole customers' demands (bags), which is as
+//! fine a split as the planner makes.
 
 /// The first echelon's fleet.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,6 +79,11 @@ pub struct TwoEchelonError {
     /// What is wrong.
     pub message: String,
 }
+
+use crate::cvrplib::distance_only_fleet;
+use lastmetre_model::{
+    Bag, Instance, Job, Kg, Litres, Metres, MetresPerSecond, Plan, Priority, Seconds, Stairwell, Station, Table,
+};
 
 fn numbers(line: usize, entry: &str, want: usize) -> Result<Vec<f64>, TwoEchelonError> {
     let values: Vec<f64> = entry
@@ -164,6 +176,114 @@ pub fn read_two_echelon(name: &str, text: &str) -> Result<TwoEchelon, TwoEchelon
     })
 }
 
+/// The planner's instance for `t`. Refused: fixed vehicle costs (the planner has none),
+/// negative costs, empty fleets, and trucks smaller than a city freighter.
+pub fn two_echelon_instance(t: &TwoEchelon) -> Result<Instance, TwoEchelonError> {
+    let refuse = |message: String| Err(TwoEchelonError { line: 0, message });
+    if t.trucks.fixed_cost != 0.0 || t.freighters.fixed_cost != 0.0 {
+        return refuse("fixed vehicle costs are not modelled; only costs per distance are".into());
+    }
+    if !(t.trucks.cost_per_distance >= 0.0 && t.freighters.cost_per_distance >= 0.0) {
+        return refuse("costs per distance must be zero or more".into());
+    }
+    if t.freighters.count == 0 || t.trucks.count == 0 || t.freighters.per_satellite == 0 {
+        return refuse("the fleets must have at least one truck and one city freighter per satellite".into());
+    }
+    if t.trucks.capacity < t.freighters.capacity {
+        return refuse(format!(
+            "a truck carries {}, less than a city freighter's {}; the planner needs trucks at least as large",
+            t.trucks.capacity, t.freighters.capacity
+        ));
+    }
+    let (sats, n) = (t.satellites.len(), t.customers.len());
+    let stores: Vec<[f64; 2]> = std::iter::once(t.depot).chain(t.satellites.iter().copied()).collect();
+    let customer = |c: usize| t.customers[c].0;
+    let jobs = t
+        .customers
+        .iter()
+        .enumerate()
+        .map(|(c, (_, demand))| Job {
+            id: (c + 1).to_string(),
+            household: (c + 1).to_string(),
+            unit: None,
+            stairwell: c,
+            floor: 1,
+            bags: vec![Bag { kg: Kg(*demand), litres: Litres(0.0), label: None }],
+            priority: Priority::Normal,
+            placed_at: Seconds(0.0),
+            pinned_station: None,
+            stocked: None,
+            announced: None,
+            waited_cycles: 0,
+            may_wait: false,
+        })
+        .collect();
+    let mut fleet = distance_only_fleet(t.freighters.capacity, t.freighters.count);
+    fleet.porters.outings_each = Some(1);
+    fleet.porters.per_station = Some(t.freighters.per_satellite);
+    fleet.tricycles.count = t.trucks.count;
+    fleet.tricycles.capacity_kg = Kg(t.trucks.capacity);
+    fleet.tricycles.speed = MetresPerSecond(1.0);
+    fleet.tricycles.trips_each = Some(1);
+    fleet.weights.walk_km = 1000.0 * t.freighters.cost_per_distance;
+    fleet.weights.tricycle_km = 1000.0 * t.trucks.cost_per_distance;
+    Ok(Instance {
+        name: t.name.clone(),
+        stations: (1..=sats).map(|s| Station { id: format!("S{s}"), storage_kg: None }).collect(),
+        stairwells: (1..=n)
+            .map(|c| Stairwell { id: c.to_string(), label: format!("customer {c}"), storey_height: Metres(0.0) })
+            .collect(),
+        jobs,
+        ride: Table::from_fn(sats + 1, sats + 1, |a, b| Some(t.distance(stores[a], stores[b]))),
+        walk_station_stairwell: Table::from_fn(sats, n, |s, c| Some(t.distance(t.satellites[s], customer(c)))),
+        walk_stairwell_stairwell: Table::from_fn(n, n, |a, b| Some(t.distance(customer(a), customer(b)))),
+        // A city freighter is based where it works: no walking between satellites.
+        walk_station_station: Table::from_fn(sats, sats, |_, _| Some(0.0)),
+        fleet,
+        state: Default::default(),
+    })
+}
+
+/// The cost of a plan of a 2E-CVRP instance: distance of both echelons, weighted by their
+/// costs per distance, on the literature's scale.
+pub fn two_echelon_cost(t: &TwoEchelon, plan: &Plan) -> f64 {
+    1000.0
+        * (t.trucks.cost_per_distance * plan.metrics.tricycle_km
+            + t.freighters.cost_per_distance * plan.metrics.porter_walk_km)
+}
+
+/// A plan as a 2E-CVRP solution, in the spirit of CVRPLIB's `.sol`: satellites `S1…`,
+/// customers by their 1-based place in the file, the depot `D`; each truck route with what
+/// it leaves at each satellite; each city freighter route from its satellite; the cost with
+/// two decimals.
+///
+/// ```text
+/// Truck #1: D S2 (2400) S1 (3100) D
+/// Freighter #1: S1 7 3 12 S1
+/// Cost 417.07
+/// ```
+pub fn write_two_echelon_solution(t: &TwoEchelon, instance: &Instance, plan: &Plan) -> String {
+    let mut out = String::new();
+    for (k, trip) in plan.trips.iter().enumerate() {
+        let stops: Vec<String> = trip
+            .stops
+            .iter()
+            .map(|s| {
+                let q: f64 = s.bags.iter().map(|b| instance.jobs[b.job].bags[b.bag].kg.get()).sum();
+                format!("{} ({q})", instance.stations[s.station].id)
+            })
+            .collect();
+        out.push_str(&format!("Truck #{}: D {} D\n", k + 1, stops.join(" ")));
+    }
+    for (k, outing) in plan.outings.iter().enumerate() {
+        let station = &instance.stations[outing.station].id;
+        let customers: Vec<&str> = outing.climbs.iter().map(|c| instance.stairwells[c.stairwell].id.as_str()).collect();
+        out.push_str(&format!("Freighter #{}: {station} {} {station}\n", k + 1, customers.join(" ")));
+    }
+    out.push_str(&format!("Cost {:.2}\n", two_echelon_cost(t, plan)));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +306,25 @@ mod tests {
         assert!((i.distance(i.depot, i.satellites[0]) - 31.016).abs() < 1e-3);
         let set4 = read_two_echelon("Set4a_Instance50-1", E22).unwrap();
         assert!((set4.distance(set4.depot, set4.satellites[0]) - 0.31016).abs() < 1e-5);
+    }
+
+    #[test]
+    fn maps_onto_the_planner() {
+        let published = read_two_echelon("Set2a_E-n22-k4-s6-17", E22).unwrap();
+        let i = two_echelon_instance(&published).unwrap();
+        assert_eq!((i.stations.len(), i.stairwells.len(), i.jobs.len()), (2, 3, 3));
+        assert_eq!(i.jobs[0].kg(), 1100.0);
+        assert_eq!((i.fleet.tricycles.count, i.fleet.tricycles.trips_each), (3, Some(1)));
+        assert_eq!(i.fleet.tricycles.capacity_kg, Kg(15000.0));
+        assert_eq!(i.fleet.porters.count, 4);
+        assert_eq!((i.fleet.porters.outings_each, i.fleet.porters.per_station), (Some(1), Some(4)));
+        assert_eq!(i.fleet.porters.max_carry_kg, Kg(6000.0));
+        // Unrounded distances: depot to satellite 1 is √(1² + 31²).
+        assert!((i.ride_m(None, Some(0)).unwrap() - 962f64.sqrt()).abs() < 1e-9);
+        // Customer 3 stands on satellite 1.
+        assert_eq!(i.walk_station_stairwell.get(0, 2), Some(Metres(0.0)));
+        let fixed = read_two_echelon("x", &E22.replace("4,4,6000,1,0", "4,4,6000,1,50")).unwrap();
+        assert!(two_echelon_instance(&fixed).unwrap_err().message.contains("fixed"));
     }
 
     #[test]

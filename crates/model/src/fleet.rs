@@ -37,6 +37,10 @@ pub struct Tricycles {
     pub load_s: Seconds,
     /// Unloading at each station stop (1–2 min).
     pub unload_s: Seconds,
+    /// Most trips one tricycle makes in a plan; as many as time allows when absent. A
+    /// benchmark's trucks make one route each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trips_each: Option<usize>,
 }
 
 impl Default for Tricycles {
@@ -48,6 +52,7 @@ impl Default for Tricycles {
             speed: MetresPerSecond::from_km_per_hour(6.0),
             load_s: Seconds(120.0),
             unload_s: Seconds(90.0),
+            trips_each: None,
         }
     }
 }
@@ -79,6 +84,13 @@ pub struct Porters {
     /// Bags for the outing's other stairwells wait at the entrance during a climb (true), or
     /// are carried up and down with it (false).
     pub leave_bags_at_entrance: bool,
+    /// Most outings one porter makes in a plan; as many as the shift allows when absent. A
+    /// benchmark's city freighters make one route each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outings_each: Option<usize>,
+    /// Most porters working from one station in a plan; any number when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_station: Option<usize>,
 }
 
 impl Default for Porters {
@@ -95,6 +107,8 @@ impl Default for Porters {
             shift_energy: Kilojoules(5000.0),
             shift_climb: Metres(1200.0),
             leave_bags_at_entrance: true,
+            outings_each: None,
+            per_station: None,
         }
     }
 }

@@ -8,6 +8,7 @@
 
 use crate::outing::{OutingCost, Route, evaluate};
 use crate::parcel::Parcel;
+use crate::trips::{Load, form_trips};
 use lastmetre_model::plan::{
     BagRef, Climb, Drop, Outing, PorterLoad, Reason, Trip, TripStop, Unassigned, priority_index,
 };
@@ -243,40 +244,71 @@ fn plan_trips(instance: &Instance, parcels: &[Parcel], routes: &[Route], policy:
             ua.1.total_cmp(&ub.1).then(a.cmp(b))
         }),
     }
-    // Packed: first fit, so that small outings fill the gaps of earlier trips. The loop keeps
-    // arrival order: next fit, as a tricycle leaves when the next load does not fit.
-    let mut loads: Vec<(Vec<usize>, f64, f64)> = Vec::new();
-    let fits = |load: &(Vec<usize>, f64, f64), o: usize| {
-        load.1 + kg[o] <= t.capacity_kg.get() + 1e-9 && load.2 + litres[o] <= t.capacity_litres.get() + 1e-9
+    // Per trip: the (outing, parcel) pairs it carries.
+    let loads: Vec<Vec<(usize, usize)>> = match policy {
+        // Packed: the trips the search estimated (`trips.rs`), with the outings' urgency.
+        TripPolicy::Packed => {
+            let items: Vec<(usize, usize)> =
+                order.iter().flat_map(|&o| carried(&routes[o]).map(move |p| (o, *p))).collect();
+            let mut rank = vec![0; routes.len()];
+            for (k, &o) in order.iter().enumerate() {
+                rank[o] = k;
+            }
+            let goods: Vec<Load> = items
+                .iter()
+                .map(|&(o, p)| Load {
+                    station: routes[o].station,
+                    kg: parcels[p].kg,
+                    litres: parcels[p].litres,
+                    rank: rank[o],
+                })
+                .collect();
+            let positions: Vec<usize> = (0..instance.stations.len()).map(position).collect();
+            let formed = form_trips(instance, &positions, &goods);
+            formed.trips.into_iter().map(|trip| trip.into_iter().map(|k| items[k]).collect()).collect()
+        }
+        // The loop keeps arrival order and whole outings: a tricycle leaves when the next
+        // outing's goods do not fit.
+        TripPolicy::FixedLoop { .. } => {
+            let mut loads: Vec<Vec<(usize, usize)>> = Vec::new();
+            let (mut trip_kg, mut trip_litres) = (0.0, 0.0);
+            for o in order {
+                let fits = !loads.is_empty()
+                    && trip_kg + kg[o] <= t.capacity_kg.get() + 1e-9
+                    && trip_litres + litres[o] <= t.capacity_litres.get() + 1e-9;
+                if !fits {
+                    loads.push(Vec::new());
+                    (trip_kg, trip_litres) = (0.0, 0.0);
+                }
+                loads.last_mut().expect("a trip is open").extend(carried(&routes[o]).map(|p| (o, *p)));
+                trip_kg += kg[o];
+                trip_litres += litres[o];
+            }
+            loads
+        }
     };
-    for o in order {
-        let slot = match policy {
-            TripPolicy::Packed => loads.iter().position(|load| fits(load, o)),
-            TripPolicy::FixedLoop { .. } => loads.len().checked_sub(1).filter(|last| fits(&loads[*last], o)),
-        };
-        let slot = slot.unwrap_or_else(|| {
-            loads.push((Vec::new(), 0.0, 0.0));
-            loads.len() - 1
-        });
-        let load = &mut loads[slot];
-        load.0.push(o);
-        load.1 += kg[o];
-        load.2 += litres[o];
-    }
-    let loads: Vec<Vec<usize>> = loads.into_iter().map(|l| l.0).collect();
+    let mut made = vec![0usize; t.count.max(1)];
     let mut free: Vec<f64> = (0..t.count.max(1)).map(|i| instance.tricycle_free_s(i)).collect();
     let mut trips = Vec::new();
     for (k, load) in loads.into_iter().enumerate() {
         let stations: Vec<usize> = match policy {
             TripPolicy::Packed => {
-                let mut s: Vec<usize> = load.iter().map(|o| routes[*o].station).collect();
+                let mut s: Vec<usize> = load.iter().map(|(o, _)| routes[*o].station).collect();
                 s.sort_unstable();
                 s.dedup();
                 tour(instance, &s)
             }
             TripPolicy::FixedLoop { .. } => loop_order.clone(),
         };
-        let tricycle = (0..free.len()).min_by(|a, b| free[*a].total_cmp(&free[*b]).then(a.cmp(b))).unwrap();
+        // The tricycle free first, among those with trips left (all of them past the limit:
+        // the checker reports it; the search avoids it).
+        let left = |i: &usize| t.trips_each.is_none_or(|n| made[*i] < n);
+        let tricycle = (0..free.len())
+            .filter(left)
+            .min_by(|a, b| free[*a].total_cmp(&free[*b]).then(a.cmp(b)))
+            .or_else(|| (0..free.len()).min_by(|a, b| free[*a].total_cmp(&free[*b]).then(a.cmp(b))))
+            .unwrap();
+        made[tricycle] += 1;
         let start = match policy {
             TripPolicy::Packed => free[tricycle],
             TripPolicy::FixedLoop { interval_s } => free[tricycle].max((k / free.len()) as f64 * interval_s),
@@ -290,11 +322,11 @@ fn plan_trips(instance: &Instance, parcels: &[Parcel], routes: &[Route], policy:
             let arrive = time;
             time += t.unload_s.get();
             let mut bags = Vec::new();
-            for &o in load.iter().filter(|o| routes[**o].station == s) {
-                carries.push((o, stops.len()));
-                for p in carried(&routes[o]) {
-                    bags.extend(parcels[*p].bags.iter().map(|b| BagRef { job: parcels[*p].job, bag: *b }));
+            for &(o, p) in load.iter().filter(|(o, _)| routes[*o].station == s) {
+                if carries.last() != Some(&(o, stops.len())) {
+                    carries.push((o, stops.len()));
                 }
+                bags.extend(parcels[p].bags.iter().map(|b| BagRef { job: parcels[p].job, bag: *b }));
             }
             bags.sort_unstable();
             stops.push(TripStop { station: s, arrive_s: arrive, ready_s: time, bags });
@@ -362,6 +394,8 @@ fn schedule(
     let mut outings = Vec::new();
     let mut stranded = Vec::new();
     let mut candidates = Vec::new();
+    // Porters who worked from each station, for the fleet's limit per station.
+    let mut working: Vec<Vec<usize>> = vec![Vec::new(); instance.stations.len()];
     for o in order {
         let station = routes[o].station;
         let mut pick: Option<(f64, f64, usize, f64)> = None;
@@ -370,7 +404,13 @@ fn schedule(
             routes[o].stops.iter().flat_map(|s| &s.parcels).map(|x| instance.jobs[parcels[*x].job].announced);
         let first = announced.next().flatten().map(|a| a.porter);
         let keep = first.filter(|f| announced.all(|a| a.is_some_and(|a| a.porter == *f)));
-        for porter in (0..p.count).filter(|i| state[*i].on_duty) {
+        let station_full = p.per_station.is_some_and(|most| working[station].len() >= most);
+        let may = |i: &usize| {
+            state[*i].on_duty
+                && p.outings_each.is_none_or(|most| loads[*i].outings < most)
+                && (!station_full || working[station].contains(i))
+        };
+        for porter in (0..p.count).filter(may) {
             let Some(transit) = instance.walk_station_station.get(at[porter], station).map(|m| m.get()) else {
                 continue;
             };
@@ -420,6 +460,9 @@ fn schedule(
         load.finish_s = outing.end_s;
         free[porter] = outing.end_s;
         at[porter] = station;
+        if !working[station].contains(&porter) {
+            working[station].push(porter);
+        }
         outings.push(outing);
     }
     if stranded.is_empty() {

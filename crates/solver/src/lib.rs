@@ -41,6 +41,7 @@ mod assemble;
 mod outing;
 mod parcel;
 mod search;
+mod trips;
 
 use assemble::{TripPolicy, assemble};
 use lastmetre_model::{Instance, Plan};
@@ -88,7 +89,11 @@ pub fn solve(instance: &Instance, budget: &Budget, seed: u64, threads: usize) ->
 /// iterations and keeps what still fits.
 pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usize, warm: &[WarmOuting]) -> Plan {
     let parcels = parcel::parcels(instance);
-    let ctx = Context::new(instance, &parcels);
+    let mut ctx = Context::new(instance, &parcels);
+    if ctx.outing_limit.is_some() || ctx.station_outing_limit.is_some() {
+        // Fleet limits are crossed during the search at the price of an average outing.
+        ctx.fleet_penalty = search::mean_outing_points(&construct(&ctx));
+    }
     let mut best = if warm.is_empty() { construct(&ctx) } else { construct_from(&ctx, warm) };
     let mut best_plan = assemble(instance, &parcels, &best.routes, &best.unserved, TripPolicy::Packed);
     let threads = threads.max(1);

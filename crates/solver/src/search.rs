@@ -8,6 +8,7 @@
 
 use crate::outing::{Change, OutingCost, Route, Stop, evaluate, evaluate_with};
 use crate::parcel::Parcel;
+use crate::trips::{Load, form_trips};
 use lastmetre_model::Instance;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -49,6 +50,15 @@ pub(crate) struct Context<'a> {
     pub serving: Vec<bool>,
     /// Energy the porters on duty spent before this cycle: (most, least, sum, porters).
     pub shift: (f64, f64, f64, f64),
+    /// Most outings in all and from one station, when the fleet limits them.
+    pub outing_limit: Option<usize>,
+    pub station_outing_limit: Option<usize>,
+    /// Points per outing beyond those limits. The limits are soft during the search, so
+    /// that it can pass through a tight packing of outings instead of being stuck in the
+    /// first; the plan itself never exceeds them (the schedule leaves such outings out).
+    pub fleet_penalty: f64,
+    /// Each station's place in the tricycles' best loop, for the echelon-1 estimate.
+    pub loop_position: Vec<usize>,
 }
 
 impl<'a> Context<'a> {
@@ -104,7 +114,19 @@ impl<'a> Context<'a> {
                 stocked_kg[stock.station] += job.kg();
             }
         }
+        let porters = &instance.fleet.porters;
+        let on_duty = (0..porters.count).filter(|i| instance.porter_state(*i).on_duty).count();
+        let outing_limit = porters.outings_each.map(|n| n * on_duty);
+        let station_outing_limit = porters.outings_each.zip(porters.per_station).map(|(n, k)| n * k);
+        let mut loop_position = vec![0; stations];
+        for (k, s) in crate::assemble::tour(instance, &(0..stations).collect::<Vec<_>>()).into_iter().enumerate() {
+            loop_position[s] = k;
+        }
         Context {
+            outing_limit,
+            station_outing_limit,
+            fleet_penalty: 0.0,
+            loop_position,
             stocked_kg,
             serving,
             shift,
@@ -138,6 +160,48 @@ impl<'a> Context<'a> {
         let before = self.balance(sol.largest, sol.energy);
         let after = self.balance(sol.largest.max(new.energy_kj), sol.energy - old_energy + new.energy_kj);
         new.points - old_points + self.instance.fleet.weights.max_porter_energy_kj * (after - before)
+    }
+
+    /// Points for one more outing from `station`: the penalty when it exceeds a fleet limit.
+    fn new_outing_points(&self, routes: &[Route], station: usize) -> f64 {
+        let over = self.outing_limit.is_some_and(|most| routes.len() >= most)
+            || self
+                .station_outing_limit
+                .is_some_and(|most| routes.iter().filter(|r| r.station == station).count() >= most);
+        if over { self.fleet_penalty } else { 0.0 }
+    }
+
+    /// Outings beyond the fleet's limits, in all and per station.
+    fn excess_outings(&self, routes: &[Route]) -> usize {
+        let total = self.outing_limit.map_or(0, |most| routes.len().saturating_sub(most));
+        let per_station = self.station_outing_limit.map_or(0, |most| {
+            (0..self.instance.stations.len())
+                .map(|s| routes.iter().filter(|r| r.station == s).count().saturating_sub(most))
+                .sum()
+        });
+        total.max(per_station)
+    }
+
+    /// Points of echelon 1 for these outings: the trips the plan will form (`trips.rs`),
+    /// with each station's goods in the tricycles' loop order.
+    fn trip_points(&self, routes: &[Route]) -> f64 {
+        let i = self.instance;
+        let (t, w) = (&i.fleet.tricycles, &i.fleet.weights);
+        if w.tricycle_trip == 0.0 && w.tricycle_km == 0.0 && t.trips_each.is_none() {
+            return 0.0;
+        }
+        let loads: Vec<Load> = routes
+            .iter()
+            .flat_map(|r| r.stops.iter().flat_map(|s| &s.parcels).map(move |p| (r.station, *p)))
+            .filter(|(_, p)| i.jobs[self.parcels[*p].job].stocked.is_none())
+            .map(|(station, p)| Load {
+                station,
+                kg: self.parcels[p].kg,
+                litres: self.parcels[p].litres,
+                rank: self.loop_position[station],
+            })
+            .collect();
+        form_trips(i, &self.loop_position, &loads).points
     }
 
     /// What parcel `p` adds to its station's load: nothing when it is already stocked there.
@@ -177,7 +241,9 @@ impl Solution {
         self.largest = self.costs.iter().map(|c| c.energy_kj).fold(0.0, f64::max);
         self.total = self.costs.iter().map(|c| c.points).sum::<f64>()
             + self.unserved.iter().map(|p| ctx.penalty[*p]).sum::<f64>()
-            + w.max_porter_energy_kj * ctx.balance(self.largest, self.energy);
+            + w.max_porter_energy_kj * ctx.balance(self.largest, self.energy)
+            + ctx.trip_points(&self.routes)
+            + ctx.fleet_penalty * ctx.excess_outings(&self.routes) as f64;
     }
 
     fn remove_parcel(&mut self, p: usize) -> Option<usize> {
@@ -326,7 +392,8 @@ fn new_route_insertions(ctx: &Context, sol: &Solution, p: usize, out: &mut Vec<I
         }
         let empty = Route { station, stops: Vec::new() };
         if let Some(c) = evaluate_with(ctx.instance, ctx.parcels, &empty, Change::Insert { at: 0, parcel: p }) {
-            out.push(Insertion { delta: ctx.delta(sol, None, &c), route: None, station, at: 0, joins: false });
+            let delta = ctx.delta(sol, None, &c) + ctx.new_outing_points(&sol.routes, station);
+            out.push(Insertion { delta, route: None, station, at: 0, joins: false });
         }
     }
 }
@@ -529,10 +596,14 @@ const GRANULARITY: usize = 10;
 /// it scales with the instance (porters' kJ, or a benchmark's distances).
 const T0_SHARE: f64 = 0.15;
 
+/// Points of an average outing of `sol`.
+pub(crate) fn mean_outing_points(sol: &Solution) -> f64 {
+    sol.costs.iter().map(|c| c.points).sum::<f64>() / sol.costs.len().max(1) as f64
+}
+
 /// The starting temperature for a search from `sol`.
 pub(crate) fn start_temperature(sol: &Solution) -> f64 {
-    let mean = sol.costs.iter().map(|c| c.points).sum::<f64>() / sol.costs.len().max(1) as f64;
-    (T0_SHARE * mean).max(1e-3)
+    (T0_SHARE * mean_outing_points(sol)).max(1e-3)
 }
 
 /// Parameters of one island's search.
