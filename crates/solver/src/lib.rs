@@ -65,8 +65,11 @@ impl Budget<'static> {
     }
 }
 
-/// Iterations between the islands' exchanges of their best solution.
+/// Iterations between the islands' reports of their best solution.
 const EPOCH: u64 = 250;
+
+/// Epochs between restarts of the islands that are behind from the best solution.
+const SHARE: u64 = 8;
 
 /// An outing of a previous plan, to start the search from: its station and its jobs in
 /// visiting order (indices into the new instance).
@@ -101,8 +104,16 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
     let mut done = 0;
     let mut epoch = 0u64;
+    // Each island anneals on from where it stood; every SHARE epochs the islands behind
+    // restart from the best.
+    let mut currents: Vec<Solution> = vec![best.clone(); threads];
     while done < budget.iterations && (budget.elapsed)() < 1.0 {
         let n = EPOCH.min(budget.iterations - done);
+        if epoch.is_multiple_of(SHARE) {
+            for current in currents.iter_mut().filter(|c| c.total > best.total + 1e-9) {
+                *current = best.clone();
+            }
+        }
         let island = |i: usize| {
             let run = Run {
                 iterations: n,
@@ -112,13 +123,14 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
                 t0,
                 elapsed: budget.elapsed,
             };
-            improve(&ctx, best.clone(), &run)
+            improve(&ctx, currents[i].clone(), &run)
         };
-        let results: Vec<Solution> = match &pool {
+        let results: Vec<(Solution, Solution)> = match &pool {
             Ok(pool) if threads > 1 => pool.install(|| (0..threads).into_par_iter().map(island).collect()),
             _ => (0..threads).map(island).collect(),
         };
-        for r in results {
+        for (i, (r, current)) in results.into_iter().enumerate() {
+            currents[i] = current;
             // The plan is judged by its full objective (trips, schedule, balance), which the
             // search only estimates; keep the best plan by that too.
             let plan = assemble(instance, &parcels, &r.routes, &r.unserved, TripPolicy::Packed);

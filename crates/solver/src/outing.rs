@@ -56,6 +56,99 @@ pub(crate) enum Change {
     Insert { at: usize, parcel: usize },
 }
 
+/// How walking turns into kJ and points, for outings whose bags for other stairwells wait
+/// at the entrance: then a climb costs the same wherever it comes in the outing, and the
+/// order of the stops changes only the walking, `metres` and `kg_metres` (load × leg).
+/// Reordering and inserting are priced from those two sums without evaluating the outing.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WalkPrice {
+    kj_per_m: f64,
+    kj_per_kg_m: f64,
+    points_per_m: f64,
+    points_per_kg_m: f64,
+}
+
+impl WalkPrice {
+    /// `None` when bags go up with every climb (the order then changes the climbs too).
+    pub(crate) fn of(instance: &Instance) -> Option<Self> {
+        let p = &instance.fleet.porters;
+        if !p.leave_bags_at_entrance {
+            return None;
+        }
+        let e = &instance.fleet.effort;
+        let w = &instance.fleet.weights;
+        let kj_per_m = e.level_j_per_kg_m * p.body_mass_kg.get() / 1000.0;
+        let kj_per_kg_m = e.level_j_per_kg_m * e.hand_carry_factor / 1000.0;
+        Some(WalkPrice {
+            kj_per_m,
+            kj_per_kg_m,
+            points_per_m: w.energy_kj * kj_per_m + w.walk_km / 1000.0,
+            points_per_kg_m: w.energy_kj * kj_per_kg_m,
+        })
+    }
+
+    /// (points, kJ) of walking `metres` with `kg_metres` of load.
+    pub(crate) fn price(&self, metres: f64, kg_metres: f64) -> (f64, f64) {
+        (
+            self.points_per_m * metres + self.points_per_kg_m * kg_metres,
+            self.kj_per_m * metres + self.kj_per_kg_m * kg_metres,
+        )
+    }
+}
+
+/// Walking of an outing leg by leg: `legs[v]` into stop `v` (from the station for the
+/// first), `load[v]` carried on it, `back` to the station. `None` when a leg has no route.
+pub(crate) struct Legs {
+    pub legs: Vec<f64>,
+    pub load: Vec<f64>,
+    pub back: f64,
+}
+
+impl Legs {
+    pub(crate) fn of(instance: &Instance, parcels: &[Parcel], route: &Route) -> Option<Legs> {
+        let n = route.stops.len();
+        let mut legs = Vec::with_capacity(n);
+        let mut load = vec![0.0; n];
+        let mut last: Option<usize> = None;
+        for stop in &route.stops {
+            legs.push(leg(instance, route.station, last, stop.stairwell)?);
+            last = Some(stop.stairwell);
+        }
+        let mut carried = 0.0;
+        for v in (0..n).rev() {
+            carried += route.stops[v].parcels.iter().map(|p| parcels[*p].kg).sum::<f64>();
+            load[v] = carried;
+        }
+        let back = match last {
+            Some(w) => instance.walk_station_stairwell.get(route.station, w)?.get(),
+            None => 0.0,
+        };
+        Some(Legs { legs, load, back })
+    }
+}
+
+/// Metres from the station (`from` none) or stairwell `from` to stairwell `to`.
+pub(crate) fn leg(instance: &Instance, station: usize, from: Option<usize>, to: usize) -> Option<f64> {
+    match from {
+        None => instance.walk_station_stairwell.get(station, to),
+        Some(w) => instance.walk_stairwell_stairwell.get(w, to),
+    }
+    .map(|m| m.get())
+}
+
+/// The climb of a stop holding parcel `p` alone at station `station`'s outing, bags of other
+/// stairwells waiting at the entrance: (kJ, climbs, moved orders). Order-independent.
+pub(crate) fn lone_climb(instance: &Instance, parcels: &[Parcel], station: usize, p: usize) -> (f64, usize, usize) {
+    let porters = &instance.fleet.porters;
+    let e = &instance.fleet.effort;
+    let (body, k) = (porters.body_mass_kg.get(), e.hand_carry_factor);
+    let parcel = &parcels[p];
+    let top = parcel.height;
+    let joules = e.up_j_per_kg_m * (body * top + k * parcel.kg * top) + e.down_j_per_kg_m * body * top;
+    let moved = instance.jobs[parcel.job].announced.is_some_and(|a| a.station != station);
+    (joules / 1000.0, usize::from(top > 0.0), usize::from(moved))
+}
+
 /// Evaluates an outing; `None` when a leg has no walking route.
 pub(crate) fn evaluate(instance: &Instance, parcels: &[Parcel], route: &Route) -> Option<OutingCost> {
     evaluate_with(instance, parcels, route, Change::Keep)

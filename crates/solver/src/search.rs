@@ -6,7 +6,7 @@
 //! decreasing packs climbs), each picking the station, the outing and the position together. After each repair, the touched outings' stairwell order is re-optimised.
 //! Acceptance is simulated annealing on the objective points of the outings.
 
-use crate::outing::{Change, OutingCost, Route, Stop, evaluate, evaluate_with};
+use crate::outing::{Change, Legs, OutingCost, Route, Stop, WalkPrice, evaluate, evaluate_with, leg, lone_climb};
 use crate::parcel::Parcel;
 use crate::trips::{Load, form_trips};
 use lastmetre_model::Instance;
@@ -59,6 +59,8 @@ pub(crate) struct Context<'a> {
     pub fleet_penalty: f64,
     /// Each station's place in the tricycles' best loop, for the echelon-1 estimate.
     pub loop_position: Vec<usize>,
+    /// Walking's price where stop order changes only walking.
+    pub walk_price: Option<WalkPrice>,
 }
 
 impl<'a> Context<'a> {
@@ -127,6 +129,7 @@ impl<'a> Context<'a> {
             station_outing_limit,
             fleet_penalty: 0.0,
             loop_position,
+            walk_price: WalkPrice::of(instance),
             stocked_kg,
             serving,
             shift,
@@ -281,30 +284,69 @@ impl Solution {
 }
 
 /// Orders an outing's stops: every order of up to six stops (porters' outings are short),
-/// 2-opt beyond (long vehicle routes of benchmark instances).
+/// 2-opt beyond (long vehicle routes of benchmark instances). Where only walking depends on
+/// the order ([`WalkPrice`]), orders are priced from the legs alone.
 fn improve_order(ctx: &Context, route: &mut Route) {
     let n = route.stops.len();
-    if n > 6 {
-        two_opt(ctx, route);
-        return;
-    }
     if n < 2 {
         return;
     }
-    let mut best = evaluate(ctx.instance, ctx.parcels, route).map_or(f64::INFINITY, |c| c.points);
-    let mut perm: Vec<usize> = (0..n).collect();
+    if n > 6 {
+        match ctx.walk_price {
+            Some(w) => two_opt_walking(ctx, w, route),
+            None => two_opt(ctx, route),
+        }
+        return;
+    }
     let original = route.stops.clone();
+    let stairwells: Vec<usize> = original.iter().map(|s| s.stairwell).collect();
+    let kg: Vec<f64> = original.iter().map(|s| s.parcels.iter().map(|p| ctx.parcels[*p].kg).sum()).collect();
+    let mut candidate = route.clone();
+    let mut price = |perm: &[usize]| match ctx.walk_price {
+        Some(w) => walking_points(ctx, w, route.station, perm.iter().map(|i| (stairwells[*i], kg[*i]))),
+        None => {
+            for (slot, &i) in candidate.stops.iter_mut().zip(perm) {
+                slot.clone_from(&original[i]);
+            }
+            evaluate(ctx.instance, ctx.parcels, &candidate).map(|c| c.points)
+        }
+    };
+    let mut perm: Vec<usize> = (0..n).collect();
+    let mut best = price(&perm).unwrap_or(f64::INFINITY);
     let mut best_perm = perm.clone();
     while next_permutation(&mut perm) {
-        let candidate = Route { station: route.station, stops: perm.iter().map(|i| original[*i].clone()).collect() };
-        if let Some(c) = evaluate(ctx.instance, ctx.parcels, &candidate)
-            && c.points < best - 1e-9
+        if let Some(c) = price(&perm)
+            && c < best - 1e-9
         {
-            best = c.points;
-            best_perm = perm.clone();
+            best = c;
+            best_perm.copy_from_slice(&perm);
         }
     }
     route.stops = best_perm.iter().map(|i| original[*i].clone()).collect();
+}
+
+/// Points of the walking of an outing from `station` through `stops` (stairwell, kg dropped
+/// there) and back.
+fn walking_points(
+    ctx: &Context,
+    price: WalkPrice,
+    station: usize,
+    stops: impl Iterator<Item = (usize, f64)> + Clone,
+) -> Option<f64> {
+    let mut load: f64 = stops.clone().map(|s| s.1).sum();
+    let (mut metres, mut kg_metres) = (0.0, 0.0);
+    let mut last = None;
+    for (w, kg) in stops {
+        let d = leg(ctx.instance, station, last, w)?;
+        metres += d;
+        kg_metres += load * d;
+        load -= kg;
+        last = Some(w);
+    }
+    if let Some(w) = last {
+        metres += leg(ctx.instance, station, None, w)?;
+    }
+    Some(price.price(metres, kg_metres).0)
 }
 
 /// Reverses stretches of the route while that lowers its points (first improvement).
@@ -328,6 +370,60 @@ fn two_opt(ctx: &Context, route: &mut Route) {
         if !improved {
             break;
         }
+    }
+}
+
+/// 2-opt priced from the legs: reversing stops `i..=j` changes the leg into the stretch, the
+/// legs inside it (walked the other way, each with the load left at that point) and the leg
+/// out of it. Growing `j` updates the stretch's sums in constant time, so a pass costs n².
+fn two_opt_walking(ctx: &Context, price: WalkPrice, route: &mut Route) {
+    let (instance, station) = (ctx.instance, route.station);
+    let n = route.stops.len();
+    let at = |r: &Route, v: usize| r.stops[v].stairwell;
+    let mut moves = 0;
+    'pass: while moves < 4 * n {
+        let Some(legs) = Legs::of(instance, ctx.parcels, route) else { return };
+        for i in 0..n - 1 {
+            let prev = (i > 0).then(|| at(route, i - 1));
+            let load_in = legs.load[i];
+            // Reversed inside legs: metres, and metres × load of the stop they leave.
+            let (mut inside, mut inside_load) = (0.0, 0.0);
+            let (mut old_m, mut old_kgm) = (legs.legs[i], legs.load[i] * legs.legs[i]);
+            for j in i + 1..n {
+                let Some(r) = leg(instance, station, Some(at(route, j)), at(route, j - 1)) else { continue 'pass };
+                inside += r;
+                inside_load += legs.load[j] * r;
+                old_m += legs.legs[j];
+                old_kgm += legs.load[j] * legs.legs[j];
+                let (old_out, load_out, new_out) = if j + 1 < n {
+                    (legs.legs[j + 1], legs.load[j + 1], leg(instance, station, Some(at(route, i)), at(route, j + 1)))
+                } else {
+                    (legs.back, 0.0, leg(instance, station, None, at(route, i)))
+                };
+                let (Some(new_in), Some(new_out)) = (leg(instance, station, prev, at(route, j)), new_out) else {
+                    continue;
+                };
+                let new_m = new_in + inside + new_out;
+                let new_kgm = load_in * new_in + (load_in + load_out) * inside - inside_load + load_out * new_out;
+                let gain = price.price(new_m - old_m - old_out, new_kgm - old_kgm - load_out * old_out).0;
+                if gain < -1e-9 {
+                    #[cfg(debug_assertions)]
+                    let before = evaluate(instance, ctx.parcels, route).map(|c| c.points);
+                    route.stops[i..=j].reverse();
+                    #[cfg(debug_assertions)]
+                    if let (Some(b), Some(a)) = (before, evaluate(instance, ctx.parcels, route).map(|c| c.points)) {
+                        debug_assert!(
+                            (a - b - gain).abs() < 1e-6 * b.abs().max(1.0),
+                            "2-opt gain {gain}, evaluated {}",
+                            a - b
+                        );
+                    }
+                    moves += 1;
+                    continue 'pass;
+                }
+            }
+        }
+        return;
     }
 }
 
@@ -379,8 +475,52 @@ fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, out: &mut
         push(Change::Join { at, parcel: p }, at, true);
         return;
     }
-    for at in 0..=route.stops.len() {
-        push(Change::Insert { at, parcel: p }, at, false);
+    let Some(price) = ctx.walk_price else {
+        for at in 0..=route.stops.len() {
+            push(Change::Insert { at, parcel: p }, at, false);
+        }
+        return;
+    };
+    // A stop of its own: its climb costs the same at every position; the walking changes by
+    // the legs around it and by its load carried on every leg before it.
+    let Some(legs) = Legs::of(ctx.instance, ctx.parcels, route) else { return };
+    let (instance, station, q, x) = (ctx.instance, route.station, parcel.stairwell, parcel.kg);
+    let w = &instance.fleet.weights;
+    let (climb_kj, climbs, moved) = lone_climb(instance, ctx.parcels, station, p);
+    let climb_points = w.energy_kj * climb_kj + w.stair_climb * climbs as f64 + w.moved_order * moved as f64;
+    let n = route.stops.len();
+    let mut before = 0.0;
+    for at in 0..=n {
+        let prev = (at > 0).then(|| route.stops[at - 1].stairwell);
+        let (d_out, old, after) = if at < n {
+            (leg(instance, station, Some(q), route.stops[at].stairwell), legs.legs[at], legs.load[at])
+        } else {
+            (leg(instance, station, None, q), legs.back, 0.0)
+        };
+        if let (Some(d_in), Some(d_out)) = (leg(instance, station, prev, q), d_out) {
+            let metres = d_in + d_out - old;
+            let kg_metres = x * before + (after + x) * d_in + after * (d_out - old);
+            let (points, kj) = price.price(metres, kg_metres);
+            let new = OutingCost {
+                points: base.points + points + climb_points,
+                energy_kj: base.energy_kj + kj + climb_kj,
+                kg: base.kg + x,
+                ..*base
+            };
+            #[cfg(debug_assertions)]
+            if let Some(full) = evaluate_with(instance, ctx.parcels, route, Change::Insert { at, parcel: p }) {
+                let slack = 1e-6 * full.points.abs().max(1.0);
+                debug_assert!((full.points - new.points).abs() < slack, "insertion priced {new:?}, evaluated {full:?}");
+                debug_assert!(
+                    (full.energy_kj - new.energy_kj).abs() < slack,
+                    "insertion priced {new:?}, evaluated {full:?}"
+                );
+            }
+            out.push(Insertion { delta: ctx.delta(sol, Some(base), &new), route: Some(r), station, at, joins: false });
+        }
+        if at < n {
+            before += legs.legs[at];
+        }
     }
 }
 
@@ -619,13 +759,14 @@ pub(crate) struct Run<'a> {
     pub elapsed: &'a (dyn Fn() -> f64 + Sync),
 }
 
-/// Large neighbourhood search from `start`; returns the best solution seen.
-pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> Solution {
+/// Large neighbourhood search from `start`; returns the best solution seen and where the
+/// annealing stands, to go on from.
+pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, Solution) {
     let mut rng = ChaCha8Rng::seed_from_u64(run.seed);
     let served: usize = start.routes.iter().map(|r| r.stops.iter().map(|s| s.parcels.len()).sum::<usize>()).sum();
     let n = served + start.unserved.len();
     if n == 0 {
-        return start;
+        return (start.clone(), start);
     }
     let mut best = start.clone();
     let mut current = start;
@@ -681,7 +822,7 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> Solution {
             }
         }
     }
-    best
+    (best, current)
 }
 
 fn shuffle(v: &mut [usize], rng: &mut ChaCha8Rng) {
@@ -702,7 +843,35 @@ fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, to
     }
     served.sort_unstable();
     let mut removed: Vec<usize> = Vec::new();
-    match rng.random_range(0..4) {
+    match rng.random_range(0..5) {
+        // Strings: a run of consecutive stops from each of the outings that pass near a seed
+        // stairwell (string removal, Christiaens & Vanden Berghe 2020), so that the repair
+        // can rebuild those outings' neighbourhood together.
+        4 => {
+            let home = ctx.parcels[served[rng.random_range(0..served.len())]].stairwell;
+            let mut route_of = vec![usize::MAX; ctx.stairwells];
+            for (r, route) in sol.routes.iter().enumerate() {
+                for stop in &route.stops {
+                    route_of[stop.stairwell] = route_of[stop.stairwell].min(r);
+                }
+            }
+            let mut done = Vec::new();
+            for &w in &ctx.nearby[home] {
+                let r = route_of[w];
+                if removed.len() >= q || done.len() >= 4 {
+                    break;
+                }
+                if r == usize::MAX || done.contains(&r) {
+                    continue;
+                }
+                done.push(r);
+                let stops = &sol.routes[r].stops;
+                let at = stops.iter().position(|s| s.stairwell == w).expect("the route visits w");
+                let len = rng.random_range(1..=stops.len().min(10).min(q - removed.len()).max(1));
+                let first = rng.random_range(at.saturating_sub(len - 1)..=at).min(stops.len() - len);
+                removed.extend(stops[first..first + len].iter().flat_map(|s| s.parcels.iter().copied()));
+            }
+        }
         // Random parcels.
         0 => {
             shuffle(&mut served, rng);

@@ -266,3 +266,37 @@ fn carrying_other_stairwells_bags_up_costs_more() {
     let plan = checked(&instance, solve(&instance, &Budget::iterations(100), 1, 1));
     assert_eq!(plan.metrics.orders_delivered, 2);
 }
+
+/// Long outings, in a plane, with asymmetric walks (a slope): insertions and 2-opt are priced
+/// from the legs, and in debug builds every priced move is checked against a full evaluation.
+#[test]
+fn long_outings_are_priced_from_their_legs_as_evaluated() {
+    let n = 14;
+    let at = |w: usize| ((w * 37 % 23) as f64 * 9.0, (w * 11 % 17) as f64 * 7.0);
+    let dist = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).hypot(a.1 - b.1) + 0.2 * (b.1 - a.1).max(0.0);
+    let mut instance = tiny(&[], 1);
+    instance.stairwells =
+        (0..n).map(|w| Stairwell { id: format!("w{w}"), label: format!("w{w}"), storey_height: Metres(2.8) }).collect();
+    instance.walk_station_stairwell = Table::from_fn(1, n, |_, w| Some(dist((60.0, 60.0), at(w))));
+    instance.walk_stairwell_stairwell = Table::from_fn(n, n, |a, b| Some(dist(at(a), at(b))));
+    instance.jobs = (0..n)
+        .map(|w| {
+            let floor = if w % 4 == 0 { 3 } else { 1 };
+            let mut job = tiny(&[(0, floor, &[0.3 + 0.05 * w as f64])], 1).jobs.remove(0);
+            job.id = format!("o{w}");
+            job.household = format!("h{w}");
+            job.stairwell = w;
+            job
+        })
+        .collect();
+    // One porter's balance does not matter here: long outings are wanted.
+    instance.fleet.weights.max_porter_energy_kj = 0.0;
+    let plan = checked(&instance, solve(&instance, &Budget::iterations(300), 3, 1));
+    assert_eq!(plan.metrics.orders_delivered, n);
+    // Light bags, mostly on the ground floor: long outings, so 2-opt ran.
+    assert!(
+        plan.outings.iter().any(|o| o.climbs.len() > 6),
+        "{:?}",
+        plan.outings.iter().map(|o| o.climbs.len()).collect::<Vec<_>>()
+    );
+}
