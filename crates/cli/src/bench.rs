@@ -135,13 +135,20 @@ fn run(
     }
     bar.finish_and_clear();
     let gap = |r: &Row| r.best.map(|b| (r.cost - b) / b * 100.0);
-    let gaps: Vec<f64> = rows.iter().filter_map(gap).collect();
+    // An infeasible solution's cost says nothing: it is left out of the gaps and counted.
+    let gaps: Vec<f64> = rows.iter().filter(|r| r.feasible).filter_map(gap).collect();
+    let infeasible = rows.iter().filter(|r| !r.feasible).count();
+    if infeasible > 0 {
+        println!("{infeasible} of {} solutions infeasible (left out of the gaps below)", rows.len());
+    }
     if !gaps.is_empty() {
         let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;
         let max = gaps.iter().copied().fold(f64::MIN, f64::max);
-        let close = gaps.iter().filter(|g| **g <= 0.05).count();
+        let close = gaps.iter().filter(|g| g.abs() <= 0.05).count();
+        let below = gaps.iter().filter(|g| **g < -0.05).count();
         println!(
-            "{} instances, {} with a BKS: mean gap {mean:.2} %, max gap {max:.2} %, {close} within 0.05 % of the BKS",
+            "{} instances, {} feasible with a BKS: mean gap {mean:.2} %, max gap {max:.2} %, {close} within 0.05 % of the BKS, \
+             {below} below it",
             rows.len(),
             gaps.len()
         );

@@ -2,8 +2,11 @@
 //! the CVRPLIB `.sol` format.
 //!
 //! The mapping: the depot is the only station; every customer is a stairwell with one order
-//! of one bag on floor 1 (no stairs); a vehicle is a porter whose carry limit is the capacity;
-//! the fleet is unlimited. Distances are Euclidean rounded to the nearest integer (CVRPLIB's
+//! of one bag on floor 1 (no stairs); a vehicle is a porter whose carry limit is the capacity.
+//! The fleet is unlimited (the X set's convention) unless the file gives its size, by
+//! `VEHICLES` or in Augerat's comment "No of trucks: K"; then K vehicles make one route each,
+//! as in the proven optima of sets A and B (with more routes, B-n51-k7 goes below its
+//! optimum). Distances are Euclidean rounded to the nearest integer (CVRPLIB's
 //! convention) and the objective is their sum: every weight is zero but walking, at one point
 //! per metre.
 
@@ -33,6 +36,8 @@ pub fn read_cvrp(name: &str, text: &str) -> Result<Instance, CvrpError> {
     let mut coords: Vec<Option<(f64, f64)>> = Vec::new();
     let mut demands: Vec<Option<f64>> = Vec::new();
     let mut depot = None;
+    // A fleet size, where the file gives one: `VEHICLES`, or Augerat's "No of trucks: K".
+    let mut vehicles: Option<(usize, usize)> = None;
     let mut section = "";
     for (n, raw) in text.lines().enumerate() {
         let line_no = n + 1;
@@ -60,6 +65,19 @@ pub fn read_cvrp(name: &str, text: &str) -> Result<Instance, CvrpError> {
                     return Err(error(line_no, format!("EDGE_WEIGHT_TYPE {value} is not supported; only EUC_2D")));
                 }
                 "TYPE" if value != "CVRP" => return Err(error(line_no, format!("TYPE {value} is not CVRP"))),
+                "VEHICLES" => {
+                    let k = value.parse().map_err(|_| error(line_no, "VEHICLES is not a whole number"))?;
+                    vehicles = Some((k, line_no));
+                }
+                "COMMENT" => {
+                    if let Some(k) = value.split("No of trucks:").nth(1) {
+                        let digits: String = k.trim_start().chars().take_while(char::is_ascii_digit).collect();
+                        let k = digits
+                            .parse()
+                            .map_err(|_| error(line_no, "'No of trucks:' is not followed by a number"))?;
+                        vehicles = vehicles.or(Some((k, line_no)));
+                    }
+                }
                 _ => {}
             }
             section = "";
@@ -112,6 +130,11 @@ pub fn read_cvrp(name: &str, text: &str) -> Result<Instance, CvrpError> {
         .map(|(k, c)| c.ok_or_else(|| error(0, format!("node {} has no coordinates", k + 1))))
         .collect::<Result<_, _>>()?;
     let customers: Vec<usize> = (0..dimension).filter(|k| *k != depot).collect();
+    if let Some((k, line)) = vehicles
+        && !(1..=customers.len()).contains(&k)
+    {
+        return Err(error(line, format!("{k} vehicles; expected 1 to {} (one per customer at most)", customers.len())));
+    }
     let mut jobs = Vec::new();
     for (w, &k) in customers.iter().enumerate() {
         let demand = demands[k].ok_or_else(|| error(0, format!("node {} has no demand", k + 1)))?;
@@ -155,7 +178,14 @@ pub fn read_cvrp(name: &str, text: &str) -> Result<Instance, CvrpError> {
         walk_station_stairwell: Table::from_fn(1, n, |_, w| Some(nint(depot, customers[w]))),
         walk_stairwell_stairwell: Table::from_fn(n, n, |a, b| Some(nint(customers[a], customers[b]))),
         walk_station_station: Table::new(1, 1, vec![0.0]),
-        fleet: distance_only_fleet(capacity, n),
+        fleet: match vehicles {
+            Some((k, _)) => {
+                let mut fleet = distance_only_fleet(capacity, k);
+                fleet.porters.outings_each = Some(1);
+                fleet
+            }
+            None => distance_only_fleet(capacity, n),
+        },
         state: Default::default(),
     })
 }
@@ -225,6 +255,14 @@ mod tests {
         assert_eq!(i.walk_station_stairwell.get(0, 0), Some(Metres(5.0)));
         assert_eq!(i.walk_stairwell_stairwell.get(0, 1), Some(Metres(5.0)));
         assert_eq!(i.fleet.porters.max_carry_kg, Kg(10.0));
+        assert_eq!(i.fleet.porters.outings_each, None);
+        // A fleet size given in Augerat's comment, or by VEHICLES, is kept.
+        let given = TINY.replace("NAME : t", "NAME : t\nCOMMENT : (Augerat et al, No of trucks: 2, Optimal value: 9)");
+        let i = read_cvrp("t", &given).unwrap();
+        assert_eq!((i.fleet.porters.count, i.fleet.porters.outings_each), (2, Some(1)));
+        let i = read_cvrp("t", &TINY.replace("NAME : t", "NAME : t\nVEHICLES : 3")).unwrap();
+        assert_eq!((i.fleet.porters.count, i.fleet.porters.outings_each), (3, Some(1)));
+        assert_eq!(read_cvrp("t", &TINY.replace("NAME : t", "NAME : t\nVEHICLES : 4")).unwrap_err().line, 2);
     }
 
     #[test]

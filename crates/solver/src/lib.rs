@@ -94,7 +94,8 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
     let parcels = parcel::parcels(instance);
     let mut ctx = Context::new(instance, &parcels);
     if ctx.outing_limit.is_some() || ctx.station_outing_limit.is_some() {
-        // Fleet limits are crossed during the search at the price of an average outing.
+        // Fleet limits are crossed during the search at the price of an average outing, a
+        // price that doubles after every epoch whose best solution still crosses them.
         ctx.fleet_penalty = search::mean_outing_points(&construct(&ctx));
     }
     let mut best = if warm.is_empty() { construct(&ctx) } else { construct_from(&ctx, warm) };
@@ -143,6 +144,14 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
         }
         done += n;
         epoch += 1;
+        // The best still needs more outings than the fleet has: crossing costs more from now.
+        // Never above a tenth of leaving an order out: an outing too many is still better
+        // than an order nobody carries.
+        if ctx.excess_outings(&best.routes) > 0 && ctx.fleet_penalty < ctx.least_penalty() / 20.0 {
+            ctx.fleet_penalty *= 2.0;
+            best.recompute_total(&ctx);
+            currents.iter_mut().for_each(|c| c.recompute_total(&ctx));
+        }
     }
     best_plan
 }

@@ -165,6 +165,11 @@ impl<'a> Context<'a> {
         new.points - old_points + self.instance.fleet.weights.max_porter_energy_kj * (after - before)
     }
 
+    /// The least points for leaving a parcel out.
+    pub(crate) fn least_penalty(&self) -> f64 {
+        self.penalty.iter().copied().fold(f64::INFINITY, f64::min)
+    }
+
     /// Points for one more outing from `station`: the penalty when it exceeds a fleet limit.
     fn new_outing_points(&self, routes: &[Route], station: usize) -> f64 {
         let over = self.outing_limit.is_some_and(|most| routes.len() >= most)
@@ -175,7 +180,7 @@ impl<'a> Context<'a> {
     }
 
     /// Outings beyond the fleet's limits, in all and per station.
-    fn excess_outings(&self, routes: &[Route]) -> usize {
+    pub(crate) fn excess_outings(&self, routes: &[Route]) -> usize {
         let total = self.outing_limit.map_or(0, |most| routes.len().saturating_sub(most));
         let per_station = self.station_outing_limit.map_or(0, |most| {
             (0..self.instance.stations.len())
@@ -238,7 +243,7 @@ fn reachable(instance: &Instance, station: usize, stairwell: usize) -> bool {
 impl Solution {
     /// Outing points, unserved penalties, and a lower bound of the workload-balance term:
     /// the most tired porter spends at least the largest outing and at least the average.
-    fn recompute_total(&mut self, ctx: &Context) {
+    pub(crate) fn recompute_total(&mut self, ctx: &Context) {
         let w = &ctx.instance.fleet.weights;
         self.energy = self.costs.iter().map(|c| c.energy_kj).sum();
         self.largest = self.costs.iter().map(|c| c.energy_kj).fold(0.0, f64::max);
@@ -449,7 +454,8 @@ struct Insertion {
 }
 
 /// Places for parcel `p` in route `r`.
-fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, out: &mut Vec<Insertion>) {
+/// Places for parcel `p` in route `r`; `granular`: only if the route passes near.
+fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, granular: bool, out: &mut Vec<Insertion>) {
     let parcel = &ctx.parcels[p];
     let route = &sol.routes[r];
     if !ctx.serves(p, route.station) || sol.costs[r].kg + parcel.kg > ctx.max_carry {
@@ -458,7 +464,7 @@ fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, out: &mut
     // Granular: only outings that already climb a stairwell near this one (an empty outing
     // is a new one, tried separately).
     let near = &ctx.near[parcel.stairwell * ctx.stairwells..][..ctx.stairwells];
-    if !route.stops.iter().any(|s| near[s.stairwell]) {
+    if granular && !route.stops.iter().any(|s| near[s.stairwell]) {
         return;
     }
     if !ctx.storage_ok(&sol.routes, route.station, ctx.adds_kg(p)) {
@@ -541,7 +547,14 @@ fn new_route_insertions(ctx: &Context, sol: &Solution, p: usize, out: &mut Vec<I
 fn insertions(ctx: &Context, sol: &Solution, p: usize, out: &mut Vec<Insertion>) {
     out.clear();
     for r in 0..sol.routes.len() {
-        route_insertions(ctx, sol, p, r, out);
+        route_insertions(ctx, sol, p, r, true, out);
+    }
+    // No outing nearby has room: any outing with room, before a new one (an outing fewer is
+    // often worth a detour where capacity is tight).
+    if out.is_empty() {
+        for r in 0..sol.routes.len() {
+            route_insertions(ctx, sol, p, r, false, out);
+        }
     }
     new_route_insertions(ctx, sol, p, out);
 }
@@ -638,7 +651,7 @@ fn regret(ctx: &Context, sol: &mut Solution, pending: &mut Vec<usize>, touched: 
             }
             options[k].retain(|o| o.route != Some(changed));
             scratch.clear();
-            route_insertions(ctx, sol, q, changed, &mut scratch);
+            route_insertions(ctx, sol, q, changed, true, &mut scratch);
             options[k].extend_from_slice(&scratch);
             if new_route {
                 options[k].retain(|o| o.route.is_some());
@@ -890,6 +903,14 @@ fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, to
                 if removed.len() >= q {
                     break;
                 }
+            }
+        }
+        // The lightest outing alone, so that its parcels may fill the others' room and one
+        // outing fewer goes out.
+        2 if rng.random_bool(0.25) => {
+            let lightest = (0..sol.routes.len()).min_by(|a, b| sol.costs[*a].kg.total_cmp(&sol.costs[*b].kg));
+            if let Some(r) = lightest {
+                removed.extend(sol.routes[r].stops.iter().flat_map(|s| s.parcels.iter().copied()));
             }
         }
         // Whole outings, together with an outing of a nearby stairwell.
