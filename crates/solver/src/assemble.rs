@@ -1,10 +1,12 @@
 //! From outings to a complete plan: tricycle trips (echelon 1), porter schedule, times and
 //! metrics.
 //!
-//! Trips carry whole outings' bags, so an outing's bags arrive together. The packed policy
-//! fills trips in order of urgency and of the stations' tour, then routes each trip through
-//! its stations by dynamic programming (Held–Karp). Porters take outings in order of
-//! readiness, each to the porter who can start it first within the shift energy budget.
+//! The packed policy fills trips as `trips.rs` says (in a row by urgency and the stations'
+//! tour, or by station; an outing's parcels may ride two trips and its porter waits for
+//! both), then routes each trip through its stations by dynamic programming (Held–Karp).
+//! The manual loop carries whole outings. Porters take outings in order of readiness, each
+//! to the porter who can start it first within the shift energy budget and the fleet's
+//! limits.
 
 use crate::outing::{OutingCost, Route, evaluate};
 use crate::parcel::Parcel;

@@ -145,7 +145,7 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
         done += n;
         epoch += 1;
         // The best still needs more outings than the fleet has: crossing costs more from now.
-        // Never above a tenth of leaving an order out: an outing too many is still better
+        // Never above a twentieth of leaving an order out: an outing too many is still better
         // than an order nobody carries.
         if ctx.excess_outings(&best.routes) > 0 && ctx.fleet_penalty < ctx.least_penalty() / 20.0 {
             ctx.fleet_penalty *= 2.0;

@@ -453,7 +453,6 @@ struct Insertion {
     joins: bool,
 }
 
-/// Places for parcel `p` in route `r`.
 /// Places for parcel `p` in route `r`; `granular`: only if the route passes near.
 fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, granular: bool, out: &mut Vec<Insertion>) {
     let parcel = &ctx.parcels[p];
