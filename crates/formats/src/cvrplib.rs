@@ -141,21 +141,7 @@ pub fn read_cvrp(name: &str, text: &str) -> Result<Instance, CvrpError> {
         if !(demand > 0.0 && demand <= capacity) {
             return Err(error(0, format!("node {} has demand {demand}; expected 0 < demand <= {capacity}", k + 1)));
         }
-        jobs.push(Job {
-            id: (k + 1).to_string(),
-            household: (k + 1).to_string(),
-            unit: None,
-            stairwell: w,
-            floor: 1,
-            bags: vec![Bag { kg: Kg(demand), litres: Litres(0.0), label: None }],
-            priority: Priority::Normal,
-            placed_at: Seconds(0.0),
-            pinned_station: None,
-            stocked: None,
-            announced: None,
-            waited_cycles: 0,
-            may_wait: false,
-        });
+        jobs.push(customer_job(k + 1, w, demand));
     }
     let nint = |a: usize, b: usize| {
         let (p, q) = (coords[a], coords[b]);
@@ -188,6 +174,26 @@ pub fn read_cvrp(name: &str, text: &str) -> Result<Instance, CvrpError> {
         },
         state: Default::default(),
     })
+}
+
+/// A benchmark customer: order and household `number`, one bag of `demand` on the ground
+/// floor of stairwell `stairwell`.
+pub(crate) fn customer_job(number: usize, stairwell: usize, demand: f64) -> Job {
+    Job {
+        id: number.to_string(),
+        household: number.to_string(),
+        unit: None,
+        stairwell,
+        floor: 1,
+        bags: vec![Bag { kg: Kg(demand), litres: Litres(0.0), label: None }],
+        priority: Priority::Normal,
+        placed_at: Seconds(0.0),
+        pinned_station: None,
+        stocked: None,
+        announced: None,
+        waited_cycles: 0,
+        may_wait: false,
+    }
 }
 
 /// A fleet for benchmarks: `vehicles` vehicles of `capacity`, no time or energy limits, and an

@@ -80,10 +80,8 @@ pub struct TwoEchelonError {
     pub message: String,
 }
 
-use crate::cvrplib::distance_only_fleet;
-use lastmetre_model::{
-    Bag, Instance, Job, Kg, Litres, Metres, MetresPerSecond, Plan, Priority, Seconds, Stairwell, Station, Table,
-};
+use crate::cvrplib::{customer_job, distance_only_fleet};
+use lastmetre_model::{Instance, Kg, Metres, MetresPerSecond, Plan, Stairwell, Station, Table};
 
 fn numbers(line: usize, entry: &str, want: usize) -> Result<Vec<f64>, TwoEchelonError> {
     let values: Vec<f64> = entry
@@ -198,26 +196,7 @@ pub fn two_echelon_instance(t: &TwoEchelon) -> Result<Instance, TwoEchelonError>
     let (sats, n) = (t.satellites.len(), t.customers.len());
     let stores: Vec<[f64; 2]> = std::iter::once(t.depot).chain(t.satellites.iter().copied()).collect();
     let customer = |c: usize| t.customers[c].0;
-    let jobs = t
-        .customers
-        .iter()
-        .enumerate()
-        .map(|(c, (_, demand))| Job {
-            id: (c + 1).to_string(),
-            household: (c + 1).to_string(),
-            unit: None,
-            stairwell: c,
-            floor: 1,
-            bags: vec![Bag { kg: Kg(*demand), litres: Litres(0.0), label: None }],
-            priority: Priority::Normal,
-            placed_at: Seconds(0.0),
-            pinned_station: None,
-            stocked: None,
-            announced: None,
-            waited_cycles: 0,
-            may_wait: false,
-        })
-        .collect();
+    let jobs = t.customers.iter().enumerate().map(|(c, (_, demand))| customer_job(c + 1, c, *demand)).collect();
     let mut fleet = distance_only_fleet(t.freighters.capacity, t.freighters.count);
     fleet.porters.outings_each = Some(1);
     fleet.porters.per_station = Some(t.freighters.per_satellite);
