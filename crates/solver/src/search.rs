@@ -14,7 +14,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// Where the search stands: outings and the parcels nobody carries.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Solution {
     /// Outings.
     pub routes: Vec<Route>,
@@ -27,6 +27,24 @@ pub(crate) struct Solution {
     /// Energy of all outings, kJ, and of the largest: the workload-balance bound.
     pub energy: f64,
     pub largest: f64,
+    /// The echelon-1 estimate of the last assignment priced (see `Context::trip_points`).
+    pub trips: TripMemo,
+}
+
+/// An echelon-1 estimate and the fingerprint of the parcels-to-stations assignment it priced.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TripMemo {
+    fingerprint: Vec<u64>,
+    points: f64,
+}
+
+/// A well-spread 64-bit image of `x` (SplitMix64's finaliser), so that sums of images tell
+/// sets apart.
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// Fixed facts the search consults.
@@ -191,25 +209,45 @@ impl<'a> Context<'a> {
     }
 
     /// Points of echelon 1 for these outings: the trips the plan will form (`trips.rs`),
-    /// with each station's goods in the tricycles' loop order.
-    fn trip_points(&self, routes: &[Route]) -> f64 {
+    /// with each station's goods in the tricycles' loop order, then by parcel, so that the
+    /// figure depends only on which parcels leave from which station. `memo` keeps the last
+    /// figure with that assignment's fingerprint: most iterations move parcels within their
+    /// station, and forming the trips anew is a good part of an iteration's time.
+    fn trip_points(&self, routes: &[Route], memo: &mut TripMemo) -> f64 {
         let i = self.instance;
         let (t, w) = (&i.fleet.tricycles, &i.fleet.weights);
         if w.tricycle_trip == 0.0 && w.tricycle_km == 0.0 && t.trips_each.is_none() {
             return 0.0;
         }
-        let loads: Vec<Load> = routes
-            .iter()
-            .flat_map(|r| r.stops.iter().flat_map(|s| &s.parcels).map(move |p| (r.station, *p)))
-            .filter(|(_, p)| i.jobs[self.parcels[*p].job].stocked.is_none())
-            .map(|(station, p)| Load {
-                station,
-                kg: self.parcels[p].kg,
-                litres: self.parcels[p].litres,
-                rank: self.loop_position[station],
+        let carried = || {
+            routes
+                .iter()
+                .flat_map(|r| r.stops.iter().flat_map(|s| &s.parcels).map(move |p| (r.station, *p)))
+                .filter(|(_, p)| i.jobs[self.parcels[*p].job].stocked.is_none())
+        };
+        let mut fingerprint = vec![0u64; i.stations.len()];
+        for (station, p) in carried() {
+            fingerprint[station] = fingerprint[station].wrapping_add(mix(p as u64));
+        }
+        if memo.fingerprint == fingerprint {
+            return memo.points;
+        }
+        let mut loads: Vec<(Load, usize)> = carried()
+            .map(|(station, p)| {
+                let load = Load {
+                    station,
+                    kg: self.parcels[p].kg,
+                    litres: self.parcels[p].litres,
+                    rank: self.loop_position[station],
+                };
+                (load, p)
             })
             .collect();
-        form_trips(i, &self.loop_position, &loads).points
+        loads.sort_by_key(|(l, p)| (l.rank, *p));
+        let loads: Vec<Load> = loads.into_iter().map(|(l, _)| l).collect();
+        let points = form_trips(i, &self.loop_position, &loads).points;
+        *memo = TripMemo { fingerprint, points };
+        points
     }
 
     /// What parcel `p` adds to its station's load: nothing when it is already stocked there.
@@ -250,7 +288,7 @@ impl Solution {
         self.total = self.costs.iter().map(|c| c.points).sum::<f64>()
             + self.unserved.iter().map(|p| ctx.penalty[*p]).sum::<f64>()
             + w.max_porter_energy_kj * ctx.balance(self.largest, self.energy)
-            + ctx.trip_points(&self.routes)
+            + ctx.trip_points(&self.routes, &mut self.trips)
             + ctx.fleet_penalty * ctx.excess_outings(&self.routes) as f64;
     }
 
@@ -664,8 +702,7 @@ fn regret(ctx: &Context, sol: &mut Solution, pending: &mut Vec<usize>, touched: 
 
 /// A first solution: every parcel at its cheapest place, heaviest and highest first.
 pub(crate) fn construct(ctx: &Context) -> Solution {
-    let mut sol =
-        Solution { routes: Vec::new(), costs: Vec::new(), unserved: Vec::new(), total: 0.0, energy: 0.0, largest: 0.0 };
+    let mut sol = Solution::default();
     insert_all(ctx, &mut sol, (0..ctx.parcels.len()).collect());
     sol
 }
@@ -696,8 +733,7 @@ fn insert_all(ctx: &Context, sol: &mut Solution, mut pending: Vec<usize>) {
 /// inserts what they do not hold. Parcels that no longer fit (carry limit, station no longer
 /// eligible, storage) are inserted afresh.
 pub(crate) fn construct_from(ctx: &Context, warm: &[crate::WarmOuting]) -> Solution {
-    let mut sol =
-        Solution { routes: Vec::new(), costs: Vec::new(), unserved: Vec::new(), total: 0.0, energy: 0.0, largest: 0.0 };
+    let mut sol = Solution::default();
     let mut of_job: Vec<Vec<usize>> = vec![Vec::new(); ctx.instance.jobs.len()];
     for (p, parcel) in ctx.parcels.iter().enumerate() {
         of_job[parcel.job].push(p);
