@@ -218,7 +218,7 @@ pub fn manual(instance: &Instance) -> Plan {
                 *kg += parcel.kg;
             }
             None => routes.push((
-                Route { station, stops: vec![Stop { stairwell: parcel.stairwell, parcels: vec![p] }] },
+                Route { station, stops: vec![Stop { stairwell: parcel.stairwell, parcels: smallvec::smallvec![p] }] },
                 parcel.kg,
             )),
         }

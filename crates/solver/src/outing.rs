@@ -7,14 +7,16 @@
 
 use crate::parcel::Parcel;
 use lastmetre_model::Instance;
+use smallvec::SmallVec;
 
 /// A stop of an outing: one stairwell, climbed once.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Stop {
     /// Stairwell index.
     pub stairwell: usize,
-    /// Parcel indices dropped on this climb.
-    pub parcels: Vec<usize>,
+    /// Parcel indices dropped on this climb: mostly one to three, kept inline so that
+    /// copying a solution (every iteration of the search) allocates per outing, not per stop.
+    pub parcels: SmallVec<[usize; 3]>,
 }
 
 /// An outing as the search sees it.
@@ -291,7 +293,7 @@ mod tests {
             state: Default::default(),
         };
         let parcels = crate::parcel::parcels(&instance);
-        let route = Route { station: 0, stops: vec![Stop { stairwell: 0, parcels: vec![0, 1, 2] }] };
+        let route = Route { station: 0, stops: vec![Stop { stairwell: 0, parcels: smallvec::smallvec![0, 1, 2] }] };
         let cost = evaluate(&instance, &parcels, &route).unwrap();
         // Ascent: 40 · (65 · 11.2 + 1.3 · 5 · (5.6 + 8.4 + 11.2)) = 35.67 kJ; descent 12 · 65 · 11.2 = 8.74 kJ.
         assert!((cost.energy_kj - (35.672 + 8.736)).abs() < 0.01, "{cost:?}");

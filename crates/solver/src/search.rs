@@ -1,7 +1,8 @@
 //! Echelon 2 search: parcels into porter outings, by construction then large neighbourhood
 //! search (ruin and recreate, Schrimpf et al. 2000; operators after Breunig et al. 2016).
 //!
-//! Destroy: random, related (same or nearby stairwells), whole outings, worst parcels.
+//! Destroy: random, related (same or nearby stairwells), whole outings, worst parcels,
+//! strings; sometimes, instead, a whole outing moves to another station (`reroot`).
 //! Repair: regret-2, greedy in random order, or greedy heaviest first (as first-fit
 //! decreasing packs climbs), each picking the station, the outing and the position together. After each repair, the touched outings' stairwell order is re-optimised.
 //! Acceptance is simulated annealing on the objective points of the outings.
@@ -604,7 +605,7 @@ fn apply(ctx: &Context, sol: &mut Solution, p: usize, ins: Insertion) -> usize {
             if ins.joins {
                 route.stops[ins.at].parcels.push(p);
             } else {
-                route.stops.insert(ins.at, Stop { stairwell, parcels: vec![p] });
+                route.stops.insert(ins.at, Stop { stairwell, parcels: smallvec::smallvec![p] });
             }
             let cost = evaluate(ctx.instance, ctx.parcels, &sol.routes[r]).expect("checked");
             sol.energy += cost.energy_kj - sol.costs[r].energy_kj;
@@ -613,7 +614,8 @@ fn apply(ctx: &Context, sol: &mut Solution, p: usize, ins: Insertion) -> usize {
             r
         }
         None => {
-            let route = Route { station: ins.station, stops: vec![Stop { stairwell, parcels: vec![p] }] };
+            let route =
+                Route { station: ins.station, stops: vec![Stop { stairwell, parcels: smallvec::smallvec![p] }] };
             let cost = evaluate(ctx.instance, ctx.parcels, &route).expect("checked");
             sol.energy += cost.energy_kj;
             sol.largest = sol.largest.max(cost.energy_kj);
@@ -757,7 +759,7 @@ pub(crate) fn construct_from(ctx: &Context, warm: &[crate::WarmOuting]) -> Solut
                 placed[p] = true;
                 match route.stops.iter_mut().find(|s| s.stairwell == parcel.stairwell) {
                     Some(stop) => stop.parcels.push(p),
-                    None => route.stops.push(Stop { stairwell: parcel.stairwell, parcels: vec![p] }),
+                    None => route.stops.push(Stop { stairwell: parcel.stairwell, parcels: smallvec::smallvec![p] }),
                 }
             }
         }
@@ -884,12 +886,46 @@ fn served_parcels(sol: &Solution) -> Vec<usize> {
     sol.routes.iter().flat_map(|r| r.stops.iter().flat_map(|s| s.parcels.iter().copied())).collect()
 }
 
+/// Share of iterations that move a whole outing to another station instead of ruining parcels.
+const REROOT_SHARE: f64 = 0.1;
+
+/// Moves a random outing, stops and all, to another station that serves all its parcels
+/// and has room to store them; returns the outing. The tricycles' cost of a station is a
+/// step in its load (a trip more or less), which parcels moved one by one rarely cross:
+/// a whole outing moves a climb's worth of goods at once (its stop order is redone by the
+/// refresh that follows).
+pub(crate) fn reroot(ctx: &Context, sol: &mut Solution, rng: &mut ChaCha8Rng) -> Option<usize> {
+    let r = rng.random_range(0..sol.routes.len());
+    let parcels: Vec<usize> = sol.routes[r].stops.iter().flat_map(|s| s.parcels.iter().copied()).collect();
+    let kg: f64 = parcels.iter().map(|p| ctx.adds_kg(*p)).sum();
+    let from = sol.routes[r].station;
+    let options: Vec<usize> = (0..ctx.instance.stations.len())
+        .filter(|s| *s != from && parcels.iter().all(|p| ctx.serves(*p, *s)))
+        .filter(|s| ctx.storage_ok(&sol.routes, *s, kg))
+        .collect();
+    if options.is_empty() {
+        return None;
+    }
+    sol.routes[r].station = options[rng.random_range(0..options.len())];
+    Some(r)
+}
+
 fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, touched: &mut Vec<usize>) -> Vec<usize> {
     let mut served = served_parcels(sol);
     if served.is_empty() {
         return Vec::new();
     }
     served.sort_unstable();
+    if ctx.instance.stations.len() > 1 && rng.random_bool(REROOT_SHARE) {
+        if let Some(r) = reroot(ctx, sol, rng) {
+            touched.push(r);
+            // Insertion deltas are taken against current costs (see below).
+            sol.costs[r] = evaluate(ctx.instance, ctx.parcels, &sol.routes[r]).expect("the station reaches every stop");
+            sol.energy = sol.costs.iter().map(|c| c.energy_kj).sum();
+            sol.largest = sol.costs.iter().map(|c| c.energy_kj).fold(0.0, f64::max);
+        }
+        return Vec::new();
+    }
     let mut removed: Vec<usize> = Vec::new();
     match rng.random_range(0..5) {
         // Strings: a run of consecutive stops from each of the outings that pass near a seed

@@ -256,7 +256,10 @@ fn carrying_other_stairwells_bags_up_costs_more() {
     let parcels = parcels(&instance);
     let route = Route {
         station: 0,
-        stops: vec![Stop { stairwell: 0, parcels: vec![0] }, Stop { stairwell: 1, parcels: vec![1] }],
+        stops: vec![
+            Stop { stairwell: 0, parcels: smallvec::smallvec![0] },
+            Stop { stairwell: 1, parcels: smallvec::smallvec![1] },
+        ],
     };
     let left = crate::outing::evaluate(&instance, &parcels, &route).unwrap().energy_kj;
     instance.fleet.porters.leave_bags_at_entrance = false;
@@ -299,4 +302,31 @@ fn long_outings_are_priced_from_their_legs_as_evaluated() {
         "{:?}",
         plan.outings.iter().map(|o| o.climbs.len()).collect::<Vec<_>>()
     );
+}
+
+#[test]
+fn a_whole_outing_moves_to_another_station_that_serves_it() {
+    use crate::search::{Context, Solution, reroot};
+    use rand::SeedableRng;
+    let mut instance = tiny(&[(1, 3, &[5.0]), (2, 4, &[4.0])], 2);
+    let parcels = parcels(&instance);
+    let route = Route {
+        station: 0,
+        stops: vec![
+            Stop { stairwell: 1, parcels: smallvec::smallvec![0] },
+            Stop { stairwell: 2, parcels: smallvec::smallvec![1] },
+        ],
+    };
+    let mut sol = Solution { routes: vec![route.clone()], ..Solution::default() };
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let ctx = Context::new(&instance, &parcels);
+    assert_eq!(reroot(&ctx, &mut sol, &mut rng), Some(0));
+    assert_eq!(sol.routes[0].station, 1);
+    assert_eq!(sol.routes[0].stops, route.stops, "stops move with the outing");
+    // An order pinned to station 0 keeps its outing there.
+    instance.jobs[1].pinned_station = Some(0);
+    let ctx = Context::new(&instance, &parcels);
+    let mut sol = Solution { routes: vec![route], ..Solution::default() };
+    assert_eq!(reroot(&ctx, &mut sol, &mut rng), None);
+    assert_eq!(sol.routes[0].station, 0);
 }
