@@ -102,6 +102,8 @@ pub enum Reason {
     NoStationReaches,
     /// The porters' shift energy is spent.
     PorterEnergy,
+    /// The fleet's limits (outings per porter, porters per station) leave no porter for it.
+    FleetLimit,
     /// No porter or no tricycle in the fleet.
     NoFleet,
     /// The station's storage is full.
@@ -116,6 +118,7 @@ impl Reason {
         match self {
             Reason::NoStationReaches => "open a station that reaches the household on foot, or fix the area's lanes",
             Reason::PorterEnergy => "add a porter or carry the order over to the next shift",
+            Reason::FleetLimit => "allow more outings per porter or more porters per station, or carry it over",
             Reason::NoFleet => "add tricycles and porters to the fleet",
             Reason::StationStorage => "raise the station's storage or open another station",
             Reason::Held => "nothing: it goes out next cycle with the orders that join it",

@@ -76,8 +76,8 @@ pub(crate) fn assemble(
                 return plan;
             }
             Err(jobs) => {
-                for j in jobs {
-                    left_out.insert(j, Reason::PorterEnergy);
+                for (j, reason) in jobs {
+                    left_out.insert(j, reason);
                 }
             }
         }
@@ -361,7 +361,7 @@ fn schedule(
     costs: &[OutingCost],
     trips: &[PlannedTrip],
     policy: TripPolicy,
-) -> Result<Scheduled, Vec<usize>> {
+) -> Result<Scheduled, Vec<(usize, Reason)>> {
     let manual = matches!(policy, TripPolicy::FixedLoop { .. });
     let p = &instance.fleet.porters;
     let e = &instance.fleet.effort;
@@ -412,18 +412,18 @@ fn schedule(
                 && p.outings_each.is_none_or(|most| loads[*i].outings < most)
                 && (!station_full || working[station].contains(i))
         };
-        for porter in (0..p.count).filter(may) {
-            let Some(transit) = instance.walk_station_station.get(at[porter], station).map(|m| m.get()) else {
-                continue;
-            };
+        // (transit metres and kJ) for a porter who can reach the station and has the energy.
+        let able = |porter: usize| {
+            let transit = instance.walk_station_station.get(at[porter], station)?.get();
             let transit_kj = e.level_j_per_kg_m * p.body_mass_kg.get() * transit / 1000.0;
             let spent = state[porter].spent_kj + loads[porter].energy_kj;
             let climbed = state[porter].climbed_m + loads[porter].vertical_m;
-            if spent + transit_kj + costs[o].energy_kj > budget + 1e-9
-                || climbed + costs[o].vertical_m > climb_budget + 1e-9
-            {
-                continue;
-            }
+            let tired = spent + transit_kj + costs[o].energy_kj > budget + 1e-9
+                || climbed + costs[o].vertical_m > climb_budget + 1e-9;
+            (!tired).then_some((transit, transit_kj, spent))
+        };
+        for porter in (0..p.count).filter(may) {
+            let Some((transit, transit_kj, spent)) = able(porter) else { continue };
             let start = ready[o].max(free[porter] + transit / p.walk_speed.get());
             // The walk counts twice: in the total, and in this porter's own tiredness.
             candidates.push((start, spent + TRANSIT_AVERSION * transit_kj, porter, transit));
@@ -445,7 +445,10 @@ fn schedule(
         }
         candidates.clear();
         let Some((start, _, porter, transit)) = pick else {
-            stranded.extend(routes[o].stops.iter().flat_map(|s| &s.parcels).map(|x| parcels[*x].job));
+            // The fleet's limits are why when a porter they bar has the energy for it.
+            let barred = (0..p.count).any(|i| state[i].on_duty && !may(&i) && able(i).is_some());
+            let reason = if barred { Reason::FleetLimit } else { Reason::PorterEnergy };
+            stranded.extend(routes[o].stops.iter().flat_map(|s| &s.parcels).map(|x| (parcels[*x].job, reason)));
             continue;
         };
         let mut outing = timeline(instance, parcels, &routes[o], porter, start);
@@ -470,8 +473,8 @@ fn schedule(
     if stranded.is_empty() {
         Ok((outings, loads))
     } else {
-        stranded.sort_unstable();
-        stranded.dedup();
+        stranded.sort_unstable_by_key(|(job, _)| *job);
+        stranded.dedup_by_key(|(job, _)| *job);
         Err(stranded)
     }
 }

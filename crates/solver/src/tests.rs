@@ -251,6 +251,18 @@ fn out_of_energy_porters_leave_orders_out_whole() {
 }
 
 #[test]
+fn orders_the_fleet_limits_leave_out_say_so() {
+    // Two 12-kg orders need two outings; one porter may make one.
+    let mut instance = tiny(&[(0, 3, &[12.0]), (3, 3, &[12.0])], 1);
+    instance.fleet.porters.count = 1;
+    instance.fleet.porters.outings_each = Some(1);
+    let plan = checked(&instance, solve(&instance, &Budget::iterations(200), 1, 1));
+    assert_eq!(plan.metrics.orders_delivered, 1);
+    assert_eq!(plan.unassigned.len(), 1);
+    assert_eq!(plan.unassigned[0].reason, lastmetre_model::plan::Reason::FleetLimit);
+}
+
+#[test]
 fn carrying_other_stairwells_bags_up_costs_more() {
     let mut instance = tiny(&[(0, 5, &[3.0]), (1, 4, &[6.0])], 1);
     let parcels = parcels(&instance);
