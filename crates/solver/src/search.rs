@@ -893,24 +893,34 @@ fn served_parcels(sol: &Solution) -> Vec<usize> {
 const REROOT_SHARE: f64 = 0.03;
 
 /// Moves a random outing, stops and all, to another station that serves all its parcels
-/// and has room to store them; returns the outing. The tricycles' cost of a station is a
-/// step in its load (a trip more or less), which parcels moved one by one rarely cross:
-/// a whole outing moves a climb's worth of goods at once (its stop order is redone by the
-/// refresh that follows).
-pub(crate) fn reroot(ctx: &Context, sol: &mut Solution, rng: &mut ChaCha8Rng) -> Option<usize> {
+/// and has room to store them; half the time every outing of its station goes along, so
+/// that a station's whole share can change station in one step. Returns the outings moved.
+/// The tricycles' cost of a station is a step in its load (a trip more or less), which
+/// parcels moved one by one rarely cross (their stop order is redone by the refresh that
+/// follows).
+pub(crate) fn reroot(ctx: &Context, sol: &mut Solution, rng: &mut ChaCha8Rng) -> Vec<usize> {
     let r = rng.random_range(0..sol.routes.len());
-    let parcels: Vec<usize> = sol.routes[r].stops.iter().flat_map(|s| s.parcels.iter().copied()).collect();
-    let kg: f64 = parcels.iter().map(|p| ctx.adds_kg(*p)).sum();
     let from = sol.routes[r].station;
+    let moved: Vec<usize> = if rng.random_bool(0.5) {
+        (0..sol.routes.len()).filter(|o| sol.routes[*o].station == from).collect()
+    } else {
+        vec![r]
+    };
+    let parcels: Vec<usize> =
+        moved.iter().flat_map(|o| sol.routes[*o].stops.iter().flat_map(|s| s.parcels.iter().copied())).collect();
+    let kg: f64 = parcels.iter().map(|p| ctx.adds_kg(*p)).sum();
     let options: Vec<usize> = (0..ctx.instance.stations.len())
         .filter(|s| *s != from && parcels.iter().all(|p| ctx.serves(*p, *s)))
         .filter(|s| ctx.storage_ok(&sol.routes, *s, kg))
         .collect();
     if options.is_empty() {
-        return None;
+        return Vec::new();
     }
-    sol.routes[r].station = options[rng.random_range(0..options.len())];
-    Some(r)
+    let to = options[rng.random_range(0..options.len())];
+    for &o in &moved {
+        sol.routes[o].station = to;
+    }
+    moved
 }
 
 fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, touched: &mut Vec<usize>) -> Vec<usize> {
@@ -920,13 +930,13 @@ fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, to
     }
     served.sort_unstable();
     if ctx.instance.stations.len() > 1 && rng.random_bool(REROOT_SHARE) {
-        if let Some(r) = reroot(ctx, sol, rng) {
+        for r in reroot(ctx, sol, rng) {
             touched.push(r);
             // Insertion deltas are taken against current costs (see below).
             sol.costs[r] = evaluate(ctx.instance, ctx.parcels, &sol.routes[r]).expect("the station reaches every stop");
-            sol.energy = sol.costs.iter().map(|c| c.energy_kj).sum();
-            sol.largest = sol.costs.iter().map(|c| c.energy_kj).fold(0.0, f64::max);
         }
+        sol.energy = sol.costs.iter().map(|c| c.energy_kj).sum();
+        sol.largest = sol.costs.iter().map(|c| c.energy_kj).fold(0.0, f64::max);
         return Vec::new();
     }
     let mut removed: Vec<usize> = Vec::new();

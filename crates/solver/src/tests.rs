@@ -332,13 +332,33 @@ fn a_whole_outing_moves_to_another_station_that_serves_it() {
     let mut sol = Solution { routes: vec![route.clone()], ..Solution::default() };
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
     let ctx = Context::new(&instance, &parcels);
-    assert_eq!(reroot(&ctx, &mut sol, &mut rng), Some(0));
+    assert_eq!(reroot(&ctx, &mut sol, &mut rng), vec![0]);
     assert_eq!(sol.routes[0].station, 1);
     assert_eq!(sol.routes[0].stops, route.stops, "stops move with the outing");
     // An order pinned to station 0 keeps its outing there.
     instance.jobs[1].pinned_station = Some(0);
     let ctx = Context::new(&instance, &parcels);
     let mut sol = Solution { routes: vec![route], ..Solution::default() };
-    assert_eq!(reroot(&ctx, &mut sol, &mut rng), None);
+    assert_eq!(reroot(&ctx, &mut sol, &mut rng), Vec::<usize>::new());
     assert_eq!(sol.routes[0].station, 0);
+}
+
+#[test]
+fn a_station_s_whole_share_sometimes_moves_at_once() {
+    use crate::search::{Context, Solution, reroot};
+    use rand::SeedableRng;
+    let instance = tiny(&[(1, 3, &[5.0]), (2, 4, &[4.0])], 2);
+    let parcels = parcels(&instance);
+    let outing =
+        |w: usize, p: usize| Route { station: 0, stops: vec![Stop { stairwell: w, parcels: smallvec::smallvec![p] }] };
+    let ctx = Context::new(&instance, &parcels);
+    let mut sizes = Vec::new();
+    for seed in 0..20 {
+        let mut sol = Solution { routes: vec![outing(1, 0), outing(2, 1)], ..Solution::default() };
+        let moved = reroot(&ctx, &mut sol, &mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+        let at_one: Vec<usize> = (0..2).filter(|o| sol.routes[*o].station == 1).collect();
+        assert_eq!(moved, at_one, "seed {seed}: the outings reported moved are those at the other station");
+        sizes.push(moved.len());
+    }
+    assert!(sizes.contains(&1) && sizes.contains(&2), "{sizes:?}");
 }
