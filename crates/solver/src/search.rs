@@ -233,19 +233,17 @@ impl<'a> Context<'a> {
         if memo.fingerprint == fingerprint {
             return memo.points;
         }
-        let mut loads: Vec<(Load, usize)> = carried()
-            .map(|(station, p)| {
-                let load = Load {
-                    station,
-                    kg: self.parcels[p].kg,
-                    litres: self.parcels[p].litres,
-                    rank: self.loop_position[station],
-                };
-                (load, p)
+        let mut carried: Vec<(usize, usize)> = carried().collect();
+        carried.sort_by_key(|&(station, p)| (self.loop_position[station], p));
+        let loads: Vec<Load> = carried
+            .into_iter()
+            .map(|(station, p)| Load {
+                station,
+                kg: self.parcels[p].kg,
+                litres: self.parcels[p].litres,
+                rank: self.loop_position[station],
             })
             .collect();
-        loads.sort_by_key(|(l, p)| (l.rank, *p));
-        let loads: Vec<Load> = loads.into_iter().map(|(l, _)| l).collect();
         let points = form_trips(i, &self.loop_position, &loads).points;
         *memo = TripMemo { fingerprint, points };
         points
@@ -924,21 +922,16 @@ pub(crate) fn reroot(ctx: &Context, sol: &mut Solution, rng: &mut ChaCha8Rng) ->
 }
 
 fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, touched: &mut Vec<usize>) -> Vec<usize> {
-    let mut served = served_parcels(sol);
-    if served.is_empty() {
+    if sol.routes.is_empty() {
         return Vec::new();
     }
-    served.sort_unstable();
     if ctx.instance.stations.len() > 1 && rng.random_bool(REROOT_SHARE) {
-        for r in reroot(ctx, sol, rng) {
-            touched.push(r);
-            // Insertion deltas are taken against current costs (see below).
-            sol.costs[r] = evaluate(ctx.instance, ctx.parcels, &sol.routes[r]).expect("the station reaches every stop");
-        }
-        sol.energy = sol.costs.iter().map(|c| c.energy_kj).sum();
-        sol.largest = sol.costs.iter().map(|c| c.energy_kj).fold(0.0, f64::max);
+        touched.extend(reroot(ctx, sol, rng));
+        reprice(ctx, sol, touched);
         return Vec::new();
     }
+    let mut served = served_parcels(sol);
+    served.sort_unstable();
     let mut removed: Vec<usize> = Vec::new();
     match rng.random_range(0..5) {
         // Strings: a run of consecutive stops from each of the outings that pass near a seed
@@ -1041,12 +1034,17 @@ fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, to
             touched.push(r);
         }
     }
-    // Insertion deltas are taken against these costs, so they must be current.
-    for &r in touched.iter() {
-        let cost = evaluate(ctx.instance, ctx.parcels, &sol.routes[r]).expect("removal keeps routes reachable");
+    reprice(ctx, sol, touched);
+    removed
+}
+
+/// Evaluates the `touched` outings again: insertion deltas are taken against their costs,
+/// so they must be current after a ruin.
+fn reprice(ctx: &Context, sol: &mut Solution, touched: &[usize]) {
+    for &r in touched {
+        let cost = evaluate(ctx.instance, ctx.parcels, &sol.routes[r]).expect("ruins keep routes reachable");
         sol.energy += cost.energy_kj - sol.costs[r].energy_kj;
         sol.costs[r] = cost;
     }
     sol.largest = sol.costs.iter().map(|c| c.energy_kj).fold(0.0, f64::max);
-    removed
 }
