@@ -5,8 +5,10 @@ use crate::lanes::Lanes;
 use crate::params::{HOUSES, ImportParams, RESIDENTIAL};
 use crate::xml::{OsmData, Tags};
 use crate::{Estimate, Import, values};
-use geo::{Area, Centroid, LineString, Polygon};
-use lastmetre_area::{BuildingSpec, HouseholdSpec, LonLat, StairwellSpec};
+use geo::{Area, Centroid, Contains, LineString, Polygon};
+use lastmetre_area::{BuildingSpec, HouseholdSpec, LocalFrame, LonLat, StairwellSpec};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
 
 /// `entrance` values that lead to flats.
 const DOORS: [&str; 4] = ["staircase", "main", "yes", "home"];
@@ -18,6 +20,8 @@ struct Outline<'a> {
     tags: &'a Tags,
     /// Node ids around the ring, first not repeated at the end.
     nodes: Vec<i64>,
+    /// Nodes of the ring the file lacks, of how many.
+    missing: Option<(usize, usize)>,
 }
 
 /// Joins a multipolygon's outer ways into rings of node ids; none if a ring does not close
@@ -58,18 +62,38 @@ fn outlines<'a>(data: &'a OsmData, import: &mut Import) -> Vec<Outline<'a>> {
     let is_building = |tags: &Tags| tags.get("building").is_some_and(|b| b != "no");
     let mut found = Vec::new();
     let mut broken = Vec::new();
+    let mut partial = Vec::new();
     for way in data.ways.iter().filter(|w| is_building(&w.tags)) {
         let closed = way.refs.len() >= 4 && way.refs.first() == way.refs.last();
-        if !closed || way.refs.iter().any(|r| !data.nodes.contains_key(r)) {
+        // An extract cut at its box lacks some nodes of the outlines it cuts: what is left
+        // draws the building well enough while at least three corners and half the nodes are.
+        let ring = if closed { &way.refs[..way.refs.len() - 1] } else { &way.refs[..] };
+        let mut nodes: Vec<i64> = ring.iter().copied().filter(|r| data.nodes.contains_key(r)).collect();
+        nodes.dedup();
+        let missing = ring.len() - nodes.len();
+        let usable = nodes.len() >= 3 && 2 * nodes.len() >= ring.len();
+        if !usable || (!closed && missing == 0) {
             broken.push(format!("way/{}", way.id));
             continue;
+        }
+        let missing = (missing > 0).then_some((missing, ring.len()));
+        if missing.is_some() {
+            partial.push(format!("way/{}", way.id));
         }
         found.push(Outline {
             id: format!("w{}", way.id),
             osm: format!("way/{}", way.id),
             tags: &way.tags,
-            nodes: way.refs[..way.refs.len() - 1].to_vec(),
+            nodes,
+            missing,
         });
+    }
+    if !partial.is_empty() {
+        import.warnings.push(format!(
+            "{} building outline(s) lack some nodes in the file; drawn through the nodes that are there (marked): {}",
+            partial.len(),
+            list(&partial)
+        ));
     }
     let mut extra_rings = Vec::new();
     for relation in data.relations.iter().filter(|r| r.tags.is("type", "multipolygon") && is_building(&r.tags)) {
@@ -100,6 +124,7 @@ fn outlines<'a>(data: &'a OsmData, import: &mut Import) -> Vec<Outline<'a>> {
             osm: format!("relation/{}", relation.id),
             tags: &relation.tags,
             nodes: ring[..ring.len() - 1].to_vec(),
+            missing: None,
         });
     }
     if !extra_rings.is_empty() {
@@ -110,6 +135,16 @@ fn outlines<'a>(data: &'a OsmData, import: &mut Import) -> Vec<Outline<'a>> {
         ));
     }
     if !broken.is_empty() {
+        let mut examples = broken.clone();
+        examples.truncate(5);
+        import.dropped.push(crate::Dropped {
+            reason: crate::DropReason::BrokenOutline,
+            households: 0,
+            buildings: broken.len(),
+            stairwells: 0,
+            at: None,
+            examples,
+        });
         import.warnings.push(format!(
             "{} building outline(s) are not closed or lack ways or nodes in the file and were left out: {}",
             broken.len(),
@@ -128,6 +163,132 @@ pub(crate) fn list(items: &[String]) -> String {
     }
 }
 
+/// A building outline inside the boundary, measured.
+struct Footprint<'a> {
+    outline: Outline<'a>,
+    ring: Vec<LonLat>,
+    local: Vec<[f64; 2]>,
+    area_m2: f64,
+    centre: [f64; 2],
+}
+
+/// Floors as the map gives them: `building:levels`, else `height`.
+fn mapped_levels(tags: &Tags, params: &ImportParams) -> Option<i64> {
+    tags.get("building:levels").and_then(values::levels).or_else(|| {
+        tags.get("height").and_then(values::metres).map(|h| ((h / params.level_height).round() as i64).clamp(1, 200))
+    })
+}
+
+/// Buildings of a kind that is one household per building.
+fn is_house(kind: &str) -> bool {
+    HOUSES.contains(&kind) || matches!(kind, "terrace" | "semidetached_house")
+}
+
+/// Floors of nearby buildings of the same sort (houses or not) that map theirs: the median
+/// of up to [`NEIGHBOURS`] within `neighbour_levels_m`, when at least two do.
+struct NeighbourLevels {
+    houses: RTree<GeomWithData<[f64; 2], i64>>,
+    others: RTree<GeomWithData<[f64; 2], i64>>,
+}
+
+/// How many neighbours a guessed level count is taken from.
+const NEIGHBOURS: usize = 5;
+
+impl NeighbourLevels {
+    fn new(footprints: &[Footprint], params: &ImportParams) -> Self {
+        let (mut houses, mut others) = (Vec::new(), Vec::new());
+        for f in footprints {
+            let Some(levels) = mapped_levels(f.outline.tags, params) else { continue };
+            let kind = f.outline.tags.get("building").unwrap_or("yes");
+            let into = if is_house(kind) { &mut houses } else { &mut others };
+            into.push(GeomWithData::new(f.centre, levels));
+        }
+        Self { houses: RTree::bulk_load(houses), others: RTree::bulk_load(others) }
+    }
+
+    fn guess(&self, at: [f64; 2], house: bool, params: &ImportParams) -> Option<(i64, usize, f64)> {
+        let tree = if house { &self.houses } else { &self.others };
+        let radius = params.neighbour_levels_m;
+        let near: Vec<(i64, f64)> = tree
+            .nearest_neighbor_iter(&at)
+            .take(NEIGHBOURS)
+            .map(|p| (p.data, (p.geom()[0] - at[0]).hypot(p.geom()[1] - at[1])))
+            .filter(|(_, d)| *d <= radius)
+            .collect();
+        if near.len() < 2 {
+            return None;
+        }
+        let mut levels: Vec<i64> = near.iter().map(|n| n.0).collect();
+        levels.sort_unstable();
+        let farthest = near.iter().map(|n| n.1).fold(0.0, f64::max);
+        Some((levels[levels.len() / 2], near.len(), farthest))
+    }
+}
+
+/// Entrance nodes that are on no building's outline, by the footprint they stand at (within
+/// `entrance_snap_m` of its outline), so that they can be its doors.
+fn free_entrances(
+    data: &OsmData,
+    footprints: &[Footprint],
+    frame: &LocalFrame,
+    params: &ImportParams,
+) -> Vec<Vec<i64>> {
+    let mut on_outline = std::collections::HashSet::new();
+    for way in data.ways.iter().filter(|w| w.tags.get("building").is_some()) {
+        on_outline.extend(way.refs.iter().copied());
+    }
+    for f in footprints {
+        on_outline.extend(f.outline.nodes.iter().copied());
+    }
+    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = footprints
+        .iter()
+        .enumerate()
+        .map(|(k, f)| GeomWithData::new(Rectangle::from_aabb(AABB::from_points(f.local.iter())), k))
+        .collect();
+    let index = RTree::bulk_load(boxes);
+    let mut doors = vec![Vec::new(); footprints.len()];
+    let reach = params.entrance_snap_m;
+    let mut ids: Vec<&i64> = data.nodes.keys().collect();
+    ids.sort_unstable();
+    for id in ids {
+        let node = &data.nodes[id];
+        if on_outline.contains(id) || !node.tags.get("entrance").is_some_and(|e| DOORS.contains(&e)) {
+            continue;
+        }
+        let at = frame.to_local(node.at);
+        let envelope = AABB::from_corners([at[0] - reach, at[1] - reach], [at[0] + reach, at[1] + reach]);
+        let nearest = index
+            .locate_in_envelope_intersecting(&envelope)
+            .map(|b| (b.data, ring_distance(&footprints[b.data].local, at)))
+            .filter(|(_, d)| *d <= reach)
+            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        if let Some((k, _)) = nearest {
+            doors[k].push(*id);
+        }
+    }
+    doors
+}
+
+/// The point of a closed ring nearest `at`, and its distance.
+fn nearest_on_ring(ring: &[[f64; 2]], at: [f64; 2]) -> ([f64; 2], f64) {
+    let n = ring.len();
+    let mut best = (ring[0], f64::INFINITY);
+    for i in 0..n {
+        let (a, b) = (ring[i], ring[(i + 1) % n]);
+        let p = rstar::primitives::Line::new(a, b).nearest_point(&at);
+        let d = (p[0] - at[0]).hypot(p[1] - at[1]);
+        if d < best.1 {
+            best = (p, d);
+        }
+    }
+    best
+}
+
+fn ring_distance(ring: &[[f64; 2]], at: [f64; 2]) -> f64 {
+    let inside = Polygon::new(LineString::from(ring.to_vec()), vec![]).contains(&geo::Point::new(at[0], at[1]));
+    if inside { 0.0 } else { nearest_on_ring(ring, at).1 }
+}
+
 /// Imports buildings, stairwells and households into `import.spec`.
 pub(crate) fn import(
     data: &OsmData,
@@ -140,11 +301,12 @@ pub(crate) fn import(
     let mut sheds = 0usize;
     let mut outside = 0usize;
     let mut capped = Vec::new();
+    let mut footprints = Vec::new();
     for outline in outlines(data, import) {
         let ring: Vec<LonLat> = outline.nodes.iter().map(|n| data.nodes[n].at).collect();
         let local: Vec<[f64; 2]> = ring.iter().map(|p| lanes.frame.to_local(*p)).collect();
         let polygon = Polygon::new(LineString::from(local.clone()), vec![]);
-        let footprint = polygon.unsigned_area();
+        let area_m2 = polygon.unsigned_area();
         let lonlat = Polygon::new(LineString::from(ring.iter().map(|p| (p.lon, p.lat)).collect::<Vec<_>>()), vec![]);
         let inside = match (boundary, lonlat.centroid()) {
             (Some(b), Some(c)) => b.contains(LonLat::new(c.x(), c.y())),
@@ -155,6 +317,13 @@ pub(crate) fn import(
             outside += 1;
             continue;
         }
+        let centre = polygon.centroid().map_or(local[0], |c| [c.x(), c.y()]);
+        footprints.push(Footprint { outline, ring, local, area_m2, centre });
+    }
+    let neighbours = NeighbourLevels::new(&footprints, params);
+    let loose_doors = free_entrances(data, &footprints, &lanes.frame, params);
+    for (footprint, loose) in footprints.into_iter().zip(loose_doors) {
+        let Footprint { outline, ring, local, area_m2: footprint, centre } = footprint;
         let tags = outline.tags;
         let kind = tags.get("building").unwrap_or("yes");
         let flats_tag = tags.get("building:flats").and_then(values::count);
@@ -174,10 +343,14 @@ pub(crate) fn import(
         }
         let id = outline.id.clone();
         import.source(&id, outline.osm.clone());
+        if let Some((missing, of)) = outline.missing {
+            let why = format!("{missing} of {of} nodes are not in the file; outline drawn through the rest");
+            import.mark(&id, Estimate::Outline, "geometry", why);
+        }
         if kind == "yes" {
             import.mark(&id, Estimate::BuildingUse, "building", "building=yes taken as residential");
         }
-        let house = HOUSES.contains(&kind) || matches!(kind, "terrace" | "semidetached_house");
+        let house = is_house(kind);
         let levels = match tags.get("building:levels").and_then(values::levels) {
             Some(l) => l,
             None => {
@@ -185,10 +358,21 @@ pub(crate) fn import(
                     let l = ((h / params.level_height).round() as i64).clamp(1, 200);
                     (l, format!("height {h} m ÷ {} m per floor", params.level_height))
                 });
-                let (l, mut why) = from_height.unwrap_or_else(|| {
+                let from_neighbours = || {
+                    neighbours.guess(centre, house, params).map(|(l, n, d)| {
+                        (l, format!("median of the {n} nearest buildings that map their levels (within {d:.0} m)"))
+                    })
+                };
+                let (l, mut why) = from_height.or_else(from_neighbours).unwrap_or_else(|| {
                     let l = if house { params.house_levels } else { params.default_levels };
                     (l, format!("default for building={kind}"))
                 });
+                // Attic floors (`roof:levels`) are lived in; `building:levels` leaves them out.
+                let roof = tags.get("roof:levels").and_then(values::count).unwrap_or(0).min(5);
+                let l = (l + roof).clamp(1, 200);
+                if roof > 0 {
+                    why = format!("{why}, plus roof:levels={roof}");
+                }
                 if let Some(raw) = tags.get("building:levels") {
                     why = format!("building:levels '{raw}' unreadable or not 1–200; {why}");
                 }
@@ -198,7 +382,7 @@ pub(crate) fn import(
         };
         let name = tags.get("name").or_else(|| tags.get("addr:housenumber")).map(str::to_owned);
         import.spec.buildings.push(BuildingSpec { id: id.clone(), outline: ring, levels, storey_height: None, name });
-        let doors = stairwells(data, &outline, &local, lanes, params, import);
+        let doors = stairwells(data, &outline, &loose, &local, lanes, params, import);
 
         // No more than one flat per 10 m² of floor: a value beyond that is a typo.
         let most = ((footprint * levels as f64 / 10.0).ceil() as i64).clamp(1, 5000);
@@ -298,13 +482,14 @@ struct Door {
 fn stairwells(
     data: &OsmData,
     outline: &Outline,
+    loose: &[i64],
     local: &[[f64; 2]],
     lanes: &Lanes,
     params: &ImportParams,
     import: &mut Import,
 ) -> Vec<Door> {
     let mut doors = Vec::new();
-    for node_id in &outline.nodes {
+    for node_id in outline.nodes.iter().chain(loose) {
         let node = &data.nodes[node_id];
         if !node.tags.get("entrance").is_some_and(|e| DOORS.contains(&e)) {
             continue;
@@ -315,6 +500,13 @@ fn stairwells(
             continue;
         }
         import.source(&id, format!("node/{node_id}"));
+        if loose.contains(node_id) {
+            let why = format!(
+                "entrance node on no outline, within {} m of this building's: taken as its door",
+                params.entrance_snap_m
+            );
+            import.mark(&id, Estimate::Stairwell, "building", why);
+        }
         import.spec.stairwells.push(StairwellSpec {
             id: id.clone(),
             at: node.at,
@@ -327,28 +519,54 @@ fn stairwells(
     if !doors.is_empty() {
         return doors;
     }
+    let to_lane = |p: [f64; 2]| lanes.nearest(p).map_or(f64::INFINITY, |(_, d)| d);
     let sides = sides(local);
     let longest = sides.iter().map(|s| s.2).fold(0.0, f64::max);
-    let to_lane = |s: &([f64; 2], [f64; 2], f64)| {
-        let mid = [(s.0[0] + s.1[0]) / 2.0, (s.0[1] + s.1[1]) / 2.0];
-        lanes.nearest(mid).map_or(f64::INFINITY, |(_, d)| d)
-    };
-    let side = sides
-        .iter()
-        .filter(|s| s.2 >= 0.8 * longest)
-        .min_by(|a, b| to_lane(a).total_cmp(&to_lane(b)))
-        .copied()
-        .unwrap_or(sides[0]);
     let n = ((longest / params.stairwell_spacing_m).round() as usize).clamp(1, 50);
-    for k in 0..n {
-        let t = (k as f64 + 0.5) / n as f64;
-        let at = [side.0[0] + t * (side.1[0] - side.0[0]), side.0[1] + t * (side.1[1] - side.0[1])];
-        let id = format!("{}-s{}", outline.id, k + 1);
+    let (points, why) = if n == 1 {
+        // One door: where the outline comes nearest a way (sampled every metre).
+        let ring_len = local.len();
+        let mut best = (local[0], f64::INFINITY);
+        for i in 0..ring_len {
+            let (a, b) = (local[i], local[(i + 1) % ring_len]);
+            let steps = ((a[0] - b[0]).hypot(a[1] - b[1]).ceil() as usize).clamp(1, 500);
+            for k in 0..=steps {
+                let t = k as f64 / steps as f64;
+                let p = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+                let d = to_lane(p);
+                if d < best.1 {
+                    best = (p, d);
+                }
+            }
+        }
+        (vec![best.0], "one door, at the point of the outline nearest a way".to_owned())
+    } else {
+        let side = sides
+            .iter()
+            .filter(|s| s.2 >= 0.8 * longest)
+            .min_by(|a, b| {
+                let mid = |s: &([f64; 2], [f64; 2], f64)| [(s.0[0] + s.1[0]) / 2.0, (s.0[1] + s.1[1]) / 2.0];
+                to_lane(mid(a)).total_cmp(&to_lane(mid(b)))
+            })
+            .copied()
+            .unwrap_or(sides[0]);
+        // Even along the side, then onto the outline itself (a curved wall's side is a chord).
+        let points = (0..n)
+            .map(|k| {
+                let t = (k as f64 + 0.5) / n as f64;
+                let at = [side.0[0] + t * (side.1[0] - side.0[0]), side.0[1] + t * (side.1[1] - side.0[1])];
+                nearest_on_ring(local, at).0
+            })
+            .collect();
         let why = format!(
             "{n} per {longest:.0} m longest side (one per {} m), on the side nearest a way",
             params.stairwell_spacing_m
         );
-        import.mark(&id, Estimate::Stairwell, "geometry", why);
+        (points, why)
+    };
+    for (k, at) in points.into_iter().enumerate() {
+        let id = format!("{}-s{}", outline.id, k + 1);
+        import.mark(&id, Estimate::Stairwell, "geometry", why.clone());
         import.spec.stairwells.push(StairwellSpec {
             id: id.clone(),
             at: lanes.frame.to_lon_lat(at),

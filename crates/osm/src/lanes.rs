@@ -50,8 +50,25 @@ impl Lanes {
 
 /// Rank of a highway class for choosing a gate: streets first, then alleys, steps last.
 fn rank(highway: &str) -> usize {
-    const ORDER: [&str; 9] =
-        ["residential", "unclassified", "living_street", "service", "track", "pedestrian", "footway", "path", "steps"];
+    const ORDER: [&str; 17] = [
+        "residential",
+        "unclassified",
+        "living_street",
+        "tertiary",
+        "secondary",
+        "primary",
+        "tertiary_link",
+        "secondary_link",
+        "primary_link",
+        "road",
+        "busway",
+        "service",
+        "track",
+        "pedestrian",
+        "footway",
+        "path",
+        "steps",
+    ];
     ORDER.iter().position(|c| *c == highway).unwrap_or(ORDER.len())
 }
 
@@ -72,37 +89,69 @@ pub(crate) fn import(data: &OsmData, boundary: Option<&Boundary>, params: &Impor
     let mut lane_way = Vec::new();
     let mut missing_nodes = 0usize;
     let mut private = 0usize;
+    let mut closed = 0usize;
     let mut degenerate = 0usize;
     for way in &data.ways {
         let Some(highway) = way.tags.get("highway").filter(|h| LANE_CLASSES.iter().any(|(c, _)| c == h)) else {
             continue;
         };
         let walkers_allowed = matches!(way.tags.get("foot"), Some("yes" | "designated" | "permissive"));
-        if matches!(way.tags.get("access"), Some("private" | "no")) && !walkers_allowed {
-            private += 1;
+        if way.tags.is("access", "no") && !walkers_allowed {
+            closed += 1;
             continue;
         }
-        let mut path = Vec::with_capacity(way.refs.len());
+        // A compound's own roads are often access=private: closed to the public, open to the
+        // people who work in the sealed area. Kept, and marked so that someone checks.
+        let private_way = way.tags.is("access", "private") && !walkers_allowed;
+        private += usize::from(private_way);
+        // A node missing from the file (an Overpass extract cut at its box) splits the way:
+        // joining the nodes on either side would draw a lane that is not there.
+        let mut runs: Vec<Vec<LonLat>> = vec![Vec::new()];
+        let mut cut_short = false;
+        // Positions next to a missing node: where the way leaves what the extract holds.
+        let mut cut_ends = Vec::new();
+        let mut after_missing = false;
         for r in &way.refs {
             match data.nodes.get(r) {
-                Some(node) => path.push(node.at),
-                None => missing_nodes += 1,
+                Some(node) => {
+                    if after_missing {
+                        cut_ends.push(node.at);
+                        after_missing = false;
+                    }
+                    runs.last_mut().expect("never empty").push(node.at);
+                }
+                None => {
+                    missing_nodes += 1;
+                    cut_short = true;
+                    after_missing = true;
+                    if let Some(last) = runs.last().and_then(|r| r.last()) {
+                        cut_ends.push(*last);
+                        runs.push(Vec::new());
+                    }
+                }
             }
         }
-        path.dedup_by(|a, b| a.lon == b.lon && a.lat == b.lat);
-        if path.len() < 2 {
+        for run in &mut runs {
+            run.dedup_by(|a, b| a.lon == b.lon && a.lat == b.lat);
+        }
+        runs.retain(|r| r.len() >= 2);
+        if runs.is_empty() {
             degenerate += 1;
             continue;
         }
-        let pieces = match boundary {
-            Some(b) => b.clip(&path),
-            None => vec![path.clone()],
-        };
+        let mut pieces = Vec::new();
+        for run in &runs {
+            match boundary {
+                Some(b) => pieces.extend(b.clip(run)),
+                None => pieces.push(run.clone()),
+            }
+        }
         if pieces.is_empty() {
             continue;
         }
-        // Clipped at all: the way goes on outside the boundary.
-        let leaves = !(pieces.len() == 1 && pieces[0] == path);
+        // Clipped at all, or missing nodes (which an extract lacks where the way runs on
+        // outside its box): the way goes on outside.
+        let leaves = cut_short || !(pieces.len() == 1 && pieces[0] == runs[0]);
         let class = class_of(way, highway);
         let alley = class == LaneClass::Alley && !matches!(highway, "footway" | "path" | "pedestrian");
         let (width, guess) = match (way.tags.get("width"), way.tags.get("est_width")) {
@@ -146,11 +195,9 @@ pub(crate) fn import(data: &OsmData, boundary: Option<&Boundary>, params: &Impor
         let tricycle = tricycle_passable(&template, &params.area);
         ways.insert(way.id, WayInfo { leaves, tricycle, rank: rank(highway) });
         for (k, piece) in pieces.into_iter().enumerate() {
-            if let Some(b) = boundary {
-                for end in [piece[0], piece[piece.len() - 1]] {
-                    if leaves && b.on_edge(end) {
-                        crossings.push((end, way.id));
-                    }
+            for end in [piece[0], piece[piece.len() - 1]] {
+                if leaves && (boundary.is_some_and(|b| b.on_edge(end)) || cut_ends.contains(&end)) {
+                    crossings.push((end, way.id));
                 }
             }
             let id = if k == 0 { format!("w{}", way.id) } else { format!("w{}-{}", way.id, k + 1) };
@@ -158,22 +205,33 @@ pub(crate) fn import(data: &OsmData, boundary: Option<&Boundary>, params: &Impor
             if let Some(why) = &guess {
                 import.mark(&id, Estimate::LaneWidth, "width", why.clone());
             }
+            if private_way {
+                import.mark(
+                    &id,
+                    Estimate::Access,
+                    "access",
+                    "access=private taken as open to the area's own porters and drivers",
+                );
+            }
             import.spec.lanes.push(LaneSpec { id, path: piece, ..template.clone() });
             lane_way.push(way.id);
         }
     }
     if missing_nodes > 0 {
         import.warnings.push(format!(
-            "{missing_nodes} node reference(s) of lanes are not in the file and were skipped; export with complete ways"
+            "{missing_nodes} node reference(s) of lanes are not in the file: the ways were cut there and the parts kept; export with complete ways to keep them whole"
         ));
     }
     if degenerate > 0 {
         import.warnings.push(format!("{degenerate} highway way(s) with fewer than two distinct nodes were left out"));
     }
+    if closed > 0 {
+        import.warnings.push(format!("{closed} way(s) with access=no (and no foot=yes) were left out"));
+    }
     if private > 0 {
-        import
-            .warnings
-            .push(format!("{private} way(s) with access=private or access=no (and no foot=yes) were left out"));
+        import.warnings.push(format!(
+            "{private} way(s) with access=private were kept as the area's own roads (marked); set foot=no or tricycle=no on those the porters may not use"
+        ));
     }
     let frame = LocalFrame::around(import.spec.lanes.iter().flat_map(|l| l.path.iter().copied()));
     let mut segments = Vec::new();

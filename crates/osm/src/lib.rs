@@ -20,6 +20,7 @@
 
 mod boundary;
 mod buildings;
+mod connect;
 pub mod export;
 mod gate;
 mod lanes;
@@ -68,9 +69,15 @@ pub struct Options {
 pub enum Estimate {
     /// A lane width from `est_width` or the class default.
     LaneWidth,
+    /// An `access=private` way taken as usable by the area's own people.
+    Access,
+    /// A short footway drawn where a way stops short of another, or joins a cut-off part.
+    GapJoin,
     /// `building=yes` taken as residential.
     BuildingUse,
-    /// Floors from `height` or the default.
+    /// A building outline drawn without the nodes the file lacks.
+    Outline,
+    /// Floors from `height`, the neighbours or the default.
     Levels,
     /// A building's household count from its footprint, or one per house.
     Households,
@@ -93,7 +100,10 @@ impl Estimate {
     pub fn as_str(self) -> &'static str {
         match self {
             Estimate::LaneWidth => "lane widths",
+            Estimate::Access => "private ways used",
+            Estimate::GapJoin => "gap joins",
             Estimate::BuildingUse => "building uses",
+            Estimate::Outline => "building outlines",
             Estimate::Levels => "building levels",
             Estimate::Households => "household counts",
             Estimate::HouseholdPlacement => "household floors",
@@ -124,9 +134,89 @@ pub struct Provenance {
     pub estimated: BTreeMap<String, Guess>,
 }
 
+/// Why households or buildings were left out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DropReason {
+    /// The outline is not closed, or the file lacks most of its nodes.
+    BrokenOutline,
+    /// The door is farther than `door_link_max_m` from any walkable way.
+    DoorTooFar,
+    /// No path on foot joins it to the gate, not even through a guessed join.
+    NotJoined,
+}
+
+impl DropReason {
+    /// A short name, for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropReason::BrokenOutline => "broken_outline",
+            DropReason::DoorTooFar => "door_too_far",
+            DropReason::NotJoined => "not_joined",
+        }
+    }
+
+    /// What to do about it.
+    pub fn fix(self) -> &'static str {
+        match self {
+            DropReason::BrokenOutline => {
+                "export with complete ways (openstreetmap.org Export, or Overpass with `(._;>;)`), or trace the outline"
+            }
+            DropReason::DoorTooFar => {
+                "map the path to the door, or raise door_link_max_m in --params (docs/osm-import.md)"
+            }
+            DropReason::NotJoined => {
+                "map the path that leads there, raise part_join_m in --params, or import that part as its own area with --gate near it"
+            }
+        }
+    }
+}
+
+/// A group of what was left out for one reason, in one place.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dropped {
+    /// Why.
+    pub reason: DropReason,
+    /// Households left out (as the importer estimated them).
+    pub households: usize,
+    /// Buildings left out whole.
+    pub buildings: usize,
+    /// Stairwells left out.
+    pub stairwells: usize,
+    /// Roughly where: the middle of the group's doors or outlines.
+    pub at: Option<LonLat>,
+    /// Up to five feature or OSM ids of the group.
+    pub examples: Vec<String>,
+}
+
+/// A place the gate could be, and what it reaches.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GateCandidate {
+    /// The OSM node (`node/123`) or the way crossing the boundary (`way/45`).
+    pub osm: String,
+    /// Where.
+    pub at: LonLat,
+    /// What it is: `barrier=gate`, `entrance=main`, `entrance=service`, `crossing`, `road_start`.
+    pub kind: &'static str,
+    /// Households whose door a path on foot joins to it.
+    pub households_on_foot: usize,
+    /// Households whose door is within `station_walk_m` on foot of a lane a tricycle reaches
+    /// from it: what stations fed from this gate can serve.
+    pub households_by_tricycle: usize,
+    /// Metres of lane a tricycle reaches from it.
+    pub tricycle_lane_m: f64,
+    /// It is the gate (or one of the gates) of the imported area.
+    pub chosen: bool,
+}
+
 /// A successful import.
 #[derive(Clone, Debug)]
 pub struct Import {
+    /// Where the gate could be, best first (empty when `--gate` was given).
+    pub gate_candidates: Vec<GateCandidate>,
+    /// Why the first gate was chosen.
+    pub gate_why: String,
+    /// What was left out, in groups.
+    pub dropped: Vec<Dropped>,
     /// The area, ready to write or build.
     pub spec: AreaSpec,
     /// Provenance per feature id.
@@ -138,6 +228,21 @@ pub struct Import {
 }
 
 impl Import {
+    /// Households kept in the area.
+    pub fn households_kept(&self) -> usize {
+        self.spec.households.len()
+    }
+
+    /// Households left out, over every group of [`Import::dropped`].
+    pub fn households_dropped(&self) -> usize {
+        self.dropped.iter().map(|d| d.households).sum()
+    }
+
+    /// Buildings left out whole.
+    pub fn buildings_dropped(&self) -> usize {
+        self.dropped.iter().map(|d| d.buildings).sum()
+    }
+
     /// True when the imported area validates.
     pub fn is_valid(&self) -> bool {
         !self.problems.iter().any(Problem::is_error)
@@ -269,8 +374,15 @@ pub fn import(text: &str, options: &Options) -> Result<Import, ImportError> {
         None if data.bounds.is_empty() => None,
         None => Some(Boundary::from_bounds(&data.bounds)?),
     };
-    let mut import =
-        Import { spec: AreaSpec::default(), features: BTreeMap::new(), warnings: Vec::new(), problems: Vec::new() };
+    let mut import = Import {
+        spec: AreaSpec::default(),
+        features: BTreeMap::new(),
+        warnings: Vec::new(),
+        problems: Vec::new(),
+        gate_candidates: Vec::new(),
+        gate_why: String::new(),
+        dropped: Vec::new(),
+    };
     if data.duplicates > 0 {
         import.warnings.push(format!(
             "{} element(s) appear more than once (merged extracts?); the last of each was kept",
@@ -289,8 +401,9 @@ pub fn import(text: &str, options: &Options) -> Result<Import, ImportError> {
         };
         return Err(ImportError::NoBuildings(inside));
     }
-    gate::choose(&data, boundary.as_ref(), options.gate.as_ref(), &lanes, &options.params, &mut import)?;
     repair::link_doors(&lanes, &options.params, &mut import);
+    connect::join_gaps(&options.params, &mut import);
+    gate::choose(&data, boundary.as_ref(), options.gate.as_ref(), &lanes, &options.params, &mut import)?;
     let partial = repair::prune(&options.params, &mut import)?;
     sites::lay_out(&partial, &options.params, &mut import);
     import.problems = match lastmetre_area::build(&import.spec, &options.params.area) {

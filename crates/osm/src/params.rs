@@ -9,7 +9,11 @@ use std::collections::BTreeMap;
 ///
 /// Conservative on purpose: an alley without a width is too narrow for a tricycle until
 /// someone measures it, and a street class is wide enough.
-pub const LANE_CLASSES: [(&str, f64); 9] = [
+///
+/// Through roads (`tertiary` … `primary` and their links) are walkable and wide: real
+/// residential areas hang off them, and an extract's lanes join only through them.
+/// `motorway` and `trunk` stay out: nobody walks there.
+pub const LANE_CLASSES: [(&str, f64); 17] = [
     ("footway", 1.5),
     ("path", 1.2),
     ("pedestrian", 3.0),
@@ -19,6 +23,14 @@ pub const LANE_CLASSES: [(&str, f64); 9] = [
     ("residential", 4.5),
     ("unclassified", 4.5),
     ("track", 2.5),
+    ("road", 4.0),
+    ("tertiary", 7.0),
+    ("tertiary_link", 5.0),
+    ("secondary", 9.0),
+    ("secondary_link", 5.0),
+    ("primary", 12.0),
+    ("primary_link", 6.0),
+    ("busway", 6.0),
 ];
 
 /// `building` values that hold households. `yes` (the most common value) is taken as
@@ -60,6 +72,22 @@ pub struct ImportParams {
     /// One stairwell per this many metres of a building's longest side, when the map has no
     /// entrances (a Chinese walk-up unit is 12–15 m wide).
     pub stairwell_spacing_m: f64,
+    /// An entrance node on no outline becomes a door of the building whose outline is within
+    /// this many metres of it.
+    pub entrance_snap_m: f64,
+    /// Levels of a building that maps none are the median of its neighbours' within this
+    /// many metres (when two or more map theirs).
+    pub neighbour_levels_m: f64,
+    /// A way that ends within this many metres of another, without meeting it, is joined to
+    /// it by a short footway (marked).
+    pub dangling_join_m: f64,
+    /// A part of the network that no way joins to the rest is joined by a footway to the
+    /// nearest other part within this many metres (marked); beyond it, it is left out.
+    pub part_join_m: f64,
+    /// Open stations until this share of households has one within `station_walk_m`.
+    pub station_walk_share: f64,
+    /// The walk from a door to its nearest open station that most doors should stay within, m.
+    pub station_walk_m: f64,
     /// A door farther than the snap tolerance from any walkable way gets a straight footway
     /// to the nearest one, up to this length; beyond it, the building is left out.
     pub door_link_max_m: f64,
@@ -87,6 +115,12 @@ impl Default for ImportParams {
             level_height: 3.0,
             flat_area_m2: 60.0,
             stairwell_spacing_m: 15.0,
+            entrance_snap_m: 10.0,
+            neighbour_levels_m: 200.0,
+            dangling_join_m: 12.0,
+            part_join_m: 60.0,
+            station_walk_share: 0.9,
+            station_walk_m: 250.0,
             door_link_max_m: 100.0,
             sites: None,
             site_spacing_m: 25.0,
@@ -116,6 +150,7 @@ impl ImportParams {
             ("stairwell_spacing_m", self.stairwell_spacing_m),
             ("site_spacing_m", self.site_spacing_m),
             ("households_per_station", self.households_per_station),
+            ("station_walk_m", self.station_walk_m),
         ];
         positive.extend(self.lane_width.iter().map(|(k, v)| (k.as_str(), *v)));
         for (name, value) in positive {
@@ -123,12 +158,20 @@ impl ImportParams {
                 return Err(format!("{name} must be a number above zero, not {value}"));
             }
         }
-        for (name, value) in
-            [("door_link_max_m", self.door_link_max_m), ("site_gate_clearance_m", self.site_gate_clearance_m)]
-        {
+        for (name, value) in [
+            ("door_link_max_m", self.door_link_max_m),
+            ("site_gate_clearance_m", self.site_gate_clearance_m),
+            ("entrance_snap_m", self.entrance_snap_m),
+            ("neighbour_levels_m", self.neighbour_levels_m),
+            ("dangling_join_m", self.dangling_join_m),
+            ("part_join_m", self.part_join_m),
+        ] {
             if !(value.is_finite() && value >= 0.0) {
                 return Err(format!("{name} must be zero or more, not {value}"));
             }
+        }
+        if !(self.station_walk_share.is_finite() && (0.0..=1.0).contains(&self.station_walk_share)) {
+            return Err(format!("station_walk_share must be 0–1, not {}", self.station_walk_share));
         }
         for (name, value) in [("default_levels", self.default_levels), ("house_levels", self.house_levels)] {
             if !(1..=200).contains(&value) {

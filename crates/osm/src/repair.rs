@@ -4,8 +4,8 @@
 use crate::buildings::list;
 use crate::lanes::Lanes;
 use crate::params::ImportParams;
-use crate::{Estimate, Import, ImportError};
-use lastmetre_area::{Area, Edge, EdgeKind, LaneClass, LaneSpec, build_with_problems};
+use crate::{DropReason, Dropped, Estimate, Import, ImportError};
+use lastmetre_area::{Area, Edge, EdgeKind, LaneClass, LaneSpec, LonLat, build_with_problems};
 use lastmetre_model::Metres;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::{Bfs, EdgeFiltered, EdgeRef};
@@ -59,11 +59,22 @@ pub(crate) fn link_doors(lanes: &Lanes, params: &ImportParams, import: &mut Impo
             params.door_link_max_m,
             list(&names)
         ));
-        drop_stairwells(&too_far, import);
+        drop_stairwells(&too_far, DropReason::DoorTooFar, import);
     }
 }
 
-fn drop_stairwells(gone: &HashSet<String>, import: &mut Import) {
+/// Leaves out the stairwells `gone`, their households and the buildings left without a door,
+/// and reports them as one group.
+fn drop_stairwells(gone: &HashSet<String>, reason: DropReason, import: &mut Import) {
+    if gone.is_empty() {
+        return;
+    }
+    let doors: Vec<LonLat> = import.spec.stairwells.iter().filter(|s| gone.contains(&s.id)).map(|s| s.at).collect();
+    let households = import.spec.households.iter().filter(|h| gone.contains(&h.stairwell)).count();
+    let buildings_before = import.spec.buildings.len();
+    let mut examples: Vec<String> = gone.iter().cloned().collect();
+    examples.sort();
+    examples.truncate(5);
     let spec = &mut import.spec;
     spec.stairwells.retain(|s| !gone.contains(&s.id));
     spec.households.retain(|h| !gone.contains(&h.stairwell));
@@ -79,6 +90,18 @@ fn drop_stairwells(gone: &HashSet<String>, import: &mut Import) {
         .chain(spec.gates.iter().map(|g| g.id.as_str()))
         .collect();
     import.features.retain(|id, _| kept.contains(id.as_str()));
+    let n = doors.len() as f64;
+    let at = (n > 0.0).then(|| {
+        LonLat::new(doors.iter().map(|d| d.lon).sum::<f64>() / n, doors.iter().map(|d| d.lat).sum::<f64>() / n)
+    });
+    import.dropped.push(Dropped {
+        reason,
+        households,
+        buildings: buildings_before - import.spec.buildings.len(),
+        stairwells: gone.len(),
+        at,
+        examples,
+    });
 }
 
 /// Which nodes a walk (or ride) from `start` reaches over the edges `usable` allows.
@@ -96,7 +119,12 @@ pub(crate) fn reach(g: &lastmetre_area::AreaGraph, start: NodeIndex, usable: imp
 /// joins to the gate. Returns the built (partial) area, for laying out station sites.
 pub(crate) fn prune(params: &ImportParams, import: &mut Import) -> Result<Area, ImportError> {
     let (area, _) = build_with_problems(&import.spec, &params.area);
-    let gate = &import.spec.gates[0];
+    let Some(gate) = import.spec.gates.first() else {
+        return Err(ImportError::GateUnreachable {
+            at: "nowhere".into(),
+            why: "no gate candidate lies next to a lane; give --gate on a way inside the area".into(),
+        });
+    };
     let at = format!("{:.7},{:.7}", gate.at.lon, gate.at.lat);
     let Some(start) = area.gates.first().map(|g| g.node) else {
         return Err(ImportError::GateUnreachable { at, why: "it is not next to any usable way".into() });
@@ -129,16 +157,16 @@ pub(crate) fn prune(params: &ImportParams, import: &mut Import) -> Result<Area, 
     }
     let reached_doors: HashSet<&str> =
         area.stairwells.iter().filter(|s| seen[s.door.index()]).map(|s| s.id.as_str()).collect();
-    let cut_off: HashSet<String> = import
-        .spec
-        .stairwells
-        .iter()
-        .filter(|s| !reached_doors.contains(s.id.as_str()))
-        .map(|s| s.id.clone())
-        .collect();
-    if !cut_off.is_empty() {
-        let households = import.spec.households.iter().filter(|h| cut_off.contains(&h.stairwell)).count();
-        let mut names: Vec<String> = cut_off.iter().cloned().collect();
+    let cut_off: Vec<&lastmetre_area::Stairwell> =
+        area.stairwells.iter().filter(|s| !reached_doors.contains(s.id.as_str())).collect();
+    // Stairwells the graph could not attach at all are cut off too.
+    let attached: HashSet<&str> = area.stairwells.iter().map(|s| s.id.as_str()).collect();
+    let unattached: HashSet<String> =
+        import.spec.stairwells.iter().filter(|s| !attached.contains(s.id.as_str())).map(|s| s.id.clone()).collect();
+    if !cut_off.is_empty() || !unattached.is_empty() {
+        let households = cut_off.iter().map(|s| s.households.len()).sum::<usize>()
+            + import.spec.households.iter().filter(|h| unattached.contains(&h.stairwell)).count();
+        let mut names: Vec<String> = cut_off.iter().map(|s| s.id.clone()).chain(unattached.iter().cloned()).collect();
         names.sort();
         import.warnings.push(format!(
             "{} stairwell(s) with {households} household(s) that no path on foot joins to the gate were left out: {}",
@@ -146,7 +174,20 @@ pub(crate) fn prune(params: &ImportParams, import: &mut Import) -> Result<Area, 
             list(&names)
         ));
     }
-    drop_stairwells(&cut_off, import);
+    // One group per part of the network, so that the report says where each lies.
+    let parts = crate::connect::foot_parts(&area);
+    let mut groups: std::collections::BTreeMap<usize, HashSet<String>> = std::collections::BTreeMap::new();
+    for s in &cut_off {
+        groups.entry(parts.find(s.door.index())).or_default().insert(s.id.clone());
+    }
+    let mut groups: Vec<HashSet<String>> = groups.into_values().collect();
+    if !unattached.is_empty() {
+        groups.push(unattached);
+    }
+    for group in groups {
+        drop_stairwells(&group, DropReason::NotJoined, import);
+    }
+    import.dropped.sort_by(|a, b| b.households.cmp(&a.households).then(a.reason.cmp(&b.reason)));
     if import.spec.households.is_empty() {
         return Err(ImportError::GateUnreachable {
             at,

@@ -37,6 +37,8 @@ fn lanes_take_their_width_from_tags_or_their_class() {
     let steps = m.way(&[(90.0, 0.0), (90.0, -20.0)], &[("highway", "steps"), ("width", "3")]);
     let path = m.way(&[(100.0, 0.0), (100.0, -20.0)], &[("highway", "path"), ("est_width", "1.0"), ("foot", "no")]);
     let private = m.way(&[(110.0, 0.0), (110.0, -20.0)], &[("highway", "footway"), ("access", "private")]);
+    let closed = m.way(&[(112.0, 0.0), (112.0, -20.0)], &[("highway", "footway"), ("access", "no")]);
+    let motorway = m.way(&[(118.0, 0.0), (118.0, -20.0)], &[("highway", "motorway")]);
     let primary = m.way(&[(115.0, 0.0), (115.0, -20.0)], &[("highway", "primary")]);
     let i = run(&m);
     let params = AreaParams::default();
@@ -66,8 +68,16 @@ fn lanes_take_their_width_from_tags_or_their_class() {
     assert_eq!(guess(&i, &path_id, "width"), Some("est_width tag"));
     assert!(!lane(&i, &path_id).foot);
 
-    assert!(i.spec.lanes.iter().all(|l| l.id != format!("w{private}") && l.id != format!("w{primary}")));
+    // A compound's private roads are its own: kept, and marked for checking.
+    let private_id = format!("w{private}");
+    lane(&i, &private_id);
+    assert!(guess(&i, &private_id, "access").is_some_and(|g| g.contains("access=private")));
     assert!(i.warnings.iter().any(|w| w.contains("access=private")));
+    assert!(i.spec.lanes.iter().all(|l| l.id != format!("w{closed}") && l.id != format!("w{motorway}")));
+    // Through roads join an extract's lanes: walkable and wide.
+    let primary = lane(&i, &format!("w{primary}"));
+    assert_eq!(primary.width.map(|w| w.get()), Some(12.0));
+    assert!(tricycle_passable(primary, &params));
     assert_eq!(i.features["w100"].osm.as_deref(), Some("way/100"));
 }
 
@@ -125,8 +135,19 @@ fn levels_come_from_levels_then_height_then_a_default() {
     let levels = |id: i64| i.spec.buildings.iter().find(|b| b.id == format!("w{id}")).unwrap().levels;
     assert_eq!(levels(tall), 6);
     assert_eq!(guess(&i, &format!("w{tall}"), "building:levels"), Some("height 18 m ÷ 3 m per floor"));
-    assert_eq!(levels(plain), 5);
-    assert_eq!(guess(&i, &format!("w{plain}"), "building:levels"), Some("default for building=residential"));
+    // No levels of its own: the median of its neighbours'.
+    assert_eq!(levels(plain), 6);
+    assert_eq!(
+        guess(&i, &format!("w{plain}"), "building:levels"),
+        Some("median of the 3 nearest buildings that map their levels (within 85 m)")
+    );
+    // Without neighbours near enough: the default for its class.
+    let mut far = Options::default();
+    far.params.neighbour_levels_m = 10.0;
+    let alone = run_with(&m, &far);
+    let alone_levels = alone.spec.buildings.iter().find(|b| b.id == format!("w{plain}")).unwrap().levels;
+    assert_eq!(alone_levels, 5);
+    assert_eq!(guess(&alone, &format!("w{plain}"), "building:levels"), Some("default for building=residential"));
     assert_eq!(levels(mixed), 6);
     assert_eq!(guess(&i, &format!("w{mixed}"), "building"), Some("building=yes taken as residential"));
 }
@@ -348,7 +369,8 @@ fn the_hand_written_example_imports_as_documented() {
     assert_eq!(i.spec.gates[0].id, "gate-n1");
     assert_eq!(i.spec.gates[0].name.as_deref(), Some("West gate"));
     let lanes: Vec<&str> = i.spec.lanes.iter().map(|l| l.id.as_str()).collect();
-    assert_eq!(lanes, ["w100", "w101", "w102", "w103"], "the private footway is left out");
+    assert_eq!(lanes, ["w100", "w101", "w102", "w103", "w104"], "the private footway is kept, marked");
+    assert!(guess(&i, "w104", "access").is_some());
     assert_eq!(guess(&i, "w102", "width"), Some("default for highway=steps"));
     assert_eq!(guess(&i, "w100", "width"), None);
     assert_eq!(i.spec.buildings.len(), 1, "the school holds no households");
@@ -429,5 +451,9 @@ fn a_concave_boundary_cuts_ways_that_cross_its_notch() {
         "{:?}",
         near.path
     );
-    assert!(i.warnings.iter().any(|w| w.contains(&format!("{id}-2"))), "{:?}", i.warnings);
+    // The far piece starts on the boundary; it is left out, or joined to the rest by a marked
+    // footway when it ends near a way.
+    let far_piece = format!("{id}-2");
+    let joined = i.spec.lanes.iter().any(|l| l.id.starts_with("join-"));
+    assert!(i.warnings.iter().any(|w| w.contains(&far_piece)) || joined, "{:?}", i.warnings);
 }
