@@ -18,6 +18,10 @@ pub(crate) struct Request<'a> {
     pub bbox: Option<&'a str>,
     pub gate: Option<&'a str>,
     pub params: Option<&'a Path>,
+    /// Print the report as JSON on stdout instead of the summary.
+    pub json: bool,
+    /// Size the fleet for the imported area and write it here.
+    pub fleet_out: Option<&'a Path>,
 }
 
 /// Something the user must fix, said once, with exit status 2.
@@ -103,18 +107,96 @@ pub(crate) fn run(request: &Request) -> Result<ExitCode> {
     std::fs::write(request.out, serde_json::to_string(&geojson)? + "\n")
         .with_context(|| format!("cannot write {out}"))?;
 
+    let elapsed = started.elapsed().as_secs_f64();
+    if request.json {
+        println!("{}", serde_json::to_string_pretty(&imported.report())?);
+    } else {
+        print_summary(&imported, &out.to_string(), elapsed);
+    }
+    for w in &imported.warnings {
+        eprintln!("warning: {w}");
+    }
+    if !request.json {
+        println!("© OpenStreetMap contributors, ODbL: the attribution and licence are kept in the file's properties");
+    }
+    let mut problems = imported.problems.clone();
+    if request.json {
+        // The problems are in the report's `valid`; list them on stderr only when it fails.
+        if !imported.is_valid() {
+            print_problems(&mut problems);
+        }
+    } else {
+        print_problems(&mut problems);
+    }
+    if !imported.is_valid() {
+        eprintln!("{out}: written, but it does not validate; fix the errors above (docs/area-format.md)");
+        return Ok(ExitCode::from(BAD_INPUT));
+    }
+    if !request.json {
+        println!("{out}: valid, {} warning(s); next: lastmetre validate {out}", problems.len());
+    }
+    if let Some(fleet_out) = request.fleet_out {
+        let built = match lastmetre::load_area(request.out, &lastmetre::AreaParams::default()) {
+            Ok(b) => b,
+            Err(e) => return refuse(format!("{out}: {e}")),
+        };
+        let demand = lastmetre::sim::generated_demand(&built.area, 1, 1);
+        let fleet = lastmetre::Fleet::default();
+        let sized = crate::size::size_and_write(&built.area, &fleet, &demand, 1, 1, 1000, 2000, fleet_out)?;
+        if !sized.found {
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The human summary: what was kept, the gate and its rivals, what was left out and guessed.
+fn print_summary(imported: &lastmetre::osm::Import, out: &str, seconds: f64) {
     let spec = &imported.spec;
+    let estimated_total = imported.households_kept() + imported.households_dropped();
     println!(
-        "{out}: {} households, {} stairwells, {} buildings, {} lanes, {} gate(s), {} station sites ({} open), in {:.2} s",
+        "{out}: {} households ({:.1} % of the {estimated_total} estimated inside the boundary), {} stairwells, {} buildings, {} lanes, {} gate(s), {} station sites ({} open), in {seconds:.2} s",
         spec.households.len(),
+        if estimated_total > 0 { 100.0 * imported.households_kept() as f64 / estimated_total as f64 } else { 100.0 },
         spec.stairwells.len(),
         spec.buildings.len(),
         spec.lanes.len(),
         spec.gates.len(),
         spec.sites.len(),
         spec.sites.iter().filter(|s| s.open).count(),
-        started.elapsed().as_secs_f64()
     );
+    if let Some(share) = imported.station_reach {
+        println!("stations: {:.1} % of households have an open station within the walk target on foot", 100.0 * share);
+    }
+    println!("gate: {}", imported.gate_why);
+    if imported.gate_candidates.len() > 1 {
+        println!("gate candidates (pass one with --gate NODE_ID or --gate LON,LAT):");
+        for c in &imported.gate_candidates {
+            println!(
+                "  {} {:<16} {:<16} at {:.7},{:.7}: {} households on foot, {} near its {:.1} km of tricycle lanes",
+                if c.chosen { "*" } else { " " },
+                c.osm,
+                c.kind,
+                c.at.lon,
+                c.at.lat,
+                c.households_on_foot,
+                c.households_by_tricycle,
+                c.tricycle_lane_m / 1000.0
+            );
+        }
+    }
+    for d in &imported.dropped {
+        let at = d.at.map_or(String::new(), |p| format!(" around {:.6},{:.6}", p.lon, p.lat));
+        println!(
+            "left out ({}){at}: {} households, {} stairwells, {} buildings, e.g. {}; {}",
+            d.reason.as_str(),
+            d.households,
+            d.stairwells,
+            d.buildings,
+            d.examples.join(", "),
+            d.reason.fix()
+        );
+    }
     let estimated = imported.estimated();
     if estimated.is_empty() {
         println!("estimated: nothing");
@@ -125,18 +207,6 @@ pub(crate) fn run(request: &Request) -> Result<ExitCode> {
             counts.join(", ")
         );
     }
-    for w in &imported.warnings {
-        eprintln!("warning: {w}");
-    }
-    println!("© OpenStreetMap contributors, ODbL: the attribution and licence are kept in the file's properties");
-    let mut problems = imported.problems.clone();
-    print_problems(&mut problems);
-    if !imported.is_valid() {
-        eprintln!("{out}: written, but it does not validate; fix the errors above (docs/area-format.md)");
-        return Ok(ExitCode::from(BAD_INPUT));
-    }
-    println!("{out}: valid, {} warning(s); next: lastmetre validate {out}", problems.len());
-    Ok(ExitCode::SUCCESS)
 }
 
 /// `--osm` of `generate`.

@@ -11,6 +11,7 @@ mod place;
 mod plan;
 mod serve;
 mod simulate;
+mod size;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -179,6 +180,38 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// How many porters and tricycles does this area need? The fewest with which simulated
+    /// calm days meet DOMAIN.md's welfare limits: no porter over the shift's carry, energy or
+    /// climb limits, 99 % of orders within two cycles, medicine within its cycle.
+    ///
+    /// Writes the fleet file (`--fleet` gives everything but the counts) and prints every
+    /// fleet tried. Exit status: 0 found, 2 bad input, 1 when no fleet up to --max-porters does.
+    Size {
+        /// The area, as GeoJSON.
+        #[arg(long)]
+        area: PathBuf,
+        /// Orders over the day or days; generated from DOMAIN.md's figures when absent.
+        #[arg(long)]
+        orders_stream: Option<PathBuf>,
+        /// The base fleet and parameters (docs/fleet-format.md); the counts are sized.
+        #[arg(long)]
+        fleet: Option<PathBuf>,
+        /// Days to simulate per fleet tried.
+        #[arg(long, default_value_t = 1)]
+        days: u32,
+        /// Seed of the demand and the searches.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Search iterations per re-plan (fewer than `simulate`'s 3000: sizing runs many days).
+        #[arg(long, default_value_t = 1000)]
+        iterations: u64,
+        /// Most porters tried.
+        #[arg(long, default_value_t = 2000)]
+        max_porters: usize,
+        /// Where to write the fleet file.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Where should the transfer stations be? Places k = a..b stations over the stairwells'
     /// demand (p-median of the porters' walking effort), then judges every placement, and
     /// the area's current stations, by simulating the same demand through the dispatcher.
@@ -282,6 +315,12 @@ enum Command {
         /// Import defaults as JSON (widths per class, default levels, flat size, …).
         #[arg(long, value_name = "FILE")]
         params: Option<PathBuf>,
+        /// Print the import report as one JSON object on stdout (docs/osm-import.md).
+        #[arg(long)]
+        json: bool,
+        /// Also size the fleet the area needs, as `lastmetre size` does, and write it here.
+        #[arg(long, value_name = "FILE")]
+        fleet_out: Option<PathBuf>,
     },
 }
 
@@ -397,6 +436,18 @@ fn main() -> ExitCode {
             calm,
             out: &out,
         }),
+        Command::Size { area, orders_stream, fleet, days, seed, iterations, max_porters, out } => {
+            size::run(&size::Request {
+                area: &area,
+                orders_stream: orders_stream.as_deref(),
+                fleet: fleet.as_deref(),
+                days,
+                seed,
+                iterations,
+                max_porters,
+                out: &out,
+            })
+        }
         Command::Place { input, stations, open, closed, max_walk, iterations, out } => place::run(&place::Request {
             area: &input.area,
             orders_stream: input.orders_stream.as_deref(),
@@ -416,14 +467,18 @@ fn main() -> ExitCode {
         Command::Serve { area, fleet, db, listen, tokens, utc_offset, iterations, max_body_kb } => {
             serve::run(serve::Request { area, fleet, db, listen, tokens, utc_offset, iterations, max_body_kb })
         }
-        Command::ImportOsm { file, out, boundary, bbox, gate, params } => import::run(&import::Request {
-            file: &file,
-            out: &out,
-            boundary: boundary.as_deref(),
-            bbox: bbox.as_deref(),
-            gate: gate.as_deref(),
-            params: params.as_deref(),
-        }),
+        Command::ImportOsm { file, out, boundary, bbox, gate, params, json, fleet_out } => {
+            import::run(&import::Request {
+                json,
+                fleet_out: fleet_out.as_deref(),
+                file: &file,
+                out: &out,
+                boundary: boundary.as_deref(),
+                bbox: bbox.as_deref(),
+                gate: gate.as_deref(),
+                params: params.as_deref(),
+            })
+        }
     };
     match outcome {
         Ok(code) => code,

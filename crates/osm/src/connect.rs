@@ -12,7 +12,8 @@ use rstar::primitives::{GeomWithData, Line};
 use rstar::{PointDistance, RTree};
 
 /// A walkable piece of lane: its graph edge's part of the network.
-type Piece = GeomWithData<Line<[f64; 2]>, usize>;
+/// The walkable piece of a graph edge: its source node (for its part) and the edge.
+type Piece = GeomWithData<Line<[f64; 2]>, (usize, usize)>;
 
 /// The walking network's parts: one label per graph node, over walkable edges.
 pub(crate) fn foot_parts(area: &Area) -> UnionFind<usize> {
@@ -35,11 +36,14 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
             continue;
         }
         for w in e.weight().path.windows(2) {
-            pieces.push(GeomWithData::new(Line::new(w[0], w[1]), e.source().index()));
+            pieces.push(GeomWithData::new(Line::new(w[0], w[1]), (e.source().index(), e.id().index())));
         }
     }
     let index: RTree<Piece> = RTree::bulk_load(pieces);
-    let mut joins: Vec<(String, [f64; 2], [f64; 2], Option<usize>)> = Vec::new();
+    // Each join: its id, where it starts, where it ends and on which graph edge, and the lane
+    // whose end it extends (none for a join between parts).
+    type Join = (String, [f64; 2], ([f64; 2], usize), Option<usize>);
+    let mut joins: Vec<Join> = Vec::new();
 
     // 1. Ends of ways that stop short of a way of another part.
     let mut dangling = 0usize;
@@ -51,15 +55,15 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
         let at = g[n].at;
         let nearest = index
             .locate_within_distance(at, params.dangling_join_m * params.dangling_join_m)
-            .filter(|p| !parts.equiv(p.data, n.index()))
+            .filter(|p| !parts.equiv(p.data.0, n.index()))
             .map(|p| (p, p.distance_2(&at)))
             .min_by(|a, b| a.1.total_cmp(&b.1));
         if let Some((piece, _)) = nearest {
             let to = piece.geom().nearest_point(&at);
-            parts.union(piece.data, n.index());
+            parts.union(piece.data.0, n.index());
             let EdgeKind::Lane(lane) = lane_edges[0].weight().kind else { continue };
             dangling += 1;
-            joins.push((format!("join-{dangling}"), at, to, Some(lane)));
+            joins.push((format!("join-{dangling}"), at, (to, piece.data.1), Some(lane)));
         }
     }
 
@@ -85,11 +89,11 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
         let mut joined_any = false;
         for (label, _) in order {
             // The part's vertices, and the nearest piece of another part to any of them.
-            let mut best: Option<([f64; 2], [f64; 2], usize, f64)> = None;
+            let mut best: Option<([f64; 2], [f64; 2], (usize, usize), f64)> = None;
             for e in edges_of.get(&label).into_iter().flatten() {
                 for &at in &e.weight().path {
                     for p in index.locate_within_distance(at, radius2) {
-                        if parts.equiv(p.data, e.source().index()) {
+                        if parts.equiv(p.data.0, e.source().index()) {
                             continue;
                         }
                         let d = p.distance_2(&at);
@@ -100,14 +104,13 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
                 }
             }
             let Some((at, to, other, _)) = best else { continue };
-            let member = label;
-            if parts.equiv(member, other) {
+            if parts.equiv(label, other.0) {
                 continue;
             }
-            parts.union(member, other);
+            parts.union(label, other.0);
             whole += 1;
             joined_any = true;
-            joins.push((format!("join-part-{whole}"), at, to, None));
+            joins.push((format!("join-part-{whole}"), at, (to, other.1), None));
         }
         if !joined_any {
             break;
@@ -115,7 +118,11 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
     }
 
     let footway = params.default_width("footway");
-    for (id, from, to, lane) in joins {
+    let lane_of: std::collections::HashMap<String, usize> =
+        import.spec.lanes.iter().enumerate().map(|(k, l)| (l.id.clone(), k)).collect();
+    let mut pinned = import.spec.lanes.clone();
+    let mut new_lanes = Vec::new();
+    for (id, from, (to, edge), lane) in joins {
         let length = (from[0] - to[0]).hypot(from[1] - to[1]);
         if length < 0.05 {
             continue;
@@ -126,11 +133,22 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
                 format!("no way joins this part of the network to the rest; joined where they come {length:.0} m apart")
             }
         };
+        // Both ends on vertices of the lanes they join, so that they stay joined in the file.
+        let on = |k: usize| match g.edge_weight(petgraph::graph::EdgeIndex::new(k)).map(|e| e.kind) {
+            Some(EdgeKind::Lane(l)) => lane_of.get(area.lanes[l].id.as_str()).copied(),
+            _ => None,
+        };
+        let Some(target) = on(edge) else { continue };
+        let to = crate::repair::pin(&mut pinned[target], &area.frame, to);
+        let from = match nearest_lane_at(&area, from).and_then(|k| on(k)) {
+            Some(source) => crate::repair::pin(&mut pinned[source], &area.frame, from),
+            None => area.frame.to_lon_lat(from),
+        };
         import.mark(&id, Estimate::GapJoin, "geometry", why);
         import.mark(&id, Estimate::LaneWidth, "width", "default for highway=footway");
-        import.spec.lanes.push(LaneSpec {
+        new_lanes.push(LaneSpec {
             id,
-            path: vec![area.frame.to_lon_lat(from), area.frame.to_lon_lat(to)],
+            path: vec![from, to],
             width: Some(Metres(footway)),
             class: LaneClass::Alley,
             incline_pct: None,
@@ -139,9 +157,20 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
             layer: 0,
         });
     }
+    import.spec.lanes = pinned;
+    import.spec.lanes.extend(new_lanes);
     if dangling + whole > 0 {
         import.warnings.push(format!(
             "{dangling} way end(s) that stop short of another way, and {whole} part(s) of the network that no way joins, were joined by short footways (marked `join-…`): check them on the ground"
         ));
     }
+}
+
+/// A walkable lane edge that passes through `at` (a vertex of its path), if any.
+fn nearest_lane_at(area: &Area, at: [f64; 2]) -> Option<usize> {
+    area.graph
+        .edge_references()
+        .filter(|e| e.weight().foot && matches!(e.weight().kind, EdgeKind::Lane(_)))
+        .find(|e| e.weight().path.iter().any(|p| (p[0] - at[0]).hypot(p[1] - at[1]) < 0.01))
+        .map(|e| e.id().index())
 }

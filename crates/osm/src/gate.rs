@@ -18,7 +18,7 @@ use petgraph::graph::NodeIndex;
 use petgraph::unionfind::UnionFind;
 use petgraph::visit::EdgeRef;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::HashMap;
 
 /// Candidates closer than this to a better one are the same place.
 const SAME_PLACE_M: f64 = 30.0;
@@ -184,50 +184,14 @@ fn reach(area: &Area, params: &ImportParams) -> Vec<Option<(usize, usize, f64)>>
                     .filter(|e| e.weight().tricycle && tricycle.find(e.source().index()) == label)
                     .map(|e| e.weight().length.get())
                     .sum();
-                let near = within_walk(area, &sources, params.station_walk_m);
-                let served = door_households.iter().filter(|(d, _)| near[d.index()]).map(|(_, n)| n).sum();
+                let near = crate::repair::walk_within(area, &sources, params.station_walk_m);
+                let served = door_households.iter().filter(|(d, _)| near.contains_key(d)).map(|(_, n)| n).sum();
                 (served, lane_m)
             });
             let walkers = on_foot.get(&foot.find(start.index())).copied().unwrap_or(0);
             Some((served, walkers, lane_m))
         })
         .collect()
-}
-
-/// Nodes within `limit` metres on foot of any of `sources`.
-fn within_walk(area: &Area, sources: &[NodeIndex], limit: f64) -> Vec<bool> {
-    let g = &area.graph;
-    let mut best = vec![f64::INFINITY; g.node_count()];
-    let mut heap = BinaryHeap::new();
-    for s in sources {
-        best[s.index()] = 0.0;
-        heap.push((Reverse(Ordered(0.0)), *s));
-    }
-    while let Some((Reverse(Ordered(d)), n)) = heap.pop() {
-        if d > best[n.index()] {
-            continue;
-        }
-        for e in g.edges(n).filter(|e| e.weight().foot) {
-            let next = d + e.weight().length.get();
-            let m = e.target();
-            let m = if m == n { e.source() } else { m };
-            if next <= limit && next < best[m.index()] {
-                best[m.index()] = next;
-                heap.push((Reverse(Ordered(next)), m));
-            }
-        }
-    }
-    best.into_iter().map(f64::is_finite).collect()
-}
-
-/// A distance that sorts.
-#[derive(Clone, Copy, PartialEq, PartialOrd)]
-struct Ordered(f64);
-impl Eq for Ordered {}
-impl Ord for Ordered {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&other.0)
-    }
 }
 
 fn metres(lanes: &Lanes, a: LonLat, b: LonLat) -> f64 {

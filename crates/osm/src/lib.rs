@@ -217,6 +217,9 @@ pub struct Import {
     pub gate_why: String,
     /// What was left out, in groups.
     pub dropped: Vec<Dropped>,
+    /// Share of households with an open station within `station_walk_m` on foot, once sites
+    /// are laid out.
+    pub station_reach: Option<f64>,
     /// The area, ready to write or build.
     pub spec: AreaSpec,
     /// Provenance per feature id.
@@ -241,6 +244,53 @@ impl Import {
     /// Buildings left out whole.
     pub fn buildings_dropped(&self) -> usize {
         self.dropped.iter().map(|d| d.buildings).sum()
+    }
+
+    /// The import report as `import-osm --json` prints it: what was kept and left out, the
+    /// gate and its rivals, and the count of each kind of guess.
+    pub fn report(&self) -> serde_json::Value {
+        use serde_json::json;
+        let at = |p: &LonLat| json!([p.lon, p.lat]);
+        let gate = self.spec.gates.first().map(|g| {
+            json!({"id": g.id, "at": at(&g.at), "osm": self.features.get(&g.id).and_then(|f| f.osm.clone()), "why": self.gate_why})
+        });
+        let candidates: Vec<serde_json::Value> = self
+            .gate_candidates
+            .iter()
+            .map(|c| {
+                json!({"osm": c.osm, "at": at(&c.at), "kind": c.kind, "households_on_foot": c.households_on_foot,
+                    "households_by_tricycle": c.households_by_tricycle, "tricycle_lane_m": c.tricycle_lane_m.round(),
+                    "chosen": c.chosen})
+            })
+            .collect();
+        let dropped: Vec<serde_json::Value> = self
+            .dropped
+            .iter()
+            .map(|d| {
+                json!({"reason": d.reason.as_str(), "households": d.households, "buildings": d.buildings,
+                    "stairwells": d.stairwells, "at": d.at.as_ref().map(at), "examples": d.examples, "fix": d.reason.fix()})
+            })
+            .collect();
+        let estimated: serde_json::Map<String, serde_json::Value> =
+            self.estimated().into_iter().map(|(k, n)| (k.as_str().to_owned(), n.into())).collect();
+        json!({
+            "households_kept": self.households_kept(),
+            "households_dropped": self.households_dropped(),
+            "buildings_kept": self.spec.buildings.len(),
+            "buildings_dropped": self.buildings_dropped(),
+            "stairwells": self.spec.stairwells.len(),
+            "lanes": self.spec.lanes.len(),
+            "gates": self.spec.gates.len(),
+            "stations_open": self.spec.sites.iter().filter(|s| s.open).count(),
+            "station_sites": self.spec.sites.len(),
+            "station_reach_share": self.station_reach,
+            "gate": gate,
+            "gate_candidates": candidates,
+            "dropped": dropped,
+            "estimated": estimated,
+            "warnings": self.warnings,
+            "valid": self.is_valid(),
+        })
     }
 
     /// True when the imported area validates.
@@ -382,6 +432,7 @@ pub fn import(text: &str, options: &Options) -> Result<Import, ImportError> {
         gate_candidates: Vec::new(),
         gate_why: String::new(),
         dropped: Vec::new(),
+        station_reach: None,
     };
     if data.duplicates > 0 {
         import.warnings.push(format!(

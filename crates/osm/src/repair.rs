@@ -9,7 +9,8 @@ use lastmetre_area::{Area, Edge, EdgeKind, LaneClass, LaneSpec, LonLat, build_wi
 use lastmetre_model::Metres;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::{Bfs, EdgeFiltered, EdgeRef};
-use std::collections::HashSet;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 /// Draws a straight footway from every door beyond the snap tolerance to its nearest walkable
 /// way, or leaves the stairwell out when that is farther than `door_link_max_m`.
@@ -17,6 +18,7 @@ pub(crate) fn link_doors(lanes: &Lanes, params: &ImportParams, import: &mut Impo
     let tolerance = params.area.snap_tolerance.get();
     let mut too_far = HashSet::new();
     let mut links = Vec::new();
+    let mut pinned = import.spec.lanes.clone();
     for s in &import.spec.stairwells {
         let at = lanes.frame.to_local(s.at);
         let Some((segment, d)) = lanes.nearest(at) else { continue };
@@ -27,7 +29,8 @@ pub(crate) fn link_doors(lanes: &Lanes, params: &ImportParams, import: &mut Impo
             too_far.insert(s.id.clone());
             continue;
         }
-        let to = lanes.frame.to_lon_lat(segment.geom().nearest_point(&at));
+        let to = segment.geom().nearest_point(&at);
+        let to = pin(&mut pinned[segment.data], &lanes.frame, to);
         links.push((
             s.id.clone(),
             LaneSpec {
@@ -43,6 +46,7 @@ pub(crate) fn link_doors(lanes: &Lanes, params: &ImportParams, import: &mut Impo
             d,
         ));
     }
+    import.spec.lanes = pinned;
     for (stairwell, lane, d) in links {
         let why =
             format!("no way within {tolerance} m of door {stairwell}: straight footway of {d:.0} m to the nearest");
@@ -113,6 +117,68 @@ pub(crate) fn reach(g: &lastmetre_area::AreaGraph, start: NodeIndex, usable: imp
         seen[n.index()] = true;
     }
     seen
+}
+
+/// Puts a vertex into `lane` at the point of it nearest `at` (metres in `frame`), and returns
+/// that vertex. A line drawn to it then shares the vertex exactly, also once written to a file
+/// and read back: a point merely near a lane's middle can round away from it.
+pub(crate) fn pin(lane: &mut LaneSpec, frame: &lastmetre_area::LocalFrame, at: [f64; 2]) -> LonLat {
+    let local: Vec<[f64; 2]> = lane.path.iter().map(|p| frame.to_local(*p)).collect();
+    let mut best = (0usize, local[0], f64::INFINITY);
+    for (k, w) in local.windows(2).enumerate() {
+        let p = rstar::primitives::Line::new(w[0], w[1]).nearest_point(&at);
+        let d = (p[0] - at[0]).hypot(p[1] - at[1]);
+        if d < best.2 {
+            best = (k, p, d);
+        }
+    }
+    let (k, p, _) = best;
+    for v in [k, k + 1] {
+        if (local[v][0] - p[0]).hypot(local[v][1] - p[1]) < 0.05 {
+            return lane.path[v];
+        }
+    }
+    let vertex = frame.to_lon_lat(p);
+    lane.path.insert(k + 1, vertex);
+    vertex
+}
+
+/// Walking distance, on the level (stairs are not a way through), from the nearest of
+/// `sources` to every node within `limit` metres.
+pub(crate) fn walk_within(area: &Area, sources: &[NodeIndex], limit: f64) -> HashMap<NodeIndex, f64> {
+    let g = &area.graph;
+    let mut best: HashMap<NodeIndex, f64> = sources.iter().map(|s| (*s, 0.0)).collect();
+    let mut heap: BinaryHeap<(Reverse<Distance>, NodeIndex)> =
+        sources.iter().map(|s| (Reverse(Distance(0.0)), *s)).collect();
+    while let Some((Reverse(Distance(d)), n)) = heap.pop() {
+        if best.get(&n).is_some_and(|b| d > *b) {
+            continue;
+        }
+        for e in g.edges(n).filter(|e| e.weight().foot && e.weight().kind != EdgeKind::Stairs) {
+            let m = if e.target() == n { e.source() } else { e.target() };
+            let next = d + e.weight().length.get();
+            if next <= limit && best.get(&m).is_none_or(|b| next < *b) {
+                best.insert(m, next);
+                heap.push((Reverse(Distance(next)), m));
+            }
+        }
+    }
+    best
+}
+
+/// Metres that sort, for the heap.
+#[derive(Clone, Copy, PartialEq)]
+struct Distance(f64);
+impl Eq for Distance {}
+impl PartialOrd for Distance {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Distance {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
 }
 
 /// Builds the plan as it stands and leaves out the lanes and stairwells that no path on foot

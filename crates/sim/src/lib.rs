@@ -9,6 +9,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod size;
+pub use size::{Sizing, Targets, Trial, size};
+
 use lastmetre_area::Area;
 use lastmetre_dispatch::{DispatchError, Dispatcher, Event, Failure, OutingRecord, Settings};
 use lastmetre_model::{Fleet, Order, Priority, Seconds};

@@ -1,0 +1,101 @@
+//! `lastmetre size`: the fewest porters and tricycles with which simulated days meet the
+//! welfare limits, written as a fleet file.
+
+use crate::simulate::{Inputs, inputs};
+use anyhow::{Context, Result};
+use lastmetre::dispatch::Settings;
+use lastmetre::sim::{Disturbances, Options, Sizing, Targets, Trial};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// What `size` was asked.
+pub(crate) struct Request<'a> {
+    pub area: &'a Path,
+    pub orders_stream: Option<&'a Path>,
+    pub fleet: Option<&'a Path>,
+    pub days: u32,
+    pub seed: u64,
+    pub iterations: u64,
+    pub max_porters: usize,
+    pub out: &'a Path,
+}
+
+pub(crate) fn run(r: &Request) -> Result<ExitCode> {
+    let Inputs { area, fleet, demand, days } = match inputs(r.area, r.fleet, r.orders_stream, r.days, r.seed) {
+        Ok(i) => i,
+        Err(code) => return Ok(code),
+    };
+    let outcome = size_and_write(&area, &fleet, &demand, days, r.seed, r.iterations, r.max_porters, r.out)?;
+    Ok(if outcome.found { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Sizes the fleet, prints the table of trials and writes the fleet file.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn size_and_write(
+    area: &lastmetre::Area,
+    base: &lastmetre::Fleet,
+    demand: &[lastmetre::Order],
+    days: u32,
+    seed: u64,
+    iterations: u64,
+    max_porters: usize,
+    out: &Path,
+) -> Result<Sizing> {
+    let options = Options {
+        days,
+        seed,
+        settings: Settings { iterations, seed, ..Settings::default() },
+        disturbances: Disturbances::default(),
+    };
+    let started = std::time::Instant::now();
+    eprintln!(
+        "sizing for {} orders over {days} day(s) on {} households (each row: one fleet, {days} simulated day(s))",
+        demand.len(),
+        area.households.len()
+    );
+    eprintln!("{}", header());
+    let sizing = lastmetre::sim::size(area, base, demand, &options, &Targets::default(), max_porters, &mut |t| {
+        eprintln!("{}", row(t));
+    })?;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(out, serde_json::to_string_pretty(&sizing.fleet)? + "\n")
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    let (p, t) = (sizing.fleet.porters.count, sizing.fleet.tricycles.count);
+    let seconds = started.elapsed().as_secs_f64();
+    if sizing.found {
+        println!(
+            "{}: {p} porters and {t} tricycles meet the limits (99 % within 2 cycles, medicine in its cycle, no porter over the shift limits), found in {seconds:.1} s",
+            out.display()
+        );
+    } else {
+        eprintln!(
+            "{}: even {p} porters and {t} tricycles do not meet the limits; the largest fleet tried is written. Check the stations (`lastmetre place`) or raise --max-porters",
+            out.display()
+        );
+    }
+    Ok(sizing)
+}
+
+fn header() -> String {
+    format!(
+        "{:>8} {:>9} {:>15} {:>9} {:>11} {:>10} {:>9} {:>6} {:>6}",
+        "porters", "tricycles", "within 2 cycles", "medicine", "over limit", "max kJ", "max climb", "meets", "s"
+    )
+}
+
+fn row(t: &Trial) -> String {
+    format!(
+        "{:>8} {:>9} {:>14.1}% {:>8.0}% {:>11} {:>10.0} {:>8.0}m {:>6} {:>6.1}",
+        t.porters,
+        t.tricycles,
+        100.0 * t.within_two_cycles,
+        100.0 * t.medicine_in_cycle,
+        t.porters_over_limit,
+        t.max_porter_energy_kj,
+        t.max_porter_vertical_m,
+        if t.meets { "yes" } else { "no" },
+        t.seconds
+    )
+}
