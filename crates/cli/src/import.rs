@@ -48,11 +48,6 @@ fn parse_bbox(raw: &str) -> Option<[f64; 4]> {
 pub(crate) fn run(request: &Request) -> Result<ExitCode> {
     let started = Instant::now();
     let name = request.file.display().to_string();
-    if name.ends_with(".pbf") {
-        return refuse(format!(
-            "{name}: .osm.pbf is not read; convert it first with `osmium cat {name} -o area.osm` (docs/osm-import.md)"
-        ));
-    }
     let params = match request.params {
         None => ImportParams::default(),
         Some(path) => {
@@ -85,18 +80,28 @@ pub(crate) fn run(request: &Request) -> Result<ExitCode> {
             None => return refuse(format!("--gate '{raw}' is neither an OSM node id nor LON,LAT in WGS-84 degrees")),
         },
     };
-    let size = std::fs::metadata(request.file).with_context(|| format!("cannot read {name}"))?.len();
-    if size > MAX_BYTES {
-        return refuse(format!("{name} is {size} bytes, more than {MAX_BYTES}; cut the extract to the area first"));
-    }
-    let bytes = std::fs::read(request.file).with_context(|| format!("cannot read {name}"))?;
-    let Ok(text) = String::from_utf8(bytes) else {
-        return refuse(format!("{name}: not an OSM XML file (not UTF-8 text); export from openstreetmap.org"));
-    };
     let options = Options { boundary, gate, params };
-    let imported = match import(&text, &options) {
-        Ok(i) => i,
-        Err(e) => return refuse(format!("{name}: {e}")),
+    let imported = if name.ends_with(".pbf") {
+        // Streamed and clipped to the boundary's box as it is read: no size limit.
+        match lastmetre::osm::import_pbf(request.file, &options) {
+            Ok(i) => i,
+            Err(e) => return refuse(format!("{name}: {e}")),
+        }
+    } else {
+        let size = std::fs::metadata(request.file).with_context(|| format!("cannot read {name}"))?.len();
+        if size > MAX_BYTES {
+            return refuse(format!(
+                "{name} is {size} bytes, more than {MAX_BYTES}; cut the extract to the area first, or give it as .osm.pbf with --bbox"
+            ));
+        }
+        let bytes = std::fs::read(request.file).with_context(|| format!("cannot read {name}"))?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            return refuse(format!("{name}: not an OSM XML file (not UTF-8 text); export from openstreetmap.org"));
+        };
+        match import(&text, &options) {
+            Ok(i) => i,
+            Err(e) => return refuse(format!("{name}: {e}")),
+        }
     };
     let source = request.file.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned());
     let geojson = lastmetre::osm_area_geojson(&imported, &source);

@@ -57,6 +57,11 @@ impl Boundary {
         Ok(Self::merged(polygons))
     }
 
+    /// The box around it: west, south, east, north.
+    pub fn bounding_box(&self) -> Option<[f64; 4]> {
+        self.0.bounding_rect().map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+    }
+
     /// True when the position lies inside (or on the edge).
     pub fn contains(&self, p: LonLat) -> bool {
         let point = geo::Point::new(p.lon, p.lat);

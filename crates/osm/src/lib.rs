@@ -25,6 +25,7 @@ pub mod export;
 mod gate;
 mod lanes;
 mod params;
+mod pbf;
 mod repair;
 mod sites;
 mod values;
@@ -376,6 +377,9 @@ pub enum ImportError {
         /// What is wrong.
         message: String,
     },
+    /// A `.osm.pbf` file cannot be read.
+    #[error("cannot read the PBF file: {0}; download or extract it again, or convert it with `osmium cat`")]
+    Pbf(String),
     /// The boundary cannot be used.
     #[error("bad boundary: {0}")]
     BadBoundary(String),
@@ -418,7 +422,20 @@ impl fmt::Display for Estimate {
 /// feature, and the area is still returned so that it can be fixed by hand.
 pub fn import(text: &str, options: &Options) -> Result<Import, ImportError> {
     options.params.check().map_err(ImportError::BadParams)?;
-    let data = xml::parse(text)?;
+    import_data(xml::parse(text)?, options)
+}
+
+/// Imports an `.osm.pbf` file, streaming: only what lies in or crosses the boundary's box is
+/// kept in memory (with the nodes outside that its ways need), so that a city or province
+/// extract is cut down to the area as it is read. The result equals the import of the same
+/// data as OSM XML.
+pub fn import_pbf(path: &std::path::Path, options: &Options) -> Result<Import, ImportError> {
+    options.params.check().map_err(ImportError::BadParams)?;
+    let clip = options.boundary.as_ref().and_then(Boundary::bounding_box);
+    import_data(pbf::read(path, clip)?, options)
+}
+
+fn import_data(data: xml::OsmData, options: &Options) -> Result<Import, ImportError> {
     let boundary = match &options.boundary {
         Some(b) => Some(b.clone()),
         None if data.bounds.is_empty() => None,

@@ -14,6 +14,10 @@ use std::collections::HashMap;
 pub(crate) struct Tags(Vec<(String, String)>);
 
 impl Tags {
+    pub(crate) fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
+
     pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
