@@ -64,7 +64,24 @@ pub(crate) fn size_and_write(
         .with_context(|| format!("cannot write {}", out.display()))?;
     let (p, t) = (sizing.fleet.porters.count, sizing.fleet.tricycles.count);
     let seconds = started.elapsed().as_secs_f64();
-    if sizing.found {
+    if let Some((stations, share)) = sizing.sample {
+        println!(
+            "the area is large: the trials above ran on its {stations} central stations, which serve {:.1} % of the orders; the fleet is scaled up from theirs (an estimate: check it with `lastmetre simulate --fleet {}`)",
+            100.0 * share,
+            out.display()
+        );
+    }
+    if sizing.found && !sizing.timely {
+        let best = sizing.trials.iter().map(|t| t.within_two_cycles).fold(0.0, f64::max);
+        println!(
+            "{}: {p} porters and {t} tricycles keep every porter within the shift limits and deliver the day's orders, found in {seconds:.1} s",
+            out.display()
+        );
+        eprintln!(
+            "warning: no fleet tried delivers 99 % of orders within 2 cycles and all medicine in its cycle (best {:.1} % within 2 cycles), and more porters stopped helping: the order of the work in the plans, not the fleet, limits it here",
+            100.0 * best
+        );
+    } else if sizing.found {
         println!(
             "{}: {p} porters and {t} tricycles meet the limits (99 % within 2 cycles, medicine in its cycle, no porter over the shift limits), found in {seconds:.1} s",
             out.display()
@@ -80,22 +97,38 @@ pub(crate) fn size_and_write(
 
 fn header() -> String {
     format!(
-        "{:>8} {:>9} {:>15} {:>9} {:>11} {:>10} {:>9} {:>6} {:>6}",
-        "porters", "tricycles", "within 2 cycles", "medicine", "over limit", "max kJ", "max climb", "meets", "s"
+        "{:>8} {:>9} {:>10} {:>15} {:>9} {:>11} {:>10} {:>9} {:>6} {:>6}",
+        "porters",
+        "tricycles",
+        "delivered",
+        "within 2 cycles",
+        "medicine",
+        "over limit",
+        "max kJ",
+        "max climb",
+        "meets",
+        "s"
     )
 }
 
 fn row(t: &Trial) -> String {
     format!(
-        "{:>8} {:>9} {:>14.1}% {:>8.0}% {:>11} {:>10.0} {:>8.0}m {:>6} {:>6.1}",
+        "{:>8} {:>9} {:>9.1}% {:>14.1}% {:>8.0}% {:>11} {:>10.0} {:>8.0}m {:>6} {:>6.1}",
         t.porters,
         t.tricycles,
+        100.0 * t.delivered,
         100.0 * t.within_two_cycles,
         100.0 * t.medicine_in_cycle,
         t.porters_over_limit,
         t.max_porter_energy_kj,
         t.max_porter_vertical_m,
-        if t.meets { "yes" } else { "no" },
+        if t.meets {
+            "yes"
+        } else if t.welfare_ok {
+            "shift"
+        } else {
+            "no"
+        },
         t.seconds
     )
 }

@@ -10,7 +10,7 @@
 
 use crate::{Options, SimError, Simulation, simulate};
 use lastmetre_area::Area;
-use lastmetre_model::{Fleet, Order};
+use lastmetre_model::{Fleet, Order, StationSetting};
 use std::time::Instant;
 
 /// What every simulated day must meet (DOMAIN.md): no porter over the carry, energy or
@@ -50,6 +50,11 @@ pub struct Trial {
     pub max_porter_vertical_m: f64,
     /// Tricycle trips over the days.
     pub tricycle_trips: usize,
+    /// Orders delivered by the end of the days, worst day.
+    pub delivered: f64,
+    /// No porter over a shift limit, and at least `within_two_cycles` of the orders
+    /// delivered by the end of the days.
+    pub welfare_ok: bool,
     /// It meets every target.
     pub meets: bool,
     /// Seconds the trial took.
@@ -61,11 +66,20 @@ pub struct Trial {
 pub struct Sizing {
     /// The base fleet with the counts found.
     pub fleet: Fleet,
+    /// For a large area, the sample the trials ran on: its stations, and the share of the
+    /// demand they serve (the counts found on it are scaled up by its inverse).
+    pub sample: Option<(usize, f64)>,
     /// Every fleet tried, in the order tried.
     pub trials: Vec<Trial>,
-    /// A fleet met the targets; when false, `fleet` is the largest tried.
+    /// A fleet met the welfare limits; when false, `fleet` is the largest tried.
     pub found: bool,
+    /// It meets the timeliness targets too. When false (and `found`), no fleet tried met them
+    /// and more porters stopped helping: `fleet` is the fewest the welfare limits allow.
+    pub timely: bool,
 }
+
+/// Above this many orders a day, trials run on a sample of the area (see [`size`]).
+pub const SAMPLE_ORDERS_PER_DAY: f64 = 1200.0;
 
 /// Orders one porter takes in a day, for the first guess only (the founding case's 8
 /// porters carried about 230 orders a day with energy to spare).
@@ -73,6 +87,14 @@ const GUESS_ORDERS_PER_PORTER: f64 = 30.0;
 
 /// Sizes the fleet for `demand` on `area`. `base` gives everything but the counts; at most
 /// `max_porters` porters are tried.
+///
+/// An area with more than [`SAMPLE_ORDERS_PER_DAY`] orders a day (a district rather than a
+/// compound) is sized on a sample, so that the answer comes in minutes: the open stations
+/// nearest the middle of the area, grown until they serve that many orders a day, with the
+/// orders of the households nearest to them. The fleet found for the sample is scaled up by
+/// the area's demand over the sample's. Porters work from their station's neighbourhood, so
+/// the work grows with the orders; the scaled fleet is an estimate, and `Sizing::sample`
+/// says so.
 pub fn size(
     area: &Area,
     base: &Fleet,
@@ -82,10 +104,121 @@ pub fn size(
     max_porters: usize,
     progress: &mut dyn FnMut(&Trial),
 ) -> Result<Sizing, SimError> {
+    let original_stations = base.stations.clone();
+    let sampled = sample(area, base, demand, options.days.max(1));
+    let (base, demand, scale) = match &sampled {
+        Some((fleet, orders, share, _)) => (fleet, orders.as_slice(), 1.0 / share),
+        None => (base, demand, 1.0),
+    };
+    let mut sizing = search(area, base, demand, options, targets, max_porters, progress)?;
+    if let Some((_, _, share, stations)) = sampled {
+        sizing.fleet.porters.count = (sizing.fleet.porters.count as f64 * scale).ceil() as usize;
+        sizing.fleet.tricycles.count = (sizing.fleet.tricycles.count as f64 * scale).ceil() as usize;
+        // The whole area's stations again.
+        sizing.fleet.stations = original_stations;
+        sizing.sample = Some((stations, share));
+    }
+    Ok(sizing)
+}
+
+/// The sample a large area is sized on: the base fleet with the sample's stations, the
+/// sample's orders, their share of all orders, and the number of stations.
+fn sample(area: &Area, base: &Fleet, demand: &[Order], days: u32) -> Option<(Fleet, Vec<Order>, f64, usize)> {
+    if (demand.len() as f64) <= SAMPLE_ORDERS_PER_DAY * f64::from(days) {
+        return None;
+    }
+    let g = &area.graph;
+    let open: Vec<usize> = match &base.stations {
+        Some(list) => list.iter().filter_map(|s| area.sites.iter().position(|x| x.id == s.id)).collect(),
+        None => area.open_sites().collect(),
+    };
+    if open.len() < 2 {
+        return None;
+    }
+    let distance = |a: [f64; 2], b: [f64; 2]| (a[0] - b[0]).hypot(a[1] - b[1]);
+    let site_at: Vec<[f64; 2]> = open.iter().map(|s| g[area.sites[*s].node].at).collect();
+    // Each household's nearest open station, in a straight line.
+    let nearest: std::collections::HashMap<&str, usize> = area
+        .households
+        .iter()
+        .map(|h| {
+            let door = g[area.stairwells[h.stairwell].door].at;
+            let k = (0..open.len()).min_by(|a, b| distance(site_at[*a], door).total_cmp(&distance(site_at[*b], door)));
+            (h.id.as_str(), k.unwrap_or(0))
+        })
+        .collect();
+    let mut orders_of = vec![0usize; open.len()];
+    for o in demand {
+        if let Some(k) = nearest.get(o.household.as_str()) {
+            orders_of[*k] += 1;
+        }
+    }
+    let n = site_at.len() as f64;
+    let middle = [site_at.iter().map(|p| p[0]).sum::<f64>() / n, site_at.iter().map(|p| p[1]).sum::<f64>() / n];
+    let seed =
+        (0..open.len()).min_by(|a, b| distance(site_at[*a], middle).total_cmp(&distance(site_at[*b], middle)))?;
+    let mut by_distance: Vec<usize> = (0..open.len()).collect();
+    by_distance.sort_by(|a, b| distance(site_at[*a], site_at[seed]).total_cmp(&distance(site_at[*b], site_at[seed])));
+    let target = SAMPLE_ORDERS_PER_DAY * f64::from(days);
+    let mut chosen = Vec::new();
+    let mut orders = 0usize;
+    for k in by_distance {
+        if orders as f64 >= target {
+            break;
+        }
+        chosen.push(k);
+        orders += orders_of[k];
+    }
+    if chosen.len() == open.len() || orders == 0 {
+        return None;
+    }
+    let kept: std::collections::HashSet<usize> = chosen.iter().copied().collect();
+    let sample: Vec<Order> = demand
+        .iter()
+        .filter(|o| nearest.get(o.household.as_str()).is_some_and(|k| kept.contains(k)))
+        .cloned()
+        .collect();
+    let mut fleet = base.clone();
+    fleet.stations = Some(
+        chosen
+            .iter()
+            .map(|k| {
+                let site = &area.sites[open[*k]];
+                let storage = base
+                    .stations
+                    .as_ref()
+                    .and_then(|list| list.iter().find(|s| s.id == site.id))
+                    .map_or(site.capacity, |s| s.storage_kg);
+                StationSetting { id: site.id.clone(), storage_kg: storage }
+            })
+            .collect(),
+    );
+    let share = sample.len() as f64 / demand.len() as f64;
+    Some((fleet, sample, share, chosen.len()))
+}
+
+/// Which limits a trial must meet.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// No porter over a shift limit, and (nearly) every order delivered within the days.
+    Welfare,
+    /// Those, and the timeliness targets.
+    All,
+}
+
+fn search(
+    area: &Area,
+    base: &Fleet,
+    demand: &[Order],
+    options: &Options,
+    targets: &Targets,
+    max_porters: usize,
+    progress: &mut dyn FnMut(&Trial),
+) -> Result<Sizing, SimError> {
     let mut trials: Vec<Trial> = Vec::new();
-    let mut run = |porters: usize, tricycles: usize, trials: &mut Vec<Trial>| -> Result<bool, SimError> {
+    let mut run = |porters: usize, tricycles: usize, trials: &mut Vec<Trial>| -> Result<Trial, SimError> {
         if let Some(t) = trials.iter().find(|t| t.porters == porters && t.tricycles == tricycles) {
-            return Ok(t.meets);
+            return Ok(t.clone());
         }
         let mut fleet = base.clone();
         fleet.porters.count = porters;
@@ -94,9 +227,12 @@ pub fn size(
         let sim = simulate(area.clone(), fleet, demand, options, &mut |_, _| {})?;
         let trial = judge(&sim, porters, tricycles, targets, started.elapsed().as_secs_f64());
         progress(&trial);
-        let meets = trial.meets;
-        trials.push(trial);
-        Ok(meets)
+        trials.push(trial.clone());
+        Ok(trial)
+    };
+    let passes = |t: &Trial, level: Level| match level {
+        Level::Welfare => t.welfare_ok,
+        Level::All => t.meets,
     };
     let max_porters = max_porters.max(1);
     // Tricycles to spare while porters are sized: one for every two porters.
@@ -104,19 +240,57 @@ pub fn size(
     let per_day = demand.len() as f64 / f64::from(options.days.max(1));
     let guess = ((per_day / GUESS_ORDERS_PER_PORTER).ceil() as usize).clamp(1, max_porters);
 
-    let Some(porters) = smallest(guess, max_porters, &mut |p| run(p, spare(p), &mut trials))? else {
+    // First the fewest porters the welfare limits allow; then, from there, the fewest that
+    // also meet the timeliness targets, unless more porters stop helping (the plans' order
+    // of work, not the fleet, then limits timeliness).
+    let welfare = smallest(guess, max_porters, &mut |p| Ok(run(p, spare(p), &mut trials)?.welfare_ok))?;
+    let Some(welfare) = welfare else {
         let mut fleet = base.clone();
         fleet.porters.count = max_porters;
         fleet.tricycles.count = spare(max_porters);
-        return Ok(Sizing { fleet, trials, found: false });
+        return Ok(Sizing { fleet, trials, found: false, timely: false, sample: None });
     };
+    let mut level = Level::All;
+    let mut porters = welfare;
+    let first = run(welfare, spare(welfare), &mut trials)?;
+    if !first.meets {
+        let (mut below, mut best, mut stalled) = (welfare, first.within_two_cycles, 0);
+        let mut found = None;
+        let mut n = welfare;
+        while n < max_porters && stalled < 2 {
+            n = (n + n.div_ceil(2)).min(max_porters);
+            let t = run(n, spare(n), &mut trials)?;
+            if t.meets {
+                found = Some(n);
+                break;
+            }
+            below = n;
+            stalled = if t.within_two_cycles > best + 0.005 { 0 } else { stalled + 1 };
+            best = best.max(t.within_two_cycles);
+        }
+        match found {
+            Some(mut hi) => {
+                while hi - below > 1 {
+                    let mid = below + (hi - below) / 2;
+                    if run(mid, spare(mid), &mut trials)?.meets {
+                        hi = mid;
+                    } else {
+                        below = mid;
+                    }
+                }
+                porters = hi;
+            }
+            None => level = Level::Welfare,
+        }
+    }
     let most = spare(porters);
     let tricycle_guess = porters.div_ceil(4).clamp(1, most);
-    let tricycles = smallest(tricycle_guess, most, &mut |t| run(porters, t, &mut trials))?.unwrap_or(most);
+    let tricycles =
+        smallest(tricycle_guess, most, &mut |t| Ok(passes(&run(porters, t, &mut trials)?, level)))?.unwrap_or(most);
     let mut fleet = base.clone();
     fleet.porters.count = porters;
     fleet.tricycles.count = tricycles;
-    Ok(Sizing { fleet, trials, found: true })
+    Ok(Sizing { fleet, trials, found: true, timely: level == Level::All, sample: None })
 }
 
 /// The smallest `n` in 1..=`most` for which `meets(n)`, searched from `guess` on: up by half
@@ -170,11 +344,11 @@ fn judge(sim: &Simulation, porters: usize, tricycles: usize, targets: &Targets, 
     let within_two_cycles = worst(&|d| if d.orders == 0 { 1.0 } else { d.within_two_cycles_share });
     let medicine_in_cycle =
         worst(&|d| if d.medicine == 0 { 1.0 } else { d.medicine_attempted_in_cycle as f64 / d.medicine as f64 });
+    let delivered = worst(&|d| if d.orders == 0 { 1.0 } else { d.delivered as f64 / d.orders as f64 });
     let porters_over_limit = sim.days.iter().map(|d| d.porters_over_limit).sum();
-    let meets = porters_over_limit == 0
-        && within_two_cycles >= targets.within_two_cycles
-        && medicine_in_cycle >= targets.medicine_in_cycle
-        && sim.violations.is_empty();
+    let welfare_ok = porters_over_limit == 0 && delivered >= targets.within_two_cycles && sim.violations.is_empty();
+    let meets =
+        welfare_ok && within_two_cycles >= targets.within_two_cycles && medicine_in_cycle >= targets.medicine_in_cycle;
     Trial {
         porters,
         tricycles,
@@ -184,6 +358,8 @@ fn judge(sim: &Simulation, porters: usize, tricycles: usize, targets: &Targets, 
         max_porter_energy_kj: sim.days.iter().map(|d| d.max_porter_energy_kj).fold(0.0, f64::max),
         max_porter_vertical_m: sim.days.iter().map(|d| d.max_porter_vertical_m).fold(0.0, f64::max),
         tricycle_trips: sim.days.iter().map(|d| d.tricycle_trips).sum(),
+        delivered,
+        welfare_ok,
         meets,
         seconds,
     }
