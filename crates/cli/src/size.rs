@@ -71,6 +71,9 @@ pub(crate) fn size_and_write(
             out.display()
         );
     }
+    if let Some((served, of)) = sizing.noon_batch {
+        println!("noon batch (the day's orders gathered at 12:00): {served} of {of} planned with this fleet");
+    }
     if sizing.found && !sizing.timely {
         let best = sizing.trials.iter().map(|t| t.within_two_cycles).fold(0.0, f64::max);
         println!(

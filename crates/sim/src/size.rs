@@ -23,11 +23,14 @@ pub struct Targets {
     pub within_two_cycles: f64,
     /// Share of medicine delivered in its cycle (1.0).
     pub medicine_in_cycle: f64,
+    /// Share of the day's orders, gathered into one batch at noon (as building leaders
+    /// gathered needs in the founding case), that one plan serves (0.95).
+    pub noon_batch: f64,
 }
 
 impl Default for Targets {
     fn default() -> Self {
-        Self { within_two_cycles: 0.99, medicine_in_cycle: 1.0 }
+        Self { within_two_cycles: 0.99, medicine_in_cycle: 1.0, noon_batch: 0.95 }
     }
 }
 
@@ -73,6 +76,8 @@ pub struct Sizing {
     pub trials: Vec<Trial>,
     /// A fleet met the welfare limits; when false, `fleet` is the largest tried.
     pub found: bool,
+    /// The noon batch planned with `fleet`: orders served, of how many.
+    pub noon_batch: Option<(usize, usize)>,
     /// It meets the timeliness targets too. When false (and `found`), no fleet tried met them
     /// and more porters stopped helping: `fleet` is the fewest the welfare limits allow.
     pub timely: bool,
@@ -118,7 +123,44 @@ pub fn size(
         sizing.fleet.stations = original_stations;
         sizing.sample = Some((stations, share));
     }
+    if sizing.found {
+        noon_batch(area, &mut sizing, options, targets);
+    }
     Ok(sizing)
+}
+
+/// Rounds of raising the porters until the noon batch plans.
+const NOON_ROUNDS: usize = 4;
+
+/// Plans the day's orders as one noon batch with the fleet found, and adds porters (in
+/// proportion to the orders left out) until the plan serves `targets.noon_batch` of them.
+/// Days of small cycles spread the work; one batch gathered at noon must fit too.
+fn noon_batch(area: &Area, sizing: &mut Sizing, options: &Options, targets: &Targets) {
+    let households: Vec<&str> = area.households.iter().map(|h| h.id.as_str()).collect();
+    let orders =
+        lastmetre_synth::demand::batch(&households, &lastmetre_synth::demand::BatchOptions::noon(options.seed));
+    if orders.is_empty() {
+        return;
+    }
+    let matrices = area.matrices();
+    for _ in 0..NOON_ROUNDS {
+        let Ok(instance) = lastmetre_area::instance(area, &matrices, &orders, &sizing.fleet, "noon batch") else {
+            return;
+        };
+        let budget = lastmetre_solver::Budget { iterations: options.settings.iterations, elapsed: &|| 0.0 };
+        let plan = lastmetre_solver::solve(&instance, &budget, options.seed, 1);
+        if !lastmetre_check::check(&instance, &plan).is_ok() {
+            return;
+        }
+        let served = plan.metrics.orders_delivered;
+        sizing.noon_batch = Some((served, orders.len()));
+        if served as f64 >= targets.noon_batch * orders.len() as f64 {
+            return;
+        }
+        let porters = sizing.fleet.porters.count as f64;
+        let wanted = (porters * targets.noon_batch * orders.len() as f64 / served.max(1) as f64 * 1.05).ceil();
+        sizing.fleet.porters.count = (wanted as usize).max(sizing.fleet.porters.count + 1);
+    }
 }
 
 /// The sample a large area is sized on: the base fleet with the sample's stations, the
@@ -248,7 +290,7 @@ fn search(
         let mut fleet = base.clone();
         fleet.porters.count = max_porters;
         fleet.tricycles.count = spare(max_porters);
-        return Ok(Sizing { fleet, trials, found: false, timely: false, sample: None });
+        return Ok(Sizing { fleet, trials, found: false, timely: false, sample: None, noon_batch: None });
     };
     let mut level = Level::All;
     let mut porters = welfare;
@@ -290,7 +332,7 @@ fn search(
     let mut fleet = base.clone();
     fleet.porters.count = porters;
     fleet.tricycles.count = tricycles;
-    Ok(Sizing { fleet, trials, found: true, timely: level == Level::All, sample: None })
+    Ok(Sizing { fleet, trials, found: true, timely: level == Level::All, sample: None, noon_batch: None })
 }
 
 /// The smallest `n` in 1..=`most` for which `meets(n)`, searched from `guess` on: up by half
