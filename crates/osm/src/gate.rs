@@ -4,8 +4,9 @@
 //! imported ways, and the places where ways cross the boundary (or run out of the extract).
 //! Each is attached to the network as `validate` attaches a gate, and ranked by the households
 //! that stations fed from it can serve (doors within `station_walk_m` on foot of a lane a
-//! tricycle reaches from it), then by the households a path on foot joins to it. A dead end
-//! at the edge of the box reaches little and ranks low whatever its road.
+//! tricycle reaches from it), then by the households a path on foot joins to it, then by the
+//! tricycle lanes it reaches (room for stations). A dead end at the edge of the box reaches
+//! little and ranks low whatever its road; among equals a mapped gate beats a crossing.
 
 use crate::boundary::Boundary;
 use crate::connect::foot_parts;
@@ -229,8 +230,10 @@ fn rank(
         .collect();
     scored.sort_by(|(a, ra), (b, rb)| {
         let (pa, pb) = (&places[*a], &places[*b]);
-        (rb.0, rb.1)
-            .cmp(&(ra.0, ra.1))
+        // Room for stations: metres of tricycle lane, to the 50 m.
+        let room = |r: &(usize, usize, f64)| (r.2 / 50.0).round() as i64;
+        (rb.0, rb.1, room(rb))
+            .cmp(&(ra.0, ra.1, room(ra)))
             .then(pb.mapped.cmp(&pa.mapped))
             .then(pb.road.map(|r| merit(&r.0)).cmp(&pa.road.map(|r| merit(&r.0))))
             .then(edge(pa).total_cmp(&edge(pb)))

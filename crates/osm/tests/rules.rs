@@ -457,3 +457,107 @@ fn a_concave_boundary_cuts_ways_that_cross_its_notch() {
     let joined = i.spec.lanes.iter().any(|l| l.id.starts_with("join-"));
     assert!(i.warnings.iter().any(|w| w.contains(&far_piece)) || joined, "{:?}", i.warnings);
 }
+
+/// The gate that reaches the most households wins, whatever its road: here a mapped gate on
+/// a street that ends at the edge of the box, cut off from the buildings, against the place
+/// where the street that serves them crosses the boundary.
+#[test]
+fn the_gate_is_the_candidate_that_reaches_the_most_households_never_a_dead_end_at_the_edge() {
+    let mut m = Map::new();
+    m.bounds = Some([-10.0, -60.0, 300.0, 60.0]);
+    // The street into the area, crossing the west edge of the box.
+    m.way(&[(-40.0, 0.0), (150.0, 0.0)], &[("highway", "residential")]);
+    m.building(
+        40.0,
+        6.0,
+        20.0,
+        10.0,
+        &[("building", "residential"), ("building:flats", "10")],
+        &[(0.5, &[("entrance", "staircase")])],
+    );
+    m.building(
+        100.0,
+        6.0,
+        20.0,
+        10.0,
+        &[("building", "residential"), ("building:flats", "10")],
+        &[(0.5, &[("entrance", "staircase")])],
+    );
+    // A mapped gate on a stub that leaves the box at the south edge and leads nowhere inside
+    // (farther from the rest than a guessed join reaches).
+    let gate = m.node(260.0, -40.0, &[("barrier", "gate")]);
+    let edge = m.node(260.0, -70.0, &[]);
+    let inner = m.node(275.0, -40.0, &[]);
+    m.way_of(vec![edge, gate, inner], &[("highway", "residential")]);
+    let i = run(&m);
+    assert_eq!(i.spec.gates[0].id, "gate", "{:?}", i.gate_candidates);
+    assert!(i.gate_why.contains("20 households on foot"), "{}", i.gate_why);
+    let first = &i.gate_candidates[0];
+    assert!(first.chosen && first.kind == "crossing" && first.households_on_foot == 20, "{first:?}");
+    let stub = i.gate_candidates.iter().find(|c| c.osm == format!("node/{gate}")).expect("the mapped gate is listed");
+    assert_eq!(stub.households_on_foot, 0);
+    assert!(!stub.chosen);
+}
+
+/// Among candidates that reach the same, a mapped gate beats a crossing, and further mapped
+/// gates on the same network are kept as gates of the area.
+#[test]
+fn mapped_gates_that_reach_the_same_are_all_kept_the_first_is_where_tricycles_load() {
+    let mut m = street_and_walkup();
+    let east_gate = m.node(120.0, 30.0, &[("barrier", "gate")]);
+    let junction = m.node(100.0, 0.0, &[]);
+    m.way_of(vec![junction, east_gate], &[("highway", "residential")]);
+    // The side street meets the main one: one network.
+    m.way(&[(100.0, 0.0), (100.0, -0.001)], &[("highway", "residential")]);
+    let i = run(&m);
+    let ids: Vec<&str> = i.spec.gates.iter().map(|g| g.id.as_str()).collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(ids.contains(&format!("gate-n{east_gate}").as_str()));
+    assert!(i.gate_candidates.iter().filter(|c| c.chosen).count() == 2);
+}
+
+/// An entrance node beside an outline (not on it) is that building's door; a building with
+/// no entrance gets one door at the point of its outline nearest a way.
+#[test]
+fn free_standing_entrances_are_doors_and_doorless_buildings_get_one_facing_the_way() {
+    let mut m = street_and_walkup();
+    let shed_like = m.building(80.0, 20.0, 12.0, 8.0, &[("building", "residential"), ("building:flats", "4")], &[]);
+    let beside = m.building(-10.0, 8.0, 14.0, 10.0, &[("building", "residential"), ("building:flats", "6")], &[]);
+    let door = m.node(-3.0, 6.5, &[("entrance", "yes")]);
+    let i = run(&m);
+    let of = |b: i64| -> Vec<&lastmetre_area::StairwellSpec> {
+        i.spec.stairwells.iter().filter(|s| s.building == format!("w{b}")).collect()
+    };
+    let beside_doors = of(beside);
+    assert_eq!(beside_doors.len(), 1);
+    assert_eq!(beside_doors[0].id, format!("n{door}"));
+    assert!(guess(&i, &format!("n{door}"), "building").is_some_and(|g| g.contains("on no outline")));
+    let guessed = of(shed_like);
+    assert_eq!(guessed.len(), 1);
+    // The south side (y = 20) faces the street at y = 0: the door is on it.
+    let at = guessed[0].at;
+    assert!((at.lat - m.at(0.0, 20.0).lat).abs() < 1e-7, "{at:?}");
+    assert!(guess(&i, &guessed[0].id, "geometry").is_some_and(|g| g.contains("nearest a way")));
+}
+
+/// A footway that stops a few metres short of the street is joined to it by a marked
+/// footway, and the building it serves is kept.
+#[test]
+fn a_footway_that_stops_short_is_joined_and_its_building_kept() {
+    let mut m = street_and_walkup();
+    // A footway 6 m north of the street, leading to a walk-up 60 m away.
+    m.way(&[(20.0, 6.0), (20.0, 90.0)], &[("highway", "footway")]);
+    let far = m.building(
+        23.0,
+        80.0,
+        20.0,
+        10.0,
+        &[("building", "residential"), ("building:flats", "10")],
+        &[(0.1, &[("entrance", "staircase")])],
+    );
+    let i = run(&m);
+    assert!(i.spec.buildings.iter().any(|b| b.id == format!("w{far}")), "{:?}", i.warnings);
+    let join = i.spec.lanes.iter().find(|l| l.id.starts_with("join-")).expect("a join");
+    assert!(guess(&i, &join.id, "geometry").is_some_and(|g| g.contains("short")));
+    assert_eq!(i.households_dropped(), 0);
+}
