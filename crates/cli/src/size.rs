@@ -25,7 +25,7 @@ pub(crate) fn run(r: &Request) -> Result<ExitCode> {
         Ok(i) => i,
         Err(code) => return Ok(code),
     };
-    let outcome = size_and_write(&area, &fleet, &demand, days, r.seed, r.iterations, r.max_porters, r.out)?;
+    let outcome = size_and_write(&area, &fleet, &demand, days, r.seed, r.iterations, r.max_porters, r.out, false)?;
     Ok(if outcome.found { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
@@ -40,7 +40,10 @@ pub(crate) fn size_and_write(
     iterations: u64,
     max_porters: usize,
     out: &Path,
+    quiet: bool,
 ) -> Result<Sizing> {
+    // With `quiet`, stdout is someone else's (import-osm --json): everything goes to stderr.
+    let say = |line: String| if quiet { eprintln!("{line}") } else { println!("{line}") };
     let options = Options {
         days,
         seed,
@@ -65,30 +68,30 @@ pub(crate) fn size_and_write(
     let (p, t) = (sizing.fleet.porters.count, sizing.fleet.tricycles.count);
     let seconds = started.elapsed().as_secs_f64();
     if let Some((stations, share)) = sizing.sample {
-        println!(
+        say(format!(
             "the area is large: the trials above ran on its {stations} central stations, which serve {:.1} % of the orders; the fleet is scaled up from theirs (an estimate: check it with `lastmetre simulate --fleet {}`)",
             100.0 * share,
             out.display()
-        );
+        ));
     }
     if let Some((served, of)) = sizing.noon_batch {
-        println!("noon batch (the day's orders gathered at 12:00): {served} of {of} planned with this fleet");
+        say(format!("noon batch (the day's orders gathered at 12:00): {served} of {of} planned with this fleet"));
     }
     if sizing.found && !sizing.timely {
         let best = sizing.trials.iter().map(|t| t.within_two_cycles).fold(0.0, f64::max);
-        println!(
+        say(format!(
             "{}: {p} porters and {t} tricycles keep every porter within the shift limits and deliver the day's orders, found in {seconds:.1} s",
             out.display()
-        );
+        ));
         eprintln!(
             "warning: no fleet tried delivers 99 % of orders within 2 cycles and all medicine in its cycle (best {:.1} % within 2 cycles), and more porters stopped helping: the order of the work in the plans, not the fleet, limits it here",
             100.0 * best
         );
     } else if sizing.found {
-        println!(
+        say(format!(
             "{}: {p} porters and {t} tricycles meet the limits (99 % within 2 cycles, medicine in its cycle, no porter over the shift limits), found in {seconds:.1} s",
             out.display()
-        );
+        ));
     } else {
         eprintln!(
             "{}: even {p} porters and {t} tricycles do not meet the limits; the largest fleet tried is written. Check the stations (`lastmetre place`) or raise --max-porters",
