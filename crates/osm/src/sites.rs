@@ -136,20 +136,30 @@ pub(crate) fn lay_out(area: &Area, params: &ImportParams, import: &mut Import) {
     let most = (chosen.len() - chosen.len() / 3).max(1);
     let per_station = ((households as f64 / params.households_per_station).ceil() as usize).clamp(1, most);
     let far: Vec<Vec<f64>> = chosen.iter().map(|c| doors.iter().map(|(_, d, _)| distance(*c, *d)).collect()).collect();
-    let mut serving: Vec<f64> = vec![f64::INFINITY; doors.len()];
+    // Far beyond any area for a door no station serves yet, so that savings stay finite.
+    let mut serving: Vec<f64> = vec![1e9; doors.len()];
     for (site, _) in open.iter().enumerate().filter(|(_, o)| **o) {
         for (now, d) in serving.iter_mut().zip(&far[site]) {
             *now = now.min(*d);
         }
     }
-    while open.iter().filter(|o| **o).count() < per_station {
-        let cost = |site: usize| -> f64 {
-            far[site].iter().zip(&serving).zip(&doors).map(|((d, now), (_, _, w))| w * now.min(*d)).sum()
-        };
-        let costs: Vec<(usize, f64)> = (0..chosen.len()).filter(|i| !open[*i]).map(|i| (i, cost(i))).collect();
-        let Some(&(best, _)) = costs.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else { break };
-        open[best] = true;
-        for (now, d) in serving.iter_mut().zip(&far[best]) {
+    // Lazy greedy: a site's saving only shrinks as others open, so a saving computed earlier
+    // is an upper bound, and only the best-looking site needs computing again.
+    let saving = |site: usize, serving: &[f64]| -> f64 {
+        far[site].iter().zip(serving).zip(&doors).map(|((d, now), (_, _, w))| w * (now - d).max(0.0)).sum()
+    };
+    let mut bounds: Vec<(f64, usize)> = (0..chosen.len()).filter(|i| !open[*i]).map(|i| (f64::INFINITY, i)).collect();
+    while open.iter().filter(|o| **o).count() < per_station && !bounds.is_empty() {
+        bounds.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        let (_, site) = bounds[0];
+        let now = saving(site, &serving);
+        if bounds.len() > 1 && now < bounds[1].0 {
+            bounds[0].0 = now;
+            continue;
+        }
+        bounds.remove(0);
+        open[site] = true;
+        for (now, d) in serving.iter_mut().zip(&far[site]) {
             *now = now.min(*d);
         }
     }
