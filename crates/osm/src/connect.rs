@@ -89,7 +89,9 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
         let mut joined_any = false;
         for (label, _) in order {
             // The part's vertices, and the nearest piece of another part to any of them.
-            let mut best: Option<([f64; 2], [f64; 2], (usize, usize), f64)> = None;
+            // From, to, the piece's (part, edge), squared distance.
+            type Nearest = ([f64; 2], [f64; 2], (usize, usize), f64);
+            let mut best: Option<Nearest> = None;
             for e in edges_of.get(&label).into_iter().flatten() {
                 for &at in &e.weight().path {
                     for p in index.locate_within_distance(at, radius2) {
@@ -140,7 +142,7 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
         };
         let Some(target) = on(edge) else { continue };
         let to = crate::repair::pin(&mut pinned[target], &area.frame, to);
-        let from = match nearest_lane_at(&area, from).and_then(|k| on(k)) {
+        let from = match nearest_lane_at(&area, from).and_then(on) {
             Some(source) => crate::repair::pin(&mut pinned[source], &area.frame, from),
             None => area.frame.to_lon_lat(from),
         };

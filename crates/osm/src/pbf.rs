@@ -104,7 +104,7 @@ pub(crate) fn read(path: &Path, clip: Option<[f64; 4]>) -> Result<OsmData, Impor
         )));
     }
     let kept: HashSet<i64> = ways.iter().map(|w| w.id).collect();
-    if clip.is_some() {
+    if let Some(clip) = clip {
         relations.retain(|r| r.members.iter().any(|m| m.is_way && kept.contains(&m.id)));
         // The nodes the kept ways need outside the box: a second pass.
         let wanted: HashSet<i64> =
@@ -130,7 +130,7 @@ pub(crate) fn read(path: &Path, clip: Option<[f64; 4]>) -> Result<OsmData, Impor
             data.nodes.extend(outside);
         }
         // Without a box of its own, the file's box is the clip box.
-        bounds = vec![clip.expect("clipped")];
+        bounds = vec![clip];
     }
     data.bounds = bounds;
     for way in ways {
