@@ -67,7 +67,9 @@ fn every_real_extract_imports_keeps_its_households_and_opens_stations() {
             assert!(!d.reason.fix().is_empty() && !d.examples.is_empty(), "{name}: {d:?}");
         }
         let report = imported.report();
-        assert_eq!(report["households_dropped"], dropped, "{name}");
+        let grouped: usize = imported.dropped.iter().map(|d| d.households).sum();
+        assert_eq!(report["households_dropped"], grouped, "{name}");
+        assert_eq!(report["households_kept"], built.area.households.len(), "{name}");
         assert!(report["stations_open"].as_u64().unwrap() >= 1, "{name}: no open station");
         assert!(report["gate"]["why"].as_str().is_some_and(|w| w.contains("households")), "{name}");
         assert!(!imported.gate_candidates.is_empty() && imported.gate_candidates[0].chosen, "{name}");

@@ -81,6 +81,7 @@ pub(crate) fn run(request: &Request) -> Result<ExitCode> {
             None => return refuse(format!("--gate '{raw}' is neither an OSM node id nor LON,LAT in WGS-84 degrees")),
         },
     };
+    let area_params = params.area.clone();
     let options = Options { boundary, gate, params };
     let imported = if name.ends_with(".pbf") {
         // Streamed and clipped to the boundary's box as it is read: no size limit.
@@ -147,7 +148,7 @@ pub(crate) fn run(request: &Request) -> Result<ExitCode> {
         println!("{out}: valid, {} warning(s); next: lastmetre validate {out}", problems.len());
     }
     if let Some(fleet_out) = request.fleet_out {
-        let built = match lastmetre::load_area(request.out, &lastmetre::AreaParams::default()) {
+        let built = match lastmetre::load_area(request.out, &area_params) {
             Ok(b) => b,
             Err(e) => return refuse(format!("{out}: {e}")),
         };

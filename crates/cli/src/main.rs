@@ -181,8 +181,9 @@ enum Command {
         out: PathBuf,
     },
     /// How many porters and tricycles does this area need? The fewest with which simulated
-    /// calm days meet DOMAIN.md's welfare limits: no porter over the shift's carry, energy or
-    /// climb limits, 99 % of orders within two cycles, medicine within its cycle.
+    /// days (with `simulate`'s disturbances) keep every porter within the shift's carry,
+    /// energy and climb limits, and, where more people help, deliver 99 % of orders within two
+    /// cycles and medicine within its cycle; the day's orders as one noon batch must plan too.
     ///
     /// Writes the fleet file (`--fleet` gives everything but the counts) and prints every
     /// fleet tried. Exit status: 0 found, 2 bad input, 1 when no fleet up to --max-porters does.

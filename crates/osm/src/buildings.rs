@@ -58,7 +58,14 @@ fn ring_size(data: &OsmData, ring: &[i64]) -> f64 {
         .abs()
 }
 
-fn outlines<'a>(data: &'a OsmData, import: &mut Import) -> Vec<Outline<'a>> {
+fn outlines<'a>(data: &'a OsmData, boundary: Option<&Boundary>, import: &mut Import) -> Vec<Outline<'a>> {
+    // A broken outline counts as left out only where it would have held households: a
+    // residential kind, with a node the file has inside the boundary.
+    let in_scope = |tags: &Tags, nodes: &[i64]| {
+        let kind = tags.get("building").unwrap_or("yes");
+        let residential = (kind == "yes" || RESIDENTIAL.contains(&kind)) && tags.get("amenity").is_none();
+        residential && nodes.iter().filter_map(|n| data.nodes.get(n)).any(|n| boundary.is_none_or(|b| b.contains(n.at)))
+    };
     let is_building = |tags: &Tags| tags.get("building").is_some_and(|b| b != "no");
     let mut found = Vec::new();
     let mut broken = Vec::new();
@@ -72,8 +79,10 @@ fn outlines<'a>(data: &'a OsmData, import: &mut Import) -> Vec<Outline<'a>> {
         nodes.dedup();
         let missing = ring.len() - nodes.len();
         let usable = nodes.len() >= 3 && 2 * nodes.len() >= ring.len();
-        if !usable || (!closed && missing == 0) {
-            broken.push(format!("way/{}", way.id));
+        if !usable || !closed {
+            if in_scope(&way.tags, &nodes) {
+                broken.push(format!("way/{}", way.id));
+            }
             continue;
         }
         let missing = (missing > 0).then_some((missing, ring.len()));
@@ -111,7 +120,10 @@ fn outlines<'a>(data: &'a OsmData, import: &mut Import) -> Vec<Outline<'a>> {
             None
         };
         let Some(mut rings) = rings else {
-            broken.push(format!("relation/{}", relation.id));
+            let nodes: Vec<i64> = ways.iter().flat_map(|w| w.refs.iter().copied()).collect();
+            if in_scope(&relation.tags, &nodes) {
+                broken.push(format!("relation/{}", relation.id));
+            }
             continue;
         };
         rings.sort_by(|a, b| ring_size(data, b).total_cmp(&ring_size(data, a)));
@@ -302,7 +314,7 @@ pub(crate) fn import(
     let mut outside = 0usize;
     let mut capped = Vec::new();
     let mut footprints = Vec::new();
-    for outline in outlines(data, import) {
+    for outline in outlines(data, boundary, import) {
         let ring: Vec<LonLat> = outline.nodes.iter().map(|n| data.nodes[n].at).collect();
         let local: Vec<[f64; 2]> = ring.iter().map(|p| lanes.frame.to_local(*p)).collect();
         let polygon = Polygon::new(LineString::from(local.clone()), vec![]);

@@ -71,7 +71,9 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
     // nothing within `part_join_m` is left to join.
     let mut whole = 0usize;
     let radius2 = params.part_join_m * params.part_join_m;
-    for _round in 0..8 {
+    // Each round joins every part that can be joined, so the parts only get fewer; the cap
+    // is a guard, far above what a map needs.
+    for _round in 0..64 {
         let labels = parts.clone().into_labeling();
         let mut size = std::collections::HashMap::<usize, f64>::new();
         for e in g.edge_references().filter(|e| e.weight().foot) {
@@ -159,6 +161,9 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
             layer: 0,
         });
     }
+    // Count the joins drawn (a join of under 5 cm is left to the network's near-miss rule).
+    let whole = new_lanes.iter().filter(|l| l.id.starts_with("join-part-")).count();
+    let dangling = new_lanes.len() - whole;
     import.spec.lanes = pinned;
     import.spec.lanes.extend(new_lanes);
     if dangling + whole > 0 {

@@ -86,6 +86,10 @@ struct Place {
 }
 
 fn places(data: &OsmData, boundary: Option<&Boundary>, lanes: &Lanes, import: &Import) -> Vec<Place> {
+    // An entrance on a building's outline is that building's door (a footway often ends on
+    // it), not a way into the area.
+    let on_buildings: std::collections::HashSet<i64> =
+        data.ways.iter().filter(|w| w.tags.get("building").is_some()).flat_map(|w| w.refs.iter().copied()).collect();
     let mut found: HashMap<i64, Place> = HashMap::new();
     for way in &data.ways {
         let Some(info) = lanes.ways.get(&way.id) else { continue };
@@ -93,6 +97,8 @@ fn places(data: &OsmData, boundary: Option<&Boundary>, lanes: &Lanes, import: &I
             let Some(node) = data.nodes.get(r) else { continue };
             let kind = if node.tags.is("barrier", "gate") {
                 "barrier=gate"
+            } else if on_buildings.contains(r) {
+                continue;
             } else if node.tags.is("entrance", "main") {
                 "entrance=main"
             } else if node.tags.is("entrance", "service") {
@@ -201,7 +207,8 @@ fn metres(lanes: &Lanes, a: LonLat, b: LonLat) -> f64 {
 }
 
 /// Ranks the candidates, fills `import.gate_candidates`, and returns the gates: the best
-/// first, then every other mapped gate that reaches the same, at least [`SAME_PLACE_M`] away.
+/// first, then every other `barrier=gate` on the same tricycle network that reaches the same,
+/// at least [`SAME_PLACE_M`] away.
 fn rank(
     data: &OsmData,
     boundary: Option<&Boundary>,
@@ -255,7 +262,8 @@ fn rank(
     let mut chosen = Vec::new();
     for &(k, r) in &distinct {
         let p = &places[k];
-        let same_network = r.0 == best_reach.0 && r.1 == best_reach.1;
+        // The same tricycle network: the same lanes reached, to the centimetre.
+        let same_network = r.0 == best_reach.0 && r.1 == best_reach.1 && (r.2 - best_reach.2).abs() < 0.01;
         if k == best || (p.mapped && same_network && p.kind == "barrier=gate") {
             let id = match p.osm.strip_prefix("node/") {
                 Some(n) => format!("gate-n{n}"),

@@ -1,13 +1,15 @@
 //! Imports an OpenStreetMap extract as a lastmetre area, and marks every value it had to guess.
 //!
 //! ```text
-//! OSM XML ──xml──▶ nodes, ways, relations
-//!   ──lanes──▶ highway ways clipped to the boundary, widths (given or per class)
-//!   ──buildings──▶ outlines, levels, households, stairwells (entrances or one per 15 m)
-//!   ──gate──▶ --gate, or the gate node that best joins roads outside
-//!   ──repair──▶ doors linked to their nearest way; lanes and buildings the gate cannot reach dropped
-//!   ──sites──▶ candidate stations spread over the tricycle lanes, some opened
-//!   ──▶ AreaSpec + provenance of every feature + the validation of the result
+//! OSM XML ──xml──▶ or .osm.pbf ──pbf──▶ nodes, ways, relations (a PBF cut to the box as it streams)
+//!   ──lanes──▶ highway ways clipped to the boundary and cut where nodes are missing, widths
+//!   ──buildings──▶ outlines, levels (tags, neighbours, defaults), households, stairwells
+//!   ──repair──▶ doors linked to their nearest way
+//!   ──connect──▶ ways that stop short, and parts no way joins, joined by marked footways
+//!   ──gate──▶ --gate, or the candidate that reaches the most households
+//!   ──repair──▶ what the gate cannot reach dropped, in groups
+//!   ──sites──▶ candidate stations on the tricycle lanes, opened until doors are near one
+//!   ──▶ AreaSpec + provenance of every feature + report + the validation of the result
 //! ```
 //!
 //! The result is an ordinary area: `lastmetre_area::build` validates it and everything else
@@ -431,7 +433,14 @@ pub fn import(text: &str, options: &Options) -> Result<Import, ImportError> {
 /// data as OSM XML.
 pub fn import_pbf(path: &std::path::Path, options: &Options) -> Result<Import, ImportError> {
     options.params.check().map_err(ImportError::BadParams)?;
-    let clip = options.boundary.as_ref().and_then(Boundary::bounding_box);
+    // With a margin (about 100 m) for what the import looks at just outside the boundary:
+    // entrances beside an outline, ways that leave and come back.
+    const MARGIN_DEG: f64 = 0.001;
+    let clip = options
+        .boundary
+        .as_ref()
+        .and_then(Boundary::bounding_box)
+        .map(|[w, s, e, n]| [w - MARGIN_DEG, s - MARGIN_DEG, e + MARGIN_DEG, n + MARGIN_DEG]);
     import_data(pbf::read(path, clip)?, options)
 }
 

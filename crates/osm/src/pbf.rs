@@ -68,6 +68,7 @@ pub(crate) fn read(path: &Path, clip: Option<[f64; 4]>) -> Result<OsmData, Impor
     let mut relations = Vec::new();
     let mut ways = Vec::new();
     let mut bounds = Vec::new();
+    let mut kept: HashSet<i64> = HashSet::new();
     each(
         path,
         |b| bounds.push(b),
@@ -81,10 +82,17 @@ pub(crate) fn read(path: &Path, clip: Option<[f64; 4]>) -> Result<OsmData, Impor
             Element::Way(w) => {
                 let refs: Vec<i64> = w.refs().collect();
                 if clip.is_none() || refs.iter().any(|r| data.nodes.contains_key(r)) {
+                    kept.insert(w.id());
                     ways.push(Way { id: w.id(), refs, tags: tags(w.tags()) });
                 }
             }
             Element::Relation(r) => {
+                // Ways come before relations in a PBF: a relation none of whose ways were kept
+                // is dropped as it streams.
+                let uses_kept = r.members().any(|m| m.member_type == RelMemberType::Way && kept.contains(&m.member_id));
+                if clip.is_some() && !uses_kept {
+                    return;
+                }
                 let members: Vec<Member> = r
                     .members()
                     .map(|m| Member {
@@ -103,7 +111,6 @@ pub(crate) fn read(path: &Path, clip: Option<[f64; 4]>) -> Result<OsmData, Impor
             path.display()
         )));
     }
-    let kept: HashSet<i64> = ways.iter().map(|w| w.id).collect();
     if let Some(clip) = clip {
         relations.retain(|r| r.members.iter().any(|m| m.is_way && kept.contains(&m.id)));
         // The nodes the kept ways need outside the box: a second pass.
@@ -134,16 +141,7 @@ pub(crate) fn read(path: &Path, clip: Option<[f64; 4]>) -> Result<OsmData, Impor
     }
     data.bounds = bounds;
     for way in ways {
-        match data.way_index.get(&way.id) {
-            Some(&at) => {
-                data.duplicates += 1;
-                data.ways[at] = way;
-            }
-            None => {
-                data.way_index.insert(way.id, data.ways.len());
-                data.ways.push(way);
-            }
-        }
+        data.add_way(way);
     }
     data.relations = relations;
     Ok(data)

@@ -207,7 +207,9 @@ pub(crate) fn prune(params: &ImportParams, import: &mut Import) -> Result<Area, 
     let reached_lanes: HashSet<&str> = g
         .edge_references()
         .filter_map(|e| match e.weight().kind {
-            EdgeKind::Lane(l) if seen[e.source().index()] => Some(area.lanes[l].id.as_str()),
+            EdgeKind::Lane(l) if seen[e.source().index()] || seen[e.target().index()] => {
+                Some(area.lanes[l].id.as_str())
+            }
             _ => None,
         })
         .collect();
@@ -220,6 +222,8 @@ pub(crate) fn prune(params: &ImportParams, import: &mut Import) -> Result<Area, 
             list(&dropped)
         ));
         import.spec.lanes.retain(|l| reached_lanes.contains(l.id.as_str()));
+        let gone: HashSet<&str> = dropped.iter().map(String::as_str).collect();
+        import.features.retain(|id, _| !gone.contains(id.as_str()));
     }
     let reached_doors: HashSet<&str> =
         area.stairwells.iter().filter(|s| seen[s.door.index()]).map(|s| s.id.as_str()).collect();

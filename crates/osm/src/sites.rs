@@ -150,7 +150,7 @@ pub(crate) fn lay_out(area: &Area, params: &ImportParams, import: &mut Import) {
     };
     let mut bounds: Vec<(f64, usize)> = (0..chosen.len()).filter(|i| !open[*i]).map(|i| (f64::INFINITY, i)).collect();
     while open.iter().filter(|o| **o).count() < per_station && !bounds.is_empty() {
-        bounds.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        bounds.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let (_, site) = bounds[0];
         let now = saving(site, &serving);
         if bounds.len() > 1 && now < bounds[1].0 {
@@ -163,7 +163,15 @@ pub(crate) fn lay_out(area: &Area, params: &ImportParams, import: &mut Import) {
             *now = now.min(*d);
         }
     }
-    let share = if total > 0.0 { covered_households / total } else { 1.0 };
+    // Reach over every open station, those of the second step too.
+    let mut near = vec![false; doors.len()];
+    for (site, _) in open.iter().enumerate().filter(|(_, o)| **o) {
+        for d in &covers[site] {
+            near[*d] = true;
+        }
+    }
+    let reached: f64 = doors.iter().zip(&near).filter(|(_, n)| **n).map(|(d, _)| d.2).sum();
+    let share = if total > 0.0 { reached / total } else { 1.0 };
     import.station_reach = Some(share);
     if share < params.station_walk_share {
         import.warnings.push(format!(

@@ -68,6 +68,22 @@ pub(crate) struct OsmData {
     pub duplicates: usize,
 }
 
+impl OsmData {
+    /// Adds a way; a way given twice (merged extracts) replaces the first and is counted.
+    pub(crate) fn add_way(&mut self, way: Way) {
+        match self.way_index.get(&way.id) {
+            Some(&at) => {
+                self.duplicates += 1;
+                self.ways[at] = way;
+            }
+            None => {
+                self.way_index.insert(way.id, self.ways.len());
+                self.ways.push(way);
+            }
+        }
+    }
+}
+
 /// What is being read: tags and children go to the innermost open element.
 enum Open {
     Node(i64, Node),
@@ -238,16 +254,7 @@ fn finish(data: &mut OsmData, element: Option<Open>) -> Result<(), ImportError> 
                 data.duplicates += 1;
             }
         }
-        Some(Open::Way(way)) => match data.way_index.get(&way.id) {
-            Some(&at) => {
-                data.duplicates += 1;
-                data.ways[at] = way;
-            }
-            None => {
-                data.way_index.insert(way.id, data.ways.len());
-                data.ways.push(way);
-            }
-        },
+        Some(Open::Way(way)) => data.add_way(way),
         Some(Open::Relation(relation)) => match data.relations.iter().position(|r| r.id == relation.id) {
             Some(at) => {
                 data.duplicates += 1;

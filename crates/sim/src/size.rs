@@ -116,7 +116,7 @@ pub fn size(
         None => (base, demand, 1.0),
     };
     let mut sizing = search(area, base, demand, options, targets, max_porters, progress)?;
-    if let Some((_, _, share, stations)) = sampled {
+    if let Some((_, _, share, stations)) = sampled.filter(|_| sizing.found) {
         sizing.fleet.porters.count = (sizing.fleet.porters.count as f64 * scale).ceil() as usize;
         sizing.fleet.tricycles.count = (sizing.fleet.tricycles.count as f64 * scale).ceil() as usize;
         // The whole area's stations again.
@@ -129,7 +129,7 @@ pub fn size(
     Ok(sizing)
 }
 
-/// Rounds of raising the porters until the noon batch plans.
+/// Rounds of raising the porters until the noon batch plans (each followed by a plan).
 const NOON_ROUNDS: usize = 4;
 
 /// Plans the day's orders as one noon batch with the fleet found, and adds porters (in
@@ -143,7 +143,7 @@ fn noon_batch(area: &Area, sizing: &mut Sizing, options: &Options, targets: &Tar
         return;
     }
     let matrices = area.matrices();
-    for _ in 0..NOON_ROUNDS {
+    for round in 0..=NOON_ROUNDS {
         let Ok(instance) = lastmetre_area::instance(area, &matrices, &orders, &sizing.fleet, "noon batch") else {
             return;
         };
@@ -154,7 +154,8 @@ fn noon_batch(area: &Area, sizing: &mut Sizing, options: &Options, targets: &Tar
         }
         let served = plan.metrics.orders_delivered;
         sizing.noon_batch = Some((served, orders.len()));
-        if served as f64 >= targets.noon_batch * orders.len() as f64 {
+        if served as f64 >= targets.noon_batch * orders.len() as f64 || round == NOON_ROUNDS {
+            // Met, or the last round: what `noon_batch` reports is this fleet's plan.
             return;
         }
         let porters = sizing.fleet.porters.count as f64;
