@@ -207,9 +207,9 @@ pub(crate) fn prune(params: &ImportParams, import: &mut Import) -> Result<Area, 
     let reached_lanes: HashSet<&str> = g
         .edge_references()
         .filter_map(|e| match e.weight().kind {
-            EdgeKind::Lane(l) if seen[e.source().index()] || seen[e.target().index()] => {
-                Some(area.lanes[l].id.as_str())
-            }
+            // By its source end, as `validate` judges islands (E201): a `foot=no` lane that only
+            // touches the walking network at one end would fail it.
+            EdgeKind::Lane(l) if seen[e.source().index()] => Some(area.lanes[l].id.as_str()),
             _ => None,
         })
         .collect();
