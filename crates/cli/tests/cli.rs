@@ -621,13 +621,17 @@ fn import_osm_refuses_bad_input_with_exit_2() {
     let out_file = scratch("refused.geojson");
     let out_file = out_file.to_str().unwrap();
     let geojson = repo("data/niuxie/area.geojson");
-    let cases: [(Vec<&str>, &str); 6] = [
+    let not_pbf = scratch("not-really.osm.pbf");
+    std::fs::write(&not_pbf, "this is not a PBF file").unwrap();
+    let not_pbf = not_pbf.to_str().unwrap();
+    let cases: [(Vec<&str>, &str); 7] = [
         (vec![geojson.as_str()], "not an OSM XML file"),
         (vec![osm, "--gate", "424242"], "gate node 424242 is not in the file"),
         (vec![osm, "--gate", "north"], "--gate 'north'"),
         (vec![osm, "--bbox", "1,2,3"], "--bbox '1,2,3'"),
         (vec![osm, "--bbox", "0,0,1,1"], "no walkable way"),
-        (vec!["area.osm.pbf"], "osmium cat"),
+        (vec!["area.osm.pbf"], "cannot read the PBF file: area.osm.pbf"),
+        (vec![not_pbf], "cannot read the PBF file"),
     ];
     for (args, says) in cases {
         let mut full = vec!["import-osm"];

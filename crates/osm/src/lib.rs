@@ -146,6 +146,9 @@ pub enum DropReason {
     DoorTooFar,
     /// No path on foot joins it to the gate, not even through a guessed join.
     NotJoined,
+    /// The area's rules refused the building or its door (a self-crossing outline, say), so
+    /// the graph has no place for it.
+    Refused,
 }
 
 impl DropReason {
@@ -155,6 +158,7 @@ impl DropReason {
             DropReason::BrokenOutline => "broken_outline",
             DropReason::DoorTooFar => "door_too_far",
             DropReason::NotJoined => "not_joined",
+            DropReason::Refused => "refused",
         }
     }
 
@@ -169,6 +173,9 @@ impl DropReason {
             }
             DropReason::NotJoined => {
                 "map the path that leads there, raise part_join_m in --params, or import that part as its own area with --gate near it"
+            }
+            DropReason::Refused => {
+                "fix the building's outline or door (add them back and run `lastmetre validate` to see the problem)"
             }
         }
     }

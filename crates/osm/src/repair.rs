@@ -250,13 +250,10 @@ pub(crate) fn prune(params: &ImportParams, import: &mut Import) -> Result<Area, 
     for s in &cut_off {
         groups.entry(parts.find(s.door.index())).or_default().insert(s.id.clone());
     }
-    let mut groups: Vec<HashSet<String>> = groups.into_values().collect();
-    if !unattached.is_empty() {
-        groups.push(unattached);
-    }
-    for group in groups {
+    for group in groups.into_values() {
         drop_stairwells(&group, DropReason::NotJoined, import);
     }
+    drop_stairwells(&unattached, DropReason::Refused, import);
     import.dropped.sort_by(|a, b| b.households.cmp(&a.households).then(a.reason.cmp(&b.reason)));
     if import.spec.households.is_empty() {
         return Err(ImportError::GateUnreachable {
