@@ -198,7 +198,9 @@ fn print_summary(imported: &lastmetre::osm::Import, out: &str, seconds: f64) {
             );
         }
     }
-    for d in &imported.dropped {
+    /// Groups printed; `--json` has them all.
+    const GROUPS_SHOWN: usize = 10;
+    for d in imported.dropped.iter().take(GROUPS_SHOWN) {
         let at = d.at.map_or(String::new(), |p| format!(" around {:.6},{:.6}", p.lon, p.lat));
         println!(
             "left out ({}){at}: {} households, {} stairwells, {} buildings, e.g. {}; {}",
@@ -209,6 +211,10 @@ fn print_summary(imported: &lastmetre::osm::Import, out: &str, seconds: f64) {
             d.examples.join(", "),
             d.reason.fix()
         );
+    }
+    if let Some(more) = imported.dropped.len().checked_sub(GROUPS_SHOWN).filter(|n| *n > 0) {
+        let households: usize = imported.dropped.iter().skip(GROUPS_SHOWN).map(|d| d.households).sum();
+        println!("left out: {more} smaller group(s) more, {households} households in all (every group is in --json)");
     }
     let estimated = imported.estimated();
     if estimated.is_empty() {

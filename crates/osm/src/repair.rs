@@ -12,6 +12,9 @@ use petgraph::visit::{Bfs, EdgeFiltered, EdgeRef};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
+/// Doors too far from a way are reported in squares of this side, metres.
+const GROUP_CELL_M: f64 = 250.0;
+
 /// Draws a straight footway from every door beyond the snap tolerance to its nearest walkable
 /// way, or leaves the stairwell out when that is farther than `door_link_max_m`.
 pub(crate) fn link_doors(lanes: &Lanes, params: &ImportParams, import: &mut Import) {
@@ -63,22 +66,55 @@ pub(crate) fn link_doors(lanes: &Lanes, params: &ImportParams, import: &mut Impo
             params.door_link_max_m,
             list(&names)
         ));
-        drop_stairwells(&too_far, DropReason::DoorTooFar, import);
+        // One group per square of the map, so that each says where to look.
+        let mut cells: std::collections::BTreeMap<(i64, i64), HashSet<String>> = std::collections::BTreeMap::new();
+        for s in import.spec.stairwells.iter().filter(|s| too_far.contains(&s.id)) {
+            let [x, y] = lanes.frame.to_local(s.at);
+            let cell = ((x / GROUP_CELL_M).floor() as i64, (y / GROUP_CELL_M).floor() as i64);
+            cells.entry(cell).or_default().insert(s.id.clone());
+        }
+        drop_groups(cells.into_values().map(|g| (DropReason::DoorTooFar, g)).collect(), import);
     }
 }
 
-/// Leaves out the stairwells `gone`, their households and the buildings left without a door,
-/// and reports them as one group.
-fn drop_stairwells(gone: &HashSet<String>, reason: DropReason, import: &mut Import) {
-    if gone.is_empty() {
+/// Leaves out the stairwells of every group, their households and the buildings left
+/// without a door, and reports each group. One pass over the area for all the groups: a
+/// district can have dozens.
+fn drop_groups(groups: Vec<(DropReason, HashSet<String>)>, import: &mut Import) {
+    let groups: Vec<(DropReason, HashSet<String>)> = groups.into_iter().filter(|(_, g)| !g.is_empty()).collect();
+    if groups.is_empty() {
         return;
     }
-    let doors: Vec<LonLat> = import.spec.stairwells.iter().filter(|s| gone.contains(&s.id)).map(|s| s.at).collect();
-    let households = import.spec.households.iter().filter(|h| gone.contains(&h.stairwell)).count();
-    let buildings_before = import.spec.buildings.len();
-    let mut examples: Vec<String> = gone.iter().cloned().collect();
-    examples.sort();
-    examples.truncate(5);
+    let group_of: HashMap<&str, usize> =
+        groups.iter().enumerate().flat_map(|(k, (_, g))| g.iter().map(move |id| (id.as_str(), k))).collect();
+    let spec = &import.spec;
+    let mut households = vec![0usize; groups.len()];
+    for h in &spec.households {
+        if let Some(k) = group_of.get(h.stairwell.as_str()) {
+            households[*k] += 1;
+        }
+    }
+    let mut doors: Vec<Vec<LonLat>> = vec![Vec::new(); groups.len()];
+    let mut keeps_a_door: HashSet<&str> = HashSet::new();
+    let mut group_of_building: HashMap<&str, usize> = HashMap::new();
+    for s in &spec.stairwells {
+        match group_of.get(s.id.as_str()) {
+            Some(&k) => {
+                doors[k].push(s.at);
+                group_of_building.entry(s.building.as_str()).or_insert(k);
+            }
+            None => {
+                keeps_a_door.insert(s.building.as_str());
+            }
+        }
+    }
+    let mut buildings = vec![0usize; groups.len()];
+    for b in &spec.buildings {
+        if let (false, Some(k)) = (keeps_a_door.contains(b.id.as_str()), group_of_building.get(b.id.as_str())) {
+            buildings[*k] += 1;
+        }
+    }
+    let gone: HashSet<String> = group_of.keys().map(|id| (*id).to_owned()).collect();
     let spec = &mut import.spec;
     spec.stairwells.retain(|s| !gone.contains(&s.id));
     spec.households.retain(|h| !gone.contains(&h.stairwell));
@@ -94,18 +130,26 @@ fn drop_stairwells(gone: &HashSet<String>, reason: DropReason, import: &mut Impo
         .chain(spec.gates.iter().map(|g| g.id.as_str()))
         .collect();
     import.features.retain(|id, _| kept.contains(id.as_str()));
-    let n = doors.len() as f64;
-    let at = (n > 0.0).then(|| {
-        LonLat::new(doors.iter().map(|d| d.lon).sum::<f64>() / n, doors.iter().map(|d| d.lat).sum::<f64>() / n)
-    });
-    import.dropped.push(Dropped {
-        reason,
-        households,
-        buildings: buildings_before - import.spec.buildings.len(),
-        stairwells: gone.len(),
-        at,
-        examples,
-    });
+    for (k, (reason, group)) in groups.into_iter().enumerate() {
+        let n = doors[k].len() as f64;
+        let at = (n > 0.0).then(|| {
+            LonLat::new(
+                doors[k].iter().map(|d| d.lon).sum::<f64>() / n,
+                doors[k].iter().map(|d| d.lat).sum::<f64>() / n,
+            )
+        });
+        let mut examples: Vec<String> = group.iter().cloned().collect();
+        examples.sort();
+        examples.truncate(5);
+        import.dropped.push(Dropped {
+            reason,
+            households: households[k],
+            buildings: buildings[k],
+            stairwells: group.len(),
+            at,
+            examples,
+        });
+    }
 }
 
 /// Which nodes a walk (or ride) from `start` reaches over the edges `usable` allows.
@@ -250,10 +294,10 @@ pub(crate) fn prune(params: &ImportParams, import: &mut Import) -> Result<Area, 
     for s in &cut_off {
         groups.entry(parts.find(s.door.index())).or_default().insert(s.id.clone());
     }
-    for group in groups.into_values() {
-        drop_stairwells(&group, DropReason::NotJoined, import);
-    }
-    drop_stairwells(&unattached, DropReason::Refused, import);
+    let mut all: Vec<(DropReason, HashSet<String>)> =
+        groups.into_values().map(|g| (DropReason::NotJoined, g)).collect();
+    all.push((DropReason::Refused, unattached));
+    drop_groups(all, import);
     import.dropped.sort_by(|a, b| b.households.cmp(&a.households).then(a.reason.cmp(&b.reason)));
     if import.spec.households.is_empty() {
         return Err(ImportError::GateUnreachable {
