@@ -154,8 +154,17 @@ pub(crate) fn run(request: &Request) -> Result<ExitCode> {
         };
         let demand = lastmetre::sim::generated_demand(&built.area, 1, 1);
         let fleet = lastmetre::Fleet::default();
-        let sized =
-            crate::size::size_and_write(&built.area, &fleet, &demand, 1, 1, 1000, 2000, fleet_out, request.json)?;
+        let sized = crate::size::size_and_write(
+            &built.area,
+            &fleet,
+            &demand,
+            1,
+            1,
+            crate::size::ITERATIONS,
+            crate::size::MAX_PORTERS,
+            fleet_out,
+            request.json,
+        )?;
         if !sized.found {
             return Ok(ExitCode::FAILURE);
         }

@@ -204,10 +204,10 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Search iterations per re-plan (fewer than `simulate`'s 3000: sizing runs many days).
-        #[arg(long, default_value_t = 1000)]
+        #[arg(long, default_value_t = size::ITERATIONS)]
         iterations: u64,
         /// Most porters tried.
-        #[arg(long, default_value_t = 2000)]
+        #[arg(long, default_value_t = size::MAX_PORTERS)]
         max_porters: usize,
         /// Where to write the fleet file.
         #[arg(long, value_name = "FILE")]

@@ -8,6 +8,12 @@ use lastmetre::sim::{Disturbances, Options, Sizing, Targets, Trial};
 use std::path::Path;
 use std::process::ExitCode;
 
+/// Search iterations per re-plan while sizing (fewer than `simulate`'s 3000: sizing plays
+/// many days). `size --iterations` and `import-osm --fleet-out` both start from it.
+pub(crate) const ITERATIONS: u64 = 1000;
+/// Most porters tried, as `size --max-porters` defaults.
+pub(crate) const MAX_PORTERS: usize = 2000;
+
 /// What `size` was asked.
 pub(crate) struct Request<'a> {
     pub area: &'a Path,

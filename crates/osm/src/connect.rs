@@ -40,9 +40,6 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
         }
     }
     let index: RTree<Piece> = RTree::bulk_load(pieces);
-    // Each join: its id, where it starts, where it ends and on which graph edge, and the lane
-    // whose end it extends (none for a join between parts).
-    type Join = (String, [f64; 2], ([f64; 2], usize), Option<usize>);
     let mut joins: Vec<Join> = Vec::new();
 
     // 1. Ends of ways that stop short of a way of another part.
@@ -63,7 +60,13 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
             parts.union(piece.data.0, n.index());
             let EdgeKind::Lane(lane) = lane_edges[0].weight().kind else { continue };
             dangling += 1;
-            joins.push((format!("join-{dangling}"), at, (to, piece.data.1), Some(lane)));
+            joins.push(Join {
+                id: format!("join-{dangling}"),
+                from: at,
+                to,
+                to_edge: piece.data.1,
+                extends: Some(lane),
+            });
         }
     }
 
@@ -114,7 +117,7 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
             parts.union(label, other.0);
             whole += 1;
             joined_any = true;
-            joins.push((format!("join-part-{whole}"), at, (to, other.1), None));
+            joins.push(Join { id: format!("join-part-{whole}"), from: at, to, to_edge: other.1, extends: None });
         }
         if !joined_any {
             break;
@@ -126,12 +129,12 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
         import.spec.lanes.iter().enumerate().map(|(k, l)| (l.id.clone(), k)).collect();
     let mut pinned = import.spec.lanes.clone();
     let mut new_lanes = Vec::new();
-    for (id, from, (to, edge), lane) in joins {
+    for Join { id, from, to, to_edge, extends } in joins {
         let length = (from[0] - to[0]).hypot(from[1] - to[1]);
         if length < 0.05 {
             continue;
         }
-        let why = match lane {
+        let why = match extends {
             Some(l) => format!("lane {} stops {length:.1} m short of a way it does not meet; joined", area.lanes[l].id),
             None => {
                 format!("no way joins this part of the network to the rest; joined where they come {length:.0} m apart")
@@ -142,7 +145,7 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
             Some(EdgeKind::Lane(l)) => lane_of.get(area.lanes[l].id.as_str()).copied(),
             _ => None,
         };
-        let Some(target) = on(edge) else { continue };
+        let Some(target) = on(to_edge) else { continue };
         let to = crate::repair::pin(&mut pinned[target], &area.frame, to);
         let from = match nearest_lane_at(&area, from).and_then(on) {
             Some(source) => crate::repair::pin(&mut pinned[source], &area.frame, from),
@@ -171,6 +174,18 @@ pub(crate) fn join_gaps(params: &ImportParams, import: &mut Import) {
             "{dangling} way end(s) that stop short of another way, and {whole} part(s) of the network that no way joins, were joined by short footways (marked `join-…`): check them on the ground"
         ));
     }
+}
+
+/// A footway to draw between two parts of the network.
+struct Join {
+    id: String,
+    /// Where it starts: a vertex of its own part.
+    from: [f64; 2],
+    /// Where it ends, on the graph edge `to_edge` of the other part.
+    to: [f64; 2],
+    to_edge: usize,
+    /// The lane whose free end it extends; none for a join between whole parts.
+    extends: Option<usize>,
 }
 
 /// A walkable lane edge that passes through `at` (a vertex of its path), if any.
