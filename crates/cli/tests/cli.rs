@@ -643,3 +643,42 @@ fn import_osm_refuses_bad_input_with_exit_2() {
         assert!(stderr.contains(says), "{full:?} should say {says:?}, said: {stderr}");
     }
 }
+
+#[test]
+fn import_osm_json_and_fleet_out_then_plan_with_the_sized_fleet_and_check() {
+    let osm = scratch("sized.osm");
+    let osm = osm.to_str().unwrap();
+    assert_eq!(lastmetre(&["generate", "--households", "300", "--osm", "sparse", "--out", osm]).status.code(), Some(0));
+    let area = scratch("sized.geojson");
+    let area = area.to_str().unwrap();
+    let fleet = scratch("sized-fleet.json");
+    let fleet = fleet.to_str().unwrap();
+    let out = lastmetre(&["import-osm", osm, "--out", area, "--json", "--fleet-out", fleet]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // stdout is the report alone, even while the fleet is sized.
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json prints one JSON object");
+    assert!(report["households_kept"].as_u64().unwrap() > 0);
+    assert!(report["stations_open"].as_u64().unwrap() >= 1);
+    assert!(report["gate"]["why"].as_str().is_some_and(|w| w.contains("households")));
+    assert!(text(&out.stderr).contains("porters"), "the sizing table goes to stderr");
+
+    // `size` alone writes the same kind of file.
+    let fleet2 = scratch("sized-fleet-2.json");
+    let fleet2 = fleet2.to_str().unwrap();
+    let out = lastmetre(&["size", "--area", area, "--out", fleet2]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("porters and"), "{}", text(&out.stdout));
+    let sized: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fleet2).unwrap()).unwrap();
+    assert!(sized["porters"]["count"].as_u64().unwrap() >= 1);
+
+    let orders = scratch("sized-noon.json");
+    let orders = orders.to_str().unwrap();
+    assert_eq!(lastmetre(&["demand", "--area", area, "--out", orders]).status.code(), Some(0));
+    let plan = scratch("sized-plan.json");
+    let plan = plan.to_str().unwrap();
+    let out = lastmetre(&["plan", "--area", area, "--orders", orders, "--fleet", fleet, "--out", plan]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = lastmetre(&["check", "--area", area, "--orders", orders, "--fleet", fleet, "--plan", plan]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("feasible"));
+}
