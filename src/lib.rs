@@ -45,6 +45,7 @@ pub use lastmetre_osm as osm;
 pub use lastmetre_place as place;
 pub use lastmetre_sim as sim;
 pub use lastmetre_solver as solver;
+pub use lastmetre_solver::Policy;
 
 /// Why an area could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -74,22 +75,12 @@ pub enum Error {
     /// Orders that cannot be planned; every problem, each naming its order.
     #[error("{} order problem(s)", .0.len())]
     Orders(Vec<Problem>),
-    /// The fleet file cannot be read.
-    #[error("{0}")]
-    Fleet(Problem),
+    /// The fleet cannot be used; every problem, each naming its field.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Fleet(Vec<Problem>),
     /// The checker rejected the plan: a bug in the planner, never a user error.
     #[error("the independent checker rejected the plan: {}", .0.first().map(|v| v.to_string()).unwrap_or_default())]
     Rejected(Vec<lastmetre_check::Violation>),
-}
-
-/// Who makes the plan.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Policy {
-    /// The lastmetre solver.
-    #[default]
-    Lastmetre,
-    /// The careful manual practice of the founding case, as a baseline.
-    Manual,
 }
 
 /// How hard to search.
@@ -149,23 +140,21 @@ impl Engine {
 
     /// The abstract instance for a batch of orders.
     pub fn instance(&self, orders: &[Order], fleet: &Fleet, name: &str) -> Result<Instance, Error> {
-        lastmetre_formats::check_fleet(fleet).map_err(Error::Fleet)?;
+        let problems = lastmetre_area::check_fleet(fleet);
+        if !problems.is_empty() {
+            return Err(Error::Fleet(problems));
+        }
         lastmetre_area::instance(&self.area, &self.matrices, orders, fleet, name).map_err(Error::Orders)
     }
 
     /// Plans a batch and checks the plan independently.
     pub fn plan(&self, orders: &[Order], fleet: &Fleet, options: &PlanOptions) -> Result<Planned, Error> {
         let instance = self.instance(orders, fleet, "batch")?;
-        let plan = match options.policy {
-            Policy::Manual => lastmetre_solver::manual(&instance),
-            Policy::Lastmetre => {
-                let started = std::time::Instant::now();
-                let cap = options.seconds;
-                let elapsed = move || cap.map_or(0.0, |s| started.elapsed().as_secs_f64() / s.max(1e-9));
-                let budget = lastmetre_solver::Budget { iterations: options.iterations, elapsed: &elapsed };
-                lastmetre_solver::solve(&instance, &budget, options.seed, options.threads)
-            }
-        };
+        let started = std::time::Instant::now();
+        let cap = options.seconds;
+        let elapsed = move || cap.map_or(0.0, |s| started.elapsed().as_secs_f64() / s.max(1e-9));
+        let budget = lastmetre_solver::Budget { iterations: options.iterations, elapsed: &elapsed };
+        let plan = lastmetre_solver::plan_by(options.policy, &instance, &budget, options.seed, options.threads, &[]);
         let report = lastmetre_check::check(&instance, &plan);
         if !report.is_ok() {
             return Err(Error::Rejected(report.violations));

@@ -146,6 +146,40 @@ fn a_porter_or_tricycle_in_two_places_is_caught() {
 }
 
 #[test]
+fn moves_with_no_route_on_the_graph_are_caught() {
+    use lastmetre::model::Table;
+    // Stations that no path joins: every porter's first move to another station has no route.
+    caught(Kind::Unreachable, |i, p| {
+        let n = i.stations.len();
+        i.walk_station_station = Table::from_fn(n, n, |a, b| (a == b).then_some(0.0));
+        assert!(p.outings.iter().any(|o| o.station != o.porter % n), "an outing away from the porter's home station");
+    });
+    // Stairwells that no path reaches from any station.
+    caught(Kind::Unreachable, |i, _| {
+        i.walk_station_stairwell = Table::from_fn(i.stations.len(), i.stairwells.len(), |_, _| None);
+    });
+    // Stations that no tricycle lane reaches from the gate.
+    caught(Kind::Unreachable, |i, _| {
+        let n = i.stations.len() + 1;
+        i.ride = Table::from_fn(n, n, |a, b| (a == b).then_some(0.0));
+    });
+}
+
+#[test]
+fn outings_of_an_off_duty_porter_are_caught() {
+    caught(Kind::OffDuty, |i, p| {
+        let porter = p.outings[0].porter;
+        let mut state: Vec<_> = (0..i.fleet.porters.count).map(|k| i.porter_state(k)).collect();
+        state[porter].on_duty = false;
+        i.state.porters = state;
+    });
+    // The same fleet state with everyone on duty is no violation.
+    let (mut instance, plan) = base().clone();
+    instance.state.porters = (0..instance.fleet.porters.count).map(|k| instance.porter_state(k)).collect();
+    assert!(!kinds(&instance, &plan).contains(&Kind::OffDuty));
+}
+
+#[test]
 fn energy_storage_and_pins_are_enforced() {
     caught(Kind::Energy, |i, _| i.fleet.porters.shift_energy = lastmetre::model::Kilojoules(100.0));
     caught(Kind::Storage, |i, _| {

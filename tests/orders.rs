@@ -137,9 +137,10 @@ fn e307_order_without_bags() {
 
 #[test]
 fn e308_bad_fleet_file() {
-    let problem = read_fleet(br#"{"porters": {"count": 8, "max_cary_kg": 12}}"#).unwrap_err();
-    assert_eq!(problem.code, Code::BadFleet);
-    assert!(problem.message.contains("max_cary_kg"), "{}", problem.message);
+    let problems = read_fleet(br#"{"porters": {"count": 8, "max_cary_kg": 12}}"#).unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].code, Code::BadFleet);
+    assert!(problems[0].message.contains("max_cary_kg"), "{}", problems[0].message);
     assert!(read_fleet(b"{}").is_ok());
 }
 
@@ -151,10 +152,16 @@ fn e308_unusable_fleet_values() {
         (r#"{"tricycles": {"capacity_kg": 10}}"#, "tricycles.capacity_kg"),
         (r#"{"effort": {"up_j_per_kg_m": -40}}"#, "effort.up_j_per_kg_m"),
     ] {
-        let problem = read_fleet(json.as_bytes()).unwrap_err();
-        assert_eq!(problem.code, Code::BadFleet);
-        assert!(problem.message.contains(culprit), "{}", problem.message);
+        let problems = read_fleet(json.as_bytes()).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].code, Code::BadFleet);
+        assert!(problems[0].message.contains(culprit), "{}", problems[0].message);
     }
+    // Every problem at once, each naming its field, so that one fix round is enough.
+    let problems = read_fleet(br#"{"porters": {"climb_speed": 0, "walk_speed": -1}, "tricycles": {"trips_each": 0}}"#)
+        .unwrap_err();
+    let named: Vec<&str> = problems.iter().map(|p| p.message.split(' ').next().unwrap_or("")).collect();
+    assert_eq!(named, ["porters.walk_speed", "porters.climb_speed", "tricycles.trips_each"], "{problems:?}");
     // A fleet built in code is checked as well.
     let mut fleet = Fleet::default();
     fleet.porters.walk_speed = lastmetre::MetresPerSecond(0.0);

@@ -8,6 +8,68 @@ use crate::problem::{Code, Problem};
 use lastmetre_model::{Fleet, Instance, Job, Order, Stairwell, Station, Table};
 use std::collections::{HashMap, HashSet};
 
+/// The fleet's numbers are usable: speeds and capacities above zero, times and energies not
+/// negative, counts within reason, and a tricycle that can carry one porter's load. Every
+/// problem is reported, each naming its field.
+pub fn check_fleet(f: &Fleet) -> Vec<Problem> {
+    let (t, p, e) = (&f.tricycles, &f.porters, &f.effort);
+    let positive = [
+        ("tricycles.capacity_kg", t.capacity_kg.get()),
+        ("tricycles.capacity_litres", t.capacity_litres.get()),
+        ("tricycles.speed", t.speed.get()),
+        ("porters.max_carry_kg", p.max_carry_kg.get()),
+        ("porters.body_mass_kg", p.body_mass_kg.get()),
+        ("porters.walk_speed", p.walk_speed.get()),
+        ("porters.climb_speed", p.climb_speed.get()),
+        ("porters.descend_speed", p.descend_speed.get()),
+    ];
+    let not_negative = [
+        ("tricycles.load_s", t.load_s.get()),
+        ("tricycles.unload_s", t.unload_s.get()),
+        ("porters.handover_s", p.handover_s.get()),
+        ("porters.pick_s", p.pick_s.get()),
+        ("porters.shift_energy", p.shift_energy.get()),
+        ("effort.level_j_per_kg_m", e.level_j_per_kg_m),
+        ("effort.up_j_per_kg_m", e.up_j_per_kg_m),
+        ("effort.down_j_per_kg_m", e.down_j_per_kg_m),
+        ("effort.hand_carry_factor", e.hand_carry_factor),
+    ];
+    let mut problems = Vec::new();
+    let mut bad = |m: String| problems.push(Problem::new(Code::BadFleet, None, m));
+    for (name, v) in positive {
+        if !(v.is_finite() && v > 0.0) {
+            bad(format!("{name} is {v}; it must be a number above zero"));
+        }
+    }
+    for (name, v) in not_negative {
+        if !(v.is_finite() && v >= 0.0) {
+            bad(format!("{name} is {v}; it must be a number, zero or more"));
+        }
+    }
+    for (name, n) in [("tricycles.count", t.count), ("porters.count", p.count)] {
+        if n > 10_000 {
+            bad(format!("{name} is {n}; at most 10000 is accepted"));
+        }
+    }
+    for (name, limit) in [
+        ("tricycles.trips_each", t.trips_each),
+        ("porters.outings_each", p.outings_each),
+        ("porters.per_station", p.per_station),
+    ] {
+        if limit == Some(0) {
+            bad(format!("{name} is 0; leave it out for no limit, or give 1 or more"));
+        }
+    }
+    if t.capacity_kg.get() < p.max_carry_kg.get() {
+        bad(format!(
+            "tricycles.capacity_kg ({}) is below porters.max_carry_kg ({}): a porter's load would not fit a tricycle",
+            t.capacity_kg.get(),
+            p.max_carry_kg.get()
+        ));
+    }
+    problems
+}
+
 /// Builds the instance for one batch of orders.
 ///
 /// The depot is the area's first gate. Stations are the fleet's, or else the area's open sites.

@@ -25,6 +25,28 @@ use std::fmt;
 /// Slack on times and sums, seconds or kg: plans round-trip through JSON.
 const EPS: f64 = 1e-6;
 
+/// One porter's work in the plan, as the checker computes it.
+#[derive(Clone, Copy, Debug, Default)]
+struct PorterTotals {
+    energy_kj: f64,
+    walk_m: f64,
+    vertical_m: f64,
+    outings: usize,
+    stair_climbs: usize,
+    /// When the last outing is back at its station.
+    finish_s: f64,
+}
+
+/// One outing replayed through the effort model (without the walk to its station).
+#[derive(Clone, Copy, Debug, Default)]
+struct OutingWalk {
+    energy_kj: f64,
+    walk_m: f64,
+    vertical_m: f64,
+    stair_climbs: usize,
+    end_s: f64,
+}
+
 /// Kinds of violation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -45,6 +67,10 @@ pub enum Kind {
     Timing,
     /// A tricycle or porter is in two places at once.
     Overlap,
+    /// No route on the graph joins two places the plan moves between.
+    Unreachable,
+    /// A porter who is off duty has outings.
+    OffDuty,
     /// A porter spends more than the shift energy budget.
     Energy,
     /// A station holds more than its storage.
@@ -256,7 +282,10 @@ impl Checker<'_> {
             let mut at: Option<usize> = None;
             for stop in &trip.stops {
                 let Some(d) = i.ride_m(at, Some(stop.station)) else {
-                    self.flag(Kind::Timing, format!("trip {n}: no tricycle route to {}", i.stations[stop.station].id));
+                    self.flag(
+                        Kind::Unreachable,
+                        format!("trip {n}: no tricycle route to {}", i.stations[stop.station].id),
+                    );
                     continue 'trips;
                 };
                 time += d / speed;
@@ -289,7 +318,13 @@ impl Checker<'_> {
                 }
                 at = Some(stop.station);
             }
-            time += i.ride_m(at, None).unwrap_or(f64::INFINITY) / speed;
+            match i.ride_m(at, None) {
+                Some(back) => time += back / speed,
+                None => {
+                    self.flag(Kind::Unreachable, format!("trip {n}: no tricycle route back to the gate"));
+                    time = trip.end_s;
+                }
+            }
             if (trip.end_s - time).abs() > EPS {
                 self.flag(
                     Kind::Timing,
@@ -324,11 +359,11 @@ impl Checker<'_> {
         ready
     }
 
-    /// Checks outings and porters; returns each porter's (energy kJ, walk m, finish s).
-    fn outings(&mut self, ready: &BTreeMap<(usize, usize), (usize, f64)>) -> Vec<(f64, f64, f64, usize, usize, f64)> {
+    /// Checks outings and porters; returns each porter's totals, as the checker computes them.
+    fn outings(&mut self, ready: &BTreeMap<(usize, usize), (usize, f64)>) -> Vec<PorterTotals> {
         let i = self.instance;
         let p = &i.fleet.porters;
-        let mut porters: Vec<(f64, f64, f64, usize, usize, f64)> = vec![(0.0, 0.0, 0.0, 0, 0, 0.0); p.count];
+        let mut porters = vec![PorterTotals::default(); p.count];
         let mut by_porter: BTreeMap<usize, Vec<(usize, &Outing)>> = BTreeMap::new();
         for (o, outing) in self.plan.outings.iter().enumerate() {
             by_porter.entry(outing.porter).or_default().push((o, outing));
@@ -379,15 +414,15 @@ impl Checker<'_> {
             list.sort_by(|a, b| a.1.start_s.total_cmp(&b.1.start_s));
             let state = i.state.porters.get(porter);
             if state.is_some_and(|s| !s.on_duty) {
-                self.flag(Kind::Overlap, format!("porter {porter} is off duty but has {} outing(s)", list.len()));
+                self.flag(Kind::OffDuty, format!("porter {porter} is off duty but has {} outing(s)", list.len()));
             }
             let mut at = state.map_or(porter % stations, |s| s.station);
             let mut free = state.map_or(0.0, |s| s.free_s);
             let (spent, climbed) = state.map_or((0.0, 0.0), |s| (s.spent_kj, s.climbed_m));
-            let (mut energy, mut walk, mut vertical, mut climbs, mut finish) = (0.0, 0.0, 0.0, 0usize, 0.0);
+            let mut totals = PorterTotals { outings: list.len(), ..PorterTotals::default() };
             for (o, outing) in &list {
                 let Some(transit) = i.walk_station_station.get(at, outing.station).map(|m| m.get()) else {
-                    self.flag(Kind::Overlap, format!("porter {porter} cannot walk to the station of outing {o}"));
+                    self.flag(Kind::Unreachable, format!("porter {porter} cannot walk to the station of outing {o}"));
                     continue;
                 };
                 if outing.start_s + EPS < free + transit / p.walk_speed.get() {
@@ -401,59 +436,58 @@ impl Checker<'_> {
                     );
                 }
                 let transit_kj = i.fleet.effort.level_j_per_kg_m * p.body_mass_kg.get() * transit / 1000.0;
-                energy += transit_kj;
-                walk += transit;
-                let (kj, metres, up, ups, end) = self.replay(*o, outing);
+                totals.energy_kj += transit_kj;
+                totals.walk_m += transit;
+                let walked = self.replay(*o, outing);
                 let kg = carried_kg(i, outing);
                 let reported = [
                     ("transit_m", outing.transit_m, transit),
                     ("kg", outing.kg, kg),
-                    ("vertical_m", outing.vertical_m, up),
-                    ("energy_kj", outing.energy_kj, kj + transit_kj),
+                    ("vertical_m", outing.vertical_m, walked.vertical_m),
+                    ("energy_kj", outing.energy_kj, walked.energy_kj + transit_kj),
                 ];
                 for (name, theirs, mine) in reported {
                     if !same(theirs, mine) {
                         self.flag(Kind::Metric, format!("outing {o}: {name} is {theirs}, the checker computes {mine}"));
                     }
                 }
-                energy += kj;
-                walk += metres;
-                vertical += up;
-                climbs += ups;
-                free = end;
-                finish = end;
+                totals.energy_kj += walked.energy_kj;
+                totals.walk_m += walked.walk_m;
+                totals.vertical_m += walked.vertical_m;
+                totals.stair_climbs += walked.stair_climbs;
+                free = walked.end_s;
+                totals.finish_s = walked.end_s;
                 at = outing.station;
             }
-            if spent + energy > p.shift_energy.get() + EPS {
+            if spent + totals.energy_kj > p.shift_energy.get() + EPS {
                 self.flag(
                     Kind::Energy,
                     format!(
                         "porter {porter} spends {:.0} kJ in the shift; the budget is {} kJ",
-                        spent + energy,
+                        spent + totals.energy_kj,
                         p.shift_energy.get()
                     ),
                 );
             }
-            if climbed + vertical > p.shift_climb.get() + EPS {
+            if climbed + totals.vertical_m > p.shift_climb.get() + EPS {
                 self.flag(
                     Kind::Energy,
                     format!(
                         "porter {porter} climbs {:.0} m in the shift; the budget is {} m",
-                        climbed + vertical,
+                        climbed + totals.vertical_m,
                         p.shift_climb.get()
                     ),
                 );
             }
             if porter < porters.len() {
-                porters[porter] = (energy, walk, vertical, list.len(), climbs, finish);
+                porters[porter] = totals;
             }
         }
         porters
     }
 
-    /// Walks an outing through the effort model: its energy (kJ), level metres, vertical
-    /// metres and end time, flagging times that do not follow.
-    fn replay(&mut self, o: usize, outing: &Outing) -> (f64, f64, f64, usize, f64) {
+    /// Walks an outing through the effort model, flagging times that do not follow.
+    fn replay(&mut self, o: usize, outing: &Outing) -> OutingWalk {
         let i = self.instance;
         let p = &i.fleet.porters;
         let e = &i.fleet.effort;
@@ -474,10 +508,10 @@ impl Checker<'_> {
             };
             let Some(leg) = leg.map(|m| m.get()) else {
                 self.flag(
-                    Kind::Timing,
+                    Kind::Unreachable,
                     format!("outing {o}: no walking route to {}", i.stairwells[climb.stairwell].id),
                 );
-                return (0.0, 0.0, 0.0, 0, outing.end_s);
+                return OutingWalk { end_s: outing.end_s, ..OutingWalk::default() };
             };
             joules += e.level_j_per_kg_m * (body + k * load) * leg;
             walk += leg;
@@ -533,7 +567,13 @@ impl Checker<'_> {
             last = Some(climb.stairwell);
         }
         if let Some(w) = last {
-            let back = i.walk_station_stairwell.get(outing.station, w).map_or(f64::INFINITY, |m| m.get());
+            let back = i.walk_station_stairwell.get(outing.station, w).map_or_else(
+                || {
+                    self.flag(Kind::Unreachable, format!("outing {o}: no walking route back to its station"));
+                    0.0
+                },
+                |m| m.get(),
+            );
             joules += e.level_j_per_kg_m * body * back;
             walk += back;
             t += back / p.walk_speed.get();
@@ -544,7 +584,13 @@ impl Checker<'_> {
                 format!("outing {o}: back at the station at {:.1} s, expected {t:.1} s", outing.end_s),
             );
         }
-        (joules / 1000.0, walk, vertical, ups, outing.end_s)
+        OutingWalk {
+            energy_kj: joules / 1000.0,
+            walk_m: walk,
+            vertical_m: vertical,
+            stair_climbs: ups,
+            end_s: outing.end_s,
+        }
     }
 
     /// The fleet's counts: trips per tricycle, outings per porter, porters per station.
@@ -616,7 +662,7 @@ impl Checker<'_> {
         }
     }
 
-    fn metrics(&self, porters: Vec<(f64, f64, f64, usize, usize, f64)>) -> Metrics {
+    fn metrics(&self, porters: Vec<PorterTotals>) -> Metrics {
         let i = self.instance;
         let w = &i.fleet.weights;
         let plan = self.plan;
@@ -643,12 +689,12 @@ impl Checker<'_> {
         }
         m.tricycle_km = ride / 1000.0;
         m.porter_outings = plan.outings.len();
-        m.stair_climbs = porters.iter().map(|p| p.4).sum();
+        m.stair_climbs = porters.iter().map(|p| p.stair_climbs).sum();
         m.door_visits = plan.outings.iter().map(|o| o.climbs.len()).sum();
-        m.vertical_m = porters.iter().map(|p| p.2).sum();
-        m.porter_energy_kj = porters.iter().map(|p| p.0).sum();
-        m.porter_energy_kj_max = porters.iter().map(|p| p.0).fold(0.0, f64::max);
-        m.porter_walk_km = porters.iter().map(|p| p.1).sum::<f64>() / 1000.0;
+        m.vertical_m = porters.iter().map(|p| p.vertical_m).sum();
+        m.porter_energy_kj = porters.iter().map(|p| p.energy_kj).sum();
+        m.porter_energy_kj_max = porters.iter().map(|p| p.energy_kj).fold(0.0, f64::max);
+        m.porter_walk_km = porters.iter().map(|p| p.walk_m).sum::<f64>() / 1000.0;
         let drops = || plan.outings.iter().flat_map(|o| o.climbs.iter().flat_map(|c| &c.drops));
         m.last_delivery_s = drops().map(|d| d.at_s).fold(0.0, f64::max);
         m.last_medicine_s =
@@ -656,12 +702,12 @@ impl Checker<'_> {
         m.porters = porters
             .iter()
             .map(|p| lastmetre_model::plan::PorterLoad {
-                outings: p.3,
-                stair_climbs: p.4,
-                vertical_m: p.2,
-                walk_km: p.1 / 1000.0,
-                energy_kj: p.0,
-                finish_s: p.5,
+                outings: p.outings,
+                stair_climbs: p.stair_climbs,
+                vertical_m: p.vertical_m,
+                walk_km: p.walk_m / 1000.0,
+                energy_kj: p.energy_kj,
+                finish_s: p.finish_s,
             })
             .collect();
         let mut porter_of = vec![None; i.jobs.len()];
@@ -677,7 +723,7 @@ impl Checker<'_> {
             .filter(|(job, porter)| job.announced.is_some_and(|a| **porter != Some(a.porter)))
             .count();
         let spent = |k: usize| i.state.porters.get(k).map_or(0.0, |s| s.spent_kj);
-        let most_tired = porters.iter().enumerate().map(|(k, p)| spent(k) + p.0).fold(0.0, f64::max);
+        let most_tired = porters.iter().enumerate().map(|(k, p)| spent(k) + p.energy_kj).fold(0.0, f64::max);
         let unserved: f64 = plan
             .unassigned
             .iter()

@@ -370,6 +370,16 @@ enum PolicyArg {
     Manual,
 }
 
+/// clap lists the values and their help; the library's [`Policy`] stays free of clap.
+impl From<PolicyArg> for Policy {
+    fn from(arg: PolicyArg) -> Self {
+        match arg {
+            PolicyArg::Lastmetre => Policy::Lastmetre,
+            PolicyArg::Manual => Policy::Manual,
+        }
+    }
+}
+
 /// Exit status for input the user must fix.
 pub(crate) const BAD_INPUT: u8 = 2;
 
@@ -394,11 +404,7 @@ fn main() -> ExitCode {
             routes,
             sheets,
         } => {
-            let policy = match policy {
-                PolicyArg::Lastmetre => Policy::Lastmetre,
-                PolicyArg::Manual => Policy::Manual,
-            };
-            let options = PlanOptions { iterations, seconds, seed, threads, policy };
+            let options = PlanOptions { iterations, seconds, seed, threads, policy: policy.into() };
             let outputs = Outputs { out: &out, routes: routes.as_deref(), sheets: sheets.as_deref() };
             plan::plan(&area, &orders, fleet.as_deref(), &options, compare, start.as_deref(), &outputs)
         }
@@ -428,10 +434,7 @@ fn main() -> ExitCode {
             days: input.days,
             seed: input.seed,
             fleet: input.fleet.as_deref(),
-            policy: match policy {
-                PolicyArg::Lastmetre => lastmetre::dispatch::Policy::Lastmetre,
-                PolicyArg::Manual => lastmetre::dispatch::Policy::Manual,
-            },
+            policy: policy.into(),
             iterations,
             threads,
             calm,

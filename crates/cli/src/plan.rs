@@ -19,14 +19,10 @@ pub struct Outputs<'a> {
 /// Prints an error for a person and gives the exit status: 2 for input to fix, 1 otherwise.
 fn fail(error: Error) -> ExitCode {
     match error {
-        Error::Area(LoadError::Invalid(mut problems)) | Error::Orders(mut problems) => {
+        Error::Area(LoadError::Invalid(mut problems)) | Error::Orders(mut problems) | Error::Fleet(mut problems) => {
             print_problems(&mut problems);
             let errors = problems.iter().filter(|p| p.is_error()).count();
             eprintln!("{errors} error(s): nothing was planned");
-            ExitCode::from(BAD_INPUT)
-        }
-        Error::Fleet(problem) => {
-            eprintln!("{problem}");
             ExitCode::from(BAD_INPUT)
         }
         Error::Rejected(violations) => {

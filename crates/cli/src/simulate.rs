@@ -110,7 +110,7 @@ pub fn simulate(r: &Request) -> Result<ExitCode> {
     write_csv(&r.out.join("welfare.csv"), &sim.welfare)?;
     let summary = serde_json::json!({
         "area": r.area.display().to_string(),
-        "policy": r.policy,
+        "policy": r.policy.name(),
         "seed": r.seed,
         "days": sim.days,
         "welfare": sim.welfare,
@@ -136,7 +136,7 @@ pub fn simulate(r: &Request) -> Result<ExitCode> {
 
 pub(crate) fn input_error(e: Error) -> ExitCode {
     match e {
-        Error::Orders(mut problems) => print_problems(&mut problems),
+        Error::Orders(mut problems) | Error::Fleet(mut problems) => print_problems(&mut problems),
         other => eprintln!("error: {other}"),
     }
     ExitCode::from(BAD_INPUT)

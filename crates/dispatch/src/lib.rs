@@ -45,7 +45,7 @@
 mod records;
 mod state;
 
-pub use lastmetre_solver::Budget;
+pub use lastmetre_solver::{Budget, Policy};
 pub use records::{DropRecord, OutingRecord, StopRecord, TripRecord};
 pub use state::{CyclePlan, Dispatcher, OrderCheck, PorterDay};
 
@@ -74,17 +74,6 @@ impl Default for Settings {
     fn default() -> Self {
         Self { cycle_s: 1800.0, iterations: 3000, seed: 1, threads: 1, policy: Policy::Lastmetre, consolidate: true }
     }
-}
-
-/// Who makes the plan.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Policy {
-    /// lastmetre's search.
-    #[default]
-    Lastmetre,
-    /// The careful manual practice of the founding case, for comparison.
-    Manual,
 }
 
 /// A trip of a given cycle's plan.

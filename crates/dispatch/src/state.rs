@@ -164,8 +164,14 @@ impl Dispatcher {
     /// A dispatcher for `area` and `fleet`; stations are the fleet's, or the area's open
     /// sites. Fails when the fleet names stations the area lacks.
     pub fn new(area: Area, fleet: Fleet, settings: Settings) -> Result<Self, DispatchError> {
+        let mut problems = lastmetre_area::check_fleet(&fleet);
         let matrices = area.matrices();
-        lastmetre_area::instance(&area, &matrices, &[], &fleet, "check").map_err(DispatchError::Problems)?;
+        if let Err(more) = lastmetre_area::instance(&area, &matrices, &[], &fleet, "check") {
+            problems.extend(more);
+        }
+        if !problems.is_empty() {
+            return Err(DispatchError::Problems(problems));
+        }
         let stations: Vec<String> = match &fleet.stations {
             Some(list) => list.iter().map(|s| s.id.clone()).collect(),
             None => area.open_sites().map(|i| area.sites[i].id.clone()).collect(),
@@ -602,25 +608,10 @@ impl Dispatcher {
             tricycles_free_s: self.tricycles_free_s.iter().map(|t| (t - now).max(0.0)).collect(),
         };
 
-        let plan = match self.settings.policy {
-            Policy::Manual => lastmetre_solver::manual(&instance),
-            Policy::Lastmetre => {
-                let mut jobs_of: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-                for (j, (order, _)) in map.iter().enumerate() {
-                    jobs_of.entry(order.as_str()).or_default().push(j);
-                }
-                let warm: Vec<WarmOuting> = previous_outings
-                    .iter()
-                    .filter_map(|o| {
-                        let station = index(&o.station)?;
-                        let jobs = o.drops.iter().flat_map(|d| jobs_of.get(d.order.as_str()).into_iter().flatten());
-                        Some(WarmOuting { station, jobs: jobs.copied().collect() })
-                    })
-                    .collect();
-                let seed = self.settings.seed ^ u64::from(self.cycle).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                lastmetre_solver::solve_from(&instance, budget, seed, self.settings.threads, &warm)
-            }
-        };
+        let warm = warm_start(&previous_outings, &map, &open);
+        let seed = lastmetre_model::seed::stream(self.settings.seed, u64::from(self.cycle));
+        let plan =
+            lastmetre_solver::plan_by(self.settings.policy, &instance, budget, seed, self.settings.threads, &warm);
 
         // Bookkeeping for the next cycle: ages and announcements.
         let planned: BTreeMap<&str, (usize, usize)> = plan
@@ -657,6 +648,22 @@ impl Dispatcher {
         self.cycle += 1;
         Ok(cycle)
     }
+}
+
+/// The previous plan's outings in the new batch's job indices, for the search to start from.
+fn warm_start(previous: &[OutingRecord], map: &JobMap, open: &[String]) -> Vec<WarmOuting> {
+    let mut jobs_of: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (j, (order, _)) in map.iter().enumerate() {
+        jobs_of.entry(order.as_str()).or_default().push(j);
+    }
+    previous
+        .iter()
+        .filter_map(|o| {
+            let station = open.iter().position(|s| *s == o.station)?;
+            let jobs = o.drops.iter().flat_map(|d| jobs_of.get(d.order.as_str()).into_iter().flatten());
+            Some(WarmOuting { station, jobs: jobs.copied().collect() })
+        })
+        .collect()
 }
 
 /// The bags an event names: the given numbers, or else every bag out with a porter, or else

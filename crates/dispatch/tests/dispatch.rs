@@ -309,3 +309,17 @@ fn an_order_cannot_be_cancelled_once_it_left_the_gate_and_reserved_ids_are_refus
     let bad = order("x (part 2)", &h, 1.0, Priority::Normal, NOON);
     assert!(matches!(d.add_orders(&[bad]), Err(DispatchError::Problems(_))));
 }
+
+#[test]
+fn an_unusable_fleet_is_refused_at_the_start_with_every_problem() {
+    let mut fleet = Fleet::default();
+    fleet.porters.walk_speed = lastmetre_model::MetresPerSecond(0.0);
+    fleet.tricycles.capacity_kg = Kg(5.0);
+    let Err(DispatchError::Problems(problems)) = Dispatcher::new(area(), fleet, Settings::default()) else {
+        panic!("a fleet that cannot walk is refused");
+    };
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems.iter().all(|p| p.code == lastmetre_area::Code::BadFleet));
+    assert!(problems[0].message.contains("porters.walk_speed"), "{}", problems[0].message);
+    assert!(problems[1].message.contains("tricycles.capacity_kg"), "{}", problems[1].message);
+}

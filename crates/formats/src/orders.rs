@@ -275,71 +275,12 @@ pub fn write_orders_json(orders: &[Order]) -> Value {
 
 /// Reads the fleet file; every field has a default (DOMAIN.md). Values that would make plans
 /// meaningless (a zero speed, a negative capacity, a billion porters) are refused.
-pub fn read_fleet(bytes: &[u8]) -> Result<Fleet, Problem> {
+pub fn read_fleet(bytes: &[u8]) -> Result<Fleet, Vec<Problem>> {
     let fleet: Fleet = serde_json::from_slice(bytes).map_err(|e| {
-        Problem::new(Code::BadFleet, None, format!("fleet file, line {}, column {}: {e}", e.line(), e.column()))
+        vec![Problem::new(Code::BadFleet, None, format!("fleet file, line {}, column {}: {e}", e.line(), e.column()))]
     })?;
-    check_fleet(&fleet).map(|()| fleet)
-}
-
-/// The fleet's numbers are usable: speeds and capacities above zero, times and energies not
-/// negative, counts within reason, and a tricycle that can carry one porter's load.
-pub fn check_fleet(f: &Fleet) -> Result<(), Problem> {
-    let (t, p, e) = (&f.tricycles, &f.porters, &f.effort);
-    let positive = [
-        ("tricycles.capacity_kg", t.capacity_kg.get()),
-        ("tricycles.capacity_litres", t.capacity_litres.get()),
-        ("tricycles.speed", t.speed.get()),
-        ("porters.max_carry_kg", p.max_carry_kg.get()),
-        ("porters.body_mass_kg", p.body_mass_kg.get()),
-        ("porters.walk_speed", p.walk_speed.get()),
-        ("porters.climb_speed", p.climb_speed.get()),
-        ("porters.descend_speed", p.descend_speed.get()),
-    ];
-    let not_negative = [
-        ("tricycles.load_s", t.load_s.get()),
-        ("tricycles.unload_s", t.unload_s.get()),
-        ("porters.handover_s", p.handover_s.get()),
-        ("porters.pick_s", p.pick_s.get()),
-        ("porters.shift_energy", p.shift_energy.get()),
-        ("effort.level_j_per_kg_m", e.level_j_per_kg_m),
-        ("effort.up_j_per_kg_m", e.up_j_per_kg_m),
-        ("effort.down_j_per_kg_m", e.down_j_per_kg_m),
-        ("effort.hand_carry_factor", e.hand_carry_factor),
-    ];
-    let bad = |m: String| Err(Problem::new(Code::BadFleet, None, m));
-    for (name, v) in positive {
-        if !(v.is_finite() && v > 0.0) {
-            return bad(format!("{name} is {v}; it must be a number above zero"));
-        }
-    }
-    for (name, v) in not_negative {
-        if !(v.is_finite() && v >= 0.0) {
-            return bad(format!("{name} is {v}; it must be a number, zero or more"));
-        }
-    }
-    for (name, n) in [("tricycles.count", t.count), ("porters.count", p.count)] {
-        if n > 10_000 {
-            return bad(format!("{name} is {n}; at most 10000 is accepted"));
-        }
-    }
-    for (name, limit) in [
-        ("tricycles.trips_each", t.trips_each),
-        ("porters.outings_each", p.outings_each),
-        ("porters.per_station", p.per_station),
-    ] {
-        if limit == Some(0) {
-            return bad(format!("{name} is 0; leave it out for no limit, or give 1 or more"));
-        }
-    }
-    if t.capacity_kg.get() < p.max_carry_kg.get() {
-        return bad(format!(
-            "tricycles.capacity_kg ({}) is below porters.max_carry_kg ({}): a porter's load would not fit a tricycle",
-            t.capacity_kg.get(),
-            p.max_carry_kg.get()
-        ));
-    }
-    Ok(())
+    let problems = lastmetre_area::check_fleet(&fleet);
+    if problems.is_empty() { Ok(fleet) } else { Err(problems) }
 }
 
 #[cfg(test)]

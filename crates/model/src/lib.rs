@@ -11,6 +11,7 @@ mod instance;
 mod order;
 mod params;
 pub mod plan;
+pub mod seed;
 mod units;
 
 pub use fleet::{Effort, Fleet, Porters, StationSetting, Tricycles, Weights};

@@ -369,14 +369,12 @@ fn schedule_drops(
 /// A uniform draw in [0, 1) from (seed, order, attempt): the same doors fail whatever the
 /// plan, so that policies meet the same day.
 fn unit_draw(seed: u64, order: &str, attempt: u32) -> f64 {
-    let mut z = seed ^ u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut z = lastmetre_model::seed::stream(seed, u64::from(attempt));
+    // FNV-1a's prime folds the id in; the finaliser spreads it.
     for b in order.bytes() {
         z = (z ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3);
     }
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    (z >> 11) as f64 / (1u64 << 53) as f64
+    (lastmetre_model::seed::scramble(z) >> 11) as f64 / (1u64 << 53) as f64
 }
 
 fn note_event(event: &Event, at: f64, fates: &mut BTreeMap<String, Fate>) {

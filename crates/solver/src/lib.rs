@@ -82,6 +82,42 @@ pub struct WarmOuting {
     pub jobs: Vec<usize>,
 }
 
+/// Who makes the plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Policy {
+    /// lastmetre's search.
+    #[default]
+    Lastmetre,
+    /// The careful manual practice of the founding case, as a baseline ([`manual`]).
+    Manual,
+}
+
+impl Policy {
+    /// The name files and the command line use: `lastmetre` or `manual`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::Lastmetre => "lastmetre",
+            Policy::Manual => "manual",
+        }
+    }
+}
+
+/// Plans one cycle by `policy`: the search within `budget` (warm from `warm`, which may be
+/// empty), or the manual practice, which ignores the budget, seed and warm start.
+pub fn plan_by(
+    policy: Policy,
+    instance: &Instance,
+    budget: &Budget,
+    seed: u64,
+    threads: usize,
+    warm: &[WarmOuting],
+) -> Plan {
+    match policy {
+        Policy::Lastmetre => solve_from(instance, budget, seed, threads, warm),
+        Policy::Manual => manual(instance),
+    }
+}
+
 /// Plans one cycle: the best plan found within the budget. Deterministic for a given
 /// (`seed`, `threads`) when the iteration budget ends the search.
 pub fn solve(instance: &Instance, budget: &Budget, seed: u64, threads: usize) -> Plan {
@@ -121,7 +157,7 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
         let island = |i: usize| {
             let run = Run {
                 iterations: n,
-                seed: mix(seed, epoch, i as u64),
+                seed: island_seed(seed, epoch, i as u64),
                 first: done,
                 total: budget.iterations,
                 t0,
@@ -159,12 +195,9 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
     best_plan
 }
 
-/// A seed for island `i` in epoch `e`, well mixed (SplitMix64).
-fn mix(seed: u64, e: u64, i: u64) -> u64 {
-    let mut z = seed ^ e.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+/// A seed for island `i` in epoch `e`, well mixed (lastmetre_model::seed).
+fn island_seed(seed: u64, e: u64, i: u64) -> u64 {
+    lastmetre_model::seed::scramble(lastmetre_model::seed::stream(seed, e) ^ i.wrapping_mul(0xBF58_476D_1CE4_E5B9))
 }
 
 /// The careful manual practice: each household served by its nearest station; orders taken

@@ -39,13 +39,9 @@ pub(crate) struct TripMemo {
     points: f64,
 }
 
-/// A well-spread 64-bit image of `x` (SplitMix64's finaliser), so that sums of images tell
-/// sets apart.
+/// A well-spread 64-bit image of `x`, so that sums of images tell sets apart.
 fn mix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
+    lastmetre_model::seed::scramble(x.wrapping_add(lastmetre_model::seed::GOLDEN))
 }
 
 /// Fixed facts the search consults.

@@ -59,7 +59,7 @@ pub fn day(households: &[&str], options: &DayOptions) -> Vec<Order> {
     if households.is_empty() {
         return Vec::new();
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(options.seed ^ u64::from(options.day).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut rng = ChaCha8Rng::seed_from_u64(lastmetre_model::seed::stream(options.seed, u64::from(options.day)));
     let mean = households.len() as f64 * options.rate;
     // Day-to-day variation of about ±10 %.
     let n = (mean * rng.random_range(0.9..1.1)).round() as usize;
