@@ -85,6 +85,24 @@ pub struct CyclePlan {
     pub notes: Vec<String>,
 }
 
+/// The latest plan's trips and outings, in absolute time.
+#[derive(Clone, Debug)]
+struct LatestPlan {
+    trips: Vec<TripRecord>,
+    outings: Vec<OutingRecord>,
+}
+
+/// One job of a re-plan's batch: a tracked order, or the part of it whose bags wait at the
+/// gate or at one station.
+struct PendingJob {
+    order: Order,
+    /// The tracked order's id and the bags (its indices) this job carries.
+    source: (String, Vec<usize>),
+    stocked: Option<Stock>,
+    waited: u32,
+    announced: Option<(usize, String)>,
+}
+
 /// Checks new orders as [`Dispatcher::add_orders`] does; see [`Dispatcher::order_check`].
 #[derive(Clone)]
 pub struct OrderCheck {
@@ -152,7 +170,8 @@ pub struct Dispatcher {
     /// All frozen trips and outings so far.
     committed_trips: Vec<TripRecord>,
     committed_outings: Vec<OutingRecord>,
-    latest: Option<(u32, f64, Vec<TripRecord>, Vec<OutingRecord>)>,
+    /// The latest plan, until the next re-plan freezes what of it is under way.
+    latest: Option<LatestPlan>,
     /// The latest plan's outings, for the next warm start.
     announced: Vec<OutingRecord>,
     /// Start of the latest cycle planned.
@@ -303,7 +322,7 @@ impl Dispatcher {
         let at = at.get();
         match event {
             Event::TripDeparted { trip } => {
-                let known = self.latest.as_ref().is_some_and(|l| l.2.iter().any(|t| t.id == trip))
+                let known = self.latest.as_ref().is_some_and(|l| l.trips.iter().any(|t| t.id == trip))
                     || self.committed_trips.iter().any(|t| t.id == trip);
                 if !known {
                     return Err(DispatchError::UnknownTrip(trip));
@@ -418,7 +437,7 @@ impl Dispatcher {
     /// calls it; call it first to learn what has just started (a simulation does).
     pub fn advance_to(&mut self, now: Seconds) -> Vec<OutingRecord> {
         let now = now.get();
-        let Some((_, _, trips, outings)) = self.latest.take() else { return Vec::new() };
+        let Some(LatestPlan { trips, outings }) = self.latest.take() else { return Vec::new() };
         self.announced = outings.clone();
         let first = self.committed_outings.len();
         for trip in trips {
@@ -501,8 +520,48 @@ impl Dispatcher {
         self.advance_to(Seconds(now));
         let previous_outings = std::mem::take(&mut self.announced);
         let mut notes = Vec::new();
+        let fleet = self.cycle_fleet(&mut notes);
+        let open: Vec<String> = fleet.stations.iter().flatten().map(|s| s.id.clone()).collect();
+        self.return_goods_of_closed_stations();
+        let pending = self.pending_jobs(now, &open, &mut notes);
+        let batch: Vec<Order> = pending.iter().map(|p| p.order.clone()).collect();
+        let map: JobMap = pending.iter().map(|p| p.source.clone()).collect();
 
-        // Stations this cycle: open, and in the tricycles' reach from the gate.
+        let name = format!("cycle {}", self.cycle);
+        let mut instance = lastmetre_area::instance(&self.area, &self.matrices, &batch, &fleet, &name)
+            .map_err(DispatchError::Problems)?;
+        self.carry_over(&mut instance, &pending, &open);
+        instance.state = self.fleet_state(now, &open);
+
+        let warm = warm_start(&previous_outings, &map, &open);
+        let seed = lastmetre_model::seed::stream(self.settings.seed, u64::from(self.cycle));
+        let plan =
+            lastmetre_solver::plan_by(self.settings.policy, &instance, budget, seed, self.settings.threads, &warm);
+        self.remember(&plan, &map, &open);
+
+        let trips = records::trips(self.cycle, now, &instance, &plan, &map);
+        let outings = records::outings(self.cycle, now, &instance, &plan, &map);
+        let frozen_trips = self.committed_trips.iter().filter(|t| t.end_s > now).cloned().collect();
+        let frozen_outings = self.committed_outings.iter().filter(|o| o.end_s > now).cloned().collect();
+        self.latest = Some(LatestPlan { trips: trips.clone(), outings: outings.clone() });
+        let cycle = CyclePlan {
+            cycle: self.cycle,
+            now: Seconds(now),
+            instance,
+            plan,
+            trips,
+            outings,
+            frozen_trips,
+            frozen_outings,
+            notes,
+        };
+        self.cycle += 1;
+        Ok(cycle)
+    }
+
+    /// The fleet for this cycle: every open station that the tricycles can reach from the
+    /// gate (closed lanes may cut one off); the others are noted and skipped.
+    fn cycle_fleet(&self, notes: &mut Vec<String>) -> Fleet {
         let mut fleet = self.all_stations_fleet();
         let reachable = |id: &str| {
             let site = self.area.sites.iter().position(|s| s.id == id);
@@ -517,16 +576,12 @@ impl Dispatcher {
                 ok
             });
         }
-        let open: Vec<String> = fleet.stations.iter().flatten().map(|s| s.id.clone()).collect();
-        let index = |id: &str| open.iter().position(|s| s == id);
+        fleet
+    }
 
-        // Pending work: each order's bags still at the gate, and those at each station.
-        let mut batch: Vec<Order> = Vec::new();
-        let mut map: JobMap = Vec::new();
-        let mut stock: Vec<Option<Stock>> = Vec::new();
-        let mut meta: Vec<(u32, Option<(usize, String)>)> = Vec::new();
-        // Goods at a station that has closed since (brought back from a door, or on a trip
-        // that left before the close) go back to the gate.
+    /// Goods at a station that has closed since (brought back from a door, or on a trip that
+    /// left before the close) go back to the gate.
+    fn return_goods_of_closed_stations(&mut self) {
         for t in self.orders.values_mut() {
             for b in &mut t.bags {
                 if matches!(b, Bag::Station { station, .. } if !self.stations.contains(station)) {
@@ -534,6 +589,13 @@ impl Dispatcher {
                 }
             }
         }
+    }
+
+    /// The work still to do, in arrival order: each order's bags at the gate as one job, and
+    /// those at each station as another.
+    fn pending_jobs(&self, now: f64, open: &[String], notes: &mut Vec<String>) -> Vec<PendingJob> {
+        let index = |id: &str| open.iter().position(|s| s == id);
+        let mut pending = Vec::new();
         for id in &self.arrival {
             let t = &self.orders[id];
             if t.cancelled {
@@ -571,49 +633,61 @@ impl Dispatcher {
                     notes.push(format!("order {} was pinned to a station that is not open; unpinned", t.order.id));
                     order.station = None;
                 }
-                map.push((t.order.id.clone(), bags));
-                stock.push(stocked);
-                meta.push((t.waited, t.announced.clone()));
-                batch.push(order);
+                pending.push(PendingJob {
+                    order,
+                    source: (t.order.id.clone(), bags),
+                    stocked,
+                    waited: t.waited,
+                    announced: t.announced.clone(),
+                });
             }
         }
-        let name = format!("cycle {}", self.cycle);
-        let mut instance = lastmetre_area::instance(&self.area, &self.matrices, &batch, &fleet, &name)
-            .map_err(DispatchError::Problems)?;
-        for (j, job) in instance.jobs.iter_mut().enumerate() {
-            job.stocked = stock[j];
-            job.waited_cycles = meta[j].0;
+        pending
+    }
+
+    /// What the instance's jobs carry over from earlier cycles: goods already at a station,
+    /// cycles waited, the porter announced, and whether a fresh order may wait a cycle.
+    fn carry_over(&self, instance: &mut Instance, pending: &[PendingJob], open: &[String]) {
+        for (job, p) in instance.jobs.iter_mut().zip(pending) {
+            job.stocked = p.stocked;
+            job.waited_cycles = p.waited;
             job.may_wait = self.settings.consolidate
                 && self.settings.policy == Policy::Lastmetre
                 && job.priority == lastmetre_model::Priority::Normal
                 && job.waited_cycles == 0
                 && job.stocked.is_none();
-            job.announced = meta[j].1.as_ref().and_then(|(porter, station)| {
+            job.announced = p.announced.as_ref().and_then(|(porter, station)| {
                 let on_duty = self.porters.get(*porter).is_some_and(|p| p.on_duty);
-                index(station).filter(|_| on_duty).map(|s| Announced { porter: *porter, station: s })
+                let s = open.iter().position(|s| s == station);
+                s.filter(|_| on_duty).map(|s| Announced { porter: *porter, station: s })
             });
         }
-        instance.state = FleetState {
+    }
+
+    /// The porters and tricycles as the cycle starting at `now` finds them.
+    fn fleet_state(&self, now: f64, open: &[String]) -> FleetState {
+        FleetState {
             porters: self
                 .porters
                 .iter()
                 .map(|p| PorterState {
                     on_duty: p.on_duty,
                     free_s: (p.free_s - now).max(0.0),
-                    station: index(&p.station).unwrap_or_else(|| self.nearest_open(&p.station, &open)),
+                    station: open
+                        .iter()
+                        .position(|s| *s == p.station)
+                        .unwrap_or_else(|| self.nearest_open(&p.station, open)),
                     spent_kj: p.energy_kj,
                     climbed_m: p.vertical_m,
                 })
                 .collect(),
             tricycles_free_s: self.tricycles_free_s.iter().map(|t| (t - now).max(0.0)).collect(),
-        };
+        }
+    }
 
-        let warm = warm_start(&previous_outings, &map, &open);
-        let seed = lastmetre_model::seed::stream(self.settings.seed, u64::from(self.cycle));
-        let plan =
-            lastmetre_solver::plan_by(self.settings.policy, &instance, budget, seed, self.settings.threads, &warm);
-
-        // Bookkeeping for the next cycle: ages and announcements.
+    /// Bookkeeping for the next cycle: every pending order has waited one more cycle, and is
+    /// announced to the porter and station this plan gives it.
+    fn remember(&mut self, plan: &Plan, map: &JobMap, open: &[String]) {
         let planned: BTreeMap<&str, (usize, usize)> = plan
             .outings
             .iter()
@@ -622,31 +696,12 @@ impl Dispatcher {
             })
             .map(|(j, who)| (map[j].0.as_str(), who))
             .collect();
-        for (id, _) in &map {
+        for (id, _) in map {
             if let Some(t) = self.orders.get_mut(id) {
                 t.waited += 1;
                 t.announced = planned.get(id.as_str()).map(|(p, s)| (*p, open[*s].clone()));
             }
         }
-
-        let trips = records::trips(self.cycle, now, &instance, &plan, &map);
-        let outings = records::outings(self.cycle, now, &instance, &plan, &map);
-        let frozen_trips = self.committed_trips.iter().filter(|t| t.end_s > now).cloned().collect();
-        let frozen_outings = self.committed_outings.iter().filter(|o| o.end_s > now).cloned().collect();
-        self.latest = Some((self.cycle, now, trips.clone(), outings.clone()));
-        let cycle = CyclePlan {
-            cycle: self.cycle,
-            now: Seconds(now),
-            instance,
-            plan,
-            trips,
-            outings,
-            frozen_trips,
-            frozen_outings,
-            notes,
-        };
-        self.cycle += 1;
-        Ok(cycle)
     }
 }
 
