@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use lastmetre::Event;
 use lastmetre::formats::{parse_time, read_orders_json};
-use lastmetre::{Order, Problem};
+use lastmetre::{Code, Order, Problem};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -42,6 +42,51 @@ impl ApiError {
     }
     fn not_found(what: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", format!("no {what}"))
+    }
+    fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid bearer token is needed")
+    }
+    fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "this needs a dispatcher token")
+    }
+    fn ledger_down() -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped")
+    }
+    fn ledger_failed(message: String) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", message)
+    }
+    /// A blocking task that did not finish (it panicked).
+    fn internal(e: tokio::task::JoinError) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+    }
+    fn restart_needed() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "restart_needed",
+            "the planner failed; restart the service to replay the ledger",
+        )
+    }
+    fn planner_failed() -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "planner_failed", "the planner failed; restart the service")
+    }
+    fn key_reused() -> Self {
+        Self::new(StatusCode::CONFLICT, "idempotency_key_reused", "this Idempotency-Key was used with a different body")
+    }
+    /// Order problems, each at the path of the order it names (`ids` in the batch's order).
+    fn order_problems(message: String, problems: &[Problem], ids: &[String]) -> Self {
+        let mut e = Self::invalid(message);
+        e.fields = problems
+            .iter()
+            .map(|p| {
+                let index = p.feature.as_ref().and_then(|f| ids.iter().position(|id| id == f));
+                let path = match index {
+                    Some(i) => format!("/orders/{i}"),
+                    None => "/orders".to_owned(),
+                };
+                json!({ "path": path, "order": p.feature, "code": p.code.as_str(), "message": p.message })
+            })
+            .collect();
+        e
     }
 }
 
@@ -97,8 +142,7 @@ async fn authenticate(State(s): State<Shared>, mut request: Request, next: Next)
         .flatten()
         .map(str::to_owned);
     let Some(role) = bearer.or(query).and_then(|t| s.tokens.role(&t)) else {
-        let mut response =
-            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid bearer token is needed").into_response();
+        let mut response = ApiError::unauthorized().into_response();
         response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return response;
     };
@@ -109,7 +153,7 @@ async fn authenticate(State(s): State<Shared>, mut request: Request, next: Next)
 fn require_dispatcher(caller: Caller) -> Result<(), ApiError> {
     match caller.0 {
         Role::Dispatcher => Ok(()),
-        Role::Viewer => Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "this needs a dispatcher token")),
+        Role::Viewer => Err(ApiError::forbidden()),
     }
 }
 
@@ -183,7 +227,7 @@ async fn post_orders(
         return Err(ApiError::invalid("Idempotency-Key must be 1 to 200 characters"));
     }
     if s.broken.load(Ordering::Relaxed) {
-        return Err(broken());
+        return Err(ApiError::restart_needed());
     }
     // The ledger lookup and the checks are blocking work: off the async runtime.
     let service = s.clone();
@@ -193,13 +237,13 @@ async fn post_orders(
         // A repeated request gets its first answer, before anything else is checked.
         if let Some((key, hash)) = &key_hash {
             let seen = ledger::idempotent(&service.reader.lock().unwrap_or_else(|e| e.into_inner()), key)
-                .map_err(|e| ledger_failed(e.to_string()))?;
+                .map_err(|e| ApiError::ledger_failed(e.to_string()))?;
             match seen {
                 Some((seen_hash, status, response)) if seen_hash == *hash => {
                     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
                     return Ok(Err((status, [(header::CONTENT_TYPE, "application/json")], response).into_response()));
                 }
-                Some(_) => return Err(key_reused()),
+                Some(_) => return Err(ApiError::key_reused()),
                 None => {}
             }
         }
@@ -224,36 +268,21 @@ async fn post_orders(
         Ok(Ok((orders, wrapped, problems)))
     })
     .await
-    .map_err(internal)??;
+    .map_err(ApiError::internal)??;
     let (orders, wrapped, problems) = match checked {
         Ok(parts) => parts,
         Err(repeated) => return Ok(repeated),
     };
     let ids: Vec<String> = orders.iter().map(|o| o.id.clone()).collect();
     if !problems.is_empty() {
-        let mut e = ApiError::invalid(format!("{} problem(s) in the orders; none was accepted", problems.len()));
-        e.fields = problems
-            .iter()
-            .map(|p| {
-                let index = p.feature.as_ref().and_then(|f| ids.iter().position(|id| id == f));
-                let path = match index {
-                    Some(i) => format!("/orders/{i}"),
-                    None => "/orders".to_owned(),
-                };
-                json!({ "path": path, "order": p.feature, "code": p.code.as_str(), "message": p.message })
-            })
-            .collect();
-        return Err(e);
+        let message = format!("{} problem(s) in the orders; none was accepted", problems.len());
+        return Err(ApiError::order_problems(message, &problems, &ids));
     }
     let (reply, outcome) = oneshot::channel();
     // As the client sent it: replay reads it with the same reader, to the same orders.
     let batch = wrapped.to_string();
-    s.writer
-        .send(Write::Orders { orders, body: batch, idempotency, reply })
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped"))?;
-    let outcome = outcome
-        .await
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped"))?;
+    s.writer.send(Write::Orders { orders, body: batch, idempotency, reply }).map_err(|_| ApiError::ledger_down())?;
+    let outcome = outcome.await.map_err(|_| ApiError::ledger_down())?;
     let json_response = |status: StatusCode, body: String| -> Response {
         (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
     };
@@ -265,16 +294,13 @@ async fn post_orders(
         OrdersOutcome::Repeated { status, response } => {
             Ok(json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), response))
         }
-        OrdersOutcome::KeyReused => Err(key_reused()),
+        OrdersOutcome::KeyReused => Err(ApiError::key_reused()),
         OrdersOutcome::Duplicate(id) => {
-            let mut e = ApiError::invalid(format!("order '{id}' is already in the ledger; none was accepted"));
-            let i = ids.iter().position(|x| *x == id).unwrap_or(0);
-            e.fields.push(
-                json!({ "path": format!("/orders/{i}"), "order": id, "code": "E302", "message": "duplicate order id" }),
-            );
-            Err(e)
+            let message = format!("order '{id}' is already in the ledger; none was accepted");
+            let problem = Problem::new(Code::DuplicateOrder, Some(&id), "duplicate order id");
+            Err(ApiError::order_problems(message, &[problem], &ids))
         }
-        OrdersOutcome::Failed(message) => Err(ledger_failed(message)),
+        OrdersOutcome::Failed(message) => Err(ApiError::ledger_failed(message)),
     }
 }
 
@@ -284,31 +310,6 @@ type Checked = Result<(Vec<Order>, Value, Vec<Problem>), Response>;
 
 fn json_of(body: &[u8]) -> Result<Value, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))
-}
-
-fn ledger_failed(message: String) -> ApiError {
-    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_failed", message)
-}
-
-/// A blocking task that did not finish (it panicked).
-fn internal(e: tokio::task::JoinError) -> ApiError {
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-}
-
-fn ledger_down() -> ApiError {
-    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped")
-}
-
-fn broken() -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "restart_needed",
-        "the planner failed; restart the service to replay the ledger",
-    )
-}
-
-fn key_reused() -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, "idempotency_key_reused", "this Idempotency-Key was used with a different body")
 }
 
 async fn get_order(
@@ -361,7 +362,7 @@ async fn post_event(
         err
     })?;
     if s.broken.load(Ordering::Relaxed) {
-        return Err(broken());
+        return Err(ApiError::restart_needed());
     }
     let service = s.clone();
     let outcome = tokio::task::spawn_blocking(move || -> Result<i64, ApiError> {
@@ -371,8 +372,9 @@ async fn post_event(
         let mut d = service.dispatcher.lock().unwrap_or_else(|e| e.into_inner());
         let text = serde_json::to_string(&event).unwrap_or_default();
         let (reply, rx) = oneshot::channel();
-        service.writer.send(Write::Event { at, body: text, reply }).map_err(|_| ledger_down())?;
-        let (seq, orders) = rx.blocking_recv().map_err(|_| ledger_down())?.map_err(ledger_failed)?;
+        service.writer.send(Write::Event { at, body: text, reply }).map_err(|_| ApiError::ledger_down())?;
+        let (seq, orders) =
+            rx.blocking_recv().map_err(|_| ApiError::ledger_down())?.map_err(ApiError::ledger_failed)?;
         crate::add(&mut d, &service.queue, orders);
         let reported = d.report(lastmetre::Seconds(at), event);
         *service.statuses.write().unwrap_or_else(|e| e.into_inner()) = crate::statuses(&d, &service.queue);
@@ -381,7 +383,7 @@ async fn post_event(
         Ok(seq)
     })
     .await
-    .map_err(internal)??;
+    .map_err(ApiError::internal)??;
     s.journal_entries.fetch_add(1, Ordering::Relaxed);
     Ok(axum::Json(json!({ "seq": outcome, "at": lastmetre::formats::format_time(at) })).into_response())
 }
@@ -396,7 +398,7 @@ async fn post_plan(
     let value: Value = if body.is_empty() { json!({}) } else { json_of(&body)? };
     let at = time_of(&s, value.get("at"), "/at")?;
     if s.broken.load(Ordering::Relaxed) {
-        return Err(broken());
+        return Err(ApiError::restart_needed());
     }
     let service = s.clone();
     let planned = tokio::task::spawn_blocking(move || -> Result<Option<StoredPlan>, ApiError> {
@@ -412,8 +414,8 @@ async fn post_plan(
             }
         }
         let (reply, rx) = oneshot::channel();
-        service.writer.send(Write::Plan { at, reply }).map_err(|_| ledger_down())?;
-        let (_, orders) = rx.blocking_recv().map_err(|_| ledger_down())?.map_err(ledger_failed)?;
+        service.writer.send(Write::Plan { at, reply }).map_err(|_| ApiError::ledger_down())?;
+        let (_, orders) = rx.blocking_recv().map_err(|_| ApiError::ledger_down())?.map_err(ApiError::ledger_failed)?;
         *service.last_plan_at.lock().unwrap_or_else(|e| e.into_inner()) = at;
         service.journal_entries.fetch_add(1, Ordering::Relaxed);
         let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -422,11 +424,7 @@ async fn post_plan(
         let Ok(plan) = planned else {
             // The dispatcher may be half-updated: write nothing more until a restart.
             service.broken.store(true, Ordering::Relaxed);
-            return Err(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "planner_failed",
-                "the planner failed; restart the service",
-            ));
+            return Err(ApiError::planner_failed());
         };
         if let Some(plan) = &plan {
             service.plans.write().unwrap_or_else(|e| e.into_inner()).push(plan.clone());
@@ -435,7 +433,7 @@ async fn post_plan(
         Ok(plan)
     })
     .await
-    .map_err(internal)??;
+    .map_err(ApiError::internal)??;
     let Some(plan) = planned else {
         // The request is in the ledger and its orders with the dispatcher; only no plan came.
         let body = json!({ "id": null, "planned": false, "reason": "no station can be reached from the gate now" });

@@ -8,13 +8,11 @@
 //! to the porter who can start it first within the shift energy budget and the fleet's
 //! limits.
 
-use crate::outing::{OutingCost, Route, evaluate};
+use crate::outing::{Outing, OutingCost, evaluate};
 use crate::parcel::Parcel;
 use crate::trips::{Load, form_trips};
-use lastmetre_model::plan::{
-    BagRef, Climb, Drop, Outing, PorterLoad, Reason, Trip, TripStop, Unassigned, priority_index,
-};
-use lastmetre_model::{Instance, Metrics, Plan, Priority};
+use lastmetre_model::plan::{BagRef, Climb, Drop, PorterLoad, Reason, Trip, TripStop, Unassigned, priority_index};
+use lastmetre_model::{Instance, Metrics, Plan, Priority, plan};
 use std::collections::BTreeMap;
 
 /// How tricycle trips are formed.
@@ -33,7 +31,7 @@ pub(crate) enum TripPolicy {
 pub(crate) fn assemble(
     instance: &Instance,
     parcels: &[Parcel],
-    routes: &[Route],
+    routes: &[Outing],
     unserved: &[usize],
     policy: TripPolicy,
 ) -> Plan {
@@ -49,7 +47,7 @@ pub(crate) fn assemble(
     }
     // Scheduling may run out of porter energy; then the jobs concerned leave and we redo.
     loop {
-        let kept: Vec<Route> = routes
+        let kept: Vec<Outing> = routes
             .iter()
             .map(|r| {
                 let mut r = r.clone();
@@ -216,17 +214,17 @@ pub(crate) fn tour(instance: &Instance, stations: &[usize]) -> Vec<usize> {
 
 /// How urgent an outing is: (rank, earliest placing). Rank orders by priority, then by
 /// cycles waited (carried-over orders first), most urgent lowest.
-fn urgency(instance: &Instance, parcels: &[Parcel], route: &Route) -> ((usize, u32), f64) {
+fn urgency(instance: &Instance, parcels: &[Parcel], route: &Outing) -> ((usize, u32), f64) {
     let jobs = route.stops.iter().flat_map(|s| &s.parcels).map(|p| &instance.jobs[parcels[*p].job]);
     let rank = jobs.clone().map(|j| (priority_index(j.priority), u32::MAX - j.waited_cycles)).min().unwrap_or((2, 0));
     let placed = jobs.map(|j| j.placed_at.get()).fold(f64::INFINITY, f64::min);
     (rank, placed)
 }
 
-fn plan_trips(instance: &Instance, parcels: &[Parcel], routes: &[Route], policy: TripPolicy) -> Vec<PlannedTrip> {
+fn plan_trips(instance: &Instance, parcels: &[Parcel], routes: &[Outing], policy: TripPolicy) -> Vec<PlannedTrip> {
     let t = &instance.fleet.tricycles;
     // Goods already stocked at a station ride no tricycle.
-    fn carried<'r>(instance: &'r Instance, parcels: &'r [Parcel], r: &'r Route) -> impl Iterator<Item = &'r usize> {
+    fn carried<'r>(instance: &'r Instance, parcels: &'r [Parcel], r: &'r Outing) -> impl Iterator<Item = &'r usize> {
         r.stops.iter().flat_map(|s| &s.parcels).filter(|p| instance.jobs[parcels[**p].job].stocked.is_none())
     }
     let carried = |r| carried(instance, parcels, r);
@@ -341,7 +339,7 @@ fn plan_trips(instance: &Instance, parcels: &[Parcel], routes: &[Route], policy:
     trips
 }
 
-type Scheduled = (Vec<Outing>, Vec<PorterLoad>);
+type Scheduled = (Vec<plan::Outing>, Vec<PorterLoad>);
 
 /// How much later than the earliest possible start an outing may begin, so that it goes to a
 /// less tired porter.
@@ -357,7 +355,7 @@ const TRANSIT_AVERSION: f64 = 25.0;
 fn schedule(
     instance: &Instance,
     parcels: &[Parcel],
-    routes: &[Route],
+    routes: &[Outing],
     costs: &[OutingCost],
     trips: &[PlannedTrip],
     policy: TripPolicy,
@@ -480,7 +478,7 @@ fn schedule(
 }
 
 /// Times of an outing that starts picking at `start`.
-fn timeline(instance: &Instance, parcels: &[Parcel], route: &Route, porter: usize, start: f64) -> Outing {
+fn timeline(instance: &Instance, parcels: &[Parcel], route: &Outing, porter: usize, start: f64) -> plan::Outing {
     let p = &instance.fleet.porters;
     let bags: usize = route.stops.iter().flat_map(|s| &s.parcels).map(|x| parcels[*x].bags.len()).sum();
     let mut t = start + bags as f64 * p.pick_s.get();
@@ -523,7 +521,7 @@ fn timeline(instance: &Instance, parcels: &[Parcel], route: &Route, porter: usiz
     if let Some(w) = last {
         t += instance.walk_station_stairwell.get(route.station, w).expect("reachable").get() / p.walk_speed.get();
     }
-    Outing {
+    plan::Outing {
         porter,
         station: route.station,
         start_s: start,

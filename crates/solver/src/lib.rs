@@ -38,6 +38,8 @@
 #![warn(missing_docs)]
 
 mod assemble;
+#[cfg(test)]
+mod fixture;
 mod outing;
 mod parcel;
 mod search;
@@ -45,7 +47,7 @@ mod trips;
 
 use assemble::{TripPolicy, assemble};
 use lastmetre_model::{Instance, Plan};
-use outing::{Route, Stop};
+use outing::{Outing, Stop};
 use rayon::prelude::*;
 use search::{Context, Run, Solution, construct, construct_from, improve};
 
@@ -136,7 +138,7 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
         ctx.fleet_penalty = search::mean_outing_points(&construct(&ctx));
     }
     let mut best = if warm.is_empty() { construct(&ctx) } else { construct_from(&ctx, warm) };
-    let mut best_plan = assemble(instance, &parcels, &best.routes, &best.unserved, TripPolicy::Packed);
+    let mut best_plan = assemble(instance, &parcels, &best.outings, &best.unserved, TripPolicy::Packed);
     let threads = threads.max(1);
     let t0 = search::start_temperature(&best);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
@@ -150,7 +152,7 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
     while done < budget.iterations && (budget.elapsed)() < 1.0 {
         let n = EPOCH.min(budget.iterations - done);
         if threads > 1 && epoch.is_multiple_of(SHARE) {
-            for current in currents.iter_mut().filter(|c| c.total > best.total + 1e-9) {
+            for current in currents.iter_mut().filter(|c| c.estimate > best.estimate + 1e-9) {
                 *current = best.clone();
             }
         }
@@ -173,11 +175,11 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
             currents[i] = current;
             // The plan is judged by its full objective (trips, schedule, balance), which the
             // search only estimates; keep the best plan by that too.
-            let plan = assemble(instance, &parcels, &r.routes, &r.unserved, TripPolicy::Packed);
+            let plan = assemble(instance, &parcels, &r.outings, &r.unserved, TripPolicy::Packed);
             if plan.metrics.objective < best_plan.metrics.objective - 1e-9 {
                 best_plan = plan;
             }
-            if r.total < best.total - 1e-9 {
+            if r.estimate < best.estimate - 1e-9 {
                 best = r;
             }
         }
@@ -186,10 +188,10 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
         // The best still needs more outings than the fleet has: crossing costs more from now.
         // Never above a twentieth of leaving an order out: an outing too many is still better
         // than an order nobody carries.
-        if ctx.excess_outings(&best.routes) > 0 && ctx.fleet_penalty < ctx.least_penalty() / 20.0 {
+        if ctx.excess_outings(&best.outings) > 0 && ctx.fleet_penalty < ctx.least_penalty() / 20.0 {
             ctx.fleet_penalty *= 2.0;
-            best.recompute_total(&ctx);
-            currents.iter_mut().for_each(|c| c.recompute_total(&ctx));
+            best.recompute_estimate(&ctx);
+            currents.iter_mut().for_each(|c| c.recompute_estimate(&ctx));
         }
     }
     best_plan
@@ -209,7 +211,7 @@ pub fn manual(instance: &Instance) -> Plan {
     let placed = |p: usize| instance.jobs[parcels[p].job].placed_at.get();
     order.sort_by(|a, b| placed(*a).total_cmp(&placed(*b)).then(a.cmp(b)));
     let limit = instance.fleet.porters.max_carry_kg.get() + 1e-9;
-    let mut routes: Vec<(Route, f64)> = Vec::new();
+    let mut routes: Vec<(Outing, f64)> = Vec::new();
     let mut unserved = Vec::new();
     // Goods already stocked at a station take room whether or not they go out.
     let mut held = vec![0.0; instance.stations.len()];
@@ -254,12 +256,12 @@ pub fn manual(instance: &Instance) -> Plan {
                 *kg += parcel.kg;
             }
             None => routes.push((
-                Route { station, stops: vec![Stop { stairwell: parcel.stairwell, parcels: smallvec::smallvec![p] }] },
+                Outing { station, stops: vec![Stop { stairwell: parcel.stairwell, parcels: smallvec::smallvec![p] }] },
                 parcel.kg,
             )),
         }
     }
-    let routes: Vec<Route> = routes.into_iter().map(|(r, _)| r).collect();
+    let routes: Vec<Outing> = routes.into_iter().map(|(r, _)| r).collect();
     assemble(instance, &parcels, &routes, &unserved, TripPolicy::FixedLoop { interval_s: 1800.0 })
 }
 

@@ -21,7 +21,7 @@ pub(crate) struct Stop {
 
 /// An outing as the search sees it.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Route {
+pub(crate) struct Outing {
     /// Station index.
     pub station: usize,
     /// Stairwells in visiting order.
@@ -39,8 +39,6 @@ pub(crate) struct OutingCost {
     pub vertical_m: f64,
     /// Stair climbs: stops with a drop above the ground floor.
     pub climbs: usize,
-    /// Duration from the first pick to the return, seconds.
-    pub duration_s: f64,
     /// Weight carried out.
     pub kg: f64,
     /// Objective points (energy, climbs, walking).
@@ -107,7 +105,7 @@ pub(crate) struct Legs {
 }
 
 impl Legs {
-    pub(crate) fn of(instance: &Instance, parcels: &[Parcel], route: &Route) -> Option<Legs> {
+    pub(crate) fn of(instance: &Instance, parcels: &[Parcel], route: &Outing) -> Option<Legs> {
         let n = route.stops.len();
         let mut legs = Vec::with_capacity(n);
         let mut load = vec![0.0; n];
@@ -152,7 +150,7 @@ pub(crate) fn lone_climb(instance: &Instance, parcels: &[Parcel], station: usize
 }
 
 /// Evaluates an outing; `None` when a leg has no walking route.
-pub(crate) fn evaluate(instance: &Instance, parcels: &[Parcel], route: &Route) -> Option<OutingCost> {
+pub(crate) fn evaluate(instance: &Instance, parcels: &[Parcel], route: &Outing) -> Option<OutingCost> {
     evaluate_with(instance, parcels, route, Change::Keep)
 }
 
@@ -160,7 +158,7 @@ pub(crate) fn evaluate(instance: &Instance, parcels: &[Parcel], route: &Route) -
 pub(crate) fn evaluate_with(
     instance: &Instance,
     parcels: &[Parcel],
-    route: &Route,
+    route: &Outing,
     change: Change,
 ) -> Option<OutingCost> {
     let p = &instance.fleet.porters;
@@ -187,10 +185,8 @@ pub(crate) fn evaluate_with(
         }
     };
     let mut load: f64 = stops.iter().flat_map(|s| &s.parcels).map(|i| parcels[*i].kg).sum();
-    let mut bags: usize = stops.iter().flat_map(|s| &s.parcels).map(|i| parcels[*i].bags.len()).sum();
     if let Some(x) = extra_parcel {
         load += parcels[x].kg;
-        bags += parcels[x].bags.len();
     }
     let kg = load;
     let (mut joules, mut walk, mut vertical) = (0.0, 0.0, 0.0);
@@ -198,7 +194,6 @@ pub(crate) fn evaluate_with(
     // Parcels announced to a porter at another station: the search's stand-in for the
     // plan's moved orders (the schedule then keeps them with their porter where it can).
     let mut moved = 0usize;
-    let mut seconds = bags as f64 * p.pick_s.get();
     let mut last: Option<usize> = None;
     for v in 0..count {
         let (stairwell, base, extra) = view(v);
@@ -209,10 +204,8 @@ pub(crate) fn evaluate_with(
         .get();
         joules += e.level_j_per_kg_m * (body + k * load) * leg;
         walk += leg;
-        seconds += leg / p.walk_speed.get();
-        let (mut here, mut top, mut lifted, mut households) = (0.0, 0.0f64, 0.0, 0usize);
-        let all = || base.iter().copied().chain(extra);
-        for (n, i) in all().enumerate() {
+        let (mut here, mut top, mut lifted) = (0.0, 0.0f64, 0.0);
+        for i in base.iter().copied().chain(extra) {
             let parcel = &parcels[i];
             if instance.jobs[parcel.job].announced.is_some_and(|a| a.station != route.station) {
                 moved += 1;
@@ -220,9 +213,6 @@ pub(crate) fn evaluate_with(
             here += parcel.kg;
             top = top.max(parcel.height);
             lifted += parcel.kg * parcel.height;
-            if !all().take(n).any(|j| parcels[j].job == parcel.job) {
-                households += 1;
-            }
         }
         let waiting = if p.leave_bags_at_entrance { 0.0 } else { load - here };
         joules += e.up_j_per_kg_m * ((body + k * waiting) * top + k * lifted);
@@ -230,8 +220,6 @@ pub(crate) fn evaluate_with(
         vertical += top;
         // Drops on the ground floor only are a door visit, not a stair climb.
         climbs += usize::from(top > 0.0);
-        seconds += top / p.climb_speed.get() + top / p.descend_speed.get();
-        seconds += households as f64 * p.handover_s.get();
         load -= here;
         last = Some(stairwell);
     }
@@ -239,20 +227,19 @@ pub(crate) fn evaluate_with(
         let back = instance.walk_station_stairwell.get(route.station, prev)?.get();
         joules += e.level_j_per_kg_m * body * back;
         walk += back;
-        seconds += back / p.walk_speed.get();
     }
     let energy_kj = joules / 1000.0;
     let points = w.energy_kj * energy_kj
         + w.stair_climb * climbs as f64
         + w.walk_km * walk / 1000.0
         + w.moved_order * moved as f64;
-    Some(OutingCost { energy_kj, walk_m: walk, vertical_m: vertical, climbs, duration_s: seconds, kg, points })
+    Some(OutingCost { energy_kj, walk_m: walk, vertical_m: vertical, climbs, kg, points })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lastmetre_model::{Fleet, Job, Metres, Priority, Seconds, Stairwell, Station, Table};
+    use lastmetre_model::{Fleet, Job};
 
     /// DOMAIN.md's example: a 65 kg porter takes 3 × 5 kg to floors 3, 4 and 5 of one
     /// stairwell (2.8 m storeys), dropping each bag on the way up. DOMAIN.md quotes about
@@ -260,40 +247,24 @@ mod tests {
     /// top first would cost 46.6 kJ: the 5 % more it states.
     #[test]
     fn domain_example_climb() {
-        let bag = |kg| lastmetre_model::Bag {
-            kg: lastmetre_model::Kg(kg),
-            litres: lastmetre_model::Litres(5.0),
-            label: None,
-        };
         let job = |floor| Job {
-            id: format!("o{floor}"),
-            household: format!("h{floor}"),
-            unit: None,
-            stairwell: 0,
-            floor,
-            bags: vec![bag(5.0)],
-            priority: Priority::Normal,
-            placed_at: Seconds(0.0),
-            pinned_station: None,
-            stocked: None,
-            announced: None,
-            waited_cycles: 0,
-            may_wait: false,
+            bags: vec![lastmetre_model::Bag {
+                kg: lastmetre_model::Kg(5.0),
+                litres: lastmetre_model::Litres(5.0),
+                label: None,
+            }],
+            ..crate::fixture::job(format!("o{floor}"), 0, floor, &[])
         };
-        let instance = Instance {
-            name: "example".into(),
-            stations: vec![Station { id: "s".into(), storage_kg: None }],
-            stairwells: vec![Stairwell { id: "w".into(), label: "w".into(), storey_height: Metres(2.8) }],
-            jobs: vec![job(3), job(4), job(5)],
-            ride: Table::new(2, 2, vec![0.0, 10.0, 10.0, 0.0]),
-            walk_station_stairwell: Table::new(1, 1, vec![0.0]),
-            walk_stairwell_stairwell: Table::new(1, 1, vec![0.0]),
-            walk_station_station: Table::new(1, 1, vec![0.0]),
-            fleet: Fleet::default(),
-            state: Default::default(),
+        let line = crate::fixture::Line {
+            gate_x: 10.0,
+            stations_x: &[0.0],
+            stairwells_x: &[0.0],
+            door_m: 0.0,
+            between_doors_m: 0.0,
         };
+        let instance = line.instance("example", vec![job(3), job(4), job(5)], Fleet::default());
         let parcels = crate::parcel::parcels(&instance);
-        let route = Route { station: 0, stops: vec![Stop { stairwell: 0, parcels: smallvec::smallvec![0, 1, 2] }] };
+        let route = Outing { station: 0, stops: vec![Stop { stairwell: 0, parcels: smallvec::smallvec![0, 1, 2] }] };
         let cost = evaluate(&instance, &parcels, &route).unwrap();
         // Ascent: 40 · (65 · 11.2 + 1.3 · 5 · (5.6 + 8.4 + 11.2)) = 35.67 kJ; descent 12 · 65 · 11.2 = 8.74 kJ.
         assert!((cost.energy_kj - (35.672 + 8.736)).abs() < 0.01, "{cost:?}");

@@ -7,7 +7,7 @@
 //! decreasing packs climbs), each picking the station, the outing and the position together. After each repair, the touched outings' stairwell order is re-optimised.
 //! Acceptance is simulated annealing on the objective points of the outings.
 
-use crate::outing::{Change, Legs, OutingCost, Route, Stop, WalkPrice, evaluate, evaluate_with, leg, lone_climb};
+use crate::outing::{Change, Legs, Outing, OutingCost, Stop, WalkPrice, evaluate, evaluate_with, leg, lone_climb};
 use crate::parcel::Parcel;
 use crate::trips::{Load, form_trips};
 use lastmetre_model::Instance;
@@ -18,13 +18,15 @@ use rand_chacha::ChaCha8Rng;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Solution {
     /// Outings.
-    pub routes: Vec<Route>,
-    /// Their costs, parallel to `routes`.
+    pub outings: Vec<Outing>,
+    /// Their costs, parallel to `outings`.
     pub costs: Vec<OutingCost>,
     /// Parcels left out.
     pub unserved: Vec<usize>,
-    /// Objective points.
-    pub total: f64,
+    /// The search's estimate of the objective, in points: outings, left-out parcels, a bound
+    /// of the workload balance and an echelon-1 estimate. The plan's own objective
+    /// (`Metrics::objective`, after `assemble`) is what is reported.
+    pub estimate: f64,
     /// Energy of all outings, kJ, and of the largest: the workload-balance bound.
     pub energy: f64,
     pub largest: f64,
@@ -186,7 +188,7 @@ impl<'a> Context<'a> {
     }
 
     /// Points for one more outing from `station`: the penalty when it exceeds a fleet limit.
-    fn new_outing_points(&self, routes: &[Route], station: usize) -> f64 {
+    fn new_outing_points(&self, routes: &[Outing], station: usize) -> f64 {
         let over = self.outing_limit.is_some_and(|most| routes.len() >= most)
             || self
                 .station_outing_limit
@@ -195,7 +197,7 @@ impl<'a> Context<'a> {
     }
 
     /// Outings beyond the fleet's limits, in all and per station.
-    pub(crate) fn excess_outings(&self, routes: &[Route]) -> usize {
+    pub(crate) fn excess_outings(&self, routes: &[Outing]) -> usize {
         let total = self.outing_limit.map_or(0, |most| routes.len().saturating_sub(most));
         let per_station = self.station_outing_limit.map_or(0, |most| {
             (0..self.instance.stations.len())
@@ -210,7 +212,7 @@ impl<'a> Context<'a> {
     /// figure depends only on which parcels leave from which station. `memo` keeps the last
     /// figure with that assignment's fingerprint: most iterations move parcels within their
     /// station, and forming the trips anew is a good part of an iteration's time.
-    fn trip_points(&self, routes: &[Route], memo: &mut TripMemo) -> f64 {
+    fn trip_points(&self, routes: &[Outing], memo: &mut TripMemo) -> f64 {
         let i = self.instance;
         let (t, w) = (&i.fleet.tricycles, &i.fleet.weights);
         if w.tricycle_trip == 0.0 && w.tricycle_km == 0.0 && t.trips_each.is_none() {
@@ -250,7 +252,7 @@ impl<'a> Context<'a> {
         if self.instance.jobs[self.parcels[p].job].stocked.is_some() { 0.0 } else { self.parcels[p].kg }
     }
 
-    fn storage_ok(&self, routes: &[Route], station: usize, extra_kg: f64) -> bool {
+    fn storage_ok(&self, routes: &[Outing], station: usize, extra_kg: f64) -> bool {
         match self.instance.stations[station].storage_kg {
             None => true,
             Some(limit) => {
@@ -276,19 +278,19 @@ fn reachable(instance: &Instance, station: usize, stairwell: usize) -> bool {
 impl Solution {
     /// Outing points, unserved penalties, and a lower bound of the workload-balance term:
     /// the most tired porter spends at least the largest outing and at least the average.
-    pub(crate) fn recompute_total(&mut self, ctx: &Context) {
+    pub(crate) fn recompute_estimate(&mut self, ctx: &Context) {
         let w = &ctx.instance.fleet.weights;
         self.energy = self.costs.iter().map(|c| c.energy_kj).sum();
         self.largest = self.costs.iter().map(|c| c.energy_kj).fold(0.0, f64::max);
-        self.total = self.costs.iter().map(|c| c.points).sum::<f64>()
+        self.estimate = self.costs.iter().map(|c| c.points).sum::<f64>()
             + self.unserved.iter().map(|p| ctx.penalty[*p]).sum::<f64>()
             + w.max_porter_energy_kj * ctx.balance(self.largest, self.energy)
-            + ctx.trip_points(&self.routes, &mut self.trips)
-            + ctx.fleet_penalty * ctx.excess_outings(&self.routes) as f64;
+            + ctx.trip_points(&self.outings, &mut self.trips)
+            + ctx.fleet_penalty * ctx.excess_outings(&self.outings) as f64;
     }
 
     fn remove_parcel(&mut self, p: usize) -> Option<usize> {
-        for (r, route) in self.routes.iter_mut().enumerate() {
+        for (r, route) in self.outings.iter_mut().enumerate() {
             for stop in route.stops.iter_mut() {
                 if let Some(i) = stop.parcels.iter().position(|x| *x == p) {
                     stop.parcels.remove(i);
@@ -300,31 +302,32 @@ impl Solution {
         None
     }
 
-    /// Re-evaluates touched routes and drops empty ones.
-    fn refresh(&mut self, ctx: &Context, touched: &[usize]) {
+    /// After a move: re-orders and re-evaluates the touched outings, drops empty ones and
+    /// estimates the whole again.
+    fn reorder_and_estimate(&mut self, ctx: &Context, touched: &[usize]) {
         for &r in touched {
-            if r < self.routes.len() {
-                improve_order(ctx, &mut self.routes[r]);
-                self.costs[r] = evaluate(ctx.instance, ctx.parcels, &self.routes[r]).expect("routes stay reachable");
+            if r < self.outings.len() {
+                improve_order(ctx, &mut self.outings[r]);
+                self.costs[r] = evaluate(ctx.instance, ctx.parcels, &self.outings[r]).expect("routes stay reachable");
             }
         }
         let mut r = 0;
-        while r < self.routes.len() {
-            if self.routes[r].stops.is_empty() {
-                self.routes.swap_remove(r);
+        while r < self.outings.len() {
+            if self.outings[r].stops.is_empty() {
+                self.outings.swap_remove(r);
                 self.costs.swap_remove(r);
             } else {
                 r += 1;
             }
         }
-        self.recompute_total(ctx);
+        self.recompute_estimate(ctx);
     }
 }
 
 /// Orders an outing's stops: every order of up to six stops (porters' outings are short),
 /// 2-opt beyond (long vehicle routes of benchmark instances). Where only walking depends on
 /// the order ([`WalkPrice`]), orders are priced from the legs alone.
-fn improve_order(ctx: &Context, route: &mut Route) {
+fn improve_order(ctx: &Context, route: &mut Outing) {
     let n = route.stops.len();
     if n < 2 {
         return;
@@ -388,7 +391,7 @@ fn walking_points(
 }
 
 /// Reverses stretches of the route while that lowers its points (first improvement).
-fn two_opt(ctx: &Context, route: &mut Route) {
+fn two_opt(ctx: &Context, route: &mut Outing) {
     let Some(mut best) = evaluate(ctx.instance, ctx.parcels, route).map(|c| c.points) else { return };
     let n = route.stops.len();
     for _ in 0..n {
@@ -414,10 +417,10 @@ fn two_opt(ctx: &Context, route: &mut Route) {
 /// 2-opt priced from the legs: reversing stops `i..=j` changes the leg into the stretch, the
 /// legs inside it (walked the other way, each with the load left at that point) and the leg
 /// out of it. Growing `j` updates the stretch's sums in constant time, so a pass costs n².
-fn two_opt_walking(ctx: &Context, price: WalkPrice, route: &mut Route) {
+fn two_opt_walking(ctx: &Context, price: WalkPrice, route: &mut Outing) {
     let (instance, station) = (ctx.instance, route.station);
     let n = route.stops.len();
-    let at = |r: &Route, v: usize| r.stops[v].stairwell;
+    let at = |r: &Outing, v: usize| r.stops[v].stairwell;
     let mut moves = 0;
     'pass: while moves < 4 * n {
         let Some(legs) = Legs::of(instance, ctx.parcels, route) else { return };
@@ -489,7 +492,7 @@ struct Insertion {
 /// Places for parcel `p` in route `r`; `granular`: only if the route passes near.
 fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, granular: bool, out: &mut Vec<Insertion>) {
     let parcel = &ctx.parcels[p];
-    let route = &sol.routes[r];
+    let route = &sol.outings[r];
     if !ctx.serves(p, route.station) || sol.costs[r].kg + parcel.kg > ctx.max_carry {
         return;
     }
@@ -499,7 +502,7 @@ fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, granular:
     if granular && !route.stops.iter().any(|s| near[s.stairwell]) {
         return;
     }
-    if !ctx.storage_ok(&sol.routes, route.station, ctx.adds_kg(p)) {
+    if !ctx.storage_ok(&sol.outings, route.station, ctx.adds_kg(p)) {
         return;
     }
     let base = &sol.costs[r];
@@ -565,12 +568,12 @@ fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, granular:
 /// Places for parcel `p` in a new outing from each eligible station.
 fn new_route_insertions(ctx: &Context, sol: &Solution, p: usize, out: &mut Vec<Insertion>) {
     for &station in &ctx.eligible[p] {
-        if !ctx.storage_ok(&sol.routes, station, ctx.adds_kg(p)) {
+        if !ctx.storage_ok(&sol.outings, station, ctx.adds_kg(p)) {
             continue;
         }
-        let empty = Route { station, stops: Vec::new() };
+        let empty = Outing { station, stops: Vec::new() };
         if let Some(c) = evaluate_with(ctx.instance, ctx.parcels, &empty, Change::Insert { at: 0, parcel: p }) {
-            let delta = ctx.delta(sol, None, &c) + ctx.new_outing_points(&sol.routes, station);
+            let delta = ctx.delta(sol, None, &c) + ctx.new_outing_points(&sol.outings, station);
             out.push(Insertion { delta, route: None, station, at: 0, joins: false });
         }
     }
@@ -578,13 +581,13 @@ fn new_route_insertions(ctx: &Context, sol: &Solution, p: usize, out: &mut Vec<I
 
 fn insertions(ctx: &Context, sol: &Solution, p: usize, out: &mut Vec<Insertion>) {
     out.clear();
-    for r in 0..sol.routes.len() {
+    for r in 0..sol.outings.len() {
         route_insertions(ctx, sol, p, r, true, out);
     }
     // No outing nearby has room: any outing with room, before a new one (an outing fewer is
     // often worth a detour where capacity is tight).
     if out.is_empty() {
-        for r in 0..sol.routes.len() {
+        for r in 0..sol.outings.len() {
             route_insertions(ctx, sol, p, r, false, out);
         }
     }
@@ -595,13 +598,13 @@ fn apply(ctx: &Context, sol: &mut Solution, p: usize, ins: Insertion) -> usize {
     let stairwell = ctx.parcels[p].stairwell;
     match ins.route {
         Some(r) => {
-            let route = &mut sol.routes[r];
+            let route = &mut sol.outings[r];
             if ins.joins {
                 route.stops[ins.at].parcels.push(p);
             } else {
                 route.stops.insert(ins.at, Stop { stairwell, parcels: smallvec::smallvec![p] });
             }
-            let cost = evaluate(ctx.instance, ctx.parcels, &sol.routes[r]).expect("checked");
+            let cost = evaluate(ctx.instance, ctx.parcels, &sol.outings[r]).expect("checked");
             sol.energy += cost.energy_kj - sol.costs[r].energy_kj;
             sol.largest = sol.largest.max(cost.energy_kj);
             sol.costs[r] = cost;
@@ -609,13 +612,13 @@ fn apply(ctx: &Context, sol: &mut Solution, p: usize, ins: Insertion) -> usize {
         }
         None => {
             let route =
-                Route { station: ins.station, stops: vec![Stop { stairwell, parcels: smallvec::smallvec![p] }] };
+                Outing { station: ins.station, stops: vec![Stop { stairwell, parcels: smallvec::smallvec![p] }] };
             let cost = evaluate(ctx.instance, ctx.parcels, &route).expect("checked");
             sol.energy += cost.energy_kj;
             sol.largest = sol.largest.max(cost.energy_kj);
             sol.costs.push(cost);
-            sol.routes.push(route);
-            sol.routes.len() - 1
+            sol.outings.push(route);
+            sol.outings.len() - 1
         }
     }
 }
@@ -674,7 +677,7 @@ fn regret(ctx: &Context, sol: &mut Solution, pending: &mut Vec<usize>, touched: 
             }
         };
         touched.push(changed);
-        let new_route = changed + 1 == sol.routes.len() && best.is_some_and(|b| b.route.is_none());
+        let new_route = changed + 1 == sol.outings.len() && best.is_some_and(|b| b.route.is_none());
         let storage = ctx.instance.stations.iter().any(|s| s.storage_kg.is_some());
         for (k, &q) in pending.iter().enumerate() {
             if storage {
@@ -717,12 +720,12 @@ fn insert_all(ctx: &Context, sol: &mut Solution, mut pending: Vec<usize>) {
         let (pa, pb) = (&ctx.parcels[*a], &ctx.parcels[*b]);
         pa.stairwell.cmp(&pb.stairwell).then(pb.floor.cmp(&pa.floor)).then(pb.kg.total_cmp(&pa.kg)).then(a.cmp(b))
     });
-    sol.recompute_total(ctx);
+    sol.recompute_estimate(ctx);
     let mut touched = Vec::new();
     greedy(ctx, sol, &pending, &mut touched);
     touched.sort_unstable();
     touched.dedup();
-    sol.refresh(ctx, &touched);
+    sol.reorder_and_estimate(ctx, &touched);
 }
 
 /// Starts from the outings of a previous plan (stations and jobs in visiting order), then
@@ -736,7 +739,7 @@ pub(crate) fn construct_from(ctx: &Context, warm: &[crate::WarmOuting]) -> Solut
     }
     let mut placed = vec![false; ctx.parcels.len()];
     for outing in warm {
-        let mut route = Route { station: outing.station, stops: Vec::new() };
+        let mut route = Outing { station: outing.station, stops: Vec::new() };
         let (mut kg, mut added) = (0.0, 0.0);
         for &job in outing.jobs.iter().filter(|j| **j < of_job.len()) {
             for &p in &of_job[job] {
@@ -744,7 +747,7 @@ pub(crate) fn construct_from(ctx: &Context, warm: &[crate::WarmOuting]) -> Solut
                 let fits = !placed[p]
                     && ctx.serves(p, outing.station)
                     && kg + parcel.kg <= ctx.max_carry
-                    && ctx.storage_ok(&sol.routes, outing.station, ctx.adds_kg(p) + added);
+                    && ctx.storage_ok(&sol.outings, outing.station, ctx.adds_kg(p) + added);
                 if !fits {
                     continue;
                 }
@@ -762,7 +765,7 @@ pub(crate) fn construct_from(ctx: &Context, warm: &[crate::WarmOuting]) -> Solut
         }
         match evaluate(ctx.instance, ctx.parcels, &route) {
             Some(cost) => {
-                sol.routes.push(route);
+                sol.outings.push(route);
                 sol.costs.push(cost);
             }
             None => route.stops.iter().flat_map(|s| &s.parcels).for_each(|p| placed[*p] = false),
@@ -807,7 +810,7 @@ pub(crate) struct Run<'a> {
 /// annealing stands, to go on from.
 pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, Solution) {
     let mut rng = ChaCha8Rng::seed_from_u64(run.seed);
-    let served: usize = start.routes.iter().map(|r| r.stops.iter().map(|s| s.parcels.len()).sum::<usize>()).sum();
+    let served: usize = start.outings.iter().map(|r| r.stops.iter().map(|s| s.parcels.len()).sum::<usize>()).sum();
     let n = served + start.unserved.len();
     if n == 0 {
         return (start.clone(), start);
@@ -856,12 +859,12 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, S
         }
         touched.sort_unstable();
         touched.dedup();
-        cand.refresh(ctx, &touched);
+        cand.reorder_and_estimate(ctx, &touched);
         touched.clear();
-        let delta = cand.total - current.total;
+        let delta = cand.estimate - current.estimate;
         if delta < 1e-9 || rng.random_range(0.0..1.0) < (-delta / temperature).exp() {
             current = cand;
-            if current.total < best.total - 1e-9 {
+            if current.estimate < best.estimate - 1e-9 {
                 best = current.clone();
             }
         }
@@ -877,7 +880,7 @@ fn shuffle(v: &mut [usize], rng: &mut ChaCha8Rng) {
 }
 
 fn served_parcels(sol: &Solution) -> Vec<usize> {
-    sol.routes.iter().flat_map(|r| r.stops.iter().flat_map(|s| s.parcels.iter().copied())).collect()
+    sol.outings.iter().flat_map(|r| r.stops.iter().flat_map(|s| s.parcels.iter().copied())).collect()
 }
 
 /// Share of iterations that move a whole outing to another station instead of ruining
@@ -890,40 +893,40 @@ const REROOT_SHARE: f64 = 0.03;
 /// and has room to store them; half the time every outing of its station goes along, so
 /// that a station's whole share can change station in one step. Returns the outings moved.
 /// The tricycles' cost of a station is a step in its load (a trip more or less), which
-/// parcels moved one by one rarely cross (their stop order is redone by the refresh that
-/// follows).
+/// parcels moved one by one rarely cross (their stop order is redone by the
+/// `reorder_and_estimate` that follows).
 pub(crate) fn reroot(ctx: &Context, sol: &mut Solution, rng: &mut ChaCha8Rng) -> Vec<usize> {
-    let r = rng.random_range(0..sol.routes.len());
-    let from = sol.routes[r].station;
+    let r = rng.random_range(0..sol.outings.len());
+    let from = sol.outings[r].station;
     let moved: Vec<usize> = if rng.random_bool(0.5) {
-        (0..sol.routes.len()).filter(|o| sol.routes[*o].station == from).collect()
+        (0..sol.outings.len()).filter(|o| sol.outings[*o].station == from).collect()
     } else {
         vec![r]
     };
     let parcels: Vec<usize> =
-        moved.iter().flat_map(|o| sol.routes[*o].stops.iter().flat_map(|s| s.parcels.iter().copied())).collect();
+        moved.iter().flat_map(|o| sol.outings[*o].stops.iter().flat_map(|s| s.parcels.iter().copied())).collect();
     let kg: f64 = parcels.iter().map(|p| ctx.adds_kg(*p)).sum();
     let options: Vec<usize> = (0..ctx.instance.stations.len())
         .filter(|s| *s != from && parcels.iter().all(|p| ctx.serves(*p, *s)))
-        .filter(|s| ctx.storage_ok(&sol.routes, *s, kg))
+        .filter(|s| ctx.storage_ok(&sol.outings, *s, kg))
         .collect();
     if options.is_empty() {
         return Vec::new();
     }
     let to = options[rng.random_range(0..options.len())];
     for &o in &moved {
-        sol.routes[o].station = to;
+        sol.outings[o].station = to;
     }
     moved
 }
 
 fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, touched: &mut Vec<usize>) -> Vec<usize> {
-    if sol.routes.is_empty() {
+    if sol.outings.is_empty() {
         return Vec::new();
     }
     if ctx.instance.stations.len() > 1 && rng.random_bool(REROOT_SHARE) {
         touched.extend(reroot(ctx, sol, rng));
-        reprice(ctx, sol, touched);
+        reprice_costs(ctx, sol, touched);
         return Vec::new();
     }
     let mut served = served_parcels(sol);
@@ -936,7 +939,7 @@ fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, to
         4 => {
             let home = ctx.parcels[served[rng.random_range(0..served.len())]].stairwell;
             let mut route_of = vec![usize::MAX; ctx.stairwells];
-            for (r, route) in sol.routes.iter().enumerate() {
+            for (r, route) in sol.outings.iter().enumerate() {
                 for stop in &route.stops {
                     route_of[stop.stairwell] = route_of[stop.stairwell].min(r);
                 }
@@ -951,7 +954,7 @@ fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, to
                     continue;
                 }
                 done.push(r);
-                let stops = &sol.routes[r].stops;
+                let stops = &sol.outings[r].stops;
                 let at = stops.iter().position(|s| s.stairwell == w).expect("the route visits w");
                 let len = rng.random_range(1..=stops.len().min(10).min(q - removed.len()).max(1));
                 let first = rng.random_range(at.saturating_sub(len - 1)..=at).min(stops.len() - len);
@@ -981,23 +984,23 @@ fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, to
         // The lightest outing alone, so that its parcels may fill the others' room and one
         // outing fewer goes out.
         2 if rng.random_bool(0.25) => {
-            let lightest = (0..sol.routes.len()).min_by(|a, b| sol.costs[*a].kg.total_cmp(&sol.costs[*b].kg));
+            let lightest = (0..sol.outings.len()).min_by(|a, b| sol.costs[*a].kg.total_cmp(&sol.costs[*b].kg));
             if let Some(r) = lightest {
-                removed.extend(sol.routes[r].stops.iter().flat_map(|s| s.parcels.iter().copied()));
+                removed.extend(sol.outings[r].stops.iter().flat_map(|s| s.parcels.iter().copied()));
             }
         }
         // Whole outings, together with an outing of a nearby stairwell.
         2 => {
-            let r = rng.random_range(0..sol.routes.len());
-            let first = sol.routes[r].stops[0].stairwell;
-            removed.extend(sol.routes[r].stops.iter().flat_map(|s| s.parcels.iter().copied()));
+            let r = rng.random_range(0..sol.outings.len());
+            let first = sol.outings[r].stops[0].stairwell;
+            removed.extend(sol.outings[r].stops.iter().flat_map(|s| s.parcels.iter().copied()));
             let near = ctx.nearby[first].iter().take(4).copied().collect::<Vec<_>>();
             if let Some(other) = sol
-                .routes
+                .outings
                 .iter()
                 .position(|o| o.stops.iter().any(|s| near.contains(&s.stairwell) && s.stairwell != first))
             {
-                removed.extend(sol.routes[other].stops.iter().flat_map(|s| s.parcels.iter().copied()));
+                removed.extend(sol.outings[other].stops.iter().flat_map(|s| s.parcels.iter().copied()));
             }
             removed.sort_unstable();
             removed.dedup();
@@ -1005,7 +1008,7 @@ fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, to
         // Worst: parcels whose outings cost most per kg carried.
         _ => {
             let mut scored: Vec<(f64, usize)> = sol
-                .routes
+                .outings
                 .iter()
                 .zip(&sol.costs)
                 .flat_map(|(r, c)| {
@@ -1030,15 +1033,15 @@ fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, to
             touched.push(r);
         }
     }
-    reprice(ctx, sol, touched);
+    reprice_costs(ctx, sol, touched);
     removed
 }
 
-/// Evaluates the `touched` outings again: insertion deltas are taken against their costs,
-/// so they must be current after a ruin.
-fn reprice(ctx: &Context, sol: &mut Solution, touched: &[usize]) {
+/// After a ruin: evaluates the `touched` outings again, in their order, without estimating
+/// the whole (insertion deltas are taken against these costs, so they must be current).
+fn reprice_costs(ctx: &Context, sol: &mut Solution, touched: &[usize]) {
     for &r in touched {
-        let cost = evaluate(ctx.instance, ctx.parcels, &sol.routes[r]).expect("ruins keep routes reachable");
+        let cost = evaluate(ctx.instance, ctx.parcels, &sol.outings[r]).expect("ruins keep routes reachable");
         sol.energy += cost.energy_kj - sol.costs[r].energy_kj;
         sol.costs[r] = cost;
     }

@@ -3,56 +3,31 @@
 //! through the independent checker.
 
 use crate::assemble::{TripPolicy, assemble};
-use crate::outing::{Route, Stop};
+use crate::outing::{Outing, Stop};
 use crate::parcel::parcels;
 use crate::{Budget, manual, solve};
-use lastmetre_model::{
-    Bag, Fleet, Instance, Job, Kg, Litres, Metres, Plan, Priority, Seconds, Stairwell, Station, Table,
-};
+use lastmetre_model::{Fleet, Instance, Job, Metres, Plan, Priority, Seconds, Stairwell, Table};
 
-/// Stations at 0 and 120 m along a lane; stairwells spread between them.
+/// Stations at 0 and 120 m along a lane; stairwells spread between them. The first order
+/// is medicine.
 fn tiny(orders: &[(usize, u32, &[f64])], stations: usize) -> Instance {
-    let stairwell_x: [f64; 4] = [20.0, 45.0, 70.0, 110.0];
-    let station_x: [f64; 2] = [0.0, 120.0];
     let jobs = orders
         .iter()
         .enumerate()
         .map(|(i, (w, floor, kgs))| Job {
-            id: format!("o{i}"),
-            household: format!("h{w}-{floor}"),
-            unit: None,
-            stairwell: *w,
-            floor: *floor,
-            bags: kgs.iter().map(|kg| Bag { kg: Kg(*kg), litres: Litres(kg * 1.2), label: None }).collect(),
             priority: if i == 0 { Priority::Medicine } else { Priority::Normal },
             placed_at: Seconds(40_000.0 + i as f64),
-            pinned_station: None,
-            stocked: None,
-            announced: None,
-            waited_cycles: 0,
-            may_wait: false,
+            ..crate::fixture::job(format!("o{i}"), *w, *floor, kgs)
         })
         .collect();
-    let n = stairwell_x.len();
-    Instance {
-        name: "tiny".into(),
-        stations: (0..stations).map(|s| Station { id: format!("s{s}"), storage_kg: None }).collect(),
-        stairwells: (0..n)
-            .map(|w| Stairwell { id: format!("w{w}"), label: format!("w{w}"), storey_height: Metres(2.8) })
-            .collect(),
-        jobs,
-        ride: Table::from_fn(stations + 1, stations + 1, |a, b| {
-            let x = |i: usize| if i == 0 { -200.0f64 } else { station_x[i - 1] };
-            Some((x(a) - x(b)).abs())
-        }),
-        walk_station_stairwell: Table::from_fn(stations, n, |s, w| Some((station_x[s] - stairwell_x[w]).abs() + 5.0)),
-        walk_stairwell_stairwell: Table::from_fn(n, n, |a, b| {
-            Some(if a == b { 0.0 } else { (stairwell_x[a] - stairwell_x[b]).abs() + 10.0 })
-        }),
-        walk_station_station: Table::from_fn(stations, stations, |a, b| Some((station_x[a] - station_x[b]).abs())),
-        fleet: Fleet::default(),
-        state: Default::default(),
-    }
+    let line = crate::fixture::Line {
+        gate_x: -200.0,
+        stations_x: &[0.0, 120.0][..stations],
+        stairwells_x: &[20.0, 45.0, 70.0, 110.0],
+        door_m: 5.0,
+        between_doors_m: 10.0,
+    };
+    line.instance("tiny", jobs, Fleet::default())
 }
 
 fn checked(instance: &Instance, plan: Plan) -> Plan {
@@ -79,7 +54,7 @@ fn exhaustive(instance: &Instance) -> f64 {
         let fits = outings.iter().all(|o| o.iter().map(|p| parcels[*p].kg).sum::<f64>() <= limit);
         if fits {
             // Each outing: a station and an order of its stairwells.
-            let options: Vec<Vec<Route>> = outings
+            let options: Vec<Vec<Outing>> = outings
                 .iter()
                 .map(|o| {
                     let mut stairwells: Vec<usize> = o.iter().map(|p| parcels[*p].stairwell).collect();
@@ -95,7 +70,7 @@ fn exhaustive(instance: &Instance) -> f64 {
                                     parcels: o.iter().copied().filter(|p| parcels[*p].stairwell == *w).collect(),
                                 })
                                 .collect();
-                            routes.push(Route { station, stops });
+                            routes.push(Outing { station, stops });
                         }
                     }
                     routes
@@ -103,7 +78,7 @@ fn exhaustive(instance: &Instance) -> f64 {
                 .collect();
             let mut pick = vec![0usize; options.len()];
             loop {
-                let routes: Vec<Route> = pick.iter().zip(&options).map(|(i, o)| o[*i].clone()).collect();
+                let routes: Vec<Outing> = pick.iter().zip(&options).map(|(i, o)| o[*i].clone()).collect();
                 let plan = assemble(instance, &parcels, &routes, &[], TripPolicy::Packed);
                 best = best.min(plan.metrics.objective);
                 // Next combination.
@@ -266,7 +241,7 @@ fn orders_the_fleet_limits_leave_out_say_so() {
 fn carrying_other_stairwells_bags_up_costs_more() {
     let mut instance = tiny(&[(0, 5, &[3.0]), (1, 4, &[6.0])], 1);
     let parcels = parcels(&instance);
-    let route = Route {
+    let route = Outing {
         station: 0,
         stops: vec![
             Stop { stairwell: 0, parcels: smallvec::smallvec![0] },
@@ -322,25 +297,25 @@ fn a_whole_outing_moves_to_another_station_that_serves_it() {
     use rand::SeedableRng;
     let mut instance = tiny(&[(1, 3, &[5.0]), (2, 4, &[4.0])], 2);
     let parcels = parcels(&instance);
-    let route = Route {
+    let route = Outing {
         station: 0,
         stops: vec![
             Stop { stairwell: 1, parcels: smallvec::smallvec![0] },
             Stop { stairwell: 2, parcels: smallvec::smallvec![1] },
         ],
     };
-    let mut sol = Solution { routes: vec![route.clone()], ..Solution::default() };
+    let mut sol = Solution { outings: vec![route.clone()], ..Solution::default() };
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
     let ctx = Context::new(&instance, &parcels);
     assert_eq!(reroot(&ctx, &mut sol, &mut rng), vec![0]);
-    assert_eq!(sol.routes[0].station, 1);
-    assert_eq!(sol.routes[0].stops, route.stops, "stops move with the outing");
+    assert_eq!(sol.outings[0].station, 1);
+    assert_eq!(sol.outings[0].stops, route.stops, "stops move with the outing");
     // An order pinned to station 0 keeps its outing there.
     instance.jobs[1].pinned_station = Some(0);
     let ctx = Context::new(&instance, &parcels);
-    let mut sol = Solution { routes: vec![route], ..Solution::default() };
+    let mut sol = Solution { outings: vec![route], ..Solution::default() };
     assert_eq!(reroot(&ctx, &mut sol, &mut rng), Vec::<usize>::new());
-    assert_eq!(sol.routes[0].station, 0);
+    assert_eq!(sol.outings[0].station, 0);
 }
 
 #[test]
@@ -350,13 +325,13 @@ fn a_station_s_whole_share_sometimes_moves_at_once() {
     let instance = tiny(&[(1, 3, &[5.0]), (2, 4, &[4.0])], 2);
     let parcels = parcels(&instance);
     let outing =
-        |w: usize, p: usize| Route { station: 0, stops: vec![Stop { stairwell: w, parcels: smallvec::smallvec![p] }] };
+        |w: usize, p: usize| Outing { station: 0, stops: vec![Stop { stairwell: w, parcels: smallvec::smallvec![p] }] };
     let ctx = Context::new(&instance, &parcels);
     let mut sizes = Vec::new();
     for seed in 0..20 {
-        let mut sol = Solution { routes: vec![outing(1, 0), outing(2, 1)], ..Solution::default() };
+        let mut sol = Solution { outings: vec![outing(1, 0), outing(2, 1)], ..Solution::default() };
         let moved = reroot(&ctx, &mut sol, &mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
-        let at_one: Vec<usize> = (0..2).filter(|o| sol.routes[*o].station == 1).collect();
+        let at_one: Vec<usize> = (0..2).filter(|o| sol.outings[*o].station == 1).collect();
         assert_eq!(moved, at_one, "seed {seed}: the outings reported moved are those at the other station");
         sizes.push(moved.len());
     }

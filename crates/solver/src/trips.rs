@@ -129,7 +129,7 @@ fn points(instance: &Instance, position: &[usize], loads: &[Load], trips: &[Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lastmetre_model::{Fleet, Kg, Table};
+    use lastmetre_model::{Fleet, Kg};
 
     /// Gate at 0, stations at −20, +30 and +40 on a line; tricycles of 10 kg.
     fn line(trip_points: f64) -> Instance {
@@ -138,18 +138,14 @@ mod tests {
         fleet.tricycles.capacity_kg = Kg(10.0);
         fleet.weights.tricycle_trip = trip_points;
         fleet.weights.tricycle_km = 1000.0;
-        Instance {
-            name: "line".into(),
-            stations: vec![],
-            stairwells: vec![],
-            jobs: vec![],
-            ride: Table::from_fn(4, 4, |a, b| Some(f64::abs(x[a] - x[b]))),
-            walk_station_stairwell: Table::new(0, 0, vec![]),
-            walk_stairwell_stairwell: Table::new(0, 0, vec![]),
-            walk_station_station: Table::new(0, 0, vec![]),
-            fleet,
-            state: Default::default(),
-        }
+        let line = crate::fixture::Line {
+            gate_x: 0.0,
+            stations_x: &x[1..],
+            stairwells_x: &[],
+            door_m: 0.0,
+            between_doors_m: 0.0,
+        };
+        line.instance("line", vec![], fleet)
     }
 
     fn goods(kg: &[(usize, f64)]) -> Vec<Load> {
