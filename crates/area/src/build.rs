@@ -2,7 +2,7 @@
 //! reachability checks that need the graph.
 
 use crate::frame::LocalFrame;
-use crate::graph::{Area, Building, Edge, EdgeKind, Gate, Household, Lane, Node, NodeKind, Site, Stairwell};
+use crate::graph::{Area, AreaGraph, Building, Edge, EdgeKind, Gate, Household, Lane, Node, NodeKind, Site, Stairwell};
 use crate::network::{Attached, LaneInput, Need, Network};
 use crate::problem::{Code, Problem};
 use crate::records;
@@ -68,37 +68,7 @@ pub fn build_with_problems(spec: &AreaSpec, params: &AreaParams) -> (Area, Vec<P
             .filter(|p| p.is_lon_lat()),
     );
 
-    // Lanes: projected, with repeated points dropped.
-    let mut lanes = Vec::new();
-    let mut lane_inputs = Vec::new();
-    for (spec_lane, _) in spec.lanes.iter().zip(&usable.lanes).filter(|(_, ok)| **ok) {
-        let mut path: Vec<[f64; 2]> = Vec::with_capacity(spec_lane.path.len());
-        for p in &spec_lane.path {
-            let xy = frame.to_local(*p);
-            if path.last().is_none_or(|q: &[f64; 2]| (q[0] - xy[0]).hypot(q[1] - xy[1]) >= 0.01) {
-                path.push(xy);
-            }
-        }
-        if path.len() < 2 {
-            problems.push(Problem::new(
-                Code::DegenerateGeometry,
-                Some(&spec_lane.id),
-                "the lane's positions all coincide",
-            ));
-            continue;
-        }
-        let tricycle = tricycle_passable(spec_lane, params);
-        let length = path.windows(2).map(|w| (w[0][0] - w[1][0]).hypot(w[0][1] - w[1][1])).sum();
-        lanes.push(Lane {
-            id: spec_lane.id.clone(),
-            class: spec_lane.class.clone(),
-            width: spec_lane.width,
-            tricycle,
-            foot: spec_lane.foot,
-            length: Metres(length),
-        });
-        lane_inputs.push(LaneInput { id: &spec_lane.id, path, layer: spec_lane.layer, tricycle, foot: spec_lane.foot });
-    }
+    let (lanes, lane_inputs) = project_lanes(spec, &usable.lanes, &frame, params, &mut problems);
     let mut net = Network::new(lane_inputs, params.join_tolerance);
     let tolerance = params.snap_tolerance.get();
     let mut snap_problems = Vec::new();
@@ -195,6 +165,74 @@ pub fn build_with_problems(spec: &AreaSpec, params: &AreaParams) -> (Area, Vec<P
     let (mut graph, network_problems) = net.finish();
     problems.extend(network_problems);
 
+    add_stairs(&mut graph, &mut stairwells);
+
+    let mut households = Vec::new();
+    for (i, h) in spec.households.iter().enumerate() {
+        let Some(s) = usable.households[i].and_then(|s| stairwell_slot[s]) else {
+            continue;
+        };
+        stairwells[s].households.push(households.len());
+        households.push(Household {
+            id: h.id.clone(),
+            stairwell: s,
+            floor: h.floor as u32,
+            residents: h.residents.map(|r| r as u32),
+            unit: h.unit.clone(),
+        });
+    }
+
+    let area = Area { graph, frame, params: params.clone(), gates, sites, lanes, buildings, stairwells, households };
+    check_reachability(&area, &gate_tricycle, &mut problems);
+    check_completeness(&area, &mut problems);
+    (area, problems)
+}
+
+/// The usable lanes in local metres, repeated points dropped, with what the network is built
+/// from; a lane whose points all coincide is a problem.
+fn project_lanes<'a>(
+    spec: &'a AreaSpec,
+    usable: &[bool],
+    frame: &LocalFrame,
+    params: &AreaParams,
+    problems: &mut Vec<Problem>,
+) -> (Vec<Lane>, Vec<LaneInput<'a>>) {
+    let mut lanes = Vec::new();
+    let mut lane_inputs = Vec::new();
+    for (spec_lane, _) in spec.lanes.iter().zip(usable).filter(|(_, ok)| **ok) {
+        let mut path: Vec<[f64; 2]> = Vec::with_capacity(spec_lane.path.len());
+        for p in &spec_lane.path {
+            let xy = frame.to_local(*p);
+            if path.last().is_none_or(|q: &[f64; 2]| (q[0] - xy[0]).hypot(q[1] - xy[1]) >= 0.01) {
+                path.push(xy);
+            }
+        }
+        if path.len() < 2 {
+            problems.push(Problem::new(
+                Code::DegenerateGeometry,
+                Some(&spec_lane.id),
+                "the lane's positions all coincide",
+            ));
+            continue;
+        }
+        let tricycle = tricycle_passable(spec_lane, params);
+        let length = path.windows(2).map(|w| (w[0][0] - w[1][0]).hypot(w[0][1] - w[1][1])).sum();
+        lanes.push(Lane {
+            id: spec_lane.id.clone(),
+            class: spec_lane.class.clone(),
+            width: spec_lane.width,
+            tricycle,
+            foot: spec_lane.foot,
+            length: Metres(length),
+        });
+        lane_inputs.push(LaneInput { id: &spec_lane.id, path, layer: spec_lane.layer, tricycle, foot: spec_lane.foot });
+    }
+    (lanes, lane_inputs)
+}
+
+/// Each stairwell's flights: a landing node per floor above its door, joined by stairs that
+/// rise one storey (none to the first floor, which is at the door).
+fn add_stairs(graph: &mut AreaGraph, stairwells: &mut [Stairwell]) {
     for (s, stairwell) in stairwells.iter_mut().enumerate() {
         let at = graph[stairwell.door].at;
         let mut below = stairwell.door;
@@ -217,26 +255,6 @@ pub fn build_with_problems(spec: &AreaSpec, params: &AreaParams) -> (Area, Vec<P
             below = landing;
         }
     }
-
-    let mut households = Vec::new();
-    for (i, h) in spec.households.iter().enumerate() {
-        let Some(s) = usable.households[i].and_then(|s| stairwell_slot[s]) else {
-            continue;
-        };
-        stairwells[s].households.push(households.len());
-        households.push(Household {
-            id: h.id.clone(),
-            stairwell: s,
-            floor: h.floor as u32,
-            residents: h.residents.map(|r| r as u32),
-            unit: h.unit.clone(),
-        });
-    }
-
-    let area = Area { graph, frame, params: params.clone(), gates, sites, lanes, buildings, stairwells, households };
-    check_reachability(&area, &gate_tricycle, &mut problems);
-    check_completeness(&area, &mut problems);
-    (area, problems)
 }
 
 /// Islands, tricycle reachability of sites and gates, and households on foot.

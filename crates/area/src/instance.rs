@@ -70,19 +70,15 @@ pub fn check_fleet(f: &Fleet) -> Vec<Problem> {
     problems
 }
 
-/// Builds the instance for one batch of orders.
-///
-/// The depot is the area's first gate. Stations are the fleet's, or else the area's open sites.
-/// Only stairwells with orders enter the instance.
-pub fn instance(
+/// The stations this instance opens: the fleet's list, or else the area's open sites, each
+/// with its storage; every one must be a site of the area and in the tricycles' reach.
+fn open_stations(
     area: &Area,
     matrices: &TravelMatrices,
-    orders: &[Order],
     fleet: &Fleet,
-    name: &str,
-) -> Result<Instance, Vec<Problem>> {
-    let mut problems = Vec::new();
-    let site_index: HashMap<&str, usize> = area.sites.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    site_index: &HashMap<&str, usize>,
+    problems: &mut Vec<Problem>,
+) -> Vec<(usize, Option<f64>)> {
     let mut open: Vec<(usize, Option<f64>)> = Vec::new();
     match &fleet.stations {
         Some(settings) => {
@@ -119,11 +115,69 @@ pub fn instance(
             ));
         }
     }
+    open
+}
+
+/// Pushes a problem for every bag of the order that cannot be carried: empty or unreal
+/// sizes, too big for the tricycle box, too heavy for a porter. True when all are good.
+fn bags_ok(order: &Order, fleet: &Fleet, problems: &mut Vec<Problem>) -> bool {
+    let id = order.id.as_str();
+    let max_carry = fleet.porters.max_carry_kg.get();
+    let mut ok = true;
+    if order.bags.is_empty() {
+        problems.push(Problem::new(Code::EmptyOrder, Some(id), format!("order '{id}' has no bags")));
+        ok = false;
+    }
+    for (b, bag) in order.bags.iter().enumerate() {
+        let (kg, litres) = (bag.kg.get(), bag.litres.get());
+        if !(kg > 0.0 && kg.is_finite() && litres >= 0.0 && litres.is_finite()) {
+            problems.push(Problem::new(
+                Code::BadBag,
+                Some(id),
+                format!("bag {} of order '{id}' is {kg} kg, {litres} L", b + 1),
+            ));
+            ok = false;
+        } else if litres > fleet.tricycles.capacity_litres.get() {
+            problems.push(Problem::new(
+                Code::BadBag,
+                Some(id),
+                format!(
+                    "bag {} of order '{id}' is {litres} L; the tricycle box holds {} L",
+                    b + 1,
+                    fleet.tricycles.capacity_litres.get()
+                ),
+            ));
+            ok = false;
+        } else if kg > max_carry {
+            problems.push(Problem::new(
+                Code::BagTooHeavy,
+                Some(id),
+                format!("bag {} of order '{id}' weighs {kg} kg; a porter carries at most {max_carry} kg", b + 1),
+            ));
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// Builds the instance for one batch of orders.
+///
+/// The depot is the area's first gate. Stations are the fleet's, or else the area's open sites.
+/// Only stairwells with orders enter the instance.
+pub fn instance(
+    area: &Area,
+    matrices: &TravelMatrices,
+    orders: &[Order],
+    fleet: &Fleet,
+    name: &str,
+) -> Result<Instance, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let site_index: HashMap<&str, usize> = area.sites.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    let open = open_stations(area, matrices, fleet, &site_index, &mut problems);
     let station_of_site: HashMap<usize, usize> = open.iter().enumerate().map(|(s, (site, _))| (*site, s)).collect();
 
     let household_index: HashMap<&str, usize> =
         area.households.iter().enumerate().map(|(i, h)| (h.id.as_str(), i)).collect();
-    let max_carry = fleet.porters.max_carry_kg.get();
     let mut seen = HashSet::new();
     let mut used_stairwells: Vec<usize> = Vec::new();
     let mut stairwell_slot: HashMap<usize, usize> = HashMap::new();
@@ -135,39 +189,7 @@ pub fn instance(
             problems.push(Problem::new(Code::DuplicateOrder, Some(id), format!("order id '{id}' appears twice")));
             continue;
         }
-        if order.bags.is_empty() {
-            problems.push(Problem::new(Code::EmptyOrder, Some(id), format!("order '{id}' has no bags")));
-            ok = false;
-        }
-        for (b, bag) in order.bags.iter().enumerate() {
-            let (kg, litres) = (bag.kg.get(), bag.litres.get());
-            if !(kg > 0.0 && kg.is_finite() && litres >= 0.0 && litres.is_finite()) {
-                problems.push(Problem::new(
-                    Code::BadBag,
-                    Some(id),
-                    format!("bag {} of order '{id}' is {kg} kg, {litres} L", b + 1),
-                ));
-                ok = false;
-            } else if litres > fleet.tricycles.capacity_litres.get() {
-                problems.push(Problem::new(
-                    Code::BadBag,
-                    Some(id),
-                    format!(
-                        "bag {} of order '{id}' is {litres} L; the tricycle box holds {} L",
-                        b + 1,
-                        fleet.tricycles.capacity_litres.get()
-                    ),
-                ));
-                ok = false;
-            } else if kg > max_carry {
-                problems.push(Problem::new(
-                    Code::BagTooHeavy,
-                    Some(id),
-                    format!("bag {} of order '{id}' weighs {kg} kg; a porter carries at most {max_carry} kg", b + 1),
-                ));
-                ok = false;
-            }
-        }
+        ok &= bags_ok(order, fleet, &mut problems);
         let pinned = match &order.station {
             None => None,
             Some(station) => match site_index.get(station.as_str()).and_then(|site| station_of_site.get(site)) {

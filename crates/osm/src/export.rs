@@ -2,7 +2,7 @@
 //! tests and benches (no real OSM data goes into the repository), and for `lastmetre generate
 //! --osm`, which makes a synthetic extract to try the importer on.
 
-use lastmetre_area::{AreaSpec, LaneClass, LocalFrame, LonLat};
+use lastmetre_area::{AreaSpec, BuildingSpec, LaneClass, LocalFrame, LonLat};
 use quick_xml::escape::escape;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -30,7 +30,6 @@ fn key(p: LonLat) -> (i64, i64) {
 struct Writer {
     out: String,
     nodes: HashMap<(i64, i64), i64>,
-    node_xml: String,
     tagged: HashMap<i64, Vec<(&'static str, String)>>,
     positions: Vec<LonLat>,
 }
@@ -65,13 +64,7 @@ impl Writer {
 /// The area as an OSM XML document with a `<bounds>` around it.
 pub fn to_osm_xml(spec: &AreaSpec, detail: Detail) -> String {
     let sparse = detail == Detail::Sparse;
-    let mut w = Writer {
-        out: String::new(),
-        nodes: HashMap::new(),
-        node_xml: String::new(),
-        tagged: HashMap::new(),
-        positions: Vec::new(),
-    };
+    let mut w = Writer { out: String::new(), nodes: HashMap::new(), tagged: HashMap::new(), positions: Vec::new() };
     let mut way_id = 0;
     let mut lane_nodes = Vec::new();
     for (i, lane) in spec.lanes.iter().enumerate() {
@@ -134,34 +127,7 @@ pub fn to_osm_xml(spec: &AreaSpec, detail: Detail) -> String {
     }
     for (i, b) in spec.buildings.iter().enumerate() {
         // Doors go into the ring, on the side nearest to them.
-        let frame = LocalFrame::new(b.outline[0]);
-        let mut ring: Vec<(LonLat, Option<usize>)> = b.outline.iter().map(|p| (*p, None)).collect();
-        if ring.len() > 1 && key(ring[0].0) == key(ring[ring.len() - 1].0) {
-            ring.pop();
-        }
-        let local: Vec<[f64; 2]> = ring.iter().map(|(p, _)| frame.to_local(*p)).collect();
-        let mut inserts: Vec<(usize, f64, LonLat, usize)> = Vec::new();
-        for (k, s) in spec.stairwells.iter().enumerate().filter(|(_, s)| s.building == b.id) {
-            let at = frame.to_local(s.at);
-            let (edge, t, _) = (0..local.len())
-                .map(|e| {
-                    let (a, c) = (local[e], local[(e + 1) % local.len()]);
-                    let (dx, dy) = (c[0] - a[0], c[1] - a[1]);
-                    let len2 = (dx * dx + dy * dy).max(1e-12);
-                    let t = (((at[0] - a[0]) * dx + (at[1] - a[1]) * dy) / len2).clamp(0.05, 0.95);
-                    let q = [a[0] + t * dx, a[1] + t * dy];
-                    (e, t, (q[0] - at[0]).hypot(q[1] - at[1]))
-                })
-                .min_by(|x, y| x.2.total_cmp(&y.2))
-                .unwrap_or((0, 0.5, 0.0));
-            let (a, c) = (local[edge], local[(edge + 1) % local.len()]);
-            let q = frame.to_lon_lat([a[0] + t * (c[0] - a[0]), a[1] + t * (c[1] - a[1])]);
-            inserts.push((edge, t, q, k));
-        }
-        inserts.sort_by(|x, y| (x.0, x.1).partial_cmp(&(y.0, y.1)).unwrap_or(std::cmp::Ordering::Equal));
-        for (edge, _, q, k) in inserts.into_iter().rev() {
-            ring.insert(edge + 1, (q, Some(k)));
-        }
+        let ring = ring_with_doors(spec, b);
         let mut refs: Vec<i64> = Vec::with_capacity(ring.len() + 1);
         for (p, stairwell) in &ring {
             let n = w.node(*p);
@@ -209,17 +175,58 @@ pub fn to_osm_xml(spec: &AreaSpec, detail: Detail) -> String {
         }
     }
 
+    document(&w, sparse)
+}
+
+/// A building's outline as a ring with its stairwells' doors inserted, each on the side
+/// nearest to it (a door carries its stairwell's index).
+fn ring_with_doors(spec: &AreaSpec, b: &BuildingSpec) -> Vec<(LonLat, Option<usize>)> {
+    let frame = LocalFrame::new(b.outline[0]);
+    let mut ring: Vec<(LonLat, Option<usize>)> = b.outline.iter().map(|p| (*p, None)).collect();
+    if ring.len() > 1 && key(ring[0].0) == key(ring[ring.len() - 1].0) {
+        ring.pop();
+    }
+    let local: Vec<[f64; 2]> = ring.iter().map(|(p, _)| frame.to_local(*p)).collect();
+    let mut inserts: Vec<(usize, f64, LonLat, usize)> = Vec::new();
+    for (k, s) in spec.stairwells.iter().enumerate().filter(|(_, s)| s.building == b.id) {
+        let at = frame.to_local(s.at);
+        let (edge, t, _) = (0..local.len())
+            .map(|e| {
+                let (a, c) = (local[e], local[(e + 1) % local.len()]);
+                let (dx, dy) = (c[0] - a[0], c[1] - a[1]);
+                let len2 = (dx * dx + dy * dy).max(1e-12);
+                let t = (((at[0] - a[0]) * dx + (at[1] - a[1]) * dy) / len2).clamp(0.05, 0.95);
+                let q = [a[0] + t * dx, a[1] + t * dy];
+                (e, t, (q[0] - at[0]).hypot(q[1] - at[1]))
+            })
+            .min_by(|x, y| x.2.total_cmp(&y.2))
+            .unwrap_or((0, 0.5, 0.0));
+        let (a, c) = (local[edge], local[(edge + 1) % local.len()]);
+        let q = frame.to_lon_lat([a[0] + t * (c[0] - a[0]), a[1] + t * (c[1] - a[1])]);
+        inserts.push((edge, t, q, k));
+    }
+    inserts.sort_by(|x, y| (x.0, x.1).partial_cmp(&(y.0, y.1)).unwrap_or(std::cmp::Ordering::Equal));
+    for (edge, _, q, k) in inserts.into_iter().rev() {
+        ring.insert(edge + 1, (q, Some(k)));
+    }
+    ring
+}
+
+/// The whole file: bounds around every node (cut short in a sparse export), the nodes, then
+/// the ways and relations.
+fn document(w: &Writer, sparse: bool) -> String {
+    let mut node_xml = String::new();
     for (k, p) in w.positions.iter().enumerate() {
         let id = k as i64 + 1;
         let head = format!("  <node id=\"{id}\" {META} lat=\"{:.7}\" lon=\"{:.7}\"", p.lat, p.lon);
         match w.tagged.get(&id) {
             Some(tags) => {
-                let _ = writeln!(w.node_xml, "{head}>");
-                Writer::tags(&mut w.node_xml, tags);
-                w.node_xml.push_str("  </node>\n");
+                let _ = writeln!(node_xml, "{head}>");
+                Writer::tags(&mut node_xml, tags);
+                node_xml.push_str("  </node>\n");
             }
             None => {
-                let _ = writeln!(w.node_xml, "{head}/>");
+                let _ = writeln!(node_xml, "{head}/>");
             }
         }
     }
@@ -245,7 +252,7 @@ pub fn to_osm_xml(spec: &AreaSpec, detail: Detail) -> String {
         west - margin,
         north + margin,
         east + margin,
-        w.node_xml,
+        node_xml,
         w.out
     )
 }

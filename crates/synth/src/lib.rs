@@ -123,18 +123,7 @@ pub fn village(options: &VillageOptions) -> Result<AreaSpec, SynthError> {
     }
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
 
-    // Walk-ups until the households are housed; the last one is partly filled.
-    let mut walkups = Vec::new();
-    let mut housed = 0;
-    while housed < n {
-        let levels = rng.random_range(4..=7u32);
-        let stairwells = rng.random_range(1..=3usize);
-        let per_floor = rng.random_range(2..=4usize);
-        let full = levels as usize * stairwells * per_floor;
-        let households = full.min(n - housed);
-        housed += households;
-        walkups.push(Walkup { levels, stairwells, per_floor, households });
-    }
+    let walkups = walkups(n, &mut rng);
 
     let cols = (walkups.len() as f64).sqrt().ceil() as usize;
     let rows = walkups.len().div_ceil(cols);
@@ -154,58 +143,18 @@ pub fn village(options: &VillageOptions) -> Result<AreaSpec, SynthError> {
     let street_row = |j: usize| j.is_multiple_of(STREET_EVERY);
 
     let mut spec = AreaSpec::default();
-    let lane = |spec: &mut AreaSpec, rng: &mut ChaCha8Rng, a: [f64; 2], b: [f64; 2], street: bool| {
-        let id = format!("L{}", spec.lanes.len() + 1);
-        // A bend in the middle, as traced lanes have.
-        let mid =
-            [(a[0] + b[0]) / 2.0 + rng.random_range(-0.8..0.8), (a[1] + b[1]) / 2.0 + rng.random_range(-0.8..0.8)];
-        let path = vec![at(a), at(mid), at(b)];
-        let spec_lane = if street {
-            LaneSpec {
-                id,
-                path,
-                width: Some(Metres(round1(rng.random_range(3.0..3.5)))),
-                class: LaneClass::Street("residential".into()),
-                incline_pct: None,
-                tricycle: None,
-                foot: true,
-                layer: 0,
-            }
-        } else {
-            let roll: f64 = rng.random_range(0.0..1.0);
-            let (class, incline_pct) = if roll < 0.08 {
-                (LaneClass::Steps, None)
-            } else if roll < 0.14 {
-                (LaneClass::Alley, Some(round1(rng.random_range(13.0..20.0))))
-            } else {
-                (LaneClass::Alley, None)
-            };
-            let width = if rng.random_bool(0.75) { rng.random_range(1.0..1.5) } else { rng.random_range(1.6..2.4) };
-            LaneSpec {
-                id,
-                path,
-                width: Some(Metres(round1(width))),
-                class,
-                incline_pct,
-                tricycle: None,
-                foot: true,
-                layer: 0,
-            }
-        };
-        spec.lanes.push(spec_lane);
-    };
     // East–west lanes are all kept; some north–south alleys are left out as dead ends would
     // be, which cannot disconnect anything because the streets tie every row together.
     for j in 0..=rows {
         for i in 0..cols {
-            lane(&mut spec, &mut rng, node(i, j), node(i + 1, j), street_row(j));
+            random_lane(&mut spec, &mut rng, &frame, node(i, j), node(i + 1, j), street_row(j));
         }
     }
     for i in 0..=cols {
         for j in 0..rows {
             let street = street_col(i);
             if street || rng.random_bool(0.85) {
-                lane(&mut spec, &mut rng, node(i, j), node(i, j + 1), street);
+                random_lane(&mut spec, &mut rng, &frame, node(i, j), node(i, j + 1), street);
             }
         }
     }
@@ -234,54 +183,8 @@ pub fn village(options: &VillageOptions) -> Result<AreaSpec, SynthError> {
     let mut unit_residents = Vec::new();
     for (k, w) in walkups.iter().enumerate() {
         let (i, j) = (k % cols, k / cols);
-        let (sw, se, nw, ne) = (node(i, j), node(i + 1, j), node(i, j + 1), node(i + 1, j + 1));
-        let west = sw[0].max(nw[0]) + SETBACK;
-        let east = se[0].min(ne[0]) - SETBACK;
-        let south = sw[1].max(se[1]) + SETBACK;
-        let north = (nw[1].min(ne[1]) - SETBACK).min(south + rng.random_range(11.0..15.0));
-        let b_id = format!("B{}", k + 1);
-        let ring = [[west, south], [east, south], [east, north], [west, north], [west, south]];
-        // A partly filled last walk-up keeps only the floors and stairwells it uses.
-        let floors_used = w.households.div_ceil(w.stairwells * w.per_floor).max(1) as u32;
-        spec.buildings.push(BuildingSpec {
-            id: b_id.clone(),
-            outline: ring.iter().map(|p| at(*p)).collect(),
-            levels: i64::from(w.levels.min(floors_used.max(1))),
-            storey_height: None,
-            name: Some(format!("{}号楼", k + 1)),
-        });
-        let stairwells_used = w.stairwells.min(w.households.div_ceil(w.per_floor));
-        let first = spec.stairwells.len();
-        for s in 0..stairwells_used {
-            let x = west + (east - west) * (s as f64 + 0.5) / stairwells_used as f64;
-            spec.stairwells.push(StairwellSpec {
-                id: format!("{b_id}-S{}", s + 1),
-                at: at([x, south]),
-                building: b_id.clone(),
-                top_floor: None,
-                name: Some(format!("{}单元", s + 1)),
-            });
-        }
-        let mut left = w.households;
-        'fill: for floor in 1..=w.levels {
-            for s in 0..stairwells_used {
-                for u in 0..w.per_floor {
-                    if left == 0 {
-                        break 'fill;
-                    }
-                    left -= 1;
-                    let stairwell = &spec.stairwells[first + s].id;
-                    spec.households.push(HouseholdSpec {
-                        id: format!("{stairwell}-{floor}0{}", u + 1),
-                        stairwell: stairwell.clone(),
-                        floor: i64::from(floor),
-                        residents: None,
-                        unit: Some(format!("{floor}0{}", u + 1)),
-                    });
-                    unit_residents.push(draw_residents(&mut rng));
-                }
-            }
-        }
+        let corners = [node(i, j), node(i + 1, j), node(i, j + 1), node(i + 1, j + 1)];
+        house(&mut spec, &mut rng, &frame, k, w, corners, &mut unit_residents);
     }
     if let Some(target) = options.residents {
         match_total(&mut unit_residents, target, &mut rng);
@@ -319,6 +222,127 @@ pub fn village(options: &VillageOptions) -> Result<AreaSpec, SynthError> {
         });
     }
     Ok(spec)
+}
+
+/// Walk-ups until `n` households are housed; the last one is partly filled.
+fn walkups(n: usize, rng: &mut ChaCha8Rng) -> Vec<Walkup> {
+    let mut walkups = Vec::new();
+    let mut housed = 0;
+    while housed < n {
+        let levels = rng.random_range(4..=7u32);
+        let stairwells = rng.random_range(1..=3usize);
+        let per_floor = rng.random_range(2..=4usize);
+        let full = levels as usize * stairwells * per_floor;
+        let households = full.min(n - housed);
+        housed += households;
+        walkups.push(Walkup { levels, stairwells, per_floor, households });
+    }
+    walkups
+}
+
+/// A lane from `a` to `b` (local metres), bent in the middle as traced lanes are: a street,
+/// or an alley (some steep, some steps) of the widths DOMAIN.md gives.
+fn random_lane(spec: &mut AreaSpec, rng: &mut ChaCha8Rng, frame: &LocalFrame, a: [f64; 2], b: [f64; 2], street: bool) {
+    let at = |xy: [f64; 2]| frame.to_lon_lat(xy);
+    let id = format!("L{}", spec.lanes.len() + 1);
+    // A bend in the middle, as traced lanes have.
+    let mid = [(a[0] + b[0]) / 2.0 + rng.random_range(-0.8..0.8), (a[1] + b[1]) / 2.0 + rng.random_range(-0.8..0.8)];
+    let path = vec![at(a), at(mid), at(b)];
+    let spec_lane = if street {
+        LaneSpec {
+            id,
+            path,
+            width: Some(Metres(round1(rng.random_range(3.0..3.5)))),
+            class: LaneClass::Street("residential".into()),
+            incline_pct: None,
+            tricycle: None,
+            foot: true,
+            layer: 0,
+        }
+    } else {
+        let roll: f64 = rng.random_range(0.0..1.0);
+        let (class, incline_pct) = if roll < 0.08 {
+            (LaneClass::Steps, None)
+        } else if roll < 0.14 {
+            (LaneClass::Alley, Some(round1(rng.random_range(13.0..20.0))))
+        } else {
+            (LaneClass::Alley, None)
+        };
+        let width = if rng.random_bool(0.75) { rng.random_range(1.0..1.5) } else { rng.random_range(1.6..2.4) };
+        LaneSpec {
+            id,
+            path,
+            width: Some(Metres(round1(width))),
+            class,
+            incline_pct,
+            tricycle: None,
+            foot: true,
+            layer: 0,
+        }
+    };
+    spec.lanes.push(spec_lane);
+}
+
+/// Walk-up `k` in its cell (corners south-west, south-east, north-west, north-east): its
+/// outline, stairwells and households, each household's residents drawn into
+/// `unit_residents`.
+fn house(
+    spec: &mut AreaSpec,
+    rng: &mut ChaCha8Rng,
+    frame: &LocalFrame,
+    k: usize,
+    w: &Walkup,
+    [sw, se, nw, ne]: [[f64; 2]; 4],
+    unit_residents: &mut Vec<i64>,
+) {
+    let at = |xy: [f64; 2]| frame.to_lon_lat(xy);
+    let west = sw[0].max(nw[0]) + SETBACK;
+    let east = se[0].min(ne[0]) - SETBACK;
+    let south = sw[1].max(se[1]) + SETBACK;
+    let north = (nw[1].min(ne[1]) - SETBACK).min(south + rng.random_range(11.0..15.0));
+    let b_id = format!("B{}", k + 1);
+    let ring = [[west, south], [east, south], [east, north], [west, north], [west, south]];
+    // A partly filled last walk-up keeps only the floors and stairwells it uses.
+    let floors_used = w.households.div_ceil(w.stairwells * w.per_floor).max(1) as u32;
+    spec.buildings.push(BuildingSpec {
+        id: b_id.clone(),
+        outline: ring.iter().map(|p| at(*p)).collect(),
+        levels: i64::from(w.levels.min(floors_used.max(1))),
+        storey_height: None,
+        name: Some(format!("{}号楼", k + 1)),
+    });
+    let stairwells_used = w.stairwells.min(w.households.div_ceil(w.per_floor));
+    let first = spec.stairwells.len();
+    for s in 0..stairwells_used {
+        let x = west + (east - west) * (s as f64 + 0.5) / stairwells_used as f64;
+        spec.stairwells.push(StairwellSpec {
+            id: format!("{b_id}-S{}", s + 1),
+            at: at([x, south]),
+            building: b_id.clone(),
+            top_floor: None,
+            name: Some(format!("{}单元", s + 1)),
+        });
+    }
+    let mut left = w.households;
+    'fill: for floor in 1..=w.levels {
+        for s in 0..stairwells_used {
+            for u in 0..w.per_floor {
+                if left == 0 {
+                    break 'fill;
+                }
+                left -= 1;
+                let stairwell = &spec.stairwells[first + s].id;
+                spec.households.push(HouseholdSpec {
+                    id: format!("{stairwell}-{floor}0{}", u + 1),
+                    stairwell: stairwell.clone(),
+                    floor: i64::from(floor),
+                    residents: None,
+                    unit: Some(format!("{floor}0{}", u + 1)),
+                });
+                unit_residents.push(draw_residents(rng));
+            }
+        }
+    }
 }
 
 fn round1(v: f64) -> f64 {
