@@ -301,18 +301,15 @@ fn ring_distance(ring: &[[f64; 2]], at: [f64; 2]) -> f64 {
     if inside { 0.0 } else { nearest_on_ring(ring, at).1 }
 }
 
-/// Imports buildings, stairwells and households into `import.spec`.
-pub(crate) fn import(
-    data: &OsmData,
+/// The building outlines whose centre lies inside the boundary, in local metres; and how many
+/// lie outside.
+fn footprints<'a>(
+    data: &'a OsmData,
     boundary: Option<&Boundary>,
     lanes: &Lanes,
-    params: &ImportParams,
     import: &mut Import,
-) {
-    let mut non_residential = 0usize;
-    let mut sheds = 0usize;
+) -> (Vec<Footprint<'a>>, usize) {
     let mut outside = 0usize;
-    let mut capped = Vec::new();
     let mut footprints = Vec::new();
     for outline in outlines(data, boundary, import) {
         let ring: Vec<LonLat> = outline.nodes.iter().map(|n| data.nodes[n].at).collect();
@@ -332,9 +329,24 @@ pub(crate) fn import(
         let centre = polygon.centroid().map_or(local[0], |c| [c.x(), c.y()]);
         footprints.push(Footprint { outline, ring, local, area_m2, centre });
     }
-    let neighbours = NeighbourLevels::new(&footprints, params);
-    let loose_doors = free_entrances(data, &footprints, &lanes.frame, params);
-    for (footprint, loose) in footprints.into_iter().zip(loose_doors) {
+    (footprints, outside)
+}
+
+/// Imports buildings, stairwells and households into `import.spec`.
+pub(crate) fn import(
+    data: &OsmData,
+    boundary: Option<&Boundary>,
+    lanes: &Lanes,
+    params: &ImportParams,
+    import: &mut Import,
+) {
+    let mut non_residential = 0usize;
+    let mut sheds = 0usize;
+    let mut capped = Vec::new();
+    let (kept, outside) = footprints(data, boundary, lanes, import);
+    let neighbours = NeighbourLevels::new(&kept, params);
+    let loose_doors = free_entrances(data, &kept, &lanes.frame, params);
+    for (footprint, loose) in kept.into_iter().zip(loose_doors) {
         let Footprint { outline, ring, local, area_m2: footprint, centre } = footprint;
         let tags = outline.tags;
         let kind = tags.get("building").unwrap_or("yes");

@@ -154,28 +154,7 @@ pub(crate) fn import(data: &OsmData, boundary: Option<&Boundary>, params: &Impor
         let leaves = cut_short || !(pieces.len() == 1 && pieces[0] == runs[0]);
         let class = class_of(way, highway);
         let alley = class == LaneClass::Alley && !matches!(highway, "footway" | "path" | "pedestrian");
-        let (width, guess) = match (way.tags.get("width"), way.tags.get("est_width")) {
-            (Some(raw), _) if values::metres(raw).is_some() => (values::metres(raw), None),
-            (raw, Some(est)) if values::metres(est).is_some() => {
-                let why = match raw {
-                    Some(raw) => format!("width '{raw}' unreadable; est_width tag"),
-                    None => "est_width tag".to_owned(),
-                };
-                (values::metres(est), Some(why))
-            }
-            (raw, _) => {
-                let (width, of) = if alley {
-                    (params.alley_width, "alleys".to_owned())
-                } else {
-                    (params.default_width(highway), format!("highway={highway}"))
-                };
-                let why = match raw {
-                    Some(raw) => format!("width '{raw}' unreadable; default for {of}"),
-                    None => format!("default for {of}"),
-                };
-                (Some(width), Some(why))
-            }
-        };
+        let (width, guess) = width_of(way, highway, alley, params);
         let layer = match way.tags.get("layer").and_then(values::layer) {
             Some(l) => l,
             None if way.tags.is("bridge", "yes") => 1,
@@ -242,4 +221,31 @@ pub(crate) fn import(data: &OsmData, boundary: Option<&Boundary>, params: &Impor
         }
     }
     Lanes { frame, index: RTree::bulk_load(segments), ways, crossings, lane_way }
+}
+
+/// The lane's width in metres, with the reason when it is a guess: the width tag, else
+/// est_width, else the default for alleys or for the highway class.
+fn width_of(way: &Way, highway: &str, alley: bool, params: &ImportParams) -> (Option<f64>, Option<String>) {
+    match (way.tags.get("width"), way.tags.get("est_width")) {
+        (Some(raw), _) if values::metres(raw).is_some() => (values::metres(raw), None),
+        (raw, Some(est)) if values::metres(est).is_some() => {
+            let why = match raw {
+                Some(raw) => format!("width '{raw}' unreadable; est_width tag"),
+                None => "est_width tag".to_owned(),
+            };
+            (values::metres(est), Some(why))
+        }
+        (raw, _) => {
+            let (width, of) = if alley {
+                (params.alley_width, "alleys".to_owned())
+            } else {
+                (params.default_width(highway), format!("highway={highway}"))
+            };
+            let why = match raw {
+                Some(raw) => format!("width '{raw}' unreadable; default for {of}"),
+                None => format!("default for {of}"),
+            };
+            (Some(width), Some(why))
+        }
+    }
 }
