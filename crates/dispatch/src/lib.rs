@@ -205,4 +205,24 @@ pub enum DispatchError {
     /// Times must not go backwards.
     #[error("time {0:.0} s is before the latest plan at {1:.0} s")]
     TimeWentBack(f64, f64),
+    /// An event older than a cycle before the latest plan.
+    #[error(
+        "time {0:.0} s is more than a cycle before the latest plan (the earliest accepted is {1:.0} s); check the clock"
+    )]
+    EventTooOld(f64, f64),
+    /// A delivery or failure names a bag the order does not have.
+    #[error("order '{0}' has no bag {1}; its bags are 0 to {2}")]
+    UnknownBag(String, usize, usize),
+    /// A delivery repeats one already reported.
+    #[error("order '{0}' is already delivered; a delivery is reported once")]
+    AlreadyDelivered(String),
+    /// A delivery or failure for an order no plan has given to a porter yet.
+    #[error("order '{0}' has not been planned yet; report its delivery after the plan that sends it out")]
+    NotPlanned(String),
+    /// Bags unloaded from a trip that has not left the gate.
+    #[error("trip {0:?} has not departed; report trip_departed first")]
+    NotDeparted(TripRef),
+    /// A station is named that is closed already.
+    #[error("station '{0}' is already closed")]
+    StationAlreadyClosed(String),
 }

@@ -320,18 +320,32 @@ impl Dispatcher {
     /// Takes in what the field reports, as of time `at`.
     pub fn report(&mut self, at: Seconds, event: Event) -> Result<(), DispatchError> {
         let at = at.get();
+        // Reports come late (a porter reports a hand-over after the next re-plan), but not by
+        // more than a cycle: anything older is a wrong clock or a wrong date.
+        let earliest = self.planned_at - self.settings.cycle_s;
+        if at < earliest {
+            return Err(DispatchError::EventTooOld(at, earliest));
+        }
         match event {
             Event::TripDeparted { trip } => {
-                let known = self.latest.as_ref().is_some_and(|l| l.trips.iter().any(|t| t.id == trip))
-                    || self.committed_trips.iter().any(|t| t.id == trip);
-                if !known {
+                let latest = self.latest.as_ref().and_then(|l| l.trips.iter().position(|t| t.id == trip));
+                if let Some(k) = latest {
+                    // Frozen now: its bags are on the way, and its unloading can be reported.
+                    let record = self.latest.as_mut().map(|l| l.trips.remove(k));
+                    record.into_iter().for_each(|t| self.commit_trip(t));
+                } else if !self.committed_trips.iter().any(|t| t.id == trip) {
                     return Err(DispatchError::UnknownTrip(trip));
                 }
                 self.departed.insert(trip);
             }
             Event::BagsUnloaded { trip, station } => {
                 let Some(record) = self.committed_trips.iter().find(|t| t.id == trip).cloned() else {
-                    return Err(DispatchError::UnknownTrip(trip));
+                    let planned = self.latest.as_ref().is_some_and(|l| l.trips.iter().any(|t| t.id == trip));
+                    return Err(if planned {
+                        DispatchError::NotDeparted(trip)
+                    } else {
+                        DispatchError::UnknownTrip(trip)
+                    });
                 };
                 for stop in record.stops.iter().filter(|s| s.station == station) {
                     for (order, bag) in &stop.bags {
@@ -344,14 +358,18 @@ impl Dispatcher {
                 }
             }
             Event::Delivered { order, bags } => {
-                let t = self.orders.get_mut(&order).ok_or(DispatchError::UnknownOrder(order))?;
-                for b in chosen(&t.bags, &bags) {
+                let t = self.orders.get_mut(&order).ok_or_else(|| DispatchError::UnknownOrder(order.clone()))?;
+                let named = handed_over(t, &order, &bags)?;
+                if named.is_empty() || named.iter().all(|b| matches!(t.bags[*b], Bag::Delivered { .. })) {
+                    return Err(DispatchError::AlreadyDelivered(order));
+                }
+                for b in named {
                     t.bags[b] = Bag::Delivered { at_s: at };
                 }
             }
             Event::DeliveryFailed { order, bags, .. } => {
-                let t = self.orders.get_mut(&order).ok_or(DispatchError::UnknownOrder(order))?;
-                for b in chosen(&t.bags, &bags) {
+                let t = self.orders.get_mut(&order).ok_or_else(|| DispatchError::UnknownOrder(order.clone()))?;
+                for b in handed_over(t, &order, &bags)? {
                     if let Bag::Out { station, .. } = &t.bags[b] {
                         // The porter brings the bags back; they wait at the station.
                         t.bags[b] = Bag::Station { station: station.clone(), ready_s: at };
@@ -386,7 +404,12 @@ impl Dispatcher {
             }
             Event::StationClosed { station } => {
                 if !self.stations.contains(&station) {
-                    return Err(DispatchError::UnknownFeature("station", station));
+                    let known = self.area.sites.iter().any(|s| s.id == station);
+                    return Err(if known {
+                        DispatchError::StationAlreadyClosed(station)
+                    } else {
+                        DispatchError::UnknownFeature("station", station)
+                    });
                 }
                 self.stations.retain(|s| *s != station);
                 // Goods waiting there go back to the gate, to be brought to another station.
@@ -400,6 +423,23 @@ impl Dispatcher {
             }
         }
         Ok(())
+    }
+
+    /// Freezes a trip that has left: its bags are at their stations from their `ready_s`.
+    fn commit_trip(&mut self, trip: TripRecord) {
+        for stop in &trip.stops {
+            for (order, bag) in &stop.bags {
+                let live = self.orders.get_mut(order).filter(|t| !t.cancelled);
+                if let Some(b) = live.and_then(|t| t.bags.get_mut(*bag))
+                    && *b == Bag::Gate
+                {
+                    *b = Bag::Station { station: stop.station.clone(), ready_s: stop.ready_s };
+                }
+            }
+        }
+        let t = &mut self.tricycles_free_s[trip.tricycle];
+        *t = t.max(trip.end_s);
+        self.committed_trips.push(trip);
     }
 
     /// The open station (index into `open`) a porter at site `from` walks to most quickly.
@@ -442,19 +482,7 @@ impl Dispatcher {
         let first = self.committed_outings.len();
         for trip in trips {
             if trip.start_s < now || self.departed.contains(&trip.id) {
-                for stop in &trip.stops {
-                    for (order, bag) in &stop.bags {
-                        let live = self.orders.get_mut(order).filter(|t| !t.cancelled);
-                        if let Some(b) = live.and_then(|t| t.bags.get_mut(*bag))
-                            && *b == Bag::Gate
-                        {
-                            *b = Bag::Station { station: stop.station.clone(), ready_s: stop.ready_s };
-                        }
-                    }
-                }
-                let t = &mut self.tricycles_free_s[trip.tricycle];
-                *t = t.max(trip.end_s);
-                self.committed_trips.push(trip);
+                self.commit_trip(trip);
             }
         }
         for outing in outings {
@@ -719,6 +747,19 @@ fn warm_start(previous: &[OutingRecord], map: &JobMap, open: &[String]) -> Vec<W
             Some(WarmOuting { station, jobs: jobs.copied().collect() })
         })
         .collect()
+}
+
+/// The bags a delivery or failure names, once they are known to be the order's and the order
+/// has been planned: a plan gave it to a porter, or some of its bags are out or delivered.
+fn handed_over(t: &Tracked, order: &str, named: &[usize]) -> Result<Vec<usize>, DispatchError> {
+    if let Some(&b) = named.iter().find(|b| **b >= t.bags.len()) {
+        return Err(DispatchError::UnknownBag(order.to_owned(), b, t.bags.len().saturating_sub(1)));
+    }
+    let under_way = t.bags.iter().any(|b| matches!(b, Bag::Out { .. } | Bag::Delivered { .. }));
+    if t.announced.is_none() && !under_way {
+        return Err(DispatchError::NotPlanned(order.to_owned()));
+    }
+    Ok(chosen(&t.bags, named))
 }
 
 /// The bags an event names: the given numbers, or else every bag out with a porter, or else

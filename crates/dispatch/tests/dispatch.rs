@@ -323,3 +323,37 @@ fn an_unusable_fleet_is_refused_at_the_start_with_every_problem() {
     assert!(problems[0].message.contains("porters.walk_speed"), "{}", problems[0].message);
     assert!(problems[1].message.contains("tricycles.capacity_kg"), "{}", problems[1].message);
 }
+
+#[test]
+fn reports_that_cannot_be_true_are_refused_and_change_nothing() {
+    let mut d = dispatcher(Policy::Lastmetre);
+    let h = d.area().households[5].id.clone();
+    d.add_orders(&[order("o1", &h, 5.0, Priority::Normal, NOON - 60.0)]).unwrap();
+    d.add_orders(&[order("o2", &h, 5.0, Priority::Normal, NOON - 50.0)]).unwrap();
+    let delivered = |bags: Vec<usize>| Event::Delivered { order: "o1".into(), bags };
+    // Nothing is planned yet: a delivery cannot have happened.
+    assert!(matches!(d.report(Seconds(NOON), delivered(vec![])), Err(DispatchError::NotPlanned(_))));
+    let first = plan(&mut d, NOON);
+    // Bags are numbered from 0; a one-bag order has bag 0 only.
+    assert!(matches!(d.report(Seconds(NOON + 60.0), delivered(vec![99])), Err(DispatchError::UnknownBag(..))));
+    // Hours before the plan that sent it out.
+    assert!(matches!(d.report(Seconds(8.0 * 3600.0), delivered(vec![])), Err(DispatchError::EventTooOld(..))));
+    // A trip reported departed has its unloading reported before the next re-plan.
+    let trip = first.trips[0].clone();
+    d.report(Seconds(NOON + 10.0), Event::TripDeparted { trip: trip.id }).unwrap();
+    let stop = &trip.stops[0];
+    d.report(Seconds(stop.ready_s), Event::BagsUnloaded { trip: trip.id, station: stop.station.clone() }).unwrap();
+    let _ = plan(&mut d, NOON + 1800.0);
+    let at = first.outings.iter().flat_map(|o| &o.drops).find(|x| x.order == "o1").unwrap().at_s;
+    d.report(Seconds(at), delivered(vec![])).unwrap();
+    let before = d.status("o1");
+    assert!(matches!(d.report(Seconds(at + 60.0), delivered(vec![])), Err(DispatchError::AlreadyDelivered(_))));
+    assert_eq!(d.status("o1"), before, "the first delivery time stands");
+    // A station closed twice: the second time says so.
+    let station = first.outings[0].station.clone();
+    d.report(Seconds(NOON + 1900.0), Event::StationClosed { station: station.clone() }).unwrap();
+    assert!(matches!(
+        d.report(Seconds(NOON + 1910.0), Event::StationClosed { station }),
+        Err(DispatchError::StationAlreadyClosed(_))
+    ));
+}
