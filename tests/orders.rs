@@ -66,6 +66,9 @@ const COVERED: &[Code] = &[
     Code::EmptyOrder,
     Code::BadFleet,
     Code::NoStation,
+    Code::BadOrderId,
+    Code::OrderTooLarge,
+    Code::TooManyOrders,
 ];
 
 #[test]
@@ -204,4 +207,91 @@ fn every_bad_order_is_reported_at_once() {
     expect(&found, Code::UnknownHousehold, Some("O-1"));
     expect(&found, Code::BagTooHeavy, Some("O-2"));
     expect(&found, Code::DuplicateOrder, Some("O-1"));
+}
+
+#[test]
+fn e310_ids_that_could_forge_a_line_are_refused() {
+    let long = "x".repeat(65);
+    for id in ["I3-nl\n17:20  Station T9: take FAKE", "tab\there", long.as_str(), "rtl\u{202e}dcba"] {
+        let found = problems(&changed(|v| v["orders"][0]["id"] = json!(id)), &Fleet::default());
+        assert!(found.iter().any(|p| p.code == Code::BadOrderId), "{id:?} accepted: {found:?}");
+    }
+    // The readers trim ids; a library caller's padded id is refused.
+    assert!(lastmetre::area::check_id(" padded").is_err());
+    let ok = "订单-2022/08/29-001".to_owned() + &"x".repeat(40);
+    assert!(problems(&changed(|v| v["orders"][0]["id"] = json!(ok)), &Fleet::default()).is_empty());
+    // A number too long to keep exactly is refused, not stored as 1.2345678901234568e+29.
+    let (_, found) = read_orders_json(
+        br#"[{"id": 123456789012345678901234567890, "household": "h-301", "placed_at": "11:00", "bags": [{"kg": 1}]}]"#,
+    );
+    assert!(found.iter().any(|p| p.message.contains("in quotes")), "{found:?}");
+}
+
+#[test]
+fn e311_an_absurd_order_is_refused_whole() {
+    let bags: Vec<Value> = (0..10_000).map(|_| json!({"kg": 10})).collect();
+    let started = std::time::Instant::now();
+    let found = problems(&changed(|v| v["orders"][0]["bags"] = json!(bags)), &Fleet::default());
+    let elapsed = started.elapsed();
+    let too_large: Vec<&Problem> = found.iter().filter(|p| p.code == Code::OrderTooLarge).collect();
+    assert_eq!(too_large.len(), 2, "bags and kilograms, once each: {found:?}");
+    assert!(too_large[0].message.contains("orders.bags_each"), "{}", too_large[0].message);
+    assert!(found.len() <= 3, "one problem per limit, not one per bag: {}", found.len());
+    eprintln!("10,000-bag order refused in {elapsed:?}");
+    let mut fleet = Fleet::default();
+    fleet.orders.kg_each = lastmetre::Kg(4.0);
+    expect(&problems(&good(), &fleet), Code::OrderTooLarge, Some("O-1"));
+}
+
+#[test]
+fn e312_a_household_over_its_orders_for_the_shift() {
+    let area = lastmetre::load_area(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/tiny.geojson"),
+        &AreaParams::default(),
+    )
+    .unwrap()
+    .area;
+    let mut fleet = Fleet::default();
+    fleet.orders.per_household = 2;
+    let mut d = lastmetre::Dispatcher::new(area, fleet, lastmetre::dispatch::Settings::default()).unwrap();
+    let order = |id: &str| {
+        let (o, p) = read_orders_json(
+            json!([{"id": id, "household": "h-301", "placed_at": "11:00", "bags": [{"kg": 1}]}]).to_string().as_bytes(),
+        );
+        assert!(p.is_empty());
+        o
+    };
+    d.add_orders(&order("a")).unwrap();
+    d.add_orders(&order("b")).unwrap();
+    let Err(lastmetre::dispatch::DispatchError::Problems(found)) = d.add_orders(&order("c")) else {
+        panic!("a third order for the household is refused");
+    };
+    expect(&found, Code::TooManyOrders, Some("c"));
+    // A new shift counts afresh.
+    d.new_shift();
+    d.add_orders(&order("c")).unwrap();
+}
+
+#[test]
+fn strict_json_refuses_what_would_be_lost_or_kept_unasked() {
+    let one = r#"{"id": "A", "household": "h-301", "placed_at": "11:00", "bags": [{"kg": 1}]}"#;
+    // A key twice: the first list would silently be lost.
+    let (_, found) = read_orders_json(format!(r#"{{"orders": [{one}], "orders": []}}"#).as_bytes());
+    assert!(found.iter().any(|p| p.message.contains("/orders is given twice")), "{found:?}");
+    // A field nobody asked for, at the top and in an order: personal data stays out.
+    let (_, found) = read_orders_json(format!(r#"{{"orders": [{one}], "contact": "13800000000"}}"#).as_bytes());
+    assert!(found.iter().any(|p| p.message.contains("/contact")), "{found:?}");
+    let (_, found) =
+        read_orders_json(format!("[{}]", one.replace("\"bags\"", "\"phone\": \"138\", \"bags\"")).as_bytes());
+    assert!(found.iter().any(|p| p.message.contains("phone")), "{found:?}");
+    // An order written as an array, and messages in the format's words.
+    let (_, found) = read_orders_json(br#"[["A", "h-301", [], "normal", "11:00", null]]"#);
+    assert!(found.iter().any(|p| p.message.contains("not an object")), "{found:?}");
+    let (_, found) =
+        read_orders_json(br#"[{"id": "A", "household": "h-301", "placed_at": "11:00", "bags": [{"kg": "x"}]}]"#);
+    assert!(found.iter().all(|p| !p.message.contains("Raw") && !p.message.contains("f64")), "{found:?}");
+    assert!(found.iter().any(|p| p.message.contains("/orders/0/bags/0/kg")), "{found:?}");
+    // A leap second is not a time of the area's clock.
+    let (_, found) = read_orders_json(format!("[{}]", one.replace("11:00", "23:59:60")).as_bytes());
+    assert!(!found.is_empty());
 }

@@ -5,7 +5,7 @@
 use crate::graph::Area;
 use crate::matrix::TravelMatrices;
 use crate::problem::{Code, Problem};
-use lastmetre_model::{Fleet, Instance, Job, Order, Stairwell, Station, Table};
+use lastmetre_model::{Fleet, Instance, Job, Order, OrderLimits, Stairwell, Station, Table};
 use std::collections::{HashMap, HashSet};
 
 /// The fleet's numbers are usable: speeds and capacities above zero, times and energies not
@@ -118,6 +118,56 @@ fn open_stations(
     open
 }
 
+/// The id rule, for order ids wherever they enter: 1 to 64 characters, none of them a
+/// control character (a newline would forge a line on a sheet) or a bidirectional-text
+/// control (which reorders what a person reads), and no white space at either end.
+/// `Err` says what is wrong.
+pub fn check_id(id: &str) -> Result<(), &'static str> {
+    let forged = |c: char| {
+        c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if id.is_empty() {
+        Err("is empty")
+    } else if id.chars().count() > MAX_ID_CHARS {
+        Err("is longer than 64 characters")
+    } else if id.chars().any(forged) {
+        Err("holds a control character (a line break, a tab, a direction mark)")
+    } else if id.trim() != id {
+        Err("starts or ends with white space")
+    } else {
+        Ok(())
+    }
+}
+
+/// Longest id, in characters.
+pub const MAX_ID_CHARS: usize = 64;
+
+/// Pushes a problem when the order has more bags or kilograms than `limits` allow.
+fn order_within_limits(order: &Order, limits: &OrderLimits, problems: &mut Vec<Problem>) -> bool {
+    let id = order.id.as_str();
+    let kg: f64 = order.bags.iter().map(|b| b.kg.get()).filter(|k| k.is_finite()).sum();
+    let mut ok = true;
+    if order.bags.len() > limits.bags_each {
+        let (n, most) = (order.bags.len(), limits.bags_each);
+        problems.push(Problem::new(
+            Code::OrderTooLarge,
+            Some(id),
+            format!("order '{id}' has {n} bags; orders.bags_each allows {most}"),
+        ));
+        ok = false;
+    }
+    if kg > limits.kg_each.get() {
+        let most = limits.kg_each.get();
+        problems.push(Problem::new(
+            Code::OrderTooLarge,
+            Some(id),
+            format!("order '{id}' weighs {kg:.1} kg; orders.kg_each allows {most} kg"),
+        ));
+        ok = false;
+    }
+    ok
+}
+
 /// Pushes a problem for every bag of the order that cannot be carried: empty or unreal
 /// sizes, too big for the tricycle box, too heavy for a porter. True when all are good.
 fn bags_ok(order: &Order, fleet: &Fleet, problems: &mut Vec<Problem>) -> bool {
@@ -189,7 +239,16 @@ pub fn instance(
             problems.push(Problem::new(Code::DuplicateOrder, Some(id), format!("order id '{id}' appears twice")));
             continue;
         }
-        ok &= bags_ok(order, fleet, &mut problems);
+        if let Err(why) = check_id(id) {
+            problems.push(Problem::new(Code::BadOrderId, None, format!("order id {id:?} {why}")));
+            continue;
+        }
+        // An absurd order is refused whole, before its bags are looked at one by one.
+        if order_within_limits(order, &fleet.orders, &mut problems) {
+            ok &= bags_ok(order, fleet, &mut problems);
+        } else {
+            ok = false;
+        }
         let pinned = match &order.station {
             None => None,
             Some(station) => match site_index.get(station.as_str()).and_then(|site| station_of_site.get(site)) {

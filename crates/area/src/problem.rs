@@ -140,6 +140,16 @@ codes! {
     /// No station is open, so nothing can be planned.
     NoStation = "E309", Error,
         "open at least one station_site (open=true in the area, or stations in the fleet file)";
+    /// An order id breaks the id rule: 1 to 64 characters, none of them a control or
+    /// direction character, no space at either end.
+    BadOrderId = "E310", Error,
+        "give the order an id of 1 to 64 printable characters (letters, digits, - _ . / and the like)";
+    /// An order is larger than the fleet's order limits allow.
+    OrderTooLarge = "E311", Error,
+        "split it into several orders, or raise the limit it names in the fleet file's orders section";
+    /// A household has placed more orders in the shift than the limit allows.
+    TooManyOrders = "E312", Error,
+        "merge the household's orders, or raise orders.per_household in the fleet file";
     /// Lane ends that nearly met were joined.
     EndpointsJoined = "W301", Warning,
         "check on the orthophoto that the lanes really meet; snap the end points to silence this";

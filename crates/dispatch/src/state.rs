@@ -113,9 +113,14 @@ pub struct OrderCheck {
 
 impl OrderCheck {
     /// Every problem of the batch (ids unique within it; `known` says which ids are taken
-    /// already), or none.
-    pub fn check(&self, orders: &[Order], known: &dyn Fn(&str) -> bool) -> Vec<Problem> {
-        check_orders(&self.area, &self.matrices, &self.fleet, orders, known)
+    /// already, `placed` how many orders a household has placed in the shift), or none.
+    pub fn check(
+        &self,
+        orders: &[Order],
+        known: &dyn Fn(&str) -> bool,
+        placed: &dyn Fn(&str) -> usize,
+    ) -> Vec<Problem> {
+        check_orders(&self.area, &self.matrices, &self.fleet, orders, known, placed)
     }
 }
 
@@ -125,10 +130,25 @@ fn check_orders(
     fleet: &Fleet,
     orders: &[Order],
     known: &dyn Fn(&str) -> bool,
+    placed: &dyn Fn(&str) -> usize,
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut seen = BTreeSet::new();
+    let mut in_batch: BTreeMap<&str, usize> = BTreeMap::new();
+    let most = fleet.orders.per_household;
     for o in orders {
+        let n = in_batch.entry(o.household.as_str()).or_default();
+        *n += 1;
+        if placed(&o.household) + *n == most + 1 {
+            problems.push(Problem::new(
+                Code::TooManyOrders,
+                Some(&o.id),
+                format!(
+                    "household '{}' would have more than {most} orders in the shift (orders.per_household)",
+                    o.household
+                ),
+            ));
+        }
         if o.id.contains(" (part ") {
             problems.push(Problem::new(
                 Code::MalformedOrder,
@@ -174,6 +194,8 @@ pub struct Dispatcher {
     latest: Option<LatestPlan>,
     /// The latest plan's outings, for the next warm start.
     announced: Vec<OutingRecord>,
+    /// Orders each household has placed in this shift (`orders.per_household`).
+    placed: BTreeMap<String, usize>,
     /// Start of the latest cycle planned.
     planned_at: f64,
     cycle: u32,
@@ -215,6 +237,7 @@ impl Dispatcher {
             committed_outings: Vec::new(),
             latest: None,
             announced: Vec::new(),
+            placed: BTreeMap::new(),
             planned_at: f64::NEG_INFINITY,
             cycle: 0,
         })
@@ -234,7 +257,9 @@ impl Dispatcher {
     /// among all orders so far); on any problem none is added.
     pub fn add_orders(&mut self, orders: &[Order]) -> Result<(), DispatchError> {
         let fleet = self.all_stations_fleet();
-        let problems = check_orders(&self.area, &self.matrices, &fleet, orders, &|id| self.orders.contains_key(id));
+        let placed = |h: &str| self.placed.get(h).copied().unwrap_or(0);
+        let problems =
+            check_orders(&self.area, &self.matrices, &fleet, orders, &|id| self.orders.contains_key(id), &placed);
         if !problems.is_empty() {
             return Err(DispatchError::Problems(problems));
         }
@@ -248,8 +273,14 @@ impl Dispatcher {
             };
             self.arrival.push(o.id.clone());
             self.orders.insert(o.id.clone(), tracked);
+            *self.placed.entry(o.household.clone()).or_default() += 1;
         }
         Ok(())
+    }
+
+    /// Orders `household` has placed in this shift.
+    pub fn placed_by(&self, household: &str) -> usize {
+        self.placed.get(household).copied().unwrap_or(0)
     }
 
     /// The checks of [`Dispatcher::add_orders`] as a value that does not borrow the
@@ -312,6 +343,7 @@ impl Dispatcher {
 
     /// Starts a new shift: every porter on duty and rested, where they stand.
     pub fn new_shift(&mut self) {
+        self.placed.clear();
         for p in &mut self.porters {
             *p = PorterDay { on_duty: true, station: p.station.clone(), free_s: p.free_s, ..PorterDay::default() };
         }

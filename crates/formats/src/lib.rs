@@ -22,6 +22,7 @@ mod plan_io;
 mod pmedian;
 mod routes;
 mod sheets;
+pub mod strict;
 mod two_echelon;
 
 pub use area_in::{Limits, ReadError, read_area, read_area_file};

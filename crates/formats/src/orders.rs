@@ -35,12 +35,24 @@ fn normal() -> Priority {
     Priority::Normal
 }
 
+/// An id written as text, or as a whole number small enough to keep exactly.
 fn text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// A serde message in the words of the file format, not of the Rust types behind it.
+pub(crate) fn plain(message: &str) -> String {
+    message
+        .replace("struct RawOrder", "an order object")
+        .replace("struct RawBag", "a bag object")
+        .replace("usize", "a whole number")
+        .replace("u64", "a whole number")
+        .replace("u32", "a whole number")
+        .replace("f64", "a number")
 }
 
 /// A time of day: `"HH:MM"`, `"HH:MM:SS"`, an RFC 3339 date-time (its local time is used), or
@@ -66,7 +78,7 @@ pub fn parse_time(v: &str) -> Option<Seconds> {
     let h: u32 = parts[0].parse().ok()?;
     let m: u32 = parts[1].parse().ok()?;
     let s: f64 = parts.get(2).map_or(Some(0.0), |s| s.parse().ok())?;
-    (h < 24 && m < 60 && (0.0..61.0).contains(&s)).then(|| Seconds(f64::from(h * 3600 + m * 60) + s))
+    (h < 24 && m < 60 && (0.0..60.0).contains(&s)).then(|| Seconds(f64::from(h * 3600 + m * 60) + s))
 }
 
 /// `HH:MM:SS` for a time of day in seconds.
@@ -85,7 +97,7 @@ pub fn format_clock(s: f64) -> String {
 /// read is reported with its id (or position).
 pub fn read_orders_json(bytes: &[u8]) -> (Vec<Order>, Vec<Problem>) {
     let mut problems = Vec::new();
-    let root: Value = match serde_json::from_slice(bytes) {
+    let root: Value = match crate::strict::parse(bytes) {
         Ok(v) => v,
         Err(e) => {
             problems.push(Problem::new(
@@ -98,10 +110,17 @@ pub fn read_orders_json(bytes: &[u8]) -> (Vec<Order>, Vec<Problem>) {
     };
     let list = match root {
         Value::Array(list) => Some(list),
-        Value::Object(mut map) => match map.remove("orders") {
-            Some(Value::Array(list)) => Some(list),
-            _ => None,
-        },
+        Value::Object(mut map) => {
+            if let Some(other) = map.keys().find(|k| *k != "orders") {
+                let message = format!("/{other}: unknown field; a batch is {{\"orders\": [...]}} and nothing else");
+                problems.push(Problem::new(Code::MalformedOrder, None, message));
+                return (Vec::new(), problems);
+            }
+            match map.remove("orders") {
+                Some(Value::Array(list)) => Some(list),
+                _ => None,
+            }
+        }
         _ => None,
     };
     let Some(list) = list else {
@@ -115,10 +134,18 @@ pub fn read_orders_json(bytes: &[u8]) -> (Vec<Order>, Vec<Problem>) {
     let mut orders = Vec::new();
     for (n, value) in list.into_iter().enumerate() {
         let label = value.get("id").and_then(text).unwrap_or_else(|| format!("order #{}", n + 1));
-        let raw: RawOrder = match serde_json::from_value(value) {
+        if !value.is_object() {
+            let message =
+                format!("order {label} (/orders/{n}) is not an object such as {{\"id\": …, \"household\": …}}");
+            problems.push(Problem::new(Code::MalformedOrder, Some(&label), message));
+            continue;
+        }
+        let raw: RawOrder = match serde_path_to_error::deserialize(value) {
             Ok(r) => r,
             Err(e) => {
-                problems.push(Problem::new(Code::MalformedOrder, Some(&label), format!("order {label}: {e}")));
+                let at = e.path().to_string().replace(['.', '['], "/").replace(']', "");
+                let message = format!("order {label}, at /orders/{n}/{at}: {}", plain(&e.inner().to_string()));
+                problems.push(Problem::new(Code::MalformedOrder, Some(&label), message.replace("/?", "")));
                 continue;
             }
         };
@@ -132,7 +159,9 @@ pub fn read_orders_json(bytes: &[u8]) -> (Vec<Order>, Vec<Problem>) {
 
 fn order(label: &str, raw: RawOrder) -> Result<Order, Problem> {
     let bad = |m: String| Problem::new(Code::MalformedOrder, Some(label), m);
-    let id = text(&raw.id).ok_or_else(|| bad(format!("order {label}: id must be text or a number")))?;
+    let id = text(&raw.id).ok_or_else(|| {
+        bad(format!("order {label}: id must be text, or a whole number that fits 64 bits; write it in quotes"))
+    })?;
     let household = text(&raw.household).ok_or_else(|| bad(format!("order {label}: household must be an id")))?;
     let placed_at = match &raw.placed_at {
         Value::String(s) => parse_time(s),

@@ -19,6 +19,36 @@ pub struct Fleet {
     pub effort: Effort,
     /// Objective weights.
     pub weights: Weights,
+    /// What one order may be, so that a typing slip (10,000 bags) cannot stall the planner.
+    #[serde(skip_serializing_if = "OrderLimits::is_default")]
+    pub orders: OrderLimits,
+}
+
+/// The largest order the planner takes. Bags are limited by the porters' `max_carry_kg`
+/// (DOMAIN.md: 15 kg). The defaults leave room far above DOMAIN.md's figures (about 2.2 kg
+/// per order, 0.35 orders per household a day) and far below what stalls a plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OrderLimits {
+    /// Bags in one order (20: more than a week of staples for a family).
+    pub bags_each: usize,
+    /// Kilograms in one order (60: four full carries).
+    pub kg_each: Kg,
+    /// Orders one household places in one shift (day); 10 is about 30 times the usual rate.
+    pub per_household: usize,
+}
+
+impl Default for OrderLimits {
+    fn default() -> Self {
+        Self { bags_each: 20, kg_each: Kg(60.0), per_household: 10 }
+    }
+}
+
+impl OrderLimits {
+    /// True for the defaults (left out of files that carry a fleet).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// The tricycle fleet (echelon 1).

@@ -14,7 +14,7 @@ pub mod plan;
 pub mod seed;
 mod units;
 
-pub use fleet::{Effort, Fleet, Porters, StationSetting, Tricycles, Weights};
+pub use fleet::{Effort, Fleet, OrderLimits, Porters, StationSetting, Tricycles, Weights};
 pub use instance::{Announced, FleetState, Instance, Job, PorterState, Stairwell, Station, Stock, Table};
 pub use order::{Bag, Order, Priority};
 pub use params::{AreaParams, TRICYCLE_TOP_SPEED};

@@ -262,8 +262,13 @@ async fn post_orders(
                 let known = service.queue.known.read().unwrap_or_else(|e| e.into_inner());
                 orders.iter().filter(|o| known.contains(&o.id)).map(|o| o.id.clone()).collect()
             };
+            // Every acknowledged order counts (the service plans one shift).
+            let mut placed: HashMap<String, usize> = HashMap::new();
+            for o in service.queue.all.read().unwrap_or_else(|e| e.into_inner()).values() {
+                *placed.entry(o.household.clone()).or_default() += 1;
+            }
             let check = service.check.read().unwrap_or_else(|e| e.into_inner()).clone();
-            problems = check.check(&orders, &|id| taken.contains(id));
+            problems = check.check(&orders, &|id| taken.contains(id), &|h| placed.get(h).copied().unwrap_or(0));
         }
         Ok(Ok((orders, wrapped, problems)))
     })
