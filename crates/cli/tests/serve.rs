@@ -35,9 +35,15 @@ struct Server {
 
 impl Server {
     fn start(db: &Path) -> Server {
+        Server::start_with(db, &[])
+    }
+
+    /// With more arguments (`--fleet F`, say).
+    fn start_with(db: &Path, more: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_lastmetre"))
             .args(["serve", "--area", &repo("data/niuxie/area.geojson"), "--db"])
             .arg(db)
+            .args(more)
             .args(["--listen", "127.0.0.1:0", "--iterations", "300", "--max-body-kb", "64"])
             .env("LASTMETRE_TOKENS", format!("dispatcher:{DISPATCHER},viewer:{VIEWER}"))
             .stdout(Stdio::piped())
@@ -266,8 +272,12 @@ fn acknowledged_orders_survive_sigkill_twenty_times() {
     let mut rng = 0x2022_0829_u64;
     // Plans acknowledged (and read back) before a kill: each must replay to the same plan.
     let mut plans_seen: Vec<Value> = Vec::new();
+    // 8000 orders over 713 households: more than a household's ten a shift.
+    let fleet = scratch("crash-fleet.json");
+    std::fs::write(&fleet, r#"{"orders": {"per_household": 100}}"#).unwrap();
+    let fleet = fleet.display().to_string();
     for round in 0..20 {
-        let mut s = Server::start(&db);
+        let mut s = Server::start_with(&db, &["--fleet", &fleet]);
         // A re-plan now and then, racing the orders and the kill.
         let planner = {
             let url = s.url.clone();
@@ -302,6 +312,7 @@ fn acknowledged_orders_survive_sigkill_twenty_times() {
                     let sent = agent()
                         .post(&format!("{url}/orders"))
                         .header("Authorization", &format!("Bearer {DISPATCHER}"))
+                        .header("Content-Type", "application/json")
                         .header("Idempotency-Key", &id)
                         .send(body.to_string());
                     match sent {
@@ -330,7 +341,7 @@ fn acknowledged_orders_survive_sigkill_twenty_times() {
         assert!(round < 20);
     }
     // Every acknowledged order is there after the last crash, once.
-    let s = Server::start(&db);
+    let s = Server::start_with(&db, &["--fleet", &fleet]);
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(acknowledged.len() > 100, "only {} orders acknowledged in 20 rounds", acknowledged.len());
     for id in &acknowledged {

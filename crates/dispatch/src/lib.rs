@@ -85,6 +85,25 @@ pub struct TripRef {
     pub trip: usize,
 }
 
+/// Serde for people: an index from 0 in code, a number from 1 in files and the service, as
+/// on the sheets (`porter-1`, `tricycle-1`). Number 0 is refused, saying so.
+pub mod numbered_from_one {
+    use serde::{Deserialize, Deserializer, Serializer, de};
+
+    /// Writes index `i` as number `i + 1`.
+    pub fn serialize<S: Serializer>(i: &usize, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(*i as u64 + 1)
+    }
+
+    /// Reads number `n` (1 or more) as index `n - 1`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+        match u64::deserialize(d)? {
+            0 => Err(de::Error::custom("people are numbered from 1, as on the sheets (porter-1, tricycle-1)")),
+            n => usize::try_from(n - 1).map_err(de::Error::custom),
+        }
+    }
+}
+
 /// Why a door was not answered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -97,7 +116,7 @@ pub enum Failure {
 
 /// What the field reports.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Event {
     /// A tricycle left the gate: the trip is frozen from now on.
     TripDeparted {
@@ -131,12 +150,14 @@ pub enum Event {
     },
     /// A porter stops for the day (after the outing under way).
     PorterOffDuty {
-        /// Porter index.
+        /// Porter index from 0 in code; in JSON the porter's number from 1, as on the sheets.
+        #[serde(with = "numbered_from_one")]
         porter: usize,
     },
     /// A porter is back.
     PorterOnDuty {
-        /// Porter index.
+        /// Porter index from 0 in code; in JSON the porter's number from 1, as on the sheets.
+        #[serde(with = "numbered_from_one")]
         porter: usize,
     },
     /// A lane is closed (a PCR test round): nobody rides or walks it.
@@ -169,7 +190,8 @@ pub enum OrderStatus {
     },
     /// A porter is carrying it.
     OutForDelivery {
-        /// Porter index.
+        /// Porter index (in JSON the porter's number from 1).
+        #[serde(with = "numbered_from_one")]
         porter: usize,
     },
     /// Every bag handed over.
@@ -193,8 +215,8 @@ pub enum DispatchError {
     /// An event names a trip that is not in a recent plan.
     #[error("unknown trip {0:?}; only trips of the latest plan can depart")]
     UnknownTrip(TripRef),
-    /// An event names a porter the fleet does not have.
-    #[error("unknown porter {0}; the fleet has {1}")]
+    /// An event names a porter the fleet does not have (index from 0; shown from 1).
+    #[error("unknown porter {}; the fleet has porters 1 to {}", .0 + 1, .1)]
     UnknownPorter(usize, usize),
     /// An event names a lane or station the area does not have.
     #[error("unknown {0} '{1}' in the area")]

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 pub struct TripRecord {
     /// The cycle and index that name it in events.
     pub id: TripRef,
-    /// Tricycle index.
+    /// Tricycle index (in JSON its number from 1).
+    #[serde(with = "crate::numbered_from_one")]
     pub tricycle: usize,
     /// Loading starts at the gate.
     pub start_s: f64,
@@ -39,7 +40,8 @@ pub struct StopRecord {
 pub struct OutingRecord {
     /// Cycle of the plan it comes from.
     pub cycle: u32,
-    /// Porter index.
+    /// Porter index (in JSON its number from 1).
+    #[serde(with = "crate::numbered_from_one")]
     pub porter: usize,
     /// Station id.
     pub station: String,

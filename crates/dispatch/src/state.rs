@@ -133,13 +133,13 @@ fn check_orders(
     placed: &dyn Fn(&str) -> usize,
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let mut seen = BTreeSet::new();
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     let mut in_batch: BTreeMap<&str, usize> = BTreeMap::new();
     let most = fleet.orders.per_household;
-    for o in orders {
-        let n = in_batch.entry(o.household.as_str()).or_default();
-        *n += 1;
-        if placed(&o.household) + *n == most + 1 {
+    for (n, o) in orders.iter().enumerate() {
+        let count = in_batch.entry(o.household.as_str()).or_default();
+        *count += 1;
+        if placed(&o.household) + *count == most + 1 {
             problems.push(Problem::new(
                 Code::TooManyOrders,
                 Some(&o.id),
@@ -156,13 +156,20 @@ fn check_orders(
                 format!("order id '{}' contains \" (part \", which the dispatcher reserves for split orders", o.id),
             ));
         }
-        if known(&o.id) || !seen.insert(o.id.as_str()) {
+        if let Some(first) = seen.get(o.id.as_str()) {
+            problems.push(Problem::new(
+                Code::DuplicateOrder,
+                Some(&o.id),
+                format!("order id '{}' appears twice in this batch (/orders/{first} and /orders/{n})", o.id),
+            ));
+        } else if known(&o.id) {
             problems.push(Problem::new(
                 Code::DuplicateOrder,
                 Some(&o.id),
                 format!("order '{}' is already known to the dispatcher", o.id),
             ));
         }
+        seen.entry(o.id.as_str()).or_insert(n);
     }
     if let Err(more) = lastmetre_area::instance(area, matrices, orders, fleet, "new orders") {
         problems.extend(more.into_iter().filter(|p| p.code != Code::NotTricycleReachable));

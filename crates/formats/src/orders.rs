@@ -45,7 +45,7 @@ fn text(v: &Value) -> Option<String> {
 }
 
 /// A serde message in the words of the file format, not of the Rust types behind it.
-pub(crate) fn plain(message: &str) -> String {
+pub fn plain(message: &str) -> String {
     message
         .replace("struct RawOrder", "an order object")
         .replace("struct RawBag", "a bag object")

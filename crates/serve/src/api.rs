@@ -7,12 +7,12 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use lastmetre::Event;
-use lastmetre::formats::{parse_time, read_orders_json};
+use lastmetre::formats::{parse_time, plain, read_orders_json};
 use lastmetre::{Code, Order, Problem};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
@@ -124,7 +124,15 @@ pub(crate) fn router(service: Shared) -> Router {
         .route("/healthz", get(healthz))
         .fallback(|| async { ApiError::not_found("such route; see /openapi.json") })
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::map_response(no_store))
         .with_state(service)
+}
+
+/// Nothing the service answers is to be kept by a browser or a proxy: most answers carry
+/// household data, and the rest change from one cycle to the next.
+async fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// The caller's role, put into the request by [`authenticate`].
@@ -136,7 +144,11 @@ struct Caller(Role);
 async fn authenticate(State(s): State<Shared>, mut request: Request, next: Next) -> Response {
     s.requests.fetch_add(1, Ordering::Relaxed);
     let header = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let bearer = header.and_then(|h| h.strip_prefix("Bearer ")).map(str::to_owned);
+    // The scheme's name is case-insensitive (RFC 9110, 11.1).
+    let bearer = header
+        .and_then(|h| h.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_owned());
     let query = (request.uri().path() == "/")
         .then(|| request.uri().query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token="))))
         .flatten()
@@ -146,8 +158,34 @@ async fn authenticate(State(s): State<Shared>, mut request: Request, next: Next)
         response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return response;
     };
+    // Refused before the body is read: a viewer cannot hold the connection with a slow body.
+    if role == Role::Viewer && request.method() != Method::GET {
+        return ApiError::forbidden().into_response();
+    }
+    if request.method() == Method::POST && !json_body(request.headers()) {
+        return ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as Content-Type: application/json",
+        )
+        .into_response();
+    }
     request.extensions_mut().insert(Caller(role));
     next.run(request).await
+}
+
+/// A JSON body, or none at all (`POST /plan` may come empty).
+fn json_body(headers: &HeaderMap) -> bool {
+    match headers.get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap_or_default()) {
+        Some(kind) => {
+            let media = kind.split(';').next().unwrap_or_default().trim();
+            media.eq_ignore_ascii_case("application/json")
+        }
+        None => {
+            let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok());
+            length.is_some_and(|l| l.trim() == "0") || (length.is_none() && !headers.contains_key(header::TRANSFER_ENCODING))
+        }
+    }
 }
 
 fn require_dispatcher(caller: Caller) -> Result<(), ApiError> {
@@ -161,7 +199,9 @@ fn require_dispatcher(caller: Caller) -> Result<(), ApiError> {
 /// and bags, where porters drop what (stairwell and floor), priorities (medicine), and the
 /// free-text notes and violations that name orders.
 fn redact(value: &mut Value) {
-    const PRIVATE: [&str; 13] = [
+    const PRIVATE: [&str; 15] = [
+        "climbs",
+        "label",
         "household",
         "unit",
         "order",
@@ -222,10 +262,12 @@ async fn post_orders(
 ) -> Result<Response, ApiError> {
     require_dispatcher(caller)?;
     let body = body?;
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
-        return Err(ApiError::invalid("Idempotency-Key must be 1 to 200 characters"));
-    }
+    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(k)) if !k.is_empty() && k.len() <= 200 => Some(k.to_owned()),
+        // Ignoring a key the client sent would turn its retry into a duplicate.
+        Some(_) => return Err(ApiError::invalid("Idempotency-Key must be 1 to 200 printable ASCII characters")),
+    };
     if s.broken.load(Ordering::Relaxed) {
         return Err(ApiError::restart_needed());
     }
@@ -254,6 +296,11 @@ async fn post_orders(
             other => other,
         };
         let (orders, mut problems) = read_orders_json(wrapped.to_string().as_bytes());
+        // The service plans one day: a time of the day, 00:00:00 to 23:59:59.
+        for o in orders.iter().filter(|o| o.placed_at.get() >= 86_400.0) {
+            let message = format!("order '{}': placed_at must be a time of the day, 0 to 86,399 seconds", o.id);
+            problems.push(Problem::new(Code::MalformedOrder, Some(&o.id), message));
+        }
         if problems.is_empty() {
             if orders.is_empty() {
                 return Err(ApiError::invalid("no orders in the body"));
@@ -313,8 +360,9 @@ async fn post_orders(
 /// repeated request.
 type Checked = Result<(Vec<Order>, Value, Vec<Problem>), Response>;
 
+/// The body as JSON, read strictly: a key given twice is refused with its path.
 fn json_of(body: &[u8]) -> Result<Value, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))
+    lastmetre::formats::strict::parse(body).map_err(|e| ApiError::invalid(format!("not JSON as expected: {e}")))
 }
 
 async fn get_order(
@@ -335,7 +383,12 @@ async fn get_order(
             json!({ "status": "waiting" })
         }),
     };
-    let mut body = json!({
+    if caller.0 == Role::Viewer {
+        // Where it stands, no more: no weight, no household, no time of the hand-over.
+        let stage = status.get("status").cloned().unwrap_or(Value::Null);
+        return Ok(axum::Json(json!({ "id": order.id, "status": { "status": stage } })).into_response());
+    }
+    let body = json!({
         "id": order.id,
         "status": status,
         "priority": order.priority,
@@ -343,9 +396,6 @@ async fn get_order(
         "bags": order.bags.len(),
         "household": order.household,
     });
-    if caller.0 == Role::Viewer {
-        redact(&mut body);
-    }
     Ok(axum::Json(body).into_response())
 }
 
@@ -361,9 +411,14 @@ async fn post_event(
     if let Some(map) = value.as_object_mut() {
         map.remove("at");
     }
-    let event: Event = serde_json::from_value(value).map_err(|e| {
-        let mut err = ApiError::invalid(format!("not an event: {e}"));
-        err.fields.push(json!({ "path": "/kind", "code": "bad_event", "message": e.to_string() }));
+    let event: Event = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = match e.path().to_string().as_str() {
+            "." | "?" => "/kind".to_owned(),
+            p => format!("/{}", p.replace(['.', '['], "/").replace(']', "")),
+        };
+        let message = plain(&e.inner().to_string());
+        let mut err = ApiError::invalid(format!("not an event ({path}): {message}"));
+        err.fields.push(json!({ "path": path, "code": "bad_event", "message": message }));
         err
     })?;
     if s.broken.load(Ordering::Relaxed) {
@@ -380,6 +435,8 @@ async fn post_event(
         service.writer.send(Write::Event { at, body: text, reply }).map_err(|_| ApiError::ledger_down())?;
         let (seq, orders) =
             rx.blocking_recv().map_err(|_| ApiError::ledger_down())?.map_err(ApiError::ledger_failed)?;
+        // In the journal now, whatever the dispatcher makes of it: replay counts it too.
+        service.journal_entries.fetch_add(1, Ordering::Relaxed);
         crate::add(&mut d, &service.queue, orders);
         let reported = d.report(lastmetre::Seconds(at), event);
         *service.statuses.write().unwrap_or_else(|e| e.into_inner()) = crate::statuses(&d, &service.queue);
@@ -389,7 +446,6 @@ async fn post_event(
     })
     .await
     .map_err(ApiError::internal)??;
-    s.journal_entries.fetch_add(1, Ordering::Relaxed);
     Ok(axum::Json(json!({ "seq": outcome, "at": lastmetre::formats::format_time(at) })).into_response())
 }
 
