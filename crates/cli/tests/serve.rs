@@ -2,140 +2,15 @@
 //! API and auth tests, a crash test (SIGKILL while orders come in, 20 rounds) and a browser
 //! test in headless Chromium.
 
+mod common;
+
+use common::*;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-const DISPATCHER: &str = "dispatcher-token-for-tests-0001";
-const VIEWER: &str = "viewer-token-for-tests-000001";
-
-fn repo(path: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path).display().to_string()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-    path
-}
-
-/// A running `lastmetre serve`, killed (SIGKILL) when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(db: &Path) -> Server {
-        Server::start_with(db, &[])
-    }
-
-    /// With more arguments (`--fleet F`, say).
-    fn start_with(db: &Path, more: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lastmetre"))
-            .args(["serve", "--area", &repo("data/niuxie/area.geojson"), "--db"])
-            .arg(db)
-            .args(more)
-            .args(["--listen", "127.0.0.1:0", "--iterations", "300", "--max-body-kb", "64"])
-            .env("LASTMETRE_TOKENS", format!("dispatcher:{DISPATCHER},viewer:{VIEWER}"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let url =
-            line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("no address in {line:?}")).to_owned();
-        Server { child, url }
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into()
-}
-
-/// Status and body (JSON when it parses, else a JSON string).
-fn call(method: &str, url: &str, token: Option<&str>, body: Option<&str>, key: Option<&str>) -> (u16, Value) {
-    try_call(method, url, token, body, key).expect("the server answers")
-}
-
-/// [`call`], or `None` when the server does not answer (it was killed).
-fn try_call(
-    method: &str,
-    url: &str,
-    token: Option<&str>,
-    body: Option<&str>,
-    key: Option<&str>,
-) -> Option<(u16, Value)> {
-    let agent = agent();
-    let mut response = match (method, body) {
-        ("GET", _) => {
-            let mut r = agent.get(url);
-            if let Some(t) = token {
-                r = r.header("Authorization", &format!("Bearer {t}"));
-            }
-            r.call()
-        }
-        (_, body) => {
-            let mut r = agent.post(url).header("Content-Type", "application/json");
-            if let Some(t) = token {
-                r = r.header("Authorization", &format!("Bearer {t}"));
-            }
-            if let Some(k) = key {
-                r = r.header("Idempotency-Key", k);
-            }
-            r.send(body.unwrap_or(""))
-        }
-    }
-    .ok()?;
-    let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string().ok()?;
-    Some((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
-}
-
-fn get(s: &Server, path: &str, token: Option<&str>) -> (u16, Value) {
-    call("GET", &format!("{}{path}", s.url), token, None, None)
-}
-
-fn post(s: &Server, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
-    call("POST", &format!("{}{path}", s.url), token, Some(&body.to_string()), None)
-}
-
-fn noon_orders() -> Vec<Value> {
-    let text = std::fs::read_to_string(repo("data/niuxie/orders-noon.json")).unwrap();
-    serde_json::from_str::<Value>(&text).unwrap()["orders"].as_array().unwrap().clone()
-}
-
-fn has_key(v: &Value, key: &str) -> bool {
-    match v {
-        Value::Object(m) => m.contains_key(key) || m.values().any(|x| has_key(x, key)),
-        Value::Array(a) => a.iter().any(|x| has_key(x, key)),
-        _ => false,
-    }
-}
 
 #[test]
 fn only_healthz_answers_without_a_token_and_viewers_cannot_write() {

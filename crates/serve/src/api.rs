@@ -183,7 +183,8 @@ fn json_body(headers: &HeaderMap) -> bool {
         }
         None => {
             let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok());
-            length.is_some_and(|l| l.trim() == "0") || (length.is_none() && !headers.contains_key(header::TRANSFER_ENCODING))
+            length.is_some_and(|l| l.trim() == "0")
+                || (length.is_none() && !headers.contains_key(header::TRANSFER_ENCODING))
         }
     }
 }
@@ -411,12 +412,9 @@ async fn post_event(
     if let Some(map) = value.as_object_mut() {
         map.remove("at");
     }
-    let event: Event = serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = match e.path().to_string().as_str() {
-            "." | "?" => "/kind".to_owned(),
-            p => format!("/{}", p.replace(['.', '['], "/").replace(']', "")),
-        };
-        let message = plain(&e.inner().to_string());
+    let event: Event = serde_json::from_value(value.clone()).map_err(|e| {
+        let path = event_error_path(&value, &e.to_string());
+        let message = plain(&e.to_string());
         let mut err = ApiError::invalid(format!("not an event ({path}): {message}"));
         err.fields.push(json!({ "path": path, "code": "bad_event", "message": message }));
         err
@@ -447,6 +445,28 @@ async fn post_event(
     .await
     .map_err(ApiError::internal)??;
     Ok(axum::Json(json!({ "seq": outcome, "at": lastmetre::formats::format_time(at) })).into_response())
+}
+
+/// The field an event's error is about. Events are tagged by `kind`, so serde reports no
+/// path: a named field (unknown or missing) is the path; a value of the wrong type is found by
+/// leaving each field out in turn, the culprit being the one whose absence is all that is
+/// wrong then; anything else concerns `kind`.
+fn event_error_path(value: &Value, error: &str) -> String {
+    let named = |marker: &str| error.split(marker).nth(1).and_then(|rest| rest.split('`').next()).map(str::to_owned);
+    if let Some(field) = named("unknown field `").or_else(|| named("missing field `")) {
+        return format!("/{field}");
+    }
+    let Some(map) = value.as_object() else { return String::new() };
+    for key in map.keys().filter(|k| *k != "kind") {
+        let mut without = map.clone();
+        without.remove(key);
+        if let Err(e) = serde_json::from_value::<Event>(Value::Object(without))
+            && e.to_string().starts_with(&format!("missing field `{key}`"))
+        {
+            return format!("/{key}");
+        }
+    }
+    "/kind".to_owned()
 }
 
 async fn post_plan(
