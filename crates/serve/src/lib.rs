@@ -326,5 +326,28 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let local = listener.local_addr().map_err(|e| StartError::Input(e.to_string()))?;
     // Tests and scripts read this line to learn the port.
     println!("listening on http://{local}");
-    axum::serve(listener, api::router(service)).await.map_err(|e| StartError::Input(e.to_string()))
+    let app = api::router(service).layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_TIMEOUT));
+    loop {
+        // A failed accept (too many open files, say) is not the end of the service.
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            continue;
+        };
+        let app = app.clone();
+        tokio::spawn(async move {
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            // The header's time-out runs from the connection's start and again whenever a
+            // kept-alive connection waits for its next request: a silent client is closed.
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT).keep_alive(true);
+            let _ = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service).await;
+        });
+    }
 }
+
+/// How long a client may take to send a request's headers, or stay silent between requests
+/// on a kept-alive connection, before the connection is closed.
+pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long a client may take to send a request's body.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
