@@ -12,6 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use lastmetre::Event;
+use lastmetre::dispatch::DispatchError;
 use lastmetre::formats::{parse_time, plain, read_orders_json};
 use lastmetre::{Code, Order, Problem};
 use serde_json::{Value, json};
@@ -39,6 +40,31 @@ impl ApiError {
     }
     fn invalid(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", message)
+    }
+    /// Invalid input at one place: a JSON pointer into the body (`""` for the whole body) or
+    /// `header/NAME`.
+    fn invalid_at(path: &str, code: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut e = Self::invalid(message.clone());
+        e.fields.push(json!({ "path": path, "code": code, "message": message }));
+        e
+    }
+    /// The dispatcher refused an event: the field it is about.
+    fn refused_event(e: &DispatchError) -> Self {
+        let path = match e {
+            DispatchError::UnknownOrder(_)
+            | DispatchError::AlreadyDelivered(_)
+            | DispatchError::NotPlanned(_)
+            | DispatchError::TooLateToCancel(_) => "/order",
+            DispatchError::UnknownTrip(_) | DispatchError::NotDeparted(_) => "/trip",
+            DispatchError::UnknownPorter(..) => "/porter",
+            DispatchError::UnknownBag(..) => "/bags",
+            DispatchError::UnknownFeature("lane", _) => "/lane",
+            DispatchError::UnknownFeature(..) | DispatchError::StationAlreadyClosed(_) => "/station",
+            DispatchError::EventTooOld(..) | DispatchError::TimeWentBack(..) => "/at",
+            DispatchError::Problems(_) => "",
+        };
+        Self::invalid_at(path, "refused_event", e.to_string())
     }
     fn not_found(what: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", format!("no {what}"))
@@ -267,7 +293,10 @@ async fn post_orders(
         None => None,
         Some(Ok(k)) if !k.is_empty() && k.len() <= 200 => Some(k.to_owned()),
         // Ignoring a key the client sent would turn its retry into a duplicate.
-        Some(_) => return Err(ApiError::invalid("Idempotency-Key must be 1 to 200 printable ASCII characters")),
+        Some(_) => {
+            let message = "Idempotency-Key must be 1 to 200 printable ASCII characters";
+            return Err(ApiError::invalid_at("header/Idempotency-Key", "bad_key", message));
+        }
     };
     if s.broken.load(Ordering::Relaxed) {
         return Err(ApiError::restart_needed());
@@ -304,7 +333,7 @@ async fn post_orders(
         }
         if problems.is_empty() {
             if orders.is_empty() {
-                return Err(ApiError::invalid("no orders in the body"));
+                return Err(ApiError::invalid_at("/orders", "no_orders", "no orders in the body"));
             }
             let taken: HashSet<String> = {
                 let known = service.queue.known.read().unwrap_or_else(|e| e.into_inner());
@@ -363,7 +392,8 @@ type Checked = Result<(Vec<Order>, Value, Vec<Problem>), Response>;
 
 /// The body as JSON, read strictly: a key given twice is refused with its path.
 fn json_of(body: &[u8]) -> Result<Value, ApiError> {
-    lastmetre::formats::strict::parse(body).map_err(|e| ApiError::invalid(format!("not JSON as expected: {e}")))
+    lastmetre::formats::strict::parse(body)
+        .map_err(|e| ApiError::invalid_at("", "bad_json", format!("not JSON as expected: {e}")))
 }
 
 async fn get_order(
@@ -438,7 +468,7 @@ async fn post_event(
         crate::add(&mut d, &service.queue, orders);
         let reported = d.report(lastmetre::Seconds(at), event);
         *service.statuses.write().unwrap_or_else(|e| e.into_inner()) = crate::statuses(&d, &service.queue);
-        reported.map_err(|e| ApiError::invalid(e.to_string()))?;
+        reported.map_err(|e| ApiError::refused_event(&e))?;
         *service.check.write().unwrap_or_else(|e| e.into_inner()) = d.order_check();
         Ok(seq)
     })
@@ -487,11 +517,15 @@ async fn post_plan(
         {
             let last = *service.last_plan_at.lock().unwrap_or_else(|e| e.into_inner());
             if at < last {
-                return Err(ApiError::invalid(format!(
-                    "the cycle start {} is before the latest plan's {}",
-                    lastmetre::formats::format_time(at),
-                    lastmetre::formats::format_time(last)
-                )));
+                return Err(ApiError::invalid_at(
+                    "/at",
+                    "bad_time",
+                    format!(
+                        "the cycle start {} is before the latest plan's {}",
+                        lastmetre::formats::format_time(at),
+                        lastmetre::formats::format_time(last)
+                    ),
+                ));
             }
         }
         let (reply, rx) = oneshot::channel();
