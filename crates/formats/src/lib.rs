@@ -31,7 +31,7 @@ pub use cvrplib::{CvrpError, distance_only_fleet, read_cvrp, write_cvrp_solution
 pub use graph_out::graph_geojson;
 pub use orders::{
     MAX_ORDERS, format_clock, format_time, parse_time, plain, read_fleet, read_orders_csv, read_orders_json,
-    write_orders_json,
+    read_orders_value, write_orders_json,
 };
 pub use plan_io::{PlanFile, SCHEMA_VERSION, plan_file, read_plan};
 pub use pmedian::{CapacitatedPMedian, PMedian, read_cpmp, read_pmed};

@@ -96,18 +96,18 @@ pub fn format_clock(s: f64) -> String {
 /// Reads orders from JSON: `{"orders": [...]}` or a bare array. Every order that cannot be
 /// read is reported with its id (or position).
 pub fn read_orders_json(bytes: &[u8]) -> (Vec<Order>, Vec<Problem>) {
-    let mut problems = Vec::new();
-    let root: Value = match crate::strict::parse(bytes) {
-        Ok(v) => v,
+    match crate::strict::parse(bytes) {
+        Ok(root) => read_orders_value(root),
         Err(e) => {
-            problems.push(Problem::new(
-                Code::MalformedOrder,
-                None,
-                format!("not valid JSON at line {}, column {}: {e}", e.line(), e.column()),
-            ));
-            return (Vec::new(), problems);
+            let message = format!("not valid JSON at line {}, column {}: {e}", e.line(), e.column());
+            (Vec::new(), vec![Problem::new(Code::MalformedOrder, None, message)])
         }
-    };
+    }
+}
+
+/// [`read_orders_json`] for JSON already read (strictly: [`crate::strict::parse`]).
+pub fn read_orders_value(root: Value) -> (Vec<Order>, Vec<Problem>) {
+    let mut problems = Vec::new();
     let list = match root {
         Value::Array(list) => Some(list),
         Value::Object(mut map) => {

@@ -11,27 +11,48 @@ use std::fmt;
 /// (serde_json's limit).
 pub fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     let mut reader = serde_json::Deserializer::from_slice(bytes);
-    let value = At(String::new()).deserialize(&mut reader)?;
+    let value = At { parent: None, step: Step::Root }.deserialize(&mut reader)?;
     reader.end()?;
     Ok(value)
 }
 
-/// A JSON pointer's step: `~` and `/` escaped as RFC 6901 says.
-fn step(path: &str, key: &str) -> String {
-    format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"))
+/// Where a value sits, as a chain up to the root: built without allocating, written out as a
+/// JSON pointer only for an error.
+struct At<'a> {
+    parent: Option<&'a At<'a>>,
+    step: Step<'a>,
 }
 
-/// A value at a path.
-struct At(String);
+enum Step<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
 
-impl<'de> DeserializeSeed<'de> for At {
+impl At<'_> {
+    /// The JSON pointer (RFC 6901: `~` and `/` in keys escaped).
+    fn pointer(&self) -> String {
+        let mut path = self.parent.map(At::pointer).unwrap_or_default();
+        match self.step {
+            Step::Root => {}
+            Step::Key(key) => {
+                path.push('/');
+                path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            Step::Index(i) => path.push_str(&format!("/{i}")),
+        }
+        path
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for At<'_> {
     type Value = Value;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for At {
+impl<'de> Visitor<'de> for At<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -59,8 +80,8 @@ impl<'de> Visitor<'de> for At {
         Ok(Value::Null)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(At(format!("{}/{}", self.0, items.len())))? {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element_seed(At { parent: Some(&self), step: Step::Index(items.len()) })? {
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -68,11 +89,11 @@ impl<'de> Visitor<'de> for At {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            let path = step(&self.0, &key);
+            let at = At { parent: Some(&self), step: Step::Key(&key) };
             if object.contains_key(&key) {
-                return Err(de::Error::custom(format!("{path} is given twice; give each key once")));
+                return Err(de::Error::custom(format!("{} is given twice; give each key once", at.pointer())));
             }
-            let value = map.next_value_seed(At(path))?;
+            let value = map.next_value_seed(at)?;
             object.insert(key, value);
         }
         Ok(Value::Object(object))

@@ -106,6 +106,7 @@ fn main() {
                 let sent = agent
                     .post(&format!("{url}/orders"))
                     .header("Authorization", &auth)
+                    .header("Content-Type", "application/json")
                     .header("Idempotency-Key", &id)
                     .send(order.to_string());
                 let latency = (start.elapsed() - due).as_secs_f64() * 1000.0;
@@ -131,7 +132,11 @@ fn main() {
             while !done.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_secs_f64(every));
                 let t = Instant::now();
-                let r = agent.post(&format!("{url}/plan")).header("Authorization", &auth).send("{}");
+                let r = agent
+                    .post(&format!("{url}/plan"))
+                    .header("Authorization", &auth)
+                    .header("Content-Type", "application/json")
+                    .send("{}");
                 if matches!(r, Ok(ref r) if r.status().as_u16() == 201) {
                     durations.push(t.elapsed().as_secs_f64());
                 }
