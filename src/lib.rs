@@ -144,6 +144,10 @@ impl Engine {
         if !problems.is_empty() {
             return Err(Error::Fleet(problems));
         }
+        let bad_ids = lastmetre_area::check_order_ids(orders);
+        if !bad_ids.is_empty() {
+            return Err(Error::Orders(bad_ids));
+        }
         lastmetre_area::instance(&self.area, &self.matrices, orders, fleet, name).map_err(Error::Orders)
     }
 

@@ -154,6 +154,8 @@ fn e308_unusable_fleet_values() {
         (r#"{"porters": {"count": 100000000000}}"#, "porters.count"),
         (r#"{"tricycles": {"capacity_kg": 10}}"#, "tricycles.capacity_kg"),
         (r#"{"effort": {"up_j_per_kg_m": -40}}"#, "effort.up_j_per_kg_m"),
+        (r#"{"orders": {"bags_each": 0}}"#, "orders.bags_each"),
+        (r#"{"orders": {"kg_each": -1}}"#, "orders.kg_each"),
     ] {
         let problems = read_fleet(json.as_bytes()).unwrap_err();
         assert_eq!(problems.len(), 1, "{problems:?}");
@@ -216,6 +218,18 @@ fn e310_ids_that_could_forge_a_line_are_refused() {
         let found = problems(&changed(|v| v["orders"][0]["id"] = json!(id)), &Fleet::default());
         assert!(found.iter().any(|p| p.code == Code::BadOrderId), "{id:?} accepted: {found:?}");
     }
+    // The dispatcher's own names for the parts of a split order may be longer than 64.
+    let engine = engine();
+    let (mut orders, _) = read_orders_json(&serde_json::to_vec(&good()).unwrap());
+    orders[0].id = format!("{} (part 2)", "p".repeat(64));
+    let area = lastmetre::load_area(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/tiny.geojson"),
+        &AreaParams::default(),
+    )
+    .unwrap()
+    .area;
+    assert!(lastmetre::area::instance(&area, &area.matrices(), &orders, &Fleet::default(), "parts").is_ok());
+    assert!(matches!(engine.instance(&orders, &Fleet::default(), "x"), Err(Error::Orders(_))), "but not from outside");
     // The readers trim ids; a library caller's padded id is refused.
     assert!(lastmetre::area::check_id(" padded").is_err());
     let ok = "订单-2022/08/29-001".to_owned() + &"x".repeat(40);

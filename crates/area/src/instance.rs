@@ -60,6 +60,15 @@ pub fn check_fleet(f: &Fleet) -> Vec<Problem> {
             bad(format!("{name} is 0; leave it out for no limit, or give 1 or more"));
         }
     }
+    let o = &f.orders;
+    if !(o.kg_each.get().is_finite() && o.kg_each.get() > 0.0) {
+        bad(format!("orders.kg_each is {}; it must be a number above zero", o.kg_each.get()));
+    }
+    for (name, n) in [("orders.bags_each", o.bags_each), ("orders.per_household", o.per_household)] {
+        if n == 0 {
+            bad(format!("{name} is 0; it must be 1 or more"));
+        }
+    }
     if t.capacity_kg.get() < p.max_carry_kg.get() {
         bad(format!(
             "tricycles.capacity_kg ({}) is below porters.max_carry_kg ({}): a porter's load would not fit a tricycle",
@@ -141,6 +150,17 @@ pub fn check_id(id: &str) -> Result<(), &'static str> {
 
 /// Longest id, in characters.
 pub const MAX_ID_CHARS: usize = 64;
+
+/// A problem for every order whose id breaks [`check_id`]. Run where orders enter (the
+/// engine, the dispatcher, the service), not in [`instance`]: the dispatcher names the parts
+/// of a split order itself (`"A (part 2)"`), longer than the id it was given.
+pub fn check_order_ids(orders: &[Order]) -> Vec<Problem> {
+    orders
+        .iter()
+        .filter_map(|o| check_id(&o.id).err().map(|why| (o, why)))
+        .map(|(o, why)| Problem::new(Code::BadOrderId, None, format!("order id {:?} {why}", o.id)))
+        .collect()
+}
 
 /// Pushes a problem when the order has more bags or kilograms than `limits` allow.
 fn order_within_limits(order: &Order, limits: &OrderLimits, problems: &mut Vec<Problem>) -> bool {
@@ -237,10 +257,6 @@ pub fn instance(
         let mut ok = true;
         if !seen.insert(id) {
             problems.push(Problem::new(Code::DuplicateOrder, Some(id), format!("order id '{id}' appears twice")));
-            continue;
-        }
-        if let Err(why) = check_id(id) {
-            problems.push(Problem::new(Code::BadOrderId, None, format!("order id {id:?} {why}")));
             continue;
         }
         // An absurd order is refused whole, before its bags are looked at one by one.

@@ -227,8 +227,22 @@ fn f10_messages_say_what_is_wrong_and_where() {
     let batch = json!([order("B", &household(1)), order("C", &household(2)), order("B", &household(3))]);
     let (_, body) = post(&s, "/orders", Some(DISPATCHER), &batch);
     assert!(message(&body).contains("appears twice in this batch (/orders/0 and /orders/2)"), "{body}");
+    // Paths point into the body as sent: here a bare array, whose second order is unreadable.
+    let batch = json!([{"id": "E", "household": 5}, {"id": "F", "household": "nowhere", "placed_at": "11:00", "bags": [{"kg": 1}]}]);
+    let (_, body) = post(&s, "/orders", Some(DISPATCHER), &batch);
+    let paths: Vec<&str> =
+        body["error"]["fields"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["/0"], "{body}");
+    let twice = r#"{"orders": [], "orders": []}"#;
+    let (_, _, body) = raw_post(&s, "/orders", &dispatcher_json(), twice);
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["error"]["fields"][0]["path"], "/orders", "{body}");
     let (_, body) = event(&s, json!({"kind": "porter_off_duty", "porter": "x", "at": "17:05"}));
     assert_eq!(body["error"]["fields"][0]["path"], "/porter", "{body}");
+    let (_, body) = event(&s, json!({"kind": "delivered", "order": "A", "bags": "x", "at": "17:05"}));
+    assert_eq!(body["error"]["fields"][0]["path"], "/bags", "an optional field: {body}");
+    let (_, body) = event(&s, json!({"kind": "trip_departed", "trip": {"cycle": 0, "trip": 0, "phone": "138"}}));
+    assert_eq!(body["error"]["code"], "invalid_input", "no field is kept unasked, nested either: {body}");
     let (_, body) = post(
         &s,
         "/orders",
@@ -302,6 +316,16 @@ fn f5_silent_and_slow_clients_are_closed_and_do_not_slow_the_others() {
         "POST /orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {DISPATCHER}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n[{{"
     );
     let mut slow_body = open(half_body.as_bytes());
+    // It trickles: a byte every 3 s, which would renew a time-out that counts per chunk.
+    let mut trickle = slow_body.try_clone().unwrap();
+    std::thread::spawn(move || {
+        for _ in 0..10 {
+            std::thread::sleep(Duration::from_secs(3));
+            if trickle.write_all(b" ").is_err() {
+                break;
+            }
+        }
+    });
     let mut kept = open(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     let mut first = [0u8; 256];
     assert!(kept.read(&mut first).unwrap() > 0, "the kept-alive connection gets its answer");
@@ -332,5 +356,5 @@ fn f5_silent_and_slow_clients_are_closed_and_do_not_slow_the_others() {
     let still_open = silent.iter_mut().map(&closed).filter(|shut| !shut).count();
     assert_eq!(still_open, 0, "{still_open} silent connection(s) still open after the header time-out");
     assert!(closed(&mut kept), "an idle kept-alive connection is closed");
-    assert!(closed(&mut slow_body), "a half-sent body is cut off");
+    assert!(closed(&mut slow_body), "a body trickling in is cut off at its deadline");
 }

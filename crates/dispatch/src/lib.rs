@@ -78,6 +78,7 @@ impl Default for Settings {
 
 /// A trip of a given cycle's plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TripRef {
     /// Cycle number (0 for the first plan).
     pub cycle: u32,

@@ -34,6 +34,8 @@ struct Tracked {
     waited: u32,
     /// Porter and station the latest plan gave it to.
     announced: Option<(usize, String)>,
+    /// Some plan has given it to a porter (its delivery may be reported from then on).
+    planned: bool,
 }
 
 /// One porter's day so far: what the shift has cost them.
@@ -135,11 +137,13 @@ fn check_orders(
     let mut problems = Vec::new();
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     let mut in_batch: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut over: BTreeSet<&str> = BTreeSet::new();
     let most = fleet.orders.per_household;
+    problems.extend(lastmetre_area::check_order_ids(orders));
     for (n, o) in orders.iter().enumerate() {
         let count = in_batch.entry(o.household.as_str()).or_default();
         *count += 1;
-        if placed(&o.household) + *count == most + 1 {
+        if placed(&o.household).saturating_add(*count) > most && over.insert(o.household.as_str()) {
             problems.push(Problem::new(
                 Code::TooManyOrders,
                 Some(&o.id),
@@ -277,6 +281,7 @@ impl Dispatcher {
                 cancelled: false,
                 waited: 0,
                 announced: None,
+                planned: false,
             };
             self.arrival.push(o.id.clone());
             self.orders.insert(o.id.clone(), tracked);
@@ -402,8 +407,11 @@ impl Dispatcher {
                 if named.is_empty() || named.iter().all(|b| matches!(t.bags[*b], Bag::Delivered { .. })) {
                     return Err(DispatchError::AlreadyDelivered(order));
                 }
+                // Bags reported before keep their time.
                 for b in named {
-                    t.bags[b] = Bag::Delivered { at_s: at };
+                    if !matches!(t.bags[b], Bag::Delivered { .. }) {
+                        t.bags[b] = Bag::Delivered { at_s: at };
+                    }
                 }
             }
             Event::DeliveryFailed { order, bags, .. } => {
@@ -767,6 +775,7 @@ impl Dispatcher {
             if let Some(t) = self.orders.get_mut(id) {
                 t.waited += 1;
                 t.announced = planned.get(id.as_str()).map(|(p, s)| (*p, open[*s].clone()));
+                t.planned |= t.announced.is_some();
             }
         }
     }
@@ -795,7 +804,7 @@ fn handed_over(t: &Tracked, order: &str, named: &[usize]) -> Result<Vec<usize>, 
         return Err(DispatchError::UnknownBag(order.to_owned(), b, t.bags.len().saturating_sub(1)));
     }
     let under_way = t.bags.iter().any(|b| matches!(b, Bag::Out { .. } | Bag::Delivered { .. }));
-    if t.announced.is_none() && !under_way {
+    if !t.planned && !under_way {
         return Err(DispatchError::NotPlanned(order.to_owned()));
     }
     Ok(chosen(&t.bags, named))

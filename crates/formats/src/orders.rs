@@ -143,9 +143,19 @@ pub fn read_orders_value(root: Value) -> (Vec<Order>, Vec<Problem>) {
         let raw: RawOrder = match serde_path_to_error::deserialize(value) {
             Ok(r) => r,
             Err(e) => {
-                let at = e.path().to_string().replace(['.', '['], "/").replace(']', "");
-                let message = format!("order {label}, at /orders/{n}/{at}: {}", plain(&e.inner().to_string()));
-                problems.push(Problem::new(Code::MalformedOrder, Some(&label), message.replace("/?", "")));
+                let mut at = format!("/orders/{n}");
+                for segment in e.path() {
+                    match segment {
+                        serde_path_to_error::Segment::Seq { index } => at.push_str(&format!("/{index}")),
+                        serde_path_to_error::Segment::Map { key } => {
+                            at.push('/');
+                            at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                        }
+                        _ => {}
+                    }
+                }
+                let message = format!("order {label}, at {at}: {}", plain(&e.inner().to_string()));
+                problems.push(Problem::new(Code::MalformedOrder, Some(&label), message));
                 continue;
             }
         };

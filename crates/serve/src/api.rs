@@ -98,16 +98,17 @@ impl ApiError {
     fn key_reused() -> Self {
         Self::new(StatusCode::CONFLICT, "idempotency_key_reused", "this Idempotency-Key was used with a different body")
     }
-    /// Order problems, each at the path of the order it names (`ids` in the batch's order).
-    fn order_problems(message: String, problems: &[Problem], ids: &[String]) -> Self {
+    /// Order problems, each at the path of the order it names in the body as sent.
+    fn order_problems(message: String, problems: &[Problem], batch: &Batch) -> Self {
         let mut e = Self::invalid(message);
         e.fields = problems
             .iter()
             .map(|p| {
-                let index = p.feature.as_ref().and_then(|f| ids.iter().position(|id| id == f));
+                let index = p.feature.as_ref().and_then(|f| batch.ids.iter().position(|id| id.as_deref() == Some(f)));
                 let path = match index {
-                    Some(i) => format!("/orders/{i}"),
-                    None => "/orders".to_owned(),
+                    Some(i) => batch.path_of(i),
+                    // A problem of the whole body names its place first ("/contact: …").
+                    None => p.message.split(':').next().filter(|s| s.starts_with('/')).unwrap_or("").to_owned(),
                 };
                 json!({ "path": path, "order": p.feature, "code": p.code.as_str(), "message": p.message })
             })
@@ -146,6 +147,7 @@ pub(crate) fn router(service: Shared) -> Router {
         .route("/plans/{id}/sheets/{person}", get(get_sheet))
         .route("/area", get(get_area))
         .route("/metrics", get(metrics))
+        .route_layer(middleware::from_fn_with_state(service.clone(), body_in_time))
         .route_layer(middleware::from_fn_with_state(service.clone(), authenticate))
         .route("/healthz", get(healthz))
         .fallback(|| async { ApiError::not_found("such route; see /openapi.json") })
@@ -198,6 +200,30 @@ async fn authenticate(State(s): State<Shared>, mut request: Request, next: Next)
     }
     request.extensions_mut().insert(Caller(role));
     next.run(request).await
+}
+
+/// The whole body within [`crate::BODY_TIMEOUT`], read after the caller is known to be
+/// allowed. tower-http's body time-out restarts at every chunk, so a client sending a byte
+/// now and then would hold the connection for ever; this deadline is for the whole body.
+async fn body_in_time(State(s): State<Shared>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let declared =
+        parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<usize>().ok());
+    if declared.is_some_and(|n| n > s.max_body) {
+        let message = format!("the body is larger than {} KB", s.max_body / 1024);
+        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message).into_response();
+    }
+    match tokio::time::timeout(crate::BODY_TIMEOUT, axum::body::to_bytes(body, s.max_body)).await {
+        Ok(Ok(bytes)) => next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Ok(Err(_)) => {
+            let message = format!("the body could not be read, or is larger than {} KB", s.max_body / 1024);
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message).into_response()
+        }
+        Err(_) => {
+            let message = format!("the body did not arrive within {} s", crate::BODY_TIMEOUT.as_secs());
+            ApiError::new(StatusCode::REQUEST_TIMEOUT, "body_timeout", message).into_response()
+        }
+    }
 }
 
 /// A JSON body, or none at all (`POST /plan` may come empty).
@@ -321,10 +347,11 @@ async fn post_orders(
         }
         // One order, an array, or {"orders": [...]}.
         let value: Value = json_of(&body)?;
-        let wrapped = match value {
-            Value::Object(ref map) if !map.contains_key("orders") => json!([value]),
-            other => other,
+        let wrapped = match &value {
+            Value::Object(map) if !map.contains_key("orders") => json!([value]),
+            _ => value.clone(),
         };
+        let batch = Batch::of(&value, &wrapped);
         let (orders, mut problems) = read_orders_value(wrapped.clone());
         // The service plans one day: a time of the day, 00:00:00 to 23:59:59.
         for o in orders.iter().filter(|o| o.placed_at.get() >= 86_400.0) {
@@ -339,26 +366,30 @@ async fn post_orders(
                 let known = service.queue.known.read().unwrap_or_else(|e| e.into_inner());
                 orders.iter().filter(|o| known.contains(&o.id)).map(|o| o.id.clone()).collect()
             };
-            // Every acknowledged order counts (the service plans one shift).
+            // Every acknowledged order counts (the service plans one shift), but those the
+            // dispatcher refused when it took them.
             let mut placed: HashMap<String, usize> = HashMap::new();
+            let refused = service.queue.refused.lock().unwrap_or_else(|e| e.into_inner()).clone();
             for o in service.queue.all.read().unwrap_or_else(|e| e.into_inner()).values() {
-                *placed.entry(o.household.clone()).or_default() += 1;
+                if !refused.contains_key(&o.id) {
+                    *placed.entry(o.household.clone()).or_default() += 1;
+                }
             }
             let check = service.check.read().unwrap_or_else(|e| e.into_inner()).clone();
             problems = check.check(&orders, &|id| taken.contains(id), &|h| placed.get(h).copied().unwrap_or(0));
         }
-        Ok(Ok((orders, wrapped, problems)))
+        Ok(Ok((orders, wrapped, problems, batch)))
     })
     .await
     .map_err(ApiError::internal)??;
-    let (orders, wrapped, problems) = match checked {
+    let (orders, wrapped, problems, places) = match checked {
         Ok(parts) => parts,
         Err(repeated) => return Ok(repeated),
     };
     let ids: Vec<String> = orders.iter().map(|o| o.id.clone()).collect();
     if !problems.is_empty() {
         let message = format!("{} problem(s) in the orders; none was accepted", problems.len());
-        return Err(ApiError::order_problems(message, &problems, &ids));
+        return Err(ApiError::order_problems(message, &problems, &places));
     }
     let (reply, outcome) = oneshot::channel();
     // As the client sent it: replay reads it with the same reader, to the same orders.
@@ -380,7 +411,7 @@ async fn post_orders(
         OrdersOutcome::Duplicate(id) => {
             let message = format!("order '{id}' is already in the ledger; none was accepted");
             let problem = Problem::new(Code::DuplicateOrder, Some(&id), "duplicate order id");
-            Err(ApiError::order_problems(message, &[problem], &ids))
+            Err(ApiError::order_problems(message, &[problem], &places))
         }
         OrdersOutcome::Failed(message) => Err(ApiError::ledger_failed(message)),
     }
@@ -388,12 +419,45 @@ async fn post_orders(
 
 /// A batch read and checked (orders, the body as sent, problems), or the stored answer to a
 /// repeated request.
-type Checked = Result<(Vec<Order>, Value, Vec<Problem>), Response>;
+type Checked = Result<(Vec<Order>, Value, Vec<Problem>, Batch), Response>;
+
+/// Where a batch's orders sit in the body as the client sent it: one order, an array, or
+/// `{"orders": [...]}`; and each order's id as written (before it is read).
+struct Batch {
+    prefix: Option<&'static str>,
+    ids: Vec<Option<String>>,
+}
+
+impl Batch {
+    fn of(sent: &Value, wrapped: &Value) -> Batch {
+        let prefix = match sent {
+            Value::Array(_) => Some(""),
+            Value::Object(map) if map.contains_key("orders") => Some("/orders"),
+            _ => None,
+        };
+        let list = wrapped.as_array().or_else(|| wrapped.get("orders").and_then(Value::as_array));
+        let id = |o: &Value| match o.get("id") {
+            Some(Value::String(s)) => Some(s.trim().to_owned()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        Batch { prefix, ids: list.map(|l| l.iter().map(id).collect()).unwrap_or_default() }
+    }
+
+    /// The JSON pointer of order `i`.
+    fn path_of(&self, i: usize) -> String {
+        self.prefix.map_or_else(String::new, |p| format!("{p}/{i}"))
+    }
+}
 
 /// The body as JSON, read strictly: a key given twice is refused with its path.
 fn json_of(body: &[u8]) -> Result<Value, ApiError> {
-    lastmetre::formats::strict::parse(body)
-        .map_err(|e| ApiError::invalid_at("", "bad_json", format!("not JSON as expected: {e}")))
+    lastmetre::formats::strict::parse(body).map_err(|e| {
+        let message = e.to_string();
+        // A key given twice is refused at its pointer; anything else concerns the whole body.
+        let path = message.split_once(" is given twice").map_or("", |(pointer, _)| pointer);
+        ApiError::invalid_at(path, "bad_json", format!("not JSON as expected: {message}"))
+    })
 }
 
 async fn get_order(
@@ -482,18 +546,23 @@ async fn post_event(
 /// leaving each field out in turn, the culprit being the one whose absence is all that is
 /// wrong then; anything else concerns `kind`.
 fn event_error_path(value: &Value, error: &str) -> String {
-    let named = |marker: &str| error.split(marker).nth(1).and_then(|rest| rest.split('`').next()).map(str::to_owned);
-    if let Some(field) = named("unknown field `").or_else(|| named("missing field `")) {
-        return format!("/{field}");
-    }
     let Some(map) = value.as_object() else { return String::new() };
-    for key in map.keys().filter(|k| *k != "kind") {
-        let mut without = map.clone();
-        without.remove(key);
-        if let Err(e) = serde_json::from_value::<Event>(Value::Object(without))
-            && e.to_string().starts_with(&format!("missing field `{key}`"))
-        {
-            return format!("/{key}");
+    let named = |marker: &str| error.strip_prefix(marker).and_then(|rest| rest.split('`').next());
+    if let Some(field) = named("unknown field `").or_else(|| named("missing field `")) {
+        return format!("/{}", field.replace('~', "~0").replace('/', "~1"));
+    }
+    // An event has at most five fields; a body with many more is wrong as a whole.
+    if map.len() <= 8 {
+        for key in map.keys().filter(|k| *k != "kind") {
+            let mut without = map.clone();
+            without.remove(key);
+            let culprit = match serde_json::from_value::<Event>(Value::Object(without)) {
+                Ok(_) => true,
+                Err(e) => e.to_string().starts_with(&format!("missing field `{key}`")),
+            };
+            if culprit {
+                return format!("/{}", key.replace('~', "~0").replace('/', "~1"));
+            }
         }
     }
     "/kind".to_owned()

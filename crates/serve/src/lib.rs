@@ -326,7 +326,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let local = listener.local_addr().map_err(|e| StartError::Input(e.to_string()))?;
     // Tests and scripts read this line to learn the port.
     println!("listening on http://{local}");
-    let app = api::router(service).layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_TIMEOUT));
+    let app = api::router(service);
     loop {
         // A failed accept (too many open files, say) is not the end of the service.
         let Ok((stream, _)) = listener.accept().await else {
@@ -349,5 +349,5 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
 /// on a kept-alive connection, before the connection is closed.
 pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// How long a client may take to send a request's body.
+/// How long a client may take to send a request's whole body.
 pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
