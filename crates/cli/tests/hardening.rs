@@ -358,3 +358,26 @@ fn f5_silent_and_slow_clients_are_closed_and_do_not_slow_the_others() {
     assert!(closed(&mut kept), "an idle kept-alive connection is closed");
     assert!(closed(&mut slow_body), "a body trickling in is cut off at its deadline");
 }
+
+#[test]
+fn a_ledger_of_an_earlier_format_is_refused_plainly_at_start() {
+    let db = scratch("format.db");
+    {
+        let s = Server::start(&db);
+        assert_eq!(post(&s, "/orders", Some(DISPATCHER), &order("A", &household(0))).0, 201);
+    }
+    // As an earlier lastmetre left it: the same journal, no format recorded.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("DELETE FROM meta WHERE key = 'format'", []).unwrap();
+    drop(conn);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lastmetre"))
+        .args(["serve", "--area", &repo("data/niuxie/area.geojson"), "--db"])
+        .arg(&db)
+        .args(["--listen", "127.0.0.1:0"])
+        .env("LASTMETRE_TOKENS", format!("dispatcher:{DISPATCHER}"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("earlier lastmetre") && said.contains("new --db"), "{said}");
+}

@@ -74,6 +74,10 @@ pub enum Entry {
     Plan(f64),
 }
 
+/// What the journal's bodies mean: 2 since intake became strict and people are numbered
+/// from 1. A journal of another format is refused at start.
+pub const FORMAT: u32 = 2;
+
 /// Opens (or creates) the ledger and brings its schema up to date.
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
@@ -93,7 +97,20 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
 /// Records what the journal is replayed against, or checks it against what it was: a
 /// journal replayed with another area, fleet or settings would not give back the same plans.
 pub fn bind(conn: &Connection, facts: &[(&str, String)]) -> Result<(), String> {
-    for (key, value) in facts {
+    // A journal written before the format was recorded reads differently now (strict
+    // bodies, people numbered from 1): refuse it plainly rather than replay it wrongly.
+    let entries: i64 = conn.query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0)).map_err(|e| e.to_string())?;
+    let format: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| r.get(0))
+        .optional()
+        .map_err(|e| e.to_string())?;
+    if entries > 0 && format.is_none() {
+        return Err(format!(
+            "the ledger was written by an earlier lastmetre (before ledger format {FORMAT}: strict bodies, people numbered from 1); start with a new --db"
+        ));
+    }
+    let format_fact = ("format", FORMAT.to_string());
+    for (key, value) in facts.iter().map(|(k, v)| (*k, v)).chain([(format_fact.0, &format_fact.1)]) {
         let stored: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()
