@@ -132,20 +132,24 @@ fn open_stations(
 /// control (which reorders what a person reads), and no white space at either end.
 /// `Err` says what is wrong.
 pub fn check_id(id: &str) -> Result<(), &'static str> {
-    let forged = |c: char| {
-        c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
     if id.is_empty() {
         Err("is empty")
     } else if id.chars().count() > MAX_ID_CHARS {
         Err("is longer than 64 characters")
-    } else if id.chars().any(forged) {
+    } else if id.chars().any(forges_text) {
         Err("holds a control character (a line break, a tab, a direction mark)")
     } else if id.trim() != id {
         Err("starts or ends with white space")
     } else {
         Ok(())
     }
+}
+
+/// A character that can forge what a person reads: a control character (a line break starts
+/// a made-up line) or a bidirectional-text control, or line separator (which reorders or
+/// breaks a line).
+pub fn forges_text(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Longest id, in characters.

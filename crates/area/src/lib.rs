@@ -62,7 +62,7 @@ mod summary;
 pub use build::{Built, build, build_with_problems, tricycle_passable};
 pub use frame::LocalFrame;
 pub use graph::{Area, AreaGraph, Building, Edge, EdgeKind, Gate, Household, Lane, Node, NodeKind, Site, Stairwell};
-pub use instance::{MAX_ID_CHARS, check_fleet, check_id, check_order_ids, instance};
+pub use instance::{MAX_ID_CHARS, check_fleet, check_id, check_order_ids, forges_text, instance};
 pub use matrix::{Matrix, TravelMatrices};
 pub use problem::{Code, Problem, Severity};
 pub use spec::{AreaSpec, BuildingSpec, GateSpec, HouseholdSpec, LaneClass, LaneSpec, LonLat, SiteSpec, StairwellSpec};
