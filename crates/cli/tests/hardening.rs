@@ -381,3 +381,18 @@ fn a_ledger_of_an_earlier_format_is_refused_plainly_at_start() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("earlier lastmetre") && said.contains("new --db"), "{said}");
 }
+
+#[test]
+fn f4_a_household_over_its_orders_for_the_shift_is_refused_at_intake() {
+    let fleet = scratch("f4-fleet.json");
+    std::fs::write(&fleet, r#"{"orders": {"per_household": 2}}"#).unwrap();
+    let s = Server::start_with(&scratch("f4-household.db"), &["--fleet", &fleet.display().to_string()]);
+    let h = household(0);
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &order("H1", &h)).0, 201);
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &order("H2", &h)).0, 201);
+    let (status, body) = post(&s, "/orders", Some(DISPATCHER), &order("H3", &h));
+    assert_eq!(status, 422);
+    assert!(body.to_string().contains("E312") && body.to_string().contains("per_household"), "{body}");
+    // Another household is not held up.
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &order("H4", &household(1))).0, 201);
+}

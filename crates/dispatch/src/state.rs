@@ -290,11 +290,6 @@ impl Dispatcher {
         Ok(())
     }
 
-    /// Orders `household` has placed in this shift.
-    pub fn placed_by(&self, household: &str) -> usize {
-        self.placed.get(household).copied().unwrap_or(0)
-    }
-
     /// The checks of [`Dispatcher::add_orders`] as a value that does not borrow the
     /// dispatcher: a service acknowledges orders with it while a re-plan holds the
     /// dispatcher. It sees the area as it is now (lanes closed later do not change it).

@@ -347,11 +347,11 @@ async fn post_orders(
         }
         // One order, an array, or {"orders": [...]}.
         let value: Value = json_of(&body)?;
-        let wrapped = match &value {
-            Value::Object(map) if !map.contains_key("orders") => json!([value]),
-            _ => value.clone(),
+        let batch = Batch::of(&value);
+        let wrapped = match value {
+            Value::Object(ref map) if !map.contains_key("orders") => json!([value]),
+            other => other,
         };
-        let batch = Batch::of(&value, &wrapped);
         let (orders, mut problems) = read_orders_value(wrapped.clone());
         // The service plans one day: a time of the day, 00:00:00 to 23:59:59.
         for o in orders.iter().filter(|o| o.placed_at.get() >= 86_400.0) {
@@ -368,13 +368,10 @@ async fn post_orders(
             };
             // Every acknowledged order counts (the service plans one shift), but those the
             // dispatcher refused when it took them.
-            let mut placed: HashMap<String, usize> = HashMap::new();
-            let refused = service.queue.refused.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            for o in service.queue.all.read().unwrap_or_else(|e| e.into_inner()).values() {
-                if !refused.contains_key(&o.id) {
-                    *placed.entry(o.household.clone()).or_default() += 1;
-                }
-            }
+            let placed: HashMap<&str, usize> = {
+                let all = service.queue.placed.read().unwrap_or_else(|e| e.into_inner());
+                orders.iter().map(|o| (o.household.as_str(), all.get(&o.household).copied().unwrap_or(0))).collect()
+            };
             let check = service.check.read().unwrap_or_else(|e| e.into_inner()).clone();
             problems = check.check(&orders, &|id| taken.contains(id), &|h| placed.get(h).copied().unwrap_or(0));
         }
@@ -429,19 +426,20 @@ struct Batch {
 }
 
 impl Batch {
-    fn of(sent: &Value, wrapped: &Value) -> Batch {
-        let prefix = match sent {
-            Value::Array(_) => Some(""),
-            Value::Object(map) if map.contains_key("orders") => Some("/orders"),
-            _ => None,
+    fn of(sent: &Value) -> Batch {
+        let (prefix, list) = match sent {
+            Value::Array(list) => (Some(""), list.as_slice()),
+            Value::Object(map) if map.contains_key("orders") => {
+                (Some("/orders"), map["orders"].as_array().map_or(&[][..], Vec::as_slice))
+            }
+            one => (None, std::slice::from_ref(one)),
         };
-        let list = wrapped.as_array().or_else(|| wrapped.get("orders").and_then(Value::as_array));
         let id = |o: &Value| match o.get("id") {
             Some(Value::String(s)) => Some(s.trim().to_owned()),
             Some(Value::Number(n)) => Some(n.to_string()),
             _ => None,
         };
-        Batch { prefix, ids: list.map(|l| l.iter().map(id).collect()).unwrap_or_default() }
+        Batch { prefix, ids: list.iter().map(id).collect() }
     }
 
     /// The JSON pointer of order `i`.

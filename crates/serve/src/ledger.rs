@@ -27,14 +27,31 @@ pub struct Queue {
     /// Acknowledged orders the dispatcher refused when it took them (the area changed under
     /// them: a station closed, say), with why.
     pub refused: Mutex<HashMap<String, String>>,
+    /// Acknowledged orders per household, those refused left out (`orders.per_household`).
+    pub placed: RwLock<HashMap<String, usize>>,
 }
 
 impl Queue {
+    /// Marks an acknowledged order refused by the dispatcher, with why; it no longer counts
+    /// for its household.
+    pub fn refuse(&self, order: &Order, why: String) {
+        if self.refused.lock().unwrap_or_else(|e| e.into_inner()).insert(order.id.clone(), why).is_none()
+            && let Some(n) = self.placed.write().unwrap_or_else(|e| e.into_inner()).get_mut(&order.household)
+        {
+            *n = n.saturating_sub(1);
+        }
+    }
+
     /// Records acknowledged orders.
     pub fn push(&self, orders: Vec<Order>) {
         // One lock at a time: a reader of one never holds up the writer on another.
         self.known.write().unwrap_or_else(|e| e.into_inner()).extend(orders.iter().map(|o| o.id.clone()));
         self.all.write().unwrap_or_else(|e| e.into_inner()).extend(orders.iter().map(|o| (o.id.clone(), o.clone())));
+        let mut placed = self.placed.write().unwrap_or_else(|e| e.into_inner());
+        for o in &orders {
+            *placed.entry(o.household.clone()).or_default() += 1;
+        }
+        drop(placed);
         self.pending.lock().unwrap_or_else(|e| e.into_inner()).extend(orders);
     }
 

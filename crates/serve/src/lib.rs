@@ -271,7 +271,7 @@ fn add(dispatcher: &mut Dispatcher, queue: &Queue, orders: Vec<Order>) {
     if dispatcher.add_orders(&orders).is_err() {
         for o in &orders {
             if let Err(e) = dispatcher.add_orders(std::slice::from_ref(o)) {
-                queue.refused.lock().unwrap_or_else(|e| e.into_inner()).insert(o.id.clone(), e.to_string());
+                queue.refuse(o, e.to_string());
             }
         }
     }
