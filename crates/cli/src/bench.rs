@@ -8,7 +8,7 @@ use lastmetre::formats::{
     write_two_echelon_solution,
 };
 use lastmetre::model::{Instance, Plan};
-use lastmetre::place::{Client, Options as PlaceOptions, Problem, Rule, Site, place_within};
+use lastmetre::place::{Client, Options as PlaceOptions, Problem, Rule, Site, place};
 use lastmetre::solver::{Budget, solve};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -270,10 +270,9 @@ pub fn cpmp(o: &Options) -> Result<ExitCode> {
 /// site, capacities kept, the objective recomputed.
 fn placement_row(o: &Options, name: &str, problem: &Problem, k: usize) -> Result<Result<Row, String>> {
     let started = Instant::now();
-    let seconds = o.seconds;
-    let elapsed = move || started.elapsed().as_secs_f64() / seconds;
-    let options = PlaceOptions { seed: o.seed, shakes: usize::MAX, ..PlaceOptions::default() };
-    let placed = match place_within(problem, k, &options, &elapsed) {
+    let options =
+        PlaceOptions { seed: o.seed, shakes: usize::MAX, seconds: Some(o.seconds), ..PlaceOptions::default() };
+    let placed = match place(problem, k, &options) {
         Ok(p) => p,
         Err(e) => return Ok(Err(e.to_string())),
     };

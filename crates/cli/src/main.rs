@@ -222,7 +222,7 @@ enum Command {
     Place {
         #[command(flatten)]
         input: DayInput,
-        /// Stations to open: a count (8) or a range (4..12).
+        /// Stations to open: a count (8), a range (4..12) or a range with a step (20..40/5).
         #[arg(long)]
         stations: String,
         /// Site ids forced open, comma-separated.
@@ -237,6 +237,11 @@ enum Command {
         /// Search iterations per re-plan in the simulations.
         #[arg(long, default_value_t = 1000)]
         iterations: u64,
+        /// Time for the whole command, seconds: the fleet's sizing when needed, every
+        /// simulated day, and the solves, which share what is left. Each solve answers its
+        /// best placement, with a bound, when its share runs out.
+        #[arg(long, default_value_t = 600.0)]
+        seconds: f64,
         /// Folder for the outputs.
         #[arg(long)]
         out: PathBuf,
@@ -452,19 +457,22 @@ fn main() -> ExitCode {
                 out: &out,
             })
         }
-        Command::Place { input, stations, open, closed, max_walk, iterations, out } => place::run(&place::Request {
-            area: &input.area,
-            orders_stream: input.orders_stream.as_deref(),
-            days: input.days,
-            seed: input.seed,
-            stations: &stations,
-            open,
-            closed,
-            max_walk,
-            fleet: input.fleet.as_deref(),
-            iterations,
-            out: &out,
-        }),
+        Command::Place { input, stations, open, closed, max_walk, iterations, seconds, out } => {
+            place::run(&place::Request {
+                area: &input.area,
+                orders_stream: input.orders_stream.as_deref(),
+                days: input.days,
+                seed: input.seed,
+                stations: &stations,
+                open,
+                closed,
+                max_walk,
+                fleet: input.fleet.as_deref(),
+                iterations,
+                seconds,
+                out: &out,
+            })
+        }
         Command::Generate { households, seed, residents, stations, out, osm } => {
             generate(households, seed, residents, stations, &out, osm)
         }

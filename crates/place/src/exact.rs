@@ -2,18 +2,65 @@
 //! exactly `k` open, capacities `Σ_c d_c x_cj ≤ Q_j y_j`. Assignments are continuous when
 //! there are no capacities (for fixed `y` the best assignment is integral anyway) and binary
 //! otherwise (single sourcing). Pairs a site cannot serve get no variable.
+//!
+//! With a time limit the backend stops on its own (microlp and HiGHS both take one through
+//! good_lp) and answers its incumbent, if any; a known placement is handed to it as its
+//! first incumbent. microlp looks at its clock only every thousand pivots, which on a large
+//! model overruns by seconds, so [`solve_within`] runs the solve on a thread of its own and
+//! stops waiting at the deadline: the caller keeps its budget, and the abandoned solve ends
+//! soon after by its own limit.
 
-use crate::{Infeasible, Method, Placement, Problem, Rule};
+use crate::capacitated::Solution as Known;
+use crate::{Infeasible, Problem, Rule};
 #[cfg(feature = "highs")]
 use good_lp::highs as backend;
 #[cfg(not(feature = "highs"))]
 use good_lp::microlp as backend;
-use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, constraint, variable};
+use good_lp::{
+    Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus, SolverModel, Variable,
+    WithInitialSolution, WithTimeLimit, constraint, variable,
+};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
 
 /// The MILP backend this build uses.
 pub const BACKEND: &str = if cfg!(feature = "highs") { "HiGHS" } else { "microlp" };
 
-pub(crate) fn solve(problem: &Problem, k: usize) -> Result<Placement, Infeasible> {
+/// What the MILP answered.
+pub(crate) enum Answer {
+    /// Proven optimal.
+    Optimal(Known),
+    /// The time limit stopped it with this incumbent.
+    Incumbent(Known),
+    /// The time limit stopped it before any incumbent.
+    Nothing,
+}
+
+/// [`solve`] with a time limit, waiting for its answer at most `wait` seconds.
+pub(crate) fn solve_within(
+    problem: &Problem,
+    k: usize,
+    known: Option<&Known>,
+    seconds: f64,
+    wait: f64,
+) -> Result<Answer, Infeasible> {
+    let (send, answer) = mpsc::channel();
+    let (problem, known) = (problem.clone(), known.cloned());
+    thread::spawn(move || {
+        // The receiver is gone when the caller stopped waiting: nothing to tell.
+        let _ = send.send(solve(&problem, k, known.as_ref(), Some(seconds)));
+    });
+    answer.recv_timeout(Duration::from_secs_f64(wait.max(0.0))).unwrap_or(Ok(Answer::Nothing))
+}
+
+/// Solves the model, within `seconds` when given, starting from `known` when given.
+pub(crate) fn solve(
+    problem: &Problem,
+    k: usize,
+    known: Option<&Known>,
+    seconds: Option<f64>,
+) -> Result<Answer, Infeasible> {
     let (m, n) = (problem.sites.len(), problem.clients.len());
     let binary_x = problem.capacitated();
     let mut vars = ProblemVariables::new();
@@ -37,6 +84,15 @@ pub(crate) fn solve(problem: &Problem, k: usize) -> Result<Placement, Infeasible
     }
     let objective: Expression = x.iter().map(|(s, c, v)| problem.cost(*s, *c) * *v).sum();
     let mut model = vars.minimise(objective).using(backend);
+    if let Some(seconds) = seconds {
+        model = model.with_time_limit(seconds.max(0.0));
+    }
+    if let Some(known) = known {
+        let start = (0..m)
+            .map(|s| (y[s], if known.open.contains(&s) { 1.0 } else { 0.0 }))
+            .chain(x.iter().map(|(s, c, v)| (*v, if known.assign[*c] == *s { 1.0 } else { 0.0 })));
+        model = model.with_initial_solution(start.collect::<Vec<_>>());
+    }
     let mut per_client: Vec<Expression> = vec![Expression::from(0.0); n];
     let mut per_site: Vec<Expression> = vec![Expression::from(0.0); m];
     for &(s, c, v) in &x {
@@ -54,7 +110,13 @@ pub(crate) fn solve(problem: &Problem, k: usize) -> Result<Placement, Infeasible
             model = model.with(constraint!(e <= cap * y[s]));
         }
     }
-    let solution = model.solve().map_err(|e| Infeasible::Model(e.to_string()))?;
+    let solution = match model.solve() {
+        Ok(solution) => solution,
+        Err(ResolutionError::Infeasible) => return Err(Infeasible::Model("the MILP is infeasible".into())),
+        // Out of time before an incumbent: microlp says so in an `Other` error.
+        Err(_) if seconds.is_some() => return Ok(Answer::Nothing),
+        Err(e) => return Err(Infeasible::Model(e.to_string())),
+    };
     let open: Vec<usize> = (0..m).filter(|s| solution.value(y[*s]) > 0.5).collect();
     // Read the assignment back: each client to the open site carrying most of it.
     let mut assign = vec![usize::MAX; n];
@@ -66,7 +128,16 @@ pub(crate) fn solve(problem: &Problem, k: usize) -> Result<Placement, Infeasible
             assign[c] = s;
         }
     }
-    let objective: f64 =
+    let total: f64 =
         (0..n).map(|c| if assign[c] == usize::MAX { f64::INFINITY } else { problem.cost(assign[c], c) }).sum();
-    Ok(Placement { open, assign, objective, bound: objective, optimal: true, method: Method::Milp })
+    let answer = Known { open, assign, total };
+    // A stopped backend may answer values that are no placement at all (HiGHS without an
+    // incumbent): keep only what the problem's own rules accept.
+    if !problem.feasible(&answer.open, &answer.assign, k) {
+        return Ok(Answer::Nothing);
+    }
+    Ok(match solution.status() {
+        SolutionStatus::Optimal => Answer::Optimal(answer),
+        _ => Answer::Incumbent(answer),
+    })
 }

@@ -6,13 +6,20 @@
 //! reach, or beyond a maximum walk). [`place`] opens `k` sites and assigns every client to one,
 //! minimising the total cost:
 //!
-//! - **exact** with a MILP (good_lp, pure-Rust microlp) in the strong formulation
-//!   (`x_cj ≤ y_j`, never the aggregated one) when the model is small, and always when sites
-//!   have capacities (single sourcing);
-//! - otherwise a **heuristic**: greedy opening, then Teitz–Bart interchange (best swap, with
-//!   each client's nearest and second-nearest open site kept up to date) inside a variable
-//!   neighbourhood search, with a **Lagrangian bound** (assignment constraints relaxed,
-//!   subgradient steps) that proves optimality when it meets the heuristic's value.
+//! - **uncapacitated**, small: **exact** with a MILP (good_lp, pure-Rust microlp) in the
+//!   strong formulation (`x_cj ≤ y_j`, never the aggregated one);
+//! - **uncapacitated**, large: a **heuristic**: greedy opening, then Teitz–Bart interchange
+//!   (best swap, with each client's nearest and second-nearest open site kept up to date)
+//!   inside a variable neighbourhood search, with a **Lagrangian bound** (assignment
+//!   constraints relaxed, subgradient steps) that proves optimality when it meets the
+//!   heuristic's value;
+//! - **capacitated** (single sourcing): a Lagrangian relaxation with a knapsack per site gives
+//!   the bound and guides a heuristic (assignment under capacities, site swaps, shakes); when
+//!   the model is small enough the MILP then gets the time left, starting from the heuristic's
+//!   placement, to prove it or better it.
+//!
+//! [`Options::seconds`] is a budget every phase keeps: the answer is the best placement found,
+//! with its bound and gap, whatever the size and the backend.
 //!
 //! Infeasible requests come back as [`Infeasible`], naming the constraint and the clients.
 //!
@@ -31,12 +38,14 @@
 #![warn(missing_docs)]
 
 pub mod area;
+mod capacitated;
 mod exact;
 pub use exact::BACKEND;
 mod heuristic;
 mod lagrange;
 
 use serde::Serialize;
+use std::time::Instant;
 
 /// Whether a site may, must or must not be opened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -79,6 +88,8 @@ pub struct Problem {
     pub clients: Vec<Client>,
     /// Row-major sites × clients; infinite when the site cannot serve the client.
     cost: Vec<f64>,
+    /// Every finite cost is an integer.
+    integral: bool,
 }
 
 impl Problem {
@@ -92,7 +103,8 @@ impl Problem {
                 cells.push(cost(s, c).filter(|v| v.is_finite()).unwrap_or(f64::INFINITY));
             }
         }
-        Self { sites, clients, cost: cells }
+        let integral = cells.iter().filter(|c| c.is_finite()).all(|c| c.fract() == 0.0);
+        Self { sites, clients, cost: cells, integral }
     }
 
     /// The cost of serving client `c` from site `s` (infinite: cannot).
@@ -119,24 +131,84 @@ impl Problem {
             .collect();
         (total, assign)
     }
+
+    /// Whether `open` and `assign` are a placement of `k` sites by the problem's own rules:
+    /// the forced sites open and the closed ones not, every client served by an open site
+    /// that can serve it, capacities kept.
+    pub fn feasible(&self, open: &[usize], assign: &[usize], k: usize) -> bool {
+        let mut load = vec![0.0; self.sites.len()];
+        let is_open = |s: usize| open.contains(&s);
+        let sites_ok = open.len() == k
+            && open.iter().all(|s| *s < self.sites.len() && self.sites[*s].rule != Rule::Closed)
+            && (0..self.sites.len()).all(|s| self.sites[s].rule != Rule::Open || is_open(s));
+        if !sites_ok || assign.len() != self.clients.len() {
+            return false;
+        }
+        for (c, &s) in assign.iter().enumerate() {
+            if s >= self.sites.len() || !is_open(s) || !self.cost(s, c).is_finite() {
+                return false;
+            }
+            load[s] += self.clients[c].demand;
+        }
+        (0..self.sites.len()).all(|s| self.sites[s].capacity.is_none_or(|cap| load[s] <= cap + 1e-6))
+    }
 }
 
 /// How to solve.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Options {
-    /// Solve exactly when sites × clients is at most this (uncapacitated models).
+    /// Uncapacitated models: solve with the MILP when sites × clients is at most this.
     pub exact_cells: usize,
+    /// Capacitated models: after the heuristic, give the MILP the time left when sites ×
+    /// clients is at most this (beyond it, building the model alone takes too long).
+    pub milp_cells: usize,
     /// Shakes of the variable neighbourhood search.
     pub shakes: usize,
     /// Subgradient steps of the Lagrangian bound.
     pub bound_steps: usize,
     /// Seed of the heuristic.
     pub seed: u64,
+    /// Time budget of the solve, seconds. Every phase keeps to it, the MILP included, and
+    /// the best placement found is answered with its bound. `None`: no limit, and a small
+    /// model is solved to proven optimality however long that takes.
+    pub seconds: Option<f64>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { exact_cells: 5_000, shakes: 300, bound_steps: 3_000, seed: 1 }
+        Self { exact_cells: 5_000, milp_cells: 20_000, shakes: 300, bound_steps: 3_000, seed: 1, seconds: None }
+    }
+}
+
+/// The incumbent and the bound, each time one improves.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// Cost of the best placement found so far (infinite before the first).
+    pub incumbent: f64,
+    /// Best lower bound so far (minus infinity before the first).
+    pub bound: f64,
+}
+
+/// The budget of one solve. The crate's only clock: without a budget nothing reads it, and
+/// the answer depends on the seed alone.
+pub(crate) struct Clock {
+    started: Instant,
+    seconds: Option<f64>,
+}
+
+impl Clock {
+    fn start(seconds: Option<f64>) -> Self {
+        Self { started: Instant::now(), seconds }
+    }
+
+    /// Share of the budget used (0 without a budget).
+    pub(crate) fn share(&self) -> f64 {
+        self.seconds.map_or(0.0, |s| self.started.elapsed().as_secs_f64() / s.max(1e-9))
+    }
+
+    /// Seconds left (`None` without a budget).
+    pub(crate) fn left(&self) -> Option<f64> {
+        self.seconds.map(|s| (s - self.started.elapsed().as_secs_f64()).max(0.0))
     }
 }
 
@@ -144,9 +216,10 @@ impl Default for Options {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// MILP, solved to optimality.
+    /// MILP: proven optimal, or its incumbent when the budget stopped it.
     Milp,
-    /// Interchange heuristic with a Lagrangian bound.
+    /// Heuristic with a Lagrangian bound (interchange; under capacities, the capacitated
+    /// heuristic).
     Heuristic,
 }
 
@@ -207,36 +280,59 @@ pub enum Infeasible {
 
 /// Opens `k` sites at least cost. See the crate docs.
 pub fn place(problem: &Problem, k: usize, options: &Options) -> Result<Placement, Infeasible> {
-    place_within(problem, k, options, &|| 0.0)
+    place_with(problem, k, options, &mut |_| {})
 }
 
-/// [`place`] with a time budget: `elapsed()` is the share of the caller's budget used (the
-/// crate reads no clock); the heuristic stops shaking at 1. The MILP is not interrupted.
-pub fn place_within(
+/// [`place`], telling `progress` each time the incumbent or the bound improves.
+pub fn place_with(
     problem: &Problem,
     k: usize,
     options: &Options,
-    elapsed: &dyn Fn() -> f64,
+    progress: &mut dyn FnMut(Progress),
 ) -> Result<Placement, Infeasible> {
     precheck(problem, k)?;
-    let cells = problem.sites.len() * problem.clients.len();
-    if problem.capacitated() || cells <= options.exact_cells {
-        return exact::solve(problem, k);
+    let clock = Clock::start(options.seconds);
+    if problem.capacitated() {
+        return capacitated::solve(problem, k, options, &clock, progress);
     }
-    // Integral costs: a bound within one unit below the value proves optimality.
-    let integral = problem.cost.iter().filter(|c| c.is_finite()).all(|c| c.fract() == 0.0)
-        && problem.clients.iter().all(|c| c.demand.fract() == 0.0);
-    let proven =
-        |value: f64, bound: f64| value - bound <= 1e-6 * value.max(1.0) || (integral && bound.ceil() >= value - 1e-9);
+    let cells = problem.sites.len() * problem.clients.len();
+    if cells <= options.exact_cells {
+        let answer = match (clock.left(), options.seconds) {
+            // Half the budget at most, so that the heuristic has the other half if need be.
+            (Some(_), Some(budget)) => exact::solve_within(problem, k, None, 0.45 * budget, 0.5 * budget)?,
+            _ => exact::solve(problem, k, None, None)?,
+        };
+        match answer {
+            exact::Answer::Optimal(s) => return Ok(Placement::proven(s, Method::Milp)),
+            // Out of time (rare: uncapacitated models this small solve fast): the heuristic
+            // answers in the time left.
+            exact::Answer::Incumbent(_) | exact::Answer::Nothing => {}
+        }
+    }
+    uncapacitated(problem, k, options, &clock, progress)
+}
+
+/// The interchange heuristic with its Lagrangian bound.
+fn uncapacitated(
+    problem: &Problem,
+    k: usize,
+    options: &Options,
+    clock: &Clock,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Placement, Infeasible> {
     let first = heuristic::start(problem, k);
-    let mut bound = lagrange::bound(problem, k, first.1, options.bound_steps).min(first.1);
-    let good_enough = if integral { bound.ceil() } else { bound * (1.0 + 1e-6) };
-    let (open, objective) = heuristic::improve(problem, first, options, elapsed, good_enough);
-    if !proven(objective, bound) {
+    progress(Progress { incumbent: first.1, bound: f64::NEG_INFINITY });
+    let mut bound = lagrange::bound(problem, k, first.1, options.bound_steps, &|| clock.share() >= 0.5).min(first.1);
+    progress(Progress { incumbent: first.1, bound });
+    let good_enough = problem.good_enough(bound);
+    let (open, objective) = heuristic::improve(problem, first, options, &|| clock.share(), good_enough);
+    if !problem.proves(objective, bound) {
         // Aim the subgradient at the better value.
-        bound = bound.max(lagrange::bound(problem, k, objective, options.bound_steps).min(objective));
+        let more = lagrange::bound(problem, k, objective, options.bound_steps, &|| clock.share() >= 0.97);
+        bound = bound.max(more.min(objective));
     }
     let (objective, assign) = problem.evaluate(&open);
+    progress(Progress { incumbent: objective, bound });
     if !objective.is_finite() {
         let unserved: Vec<String> = (0..problem.clients.len())
             .filter(|c| assign[*c] == usize::MAX || !problem.cost(assign[*c], *c).is_finite())
@@ -244,15 +340,33 @@ pub fn place_within(
             .collect();
         return Err(Infeasible::Unreachable(unserved));
     }
-    let optimal = proven(objective, bound);
-    Ok(Placement {
-        open,
-        assign,
-        objective,
-        bound: if optimal { objective } else { bound },
-        optimal,
-        method: Method::Heuristic,
-    })
+    Ok(Placement::bounded(capacitated::Solution { open, assign, total: objective }, bound, problem, Method::Heuristic))
+}
+
+impl Problem {
+    /// Whether `bound` proves `value` optimal. With integral costs every value is an
+    /// integer, so a bound within one unit below proves it.
+    pub(crate) fn proves(&self, value: f64, bound: f64) -> bool {
+        value - bound <= 1e-6 * value.abs().max(1.0) || (self.integral && bound.ceil() >= value - 1e-9)
+    }
+
+    /// The value at which a search may stop, given `bound`: no better one exists.
+    pub(crate) fn good_enough(&self, bound: f64) -> f64 {
+        if self.integral { bound.ceil() } else { bound * (1.0 + 1e-6) }
+    }
+}
+
+impl Placement {
+    fn proven(s: capacitated::Solution, method: Method) -> Self {
+        Self { open: s.open, assign: s.assign, objective: s.total, bound: s.total, optimal: true, method }
+    }
+
+    fn bounded(s: capacitated::Solution, bound: f64, problem: &Problem, method: Method) -> Self {
+        if problem.proves(s.total, bound) {
+            return Self::proven(s, method);
+        }
+        Self { open: s.open, assign: s.assign, objective: s.total, bound, optimal: false, method }
+    }
 }
 
 /// Feasibility that needs no solving, explained.

@@ -141,3 +141,157 @@ fn a_heuristic_that_cannot_serve_everyone_says_so() {
     assert!(matches!(place(&problem, 2, &options), Err(Infeasible::Unreachable(list)) if list.len() == 2));
     assert!(place(&problem, 2, &Options::default()).is_err(), "the MILP finds no solution either");
 }
+
+/// The true capacitated optimum: every `k` sites, every single-source assignment within
+/// the capacities (depth first, cut at the best so far).
+fn enumerate_capacitated(problem: &Problem, k: usize) -> Option<f64> {
+    fn descend(problem: &Problem, open: &[usize], c: usize, load: &mut [f64], cost: f64, best: &mut f64) {
+        if cost >= *best {
+            return;
+        }
+        if c == problem.clients.len() {
+            *best = cost;
+            return;
+        }
+        let d = problem.clients[c].demand;
+        for &s in open {
+            let room = problem.sites[s].capacity.is_none_or(|cap| load[s] + d <= cap + 1e-9);
+            if room && problem.cost(s, c).is_finite() {
+                load[s] += d;
+                descend(problem, open, c + 1, load, cost + problem.cost(s, c), best);
+                load[s] -= d;
+            }
+        }
+    }
+    let m = problem.sites.len();
+    let mut best = f64::INFINITY;
+    for mask in 0u32..(1 << m) {
+        if mask.count_ones() as usize != k {
+            continue;
+        }
+        let open: Vec<usize> = (0..m).filter(|s| mask & (1 << s) != 0).collect();
+        descend(problem, &open, 0, &mut vec![0.0; m], 0.0, &mut best);
+    }
+    best.is_finite().then_some(best)
+}
+
+/// Loads and cost of a placement, counted here and not by the solver.
+fn verify(problem: &Problem, k: usize, p: &Placement) {
+    assert_eq!(p.open.len(), k, "k sites open");
+    let mut load = vec![0.0; problem.sites.len()];
+    let mut total = 0.0;
+    for (c, &s) in p.assign.iter().enumerate() {
+        assert!(p.open.contains(&s), "client {c} served by closed site {s}");
+        load[s] += problem.clients[c].demand;
+        total += problem.cost(s, c);
+    }
+    for (s, l) in load.iter().enumerate() {
+        if let Some(cap) = problem.sites[s].capacity {
+            assert!(*l <= cap + 1e-6, "site {s} holds {l} over its capacity {cap}");
+        }
+    }
+    assert!(
+        (total - p.objective).abs() <= 1e-6 * total.max(1.0),
+        "objective {} but the assignment costs {total}",
+        p.objective
+    );
+    assert!(p.bound <= p.objective + 1e-6, "the bound {} is above the value {}", p.bound, p.objective);
+}
+
+/// `grid` with every site's capacity set to `share` of the demand that `k` sites must hold.
+fn tight(m: usize, n: usize, seed: u64, k: usize, share: f64) -> Problem {
+    let mut problem = grid(m, n, seed);
+    let demand: f64 = problem.clients.iter().map(|c| c.demand).sum();
+    for s in &mut problem.sites {
+        s.capacity = Some((demand / (k as f64 * share)).ceil());
+    }
+    problem
+}
+
+#[test]
+fn the_capacitated_heuristic_reaches_the_optimum_of_small_cases() {
+    // The MILP is switched off: the heuristic alone, against enumeration.
+    let heuristic = Options { milp_cells: 0, ..Options::default() };
+    let mut cases = 0;
+    for seed in 1..9 {
+        for (k, share) in [(2, 0.8), (3, 0.9), (3, 0.7)] {
+            let problem = tight(7, 9, seed, k, share);
+            let Some(truth) = enumerate_capacitated(&problem, k) else { continue };
+            cases += 1;
+            let p = place(&problem, k, &heuristic).unwrap();
+            assert_eq!(p.method, Method::Heuristic);
+            verify(&problem, k, &p);
+            assert!(
+                (p.objective - truth).abs() < 1e-6,
+                "seed {seed} k {k}: {} against the optimum {truth}",
+                p.objective
+            );
+            assert!(p.bound <= truth + 1e-6, "seed {seed} k {k}: the bound {} is above the optimum {truth}", p.bound);
+            // The MILP after it proves the same value.
+            let exact = place(&problem, k, &Options::default()).unwrap();
+            verify(&problem, k, &exact);
+            assert!(exact.optimal && (exact.objective - truth).abs() < 1e-6);
+        }
+    }
+    assert!(cases >= 20, "only {cases} feasible cases");
+}
+
+#[test]
+fn a_hard_capacitated_instance_returns_within_its_budget() {
+    // 100 clients and sites, 10 to open, 90 % of the capacity used: the MILP alone runs for
+    // minutes on such instances (the published pmedcap1 family).
+    let problem = tight(100, 100, 7, 10, 0.9);
+    let budget = 2.0;
+    let started = std::time::Instant::now();
+    let mut seen = Vec::new();
+    let options = Options { seconds: Some(budget), ..Options::default() };
+    let p = place_with(&problem, 10, &options, &mut |progress| seen.push(progress)).unwrap();
+    let took = started.elapsed().as_secs_f64();
+    assert!(took <= 1.1 * budget + 0.2, "took {took:.2} s for a budget of {budget} s");
+    verify(&problem, 10, &p);
+    assert!(p.bound > 0.0 && p.bound.is_finite(), "a bound: {}", p.bound);
+    assert!(seen.iter().any(|s| s.incumbent.is_finite() && s.bound.is_finite()), "progress reported");
+    assert!(seen.last().is_some_and(|s| s.incumbent == p.objective));
+}
+
+#[test]
+fn capacities_hold_in_every_answer() {
+    for seed in 1..6 {
+        let problem = tight(30, 60, seed, 5, 0.85);
+        for options in [
+            Options { milp_cells: 0, seconds: Some(0.5), ..Options::default() },
+            Options { seconds: Some(0.5), ..Options::default() },
+        ] {
+            match place(&problem, 5, &options) {
+                Ok(p) => verify(&problem, 5, &p),
+                Err(e) => assert!(matches!(e, Infeasible::Capacity(_)), "{e}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn the_knapsack_relaxation_is_a_bound() {
+    // The Lagrangian bound alone never passes the enumerated optimum.
+    for seed in 1..6 {
+        let problem = tight(6, 8, seed, 2, 0.9);
+        if let Some(truth) = enumerate_capacitated(&problem, 2) {
+            let bound = lagrange::bound(&problem, 2, truth, 2000, &|| false);
+            assert!(bound <= truth + 1e-6, "seed {seed}: bound {bound} above the optimum {truth}");
+            assert!(bound > 0.0, "seed {seed}: the bound climbed");
+        }
+    }
+}
+
+#[test]
+fn assignment_under_capacities_fills_the_cheapest_room() {
+    // Two sites of capacity 2, three clients of demand 1 all nearest to site 0: one moves.
+    let sites = (0..2).map(|i| Site { id: format!("s{i}"), capacity: Some(2.0), rule: Rule::Free }).collect();
+    let clients = (0..3).map(|i| Client { id: format!("c{i}"), demand: 1.0 }).collect();
+    let cost = [[1.0, 1.0, 1.0], [5.0, 2.0, 9.0]];
+    let problem = Problem::new(sites, clients, |s, c| Some(cost[s][c]));
+    let found = capacitated::assign(&problem, &[0, 1]).unwrap();
+    assert_eq!(found.assign, vec![0, 1, 0], "the client that loses least moves");
+    assert_eq!(found.total, 4.0);
+    assert!(capacitated::assign(&problem, &[0]).is_none(), "one site cannot hold three");
+}
