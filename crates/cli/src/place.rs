@@ -223,7 +223,8 @@ pub fn run(r: &Request) -> Result<ExitCode> {
 
 /// The fleet the placements are judged with: the fleet file's; else the default fleet while
 /// it is large enough for the area (by the founding case's households per porter); else one
-/// sized for the area by `size`'s search, written to `fleet.json` in the outputs.
+/// sized for the area by `size`'s search (at least the founding staffing per household when
+/// no fleet keeps the promises), written to `fleet.json` in the outputs.
 fn fitted_fleet(
     r: &Request,
     area: &lastmetre::Area,
@@ -250,17 +251,34 @@ fn fitted_fleet(
     };
     let targets = lastmetre::sim::Targets::default();
     let sizing = lastmetre::sim::size(area, &fleet, demand, &options, &targets, crate::size::MAX_PORTERS, &mut |_| {})?;
+    let mut fitted = sizing.fleet;
+    if !sizing.timely {
+        // No fleet tried keeps the timeliness promises, and the smallest within the shift
+        // limits is then smaller than need be: judge with at least the founding case's
+        // staffing per household.
+        let households = area.households.len() as f64;
+        let porters = (households / HOUSEHOLDS_PER_DEFAULT_PORTER).ceil() as usize;
+        let tricycles = (households * fleet.tricycles.count as f64
+            / (HOUSEHOLDS_PER_DEFAULT_PORTER * fleet.porters.count as f64))
+            .ceil() as usize;
+        fitted.porters.count = fitted.porters.count.max(porters);
+        fitted.tricycles.count = fitted.tricycles.count.max(tricycles);
+    }
     let path = r.out.join("fleet.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&sizing.fleet)? + "\n")
+    std::fs::write(&path, serde_json::to_string_pretty(&fitted)? + "\n")
         .with_context(|| format!("cannot write {}", path.display()))?;
     eprintln!(
         "note: {} porters and {} tricycles, written to {}{}",
-        sizing.fleet.porters.count,
-        sizing.fleet.tricycles.count,
+        fitted.porters.count,
+        fitted.tricycles.count,
         path.display(),
-        if sizing.timely { "" } else { "; no fleet tried keeps the timeliness promises (see the table)" }
+        if sizing.timely {
+            ""
+        } else {
+            "; no fleet tried keeps the timeliness promises, so the fleet has at least the founding case's staffing per household (see the table)"
+        }
     );
-    Ok(sizing.fleet)
+    Ok(fitted)
 }
 
 /// One placement's simulated day (or days), checked; `Err` with the exit code when the

@@ -536,6 +536,65 @@ fn bench_pmed_and_cpmp_reach_the_proven_optima_of_small_instances() {
 }
 
 #[test]
+fn place_keeps_its_time_and_says_when_no_placement_keeps_the_promises() {
+    let dir = scratch("place-promises");
+    let area = repo("data/niuxie/area.geojson");
+    // One porter and one tricycle cannot serve 713 households in time.
+    let fleet = dir.join("fleet.json");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(&fleet, r#"{"porters": {"count": 1}, "tricycles": {"count": 1}}"#).unwrap();
+    let started = std::time::Instant::now();
+    let out = lastmetre(&[
+        "place",
+        "--area",
+        &area,
+        "--generate-demand",
+        "--fleet",
+        fleet.to_str().unwrap(),
+        "--stations",
+        "4..8/2",
+        "--seconds",
+        "30",
+        "--iterations",
+        "100",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let took = started.elapsed().as_secs_f64();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mut reader = csv::Reader::from_path(dir.join("comparison.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name} column"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let names: Vec<&str> = rows.iter().map(|r| &r[column("placement")]).collect();
+    assert_eq!(names, ["k=4", "k=6", "k=8", "current"], "every second count, then the current stations");
+    assert!(rows.iter().all(|r| &r[column("promises_kept")] == "false"), "one porter keeps no promise");
+    for r in &rows[..3] {
+        assert!(r[column("solve_s")].parse::<f64>().unwrap() <= 30.0);
+        assert!(
+            r[column("bound")].parse::<f64>().unwrap() <= r[column("objective_kj_per_day")].parse::<f64>().unwrap()
+        );
+        assert!(["MILP", "heuristic"].contains(&&r[column("method")]), "{:?}", r);
+    }
+    let table = std::fs::read_to_string(dir.join("comparison.md")).unwrap();
+    assert!(table.contains("No placement keeps the service promises with 1 porters and 1 tricycles"), "{table}");
+    // The debug build simulates slowly: the budget is checked loosely here, and measured in
+    // docs/placement.md.
+    assert!(took < 300.0, "took {took:.0} s");
+    let out = lastmetre(&[
+        "place",
+        "--area",
+        &area,
+        "--generate-demand",
+        "--stations",
+        "4..8/0",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "a step of 0 is bad input: {}", text(&out.stderr));
+}
+
+#[test]
 fn place_sweeps_the_bundled_area_and_judges_each_placement_by_simulation() {
     let dir = scratch("place");
     let area = repo("data/niuxie/area.geojson");

@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 /// Tolerance of capacity checks, as the bench's verifier uses.
 const ROOM: f64 = 1e-9;
 /// Nodes of the exact assignment search per call: small cases finish, large ones stop.
-const SEARCH_NODES: usize = 20_000;
+const SEARCH_NODES: usize = 2_000;
 /// Closed sites tried for each open slot in one pass of the site search.
 const CANDIDATES_PER_SLOT: usize = 10;
 
