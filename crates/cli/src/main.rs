@@ -237,9 +237,10 @@ enum Command {
         /// Search iterations per re-plan in the simulations.
         #[arg(long, default_value_t = 1000)]
         iterations: u64,
-        /// Time for the whole command, seconds: the fleet's sizing when needed, every
-        /// simulated day, and the solves, which share what is left. Each solve answers its
-        /// best placement, with a bound, when its share runs out.
+        /// Time for the whole command, seconds: the fleet's sizing when needed and every
+        /// simulated day take what they take (they have no deadline of their own), and the
+        /// solves share what is left, at least 1 s each. Each solve answers its best
+        /// placement, with a bound, when its share runs out.
         #[arg(long, default_value_t = 600.0)]
         seconds: f64,
         /// Folder for the outputs.

@@ -22,7 +22,8 @@ use std::collections::BTreeSet;
 
 /// Tolerance of capacity checks, as the bench's verifier uses.
 const ROOM: f64 = 1e-9;
-/// Nodes of the exact assignment search per call: small cases finish, large ones stop.
+/// Nodes of the exact assignment search per call beyond one path through every client:
+/// small cases finish, large ones stop.
 const SEARCH_NODES: usize = 2_000;
 /// Closed sites tried for each open slot in one pass of the site search.
 const CANDIDATES_PER_SLOT: usize = 10;
@@ -112,10 +113,12 @@ fn search_assignment(problem: &Problem, choices: &[Vec<(f64, usize)>], upper: f6
         best: Option<Vec<usize>>,
         upper: f64,
         nodes: usize,
+        /// One path to a leaf visits every client: the limit is beyond that.
+        limit: usize,
     }
     impl Search<'_> {
         fn descend(&mut self, i: usize, cost: f64) {
-            if self.nodes >= SEARCH_NODES || cost + self.rest[i] >= self.upper - 1e-9 {
+            if self.nodes >= self.limit || cost + self.rest[i] >= self.upper - 1e-9 {
                 return;
             }
             self.nodes += 1;
@@ -152,6 +155,7 @@ fn search_assignment(problem: &Problem, choices: &[Vec<(f64, usize)>], upper: f6
         best: None,
         upper,
         nodes: 0,
+        limit: n + SEARCH_NODES,
     };
     search.descend(0, 0.0);
     let upper = search.upper;
@@ -239,9 +243,10 @@ fn improve_assignment(problem: &Problem, choices: &[Vec<(f64, usize)>], state: &
                     let gain = cost - now - problem.cost(s, other);
                     choices[other]
                         .iter()
-                        .find(|&&(to_cost, to)| {
+                        .take_while(|(to_cost, _)| gain + to_cost < -1e-9)
+                        .find(|&&(_, to)| {
                             let load = if to == here { state.load[to] - d } else { state.load[to] };
-                            to != s && gain + to_cost < -1e-9 && load + od <= capacity(problem, to) + ROOM
+                            to != s && load + od <= capacity(problem, to) + ROOM
                         })
                         .map(|&(_, to)| (s, other, to))
                 })
@@ -422,7 +427,7 @@ pub(crate) fn solve(
     let bound = relaxation.best;
     let mut method = Method::Heuristic;
     if milp_next && !best.as_ref().is_some_and(|b| problem.proves(b.total, bound)) {
-        let answer = match (clock.left(), options.seconds) {
+        let answer = match (clock.left(), clock.seconds) {
             // Leave a little of the budget for building the model and reading its answer.
             (Some(left), Some(budget)) => {
                 crate::exact::solve_within(problem, k, best.as_ref(), left - 0.03 * budget, left - 0.01 * budget)?

@@ -10,8 +10,8 @@
 
 use crate::{Problem, Rule};
 
-/// Capacity units of the knapsack table: weights are scaled so that the largest capacity
-/// has about this many (rounding weights down and capacities up keeps the bound valid).
+/// Capacity units of the knapsack table: weights are scaled so that a site's capacity has
+/// about this many (rounding weights down and capacities up keeps the bound valid).
 const KNAPSACK_UNITS: f64 = 1000.0;
 
 /// The relaxation and its subgradient state.
@@ -159,28 +159,26 @@ pub(crate) fn bound(problem: &Problem, k: usize, upper: f64, steps: usize, stop:
 
 /// A 0–1 knapsack by dynamic programming over scaled weights. Weights are rounded down and
 /// the capacity up, so the answer is never worse than the true knapsack's: a relaxation, and
-/// the bound stays a bound. With integral weights and a small capacity the scale is 1 and the
-/// answer exact.
+/// the bound stays a bound. Each capacity gets its own scale; with integral weights and a
+/// small capacity the scale is 1 and the answer exact.
 struct Knapsack {
-    /// Weight units per demand unit.
-    scale: f64,
+    integral: bool,
     value: Vec<f64>,
     choice: Vec<bool>,
 }
 
 impl Knapsack {
     fn for_problem(problem: &Problem) -> Self {
-        let largest = problem.sites.iter().filter_map(|s| s.capacity).fold(0.0, f64::max);
         let integral = problem.clients.iter().all(|c| c.demand.fract() == 0.0);
-        let scale = if integral && largest <= KNAPSACK_UNITS { 1.0 } else { KNAPSACK_UNITS / largest.max(1e-9) };
-        Self { scale, value: Vec::new(), choice: Vec::new() }
+        Self { integral, value: Vec::new(), choice: Vec::new() }
     }
 
     /// Which items to take for the most gain within `capacity`.
     fn solve(&mut self, gains: &[f64], demands: &[f64], capacity: f64) -> Vec<bool> {
-        let units = (capacity * self.scale + 1e-9).floor().max(0.0) as usize;
-        let units = if (units as f64) < capacity * self.scale - 1e-9 { units + 1 } else { units };
-        let weights: Vec<usize> = demands.iter().map(|d| (d * self.scale + 1e-9).floor().max(0.0) as usize).collect();
+        let scale = if self.integral && capacity <= KNAPSACK_UNITS { 1.0 } else { KNAPSACK_UNITS / capacity.max(1e-9) };
+        let units = (capacity * scale + 1e-9).floor().max(0.0) as usize;
+        let units = if (units as f64) < capacity * scale - 1e-9 { units + 1 } else { units };
+        let weights: Vec<usize> = demands.iter().map(|d| (d * scale + 1e-9).floor().max(0.0) as usize).collect();
         let width = units + 1;
         self.value.clear();
         self.value.resize(width, 0.0);

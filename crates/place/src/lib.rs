@@ -132,6 +132,18 @@ impl Problem {
         (total, assign)
     }
 
+    /// The cost of serving every client from `open` within the sites' capacities, with the
+    /// assignment, as the capacitated heuristic assigns (without capacities: each client's
+    /// cheapest site, as [`Problem::evaluate`]). `None` when it finds no assignment that
+    /// keeps every capacity.
+    pub fn evaluate_within_capacities(&self, open: &[usize]) -> Option<(f64, Vec<usize>)> {
+        if !self.capacitated() {
+            let (total, assign) = self.evaluate(open);
+            return total.is_finite().then_some((total, assign));
+        }
+        capacitated::assign(self, open).map(|s| (s.total, s.assign))
+    }
+
     /// Whether `open` and `assign` are a placement of `k` sites by the problem's own rules:
     /// the forced sites open and the closed ones not, every client served by an open site
     /// that can serve it, capacities kept.
@@ -169,8 +181,8 @@ pub struct Options {
     /// Seed of the heuristic.
     pub seed: u64,
     /// Time budget of the solve, seconds. Every phase keeps to it, the MILP included, and
-    /// the best placement found is answered with its bound. `None`: no limit, and a small
-    /// model is solved to proven optimality however long that takes.
+    /// the best placement found is answered with its bound. `None` (or infinite): no limit,
+    /// and a small model is solved to proven optimality however long that takes.
     pub seconds: Option<f64>,
 }
 
@@ -193,11 +205,13 @@ pub struct Progress {
 /// the answer depends on the seed alone.
 pub(crate) struct Clock {
     started: Instant,
-    seconds: Option<f64>,
+    pub(crate) seconds: Option<f64>,
 }
 
 impl Clock {
+    /// An infinite budget is none; a negative or NaN one is used up already.
     fn start(seconds: Option<f64>) -> Self {
+        let seconds = seconds.filter(|s| *s != f64::INFINITY).map(|s| if s > 0.0 { s } else { 0.0 });
         Self { started: Instant::now(), seconds }
     }
 
@@ -297,10 +311,10 @@ pub fn place_with(
     }
     let cells = problem.sites.len() * problem.clients.len();
     if cells <= options.exact_cells {
-        let answer = match (clock.left(), options.seconds) {
+        let answer = match clock.seconds {
             // Half the budget at most, so that the heuristic has the other half if need be.
-            (Some(_), Some(budget)) => exact::solve_within(problem, k, None, 0.45 * budget, 0.5 * budget)?,
-            _ => exact::solve(problem, k, None, None)?,
+            Some(budget) => exact::solve_within(problem, k, None, 0.45 * budget, 0.5 * budget)?,
+            None => exact::solve(problem, k, None, None)?,
         };
         match answer {
             exact::Answer::Optimal(s) => return Ok(Placement::proven(s, Method::Milp)),
@@ -322,13 +336,18 @@ fn uncapacitated(
 ) -> Result<Placement, Infeasible> {
     let first = heuristic::start(problem, k);
     progress(Progress { incumbent: first.1, bound: f64::NEG_INFINITY });
-    let mut bound = lagrange::bound(problem, k, first.1, options.bound_steps, &|| clock.share() >= 0.5).min(first.1);
+    // The budget: the first climb of the bound to 30 % of what is left (an abandoned MILP
+    // may have taken half), the search to 92 %, a second climb to 98 %.
+    let now = clock.share();
+    let first_until = now + 0.3 * (1.0 - now).max(0.0);
+    let mut bound =
+        lagrange::bound(problem, k, first.1, options.bound_steps, &|| clock.share() >= first_until).min(first.1);
     progress(Progress { incumbent: first.1, bound });
     let good_enough = problem.good_enough(bound);
-    let (open, objective) = heuristic::improve(problem, first, options, &|| clock.share(), good_enough);
+    let (open, objective) = heuristic::improve(problem, first, options, &|| clock.share() / 0.92, good_enough);
     if !problem.proves(objective, bound) {
         // Aim the subgradient at the better value.
-        let more = lagrange::bound(problem, k, objective, options.bound_steps, &|| clock.share() >= 0.97);
+        let more = lagrange::bound(problem, k, objective, options.bound_steps, &|| clock.share() >= 0.98);
         bound = bound.max(more.min(objective));
     }
     let (objective, assign) = problem.evaluate(&open);
@@ -347,12 +366,18 @@ impl Problem {
     /// Whether `bound` proves `value` optimal. With integral costs every value is an
     /// integer, so a bound within one unit below proves it.
     pub(crate) fn proves(&self, value: f64, bound: f64) -> bool {
-        value - bound <= 1e-6 * value.abs().max(1.0) || (self.integral && bound.ceil() >= value - 1e-9)
+        value - bound <= 1e-6 * value.abs().max(1.0) || (self.integral && Self::up(bound) >= value - 1e-9)
+    }
+
+    /// The least integer at or above `bound`, but for rounding noise: a bound a hair above
+    /// an integer (by float error) must not prove the next one.
+    fn up(bound: f64) -> f64 {
+        (bound - 1e-7 * bound.abs().max(1.0)).ceil()
     }
 
     /// The value at which a search may stop, given `bound`: no better one exists.
     pub(crate) fn good_enough(&self, bound: f64) -> f64 {
-        if self.integral { bound.ceil() } else { bound * (1.0 + 1e-6) }
+        if self.integral { Self::up(bound) } else { bound * (1.0 + 1e-6) }
     }
 }
 

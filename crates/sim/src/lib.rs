@@ -10,7 +10,7 @@
 #![warn(missing_docs)]
 
 mod size;
-pub use size::{SAMPLE_ORDERS_PER_DAY, Sizing, Targets, Trial, size};
+pub use size::{SAMPLE_ORDERS_PER_DAY, ServiceLevels, Sizing, Targets, Trial, size};
 
 use lastmetre_area::Area;
 use lastmetre_dispatch::{DispatchError, Dispatcher, Event, Failure, OutingRecord, Settings};

@@ -382,16 +382,54 @@ fn smallest(
     Ok(Some(hi))
 }
 
+/// The service levels of simulated days, each on the worst day.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ServiceLevels {
+    /// Share of orders delivered within two cycles.
+    pub within_two_cycles: f64,
+    /// Share of medicine taken to its door in its cycle (a closed door counts as taken).
+    pub medicine_in_cycle: f64,
+    /// Share of orders delivered.
+    pub delivered: f64,
+    /// Porter-days over a shift limit, all days.
+    pub porters_over_limit: usize,
+    /// The independent checker found nothing.
+    pub checked: bool,
+}
+
+impl ServiceLevels {
+    /// The levels of `sim`.
+    pub fn of(sim: &Simulation) -> Self {
+        let worst = |f: &dyn Fn(&crate::DaySummary) -> f64| sim.days.iter().map(f).fold(1.0, f64::min);
+        Self {
+            within_two_cycles: worst(&|d| if d.orders == 0 { 1.0 } else { d.within_two_cycles_share }),
+            medicine_in_cycle: worst(&|d| {
+                if d.medicine == 0 { 1.0 } else { d.medicine_attempted_in_cycle as f64 / d.medicine as f64 }
+            }),
+            delivered: worst(&|d| if d.orders == 0 { 1.0 } else { d.delivered as f64 / d.orders as f64 }),
+            porters_over_limit: sim.days.iter().map(|d| d.porters_over_limit).sum(),
+            checked: sim.violations.is_empty(),
+        }
+    }
+
+    /// No porter over a limit, the day's orders delivered, every plan checked.
+    pub fn welfare_ok(&self, targets: &Targets) -> bool {
+        self.porters_over_limit == 0 && self.delivered >= targets.within_two_cycles && self.checked
+    }
+
+    /// The welfare limits and the timeliness promises, all kept.
+    pub fn kept(&self, targets: &Targets) -> bool {
+        self.welfare_ok(targets)
+            && self.within_two_cycles >= targets.within_two_cycles
+            && self.medicine_in_cycle >= targets.medicine_in_cycle
+    }
+}
+
 fn judge(sim: &Simulation, porters: usize, tricycles: usize, targets: &Targets, seconds: f64) -> Trial {
-    let worst = |f: &dyn Fn(&crate::DaySummary) -> f64| sim.days.iter().map(f).fold(1.0, f64::min);
-    let within_two_cycles = worst(&|d| if d.orders == 0 { 1.0 } else { d.within_two_cycles_share });
-    let medicine_in_cycle =
-        worst(&|d| if d.medicine == 0 { 1.0 } else { d.medicine_attempted_in_cycle as f64 / d.medicine as f64 });
-    let delivered = worst(&|d| if d.orders == 0 { 1.0 } else { d.delivered as f64 / d.orders as f64 });
-    let porters_over_limit = sim.days.iter().map(|d| d.porters_over_limit).sum();
-    let welfare_ok = porters_over_limit == 0 && delivered >= targets.within_two_cycles && sim.violations.is_empty();
-    let meets =
-        welfare_ok && within_two_cycles >= targets.within_two_cycles && medicine_in_cycle >= targets.medicine_in_cycle;
+    let levels = ServiceLevels::of(sim);
+    let ServiceLevels { within_two_cycles, medicine_in_cycle, delivered, porters_over_limit, .. } = levels;
+    let welfare_ok = levels.welfare_ok(targets);
+    let meets = levels.kept(targets);
     Trial {
         porters,
         tricycles,
