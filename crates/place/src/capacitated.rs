@@ -25,6 +25,8 @@ const ROOM: f64 = 1e-9;
 /// Nodes of the exact assignment search per call beyond one path through every client:
 /// small cases finish, large ones stop.
 const SEARCH_NODES: usize = 2_000;
+/// Shakes in a row that find nothing better before the heuristic hands over to the MILP.
+const PATIENCE: usize = 100;
 /// Closed sites tried for each open slot in one pass of the site search.
 const CANDIDATES_PER_SLOT: usize = 10;
 
@@ -324,11 +326,14 @@ fn candidates_for(problem: &Problem, best: &Solution, j: usize, free: &[usize]) 
 }
 
 /// Variable neighbourhood search: shake by `strength` random site swaps, reassign, descend by
-/// site swaps, keep what is better. Stops after `shakes`, at `stop()`, or at `good_enough`.
+/// site swaps, keep what is better. Stops after `shakes`, after `patience` shakes in a row
+/// that found nothing better, at `stop()`, or at `good_enough`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn shake_and_descend(
     problem: &Problem,
     mut best: Solution,
     shakes: usize,
+    patience: usize,
     seed: u64,
     good_enough: f64,
     stop: &dyn Fn() -> bool,
@@ -346,8 +351,9 @@ pub(crate) fn shake_and_descend(
     }
     let strongest = (count / 4).clamp(2, 8).min(count);
     let mut strength = 1;
+    let mut failed = 0;
     for _ in 0..shakes {
-        if stop() || best.total <= good_enough {
+        if stop() || best.total <= good_enough || failed >= patience {
             break;
         }
         let mut trial = best.open.clone();
@@ -362,9 +368,13 @@ pub(crate) fn shake_and_descend(
             Some(found) if found.total < best.total - 1e-9 => {
                 best = found;
                 strength = 1;
+                failed = 0;
                 on_better(&best);
             }
-            _ => strength = if strength >= strongest { 1 } else { strength + 1 },
+            _ => {
+                strength = if strength >= strongest { 1 } else { strength + 1 };
+                failed += 1;
+            }
         }
     }
     best
@@ -419,7 +429,18 @@ pub(crate) fn solve(
         let found = improve_sites(problem, found, good_enough, &stop);
         report(&Some(found.clone()), relaxation.best, progress);
         let mut better = |s: &Solution| progress(Progress { incumbent: s.total, bound: relaxation.best });
-        best = Some(shake_and_descend(problem, found, options.shakes, options.seed, good_enough, &stop, &mut better));
+        // With the MILP to follow, a search that stopped finding leaves it the time.
+        let patience = if milp_next { PATIENCE } else { usize::MAX };
+        best = Some(shake_and_descend(
+            problem,
+            found,
+            options.shakes,
+            patience,
+            options.seed,
+            good_enough,
+            &stop,
+            &mut better,
+        ));
     }
     // Aim the subgradient at the better value.
     relaxation.restart();
