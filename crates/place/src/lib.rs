@@ -150,7 +150,11 @@ impl Problem {
     pub fn feasible(&self, open: &[usize], assign: &[usize], k: usize) -> bool {
         let mut load = vec![0.0; self.sites.len()];
         let is_open = |s: usize| open.contains(&s);
+        let mut distinct = open.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
         let sites_ok = open.len() == k
+            && distinct.len() == k
             && open.iter().all(|s| *s < self.sites.len() && self.sites[*s].rule != Rule::Closed)
             && (0..self.sites.len()).all(|s| self.sites[s].rule != Rule::Open || is_open(s));
         if !sites_ok || assign.len() != self.clients.len() {
