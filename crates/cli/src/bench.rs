@@ -77,8 +77,9 @@ struct Row {
 }
 
 /// Solves every instance with `solve_one(name, text)`, printing the table (costs with
-/// `decimals`), the summary and the CSV. Exit 0 when every solution is feasible, 1
-/// otherwise, 2 bad input.
+/// `decimals`), the summary and the CSV. A file that cannot be read or understood is a row
+/// with its error, and the run goes on. Exit 1 when a solution is infeasible, else 2 when a
+/// file was unreadable, else 0.
 fn run(
     o: &Options,
     ext: &str,
@@ -102,15 +103,25 @@ fn run(
     let bar = ProgressBar::new(list.len() as u64);
     bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ({elapsed})").expect("template"));
     let mut rows: Vec<Row> = Vec::new();
+    // Files that could not be read or understood: (instance, why). The run goes on.
+    let mut unreadable: Vec<(String, String)> = Vec::new();
     println!("{:<28} {:>10} {:>10} {:>8} {:>8} {:>9}", "instance", "cost", "bks", "gap %", "seconds", "feasible");
     for (name, path) in &list {
         bar.set_message(name.clone());
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let mut row = match solve_one(name, &text)? {
+        let outcome = match std::fs::read_to_string(path) {
+            Ok(text) => solve_one(name, &text)?,
+            Err(e) => Err(format!("cannot read the file: {e}")),
+        };
+        let mut row = match outcome {
             Ok(row) => row,
             Err(e) => {
-                bar.suspend(|| eprintln!("error: {}: {e}", path.display()));
-                return Ok(ExitCode::from(BAD_INPUT));
+                bar.suspend(|| {
+                    println!("{name:<28} {:>10} {:>10} {:>8} {:>8} {:>9} unreadable", "-", "-", "-", "-", "-");
+                    eprintln!("error: {}: {e}", path.display());
+                });
+                unreadable.push((name.clone(), e));
+                bar.inc(1);
+                continue;
             }
         };
         row.best = bks.get(name).copied();
@@ -153,9 +164,17 @@ fn run(
             gaps.len()
         );
     }
+    if !unreadable.is_empty() {
+        println!(
+            "{} of {} files unreadable (their errors are above): {}",
+            unreadable.len(),
+            list.len(),
+            unreadable.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ")
+        );
+    }
     if let Some(path) = o.csv {
         let mut w = csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
-        w.write_record(["instance", "cost", "bks", "gap_pct", "seconds", "feasible"])?;
+        w.write_record(["instance", "cost", "bks", "gap_pct", "seconds", "feasible", "error"])?;
         for r in &rows {
             let opt = |v: Option<f64>, d: usize| v.map_or(String::new(), |v| format!("{v:.d$}"));
             w.write_record([
@@ -165,11 +184,22 @@ fn run(
                 opt(gap(r), 3),
                 format!("{:.2}", r.seconds),
                 r.feasible.to_string(),
+                String::new(),
             ])?;
+        }
+        for (name, error) in &unreadable {
+            let best = bks.get(name).map_or(String::new(), |b| format!("{b:.decimals$}"));
+            w.write_record([name.as_str(), "", &best, "", "", "", error])?;
         }
         w.flush()?;
     }
-    Ok(if rows.iter().all(|r| r.feasible) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if !rows.iter().all(|r| r.feasible) {
+        ExitCode::FAILURE
+    } else if !unreadable.is_empty() {
+        ExitCode::from(BAD_INPUT)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Solves a routing instance within the time budget and checks the plan with the

@@ -126,8 +126,9 @@ enum Command {
     },
     /// Measure solution quality on published instances against best-known values.
     ///
-    /// Each solution goes through the independent checker. Exit status: 0 done (even with
-    /// gaps), 1 a solution failed the checker, 2 bad input.
+    /// Each solution goes through the independent checker. An unreadable file is a row with
+    /// its error, and the run goes on. Exit status: 0 done (even with gaps), 1 a solution
+    /// failed the checker, 2 bad input (an unreadable file, or a bad request).
     Bench {
         /// Benchmark family: `cvrp` (CVRPLIB), `2ecvrp` (2E-CVRP Sets 2–4), `pmed`, `cpmp`.
         #[arg(value_enum)]
@@ -149,7 +150,8 @@ enum Command {
         /// Seed of the search.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Write the table as CSV: instance,cost,bks,gap_pct,seconds,feasible.
+        /// Write the table as CSV: instance,cost,bks,gap_pct,seconds,feasible,error (the
+        /// error of an unreadable file; its other fields but bks are empty).
         #[arg(long)]
         csv: Option<PathBuf>,
         /// Write each solution here (CVRPLIB `.sol`; 2E-CVRP `.sol` as in docs/benchmarks.md).

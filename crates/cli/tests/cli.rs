@@ -317,8 +317,8 @@ fn bench_cvrp_solves_and_checks_small_instances() {
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains("A-n33-k5") && stdout.contains("A-n33-k6") && stdout.contains("mean gap"), "{stdout}");
     let table = std::fs::read_to_string(&csv).unwrap();
-    assert!(table.starts_with("instance,cost,bks,gap_pct,seconds,feasible\n"), "{table}");
-    assert_eq!(table.lines().filter(|l| l.ends_with(",true")).count(), 2, "{table}");
+    assert!(table.starts_with("instance,cost,bks,gap_pct,seconds,feasible,error\n"), "{table}");
+    assert_eq!(table.lines().filter(|l| l.ends_with(",true,")).count(), 2, "{table}");
     let sol = std::fs::read_to_string(sols.join("A-n33-k5.sol")).unwrap();
     assert!(sol.starts_with("Route #1: ") && sol.contains("\nCost "), "{sol}");
     // Every customer once.
@@ -365,7 +365,7 @@ fn bench_2ecvrp_solves_checks_and_writes_verifiable_solutions() {
     assert!(stdout.contains("1 within 0.05 % of the BKS"), "{stdout}");
     let table = std::fs::read_to_string(&csv).unwrap();
     let row = table.lines().nth(1).unwrap_or_default();
-    assert!(row.starts_with("Tiny_E-n5,124.00,124.00,0.000,") && row.ends_with(",true"), "{table}");
+    assert!(row.starts_with("Tiny_E-n5,124.00,124.00,0.000,") && row.ends_with(",true,"), "{table}");
     let sol = std::fs::read_to_string(sols.join("Tiny_E-n5.sol")).unwrap();
     // Routes without their numbers, customers sorted (either direction costs the same).
     let mut routes: Vec<String> = sol
@@ -420,14 +420,24 @@ fn bench_2ecvrp_meets_the_proven_optima_of_small_published_instances() {
 }
 
 #[test]
-fn bench_2ecvrp_names_the_file_and_line_of_bad_input() {
+fn bench_2ecvrp_names_the_file_and_line_of_bad_input_and_goes_on() {
     let dir = scratch("2e-bad");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("Bad.dat"), TWO_ECHELON.replace("33,0,4", "33,0")).unwrap();
-    let out = lastmetre(&["bench", "2ecvrp", dir.to_str().unwrap(), "--seconds", "0.1"]);
-    assert_eq!(out.status.code(), Some(2));
+    std::fs::write(dir.join("Good.dat"), TWO_ECHELON).unwrap();
+    let csv = dir.join("table.csv");
+    let out =
+        lastmetre(&["bench", "2ecvrp", dir.to_str().unwrap(), "--seconds", "0.1", "--csv", csv.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "an unreadable file is bad input");
     let stderr = text(&out.stderr);
     assert!(stderr.contains("Bad.dat") && stderr.contains("line 8"), "{stderr}");
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("1 of 2 files unreadable") && stdout.contains("Bad"), "{stdout}");
+    // The good file was solved all the same, and the bad one is a row with its error.
+    let table = std::fs::read_to_string(&csv).unwrap();
+    assert!(table.starts_with("instance,cost,bks,gap_pct,seconds,feasible,error\n"), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("Good,") && l.ends_with(",true,")), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("Bad,,,,,,") && l.contains("line 8")), "{table}");
 }
 
 #[test]
@@ -531,7 +541,7 @@ fn bench_pmed_and_cpmp_reach_the_proven_optima_of_small_instances() {
         assert!(stdout.contains("optimal"), "{stdout}");
         let table = std::fs::read_to_string(&csv).unwrap();
         let row = table.lines().nth(1).unwrap();
-        assert!(row.starts_with(&format!("{only},{value},{value},0.000,")) && row.ends_with(",true"), "{row}");
+        assert!(row.starts_with(&format!("{only},{value},{value},0.000,")) && row.ends_with(",true,"), "{row}");
     }
 }
 
