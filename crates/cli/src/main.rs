@@ -205,6 +205,9 @@ enum Command {
         /// Seed of the demand and the searches.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Generated demand times this: 3 sizes for the rush of a lockdown's first days.
+        #[arg(long, default_value_t = 1.0, conflicts_with = "orders_stream")]
+        demand_scale: f64,
         /// Search iterations per re-plan (fewer than `simulate`'s 3000: sizing runs many days).
         #[arg(long, default_value_t = size::ITERATIONS)]
         iterations: u64,
@@ -351,6 +354,9 @@ struct DayInput {
     /// Seed of the demand, the disturbances and the searches.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Generated demand times this: 3 for the rush of a lockdown's first days (at most 20).
+    #[arg(long, default_value_t = 1.0, conflicts_with = "orders_stream")]
+    demand_scale: f64,
     /// Fleet and parameters as JSON (docs/fleet-format.md); for `place`, its stations are the
     /// "current" placement.
     #[arg(long)]
@@ -441,6 +447,7 @@ fn main() -> ExitCode {
             orders_stream: input.orders_stream.as_deref(),
             days: input.days,
             seed: input.seed,
+            demand_scale: input.demand_scale,
             fleet: input.fleet.as_deref(),
             policy: policy.into(),
             iterations,
@@ -448,13 +455,14 @@ fn main() -> ExitCode {
             calm,
             out: &out,
         }),
-        Command::Size { area, orders_stream, fleet, days, seed, iterations, max_porters, out } => {
+        Command::Size { area, orders_stream, fleet, days, seed, demand_scale, iterations, max_porters, out } => {
             size::run(&size::Request {
                 area: &area,
                 orders_stream: orders_stream.as_deref(),
                 fleet: fleet.as_deref(),
                 days,
                 seed,
+                demand_scale,
                 iterations,
                 max_porters,
                 out: &out,
@@ -466,6 +474,7 @@ fn main() -> ExitCode {
                 orders_stream: input.orders_stream.as_deref(),
                 days: input.days,
                 seed: input.seed,
+                demand_scale: input.demand_scale,
                 stations: &stations,
                 open,
                 closed,

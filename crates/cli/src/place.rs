@@ -19,6 +19,7 @@ pub struct Request<'a> {
     pub orders_stream: Option<&'a Path>,
     pub days: u32,
     pub seed: u64,
+    pub demand_scale: f64,
     pub stations: &'a str,
     pub open: Vec<String>,
     pub closed: Vec<String>,
@@ -102,10 +103,11 @@ pub fn run(r: &Request) -> Result<ExitCode> {
         eprintln!("error: --seconds {} must be a positive number of seconds", r.seconds);
         return Ok(ExitCode::from(BAD_INPUT));
     }
-    let Inputs { area, fleet, demand, days } = match inputs(r.area, r.fleet, r.orders_stream, r.days, r.seed) {
-        Ok(i) => i,
-        Err(code) => return Ok(code),
-    };
+    let Inputs { area, fleet, demand, days } =
+        match inputs(r.area, r.fleet, r.orders_stream, r.days, r.seed, r.demand_scale) {
+            Ok(i) => i,
+            Err(code) => return Ok(code),
+        };
     let matrices = area.matrices();
     let constraints = Constraints { open: r.open.clone(), closed: r.closed.clone(), max_walk_m: r.max_walk };
     let m = match model(&area, &matrices, &demand, &fleet, &constraints) {

@@ -16,6 +16,7 @@ pub struct Request<'a> {
     pub orders_stream: Option<&'a Path>,
     pub days: u32,
     pub seed: u64,
+    pub demand_scale: f64,
     pub fleet: Option<&'a Path>,
     pub policy: Policy,
     pub iterations: u64,
@@ -23,6 +24,10 @@ pub struct Request<'a> {
     pub calm: bool,
     pub out: &'a Path,
 }
+
+/// The most `--demand-scale` takes: 20 times DOMAIN.md's demand is about 7 orders a day for
+/// every household, beyond any rush reported, and near the per-household order limit.
+pub(crate) const MAX_DEMAND_SCALE: f64 = 20.0;
 
 /// What a simulation or a placement runs on.
 pub(crate) struct Inputs {
@@ -41,7 +46,12 @@ pub(crate) fn inputs(
     stream: Option<&Path>,
     days: u32,
     seed: u64,
+    demand_scale: f64,
 ) -> Result<Inputs, ExitCode> {
+    if !(demand_scale.is_finite() && demand_scale > 0.0 && demand_scale <= MAX_DEMAND_SCALE) {
+        eprintln!("error: --demand-scale {demand_scale} must be above 0 and at most {MAX_DEMAND_SCALE}");
+        return Err(ExitCode::from(BAD_INPUT));
+    }
     let built = match lastmetre::load_area(area, &AreaParams::default()) {
         Ok(b) => b,
         Err(LoadError::Invalid(mut problems)) => {
@@ -57,7 +67,7 @@ pub(crate) fn inputs(
     let fleet = fleet.map(lastmetre::read_fleet).transpose().map_err(input_error)?.unwrap_or_default();
     let demand = match stream {
         Some(path) => lastmetre::read_orders(path).map_err(input_error)?,
-        None => lastmetre::sim::generated_demand(&built.area, days, seed),
+        None => lastmetre::sim::generated_demand_scaled(&built.area, days, seed, demand_scale),
     };
     let last = demand.iter().map(|o| o.placed_at.get()).fold(0.0, f64::max);
     let days = days.max((last / lastmetre::sim::DAY_S).floor() as u32 + 1);
@@ -65,10 +75,11 @@ pub(crate) fn inputs(
 }
 
 pub fn simulate(r: &Request) -> Result<ExitCode> {
-    let Inputs { area, fleet, demand, days } = match inputs(r.area, r.fleet, r.orders_stream, r.days, r.seed) {
-        Ok(i) => i,
-        Err(code) => return Ok(code),
-    };
+    let Inputs { area, fleet, demand, days } =
+        match inputs(r.area, r.fleet, r.orders_stream, r.days, r.seed, r.demand_scale) {
+            Ok(i) => i,
+            Err(code) => return Ok(code),
+        };
     let options = Options {
         days,
         seed: r.seed,

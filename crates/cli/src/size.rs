@@ -21,16 +21,18 @@ pub(crate) struct Request<'a> {
     pub fleet: Option<&'a Path>,
     pub days: u32,
     pub seed: u64,
+    pub demand_scale: f64,
     pub iterations: u64,
     pub max_porters: usize,
     pub out: &'a Path,
 }
 
 pub(crate) fn run(r: &Request) -> Result<ExitCode> {
-    let Inputs { area, fleet, demand, days } = match inputs(r.area, r.fleet, r.orders_stream, r.days, r.seed) {
-        Ok(i) => i,
-        Err(code) => return Ok(code),
-    };
+    let Inputs { area, fleet, demand, days } =
+        match inputs(r.area, r.fleet, r.orders_stream, r.days, r.seed, r.demand_scale) {
+            Ok(i) => i,
+            Err(code) => return Ok(code),
+        };
     let outcome = size_and_write(&area, &fleet, &demand, days, r.seed, r.iterations, r.max_porters, r.out, false)?;
     Ok(if outcome.found { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

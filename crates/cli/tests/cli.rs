@@ -519,6 +519,27 @@ fn simulate_refuses_a_bad_orders_stream_naming_the_order() {
 }
 
 #[test]
+fn simulate_plays_the_rush_at_three_times_the_demand() {
+    let area = repo("data/niuxie/area.geojson");
+    let orders = |scale: &str| {
+        let dir = scratch(&format!("sim-rush-{scale}"));
+        let args = ["simulate", "--area", &area, "--generate-demand", "--seed", "5", "--iterations", "100"];
+        let out = lastmetre(&[&args[..], &["--demand-scale", scale, "--out", &dir.display().to_string()]].concat());
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+        assert_eq!(summary["violations"].as_array().map(Vec::len), Some(0), "every plan passes the checker");
+        summary["days"][0]["orders"].as_u64().unwrap() as f64
+    };
+    let (normal, rush) = (orders("1"), orders("3"));
+    assert!((2.6..3.4).contains(&(rush / normal)), "{rush} orders at 3x against {normal}");
+    for bad in ["0", "-1", "nan", "21"] {
+        let out = lastmetre(&["simulate", "--area", &area, "--generate-demand", "--demand-scale", bad, "--out", "x"]);
+        assert_eq!(out.status.code(), Some(2), "--demand-scale {bad}: {}", text(&out.stderr));
+    }
+}
+
+#[test]
 fn bench_pmed_and_cpmp_reach_the_proven_optima_of_small_instances() {
     let Some(dir) = benchmarks() else { return };
     for (family, folder, only, value) in

@@ -186,11 +186,18 @@ pub enum SimError {
 
 /// A day of generated demand for every household of `area` (DOMAIN.md's figures).
 pub fn generated_demand(area: &Area, days: u32, seed: u64) -> Vec<Order> {
+    generated_demand_scaled(area, days, seed, 1.0)
+}
+
+/// [`generated_demand`] with `scale` times DOMAIN.md's orders per household and day: 3 for
+/// the rush of a lockdown's first days. The same seed and scale give the same orders.
+pub fn generated_demand_scaled(area: &Area, days: u32, seed: u64, scale: f64) -> Vec<Order> {
     let households: Vec<&str> = area.households.iter().map(|h| h.id.as_str()).collect();
     let mut all = Vec::new();
     for day in 1..=days {
         let offset = f64::from(day - 1) * DAY_S;
-        let options = lastmetre_synth::demand::DayOptions::new(seed, day);
+        let mut options = lastmetre_synth::demand::DayOptions::new(seed, day);
+        options.rate *= scale;
         for mut o in lastmetre_synth::demand::day(&households, &options) {
             o.placed_at = Seconds(o.placed_at.get() + offset);
             all.push(o);
