@@ -137,6 +137,67 @@ fn orders_are_checked_acknowledged_once_and_planned() {
 }
 
 #[test]
+fn a_repeated_report_with_its_key_is_applied_once_even_across_a_crash() {
+    let db = scratch("event-keys.db");
+    let mut s = Server::start(&db);
+    let orders = noon_orders();
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &json!({"orders": orders[..30]})).0, 201);
+    let (status, _) = post(&s, "/plan", Some(DISPATCHER), &json!({"at": "12:00"}));
+    assert_eq!(status, 201);
+    let (_, plan) = get(&s, "/plans/0", Some(DISPATCHER));
+    let drops = plan["outings"][0]["drops"].as_array().unwrap();
+    let order = |i: usize| drops[i]["order"].as_str().unwrap().to_owned();
+    let report = |s: &Server, body: &Value, key: Option<&str>| {
+        call("POST", &format!("{}/events", s.url), Some(DISPATCHER), Some(&body.to_string()), key)
+    };
+    let entries = |s: &Server| get(s, "/metrics", Some(VIEWER)).1["journal_entries"].as_u64().unwrap();
+
+    // A phone reports a delivery, hears nothing (say), and reports it again with the same key:
+    // the first answer, and one entry in the journal.
+    let delivered = json!({"kind": "delivered", "order": order(0), "at": "12:20"});
+    let first = report(&s, &delivered, Some("phone-7-report-1"));
+    assert_eq!(first.0, 200, "{}", first.1);
+    let journal = entries(&s);
+    assert_eq!(report(&s, &delivered, Some("phone-7-report-1")), first);
+    assert_eq!(entries(&s), journal, "the repeat is not journaled again");
+    // Without a key, the same report is a second delivery, and refused.
+    assert_eq!(report(&s, &delivered, None).0, 422);
+    // The same key with another body is a conflict, and changes nothing.
+    let other = json!({"kind": "delivered", "order": order(1), "at": "12:21"});
+    let (status, body) = report(&s, &other, Some("phone-7-report-1"));
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("idempotency_key_reused")));
+    let (_, seen) = get(&s, &format!("/orders/{}", order(1)), Some(DISPATCHER));
+    assert_ne!(seen["status"]["status"], "delivered");
+    // A refused report keeps its refusal.
+    let wrong = json!({"kind": "delivered", "order": "no-such-order", "at": "12:22"});
+    let refused = report(&s, &wrong, Some("phone-7-report-2"));
+    assert_eq!(refused.0, 422, "{}", refused.1);
+    assert_eq!(report(&s, &wrong, Some("phone-7-report-2")), refused);
+
+    // After SIGKILL the keys still answer as before.
+    s.kill();
+    let mut s = Server::start(&db);
+    assert_eq!(report(&s, &delivered, Some("phone-7-report-1")), first);
+    assert_eq!(report(&s, &wrong, Some("phone-7-report-2")), refused);
+
+    // A crash between the event's commit and its answer leaves the key unanswered (status 0):
+    // the next start answers it from the replay, with the answer the event had.
+    let second = json!({"kind": "delivered", "order": order(1), "at": "12:25"});
+    let answered = report(&s, &second, Some("phone-7-report-3"));
+    assert_eq!(answered.0, 200, "{}", answered.1);
+    s.kill();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let changed =
+        conn.execute("UPDATE idempotency SET status = 0, response = '' WHERE key = 'phone-7-report-3'", []).unwrap();
+    assert_eq!(changed, 1);
+    drop(conn);
+    let s = Server::start(&db);
+    assert_eq!(report(&s, &second, Some("phone-7-report-3")), answered);
+    let (_, seen) = get(&s, &format!("/orders/{}", order(1)), Some(DISPATCHER));
+    assert_eq!(seen["status"]["status"], "delivered");
+}
+
+#[test]
 fn acknowledged_orders_survive_sigkill_twenty_times() {
     let db = scratch("crash.db");
     let households: Vec<String> = noon_orders().iter().map(|o| o["household"].as_str().unwrap().to_owned()).collect();

@@ -1,7 +1,7 @@
 //! The HTTP API (documented in `assets/openapi.json`, served at `/openapi.json`) and the page.
 
 use crate::auth::Role;
-use crate::ledger::{self, OrdersOutcome, Write};
+use crate::ledger::{self, EventOutcome, OrdersOutcome, Write};
 use crate::{Service, StoredPlan, make_plan};
 use axum::Router;
 use axum::body::Bytes;
@@ -117,9 +117,22 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    fn body(&self) -> Value {
+        json!({ "error": { "code": self.code, "message": self.message, "fields": self.fields } })
+    }
+    fn key_in_flight() -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "idempotency_key_in_flight",
+            "the first request with this Idempotency-Key is still being applied; repeat it in a moment",
+        )
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({ "error": { "code": self.code, "message": self.message, "fields": self.fields } });
+        let body = self.body();
         (self.status, axum::Json(body)).into_response()
     }
 }
@@ -315,15 +328,7 @@ async fn post_orders(
 ) -> Result<Response, ApiError> {
     require_dispatcher(caller)?;
     let body = body?;
-    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
-        None => None,
-        Some(Ok(k)) if !k.is_empty() && k.len() <= 200 => Some(k.to_owned()),
-        // Ignoring a key the client sent would turn its retry into a duplicate.
-        Some(_) => {
-            let message = "Idempotency-Key must be 1 to 200 printable ASCII characters";
-            return Err(ApiError::invalid_at("header/Idempotency-Key", "bad_key", message));
-        }
-    };
+    let key = idempotency_key(&headers)?;
     if s.broken.load(Ordering::Relaxed) {
         return Err(ApiError::restart_needed());
     }
@@ -338,8 +343,7 @@ async fn post_orders(
                 .map_err(|e| ApiError::ledger_failed(e.to_string()))?;
             match seen {
                 Some((seen_hash, status, response)) if seen_hash == *hash => {
-                    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-                    return Ok(Err((status, [(header::CONTENT_TYPE, "application/json")], response).into_response()));
+                    return Ok(Err(json_response(status, response)));
                 }
                 Some(_) => return Err(ApiError::key_reused()),
                 None => {}
@@ -393,17 +397,12 @@ async fn post_orders(
     let batch = wrapped.to_string();
     s.writer.send(Write::Orders { orders, body: batch, idempotency, reply }).map_err(|_| ApiError::ledger_down())?;
     let outcome = outcome.await.map_err(|_| ApiError::ledger_down())?;
-    let json_response = |status: StatusCode, body: String| -> Response {
-        (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
-    };
     match outcome {
         OrdersOutcome::Committed(seq) => {
             s.journal_entries.fetch_add(1, Ordering::Relaxed);
-            Ok(json_response(StatusCode::CREATED, ledger::accepted_response(&ids, seq)))
+            Ok(json_response(201, ledger::accepted_response(&ids, seq)))
         }
-        OrdersOutcome::Repeated { status, response } => {
-            Ok(json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), response))
-        }
+        OrdersOutcome::Repeated { status, response } => Ok(json_response(status, response)),
         OrdersOutcome::KeyReused => Err(ApiError::key_reused()),
         OrdersOutcome::Duplicate(id) => {
             let message = format!("order '{id}' is already in the ledger; none was accepted");
@@ -411,6 +410,37 @@ async fn post_orders(
             Err(ApiError::order_problems(message, &[problem], &places))
         }
         OrdersOutcome::Failed(message) => Err(ApiError::ledger_failed(message)),
+    }
+}
+
+/// The `Idempotency-Key` header, if sent.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => Ok(None),
+        Some(Ok(k)) if !k.is_empty() && k.len() <= 200 => Ok(Some(k.to_owned())),
+        // Ignoring a key the client sent would turn its retry into a duplicate.
+        Some(_) => {
+            let message = "Idempotency-Key must be 1 to 200 printable ASCII characters";
+            Err(ApiError::invalid_at("header/Idempotency-Key", "bad_key", message))
+        }
+    }
+}
+
+/// A response from a status and a JSON body (a stored answer, or one about to be stored).
+fn json_response(status: u16, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// The answer to an applied event, as status and body: what the client hears, what its
+/// idempotency key keeps, and what a replay records for a key left unanswered by a crash.
+pub(crate) fn event_answer(seq: i64, at: f64, reported: Result<(), &DispatchError>) -> (u16, String) {
+    match reported {
+        Ok(()) => (200, json!({ "seq": seq, "at": lastmetre::formats::format_time(at) }).to_string()),
+        Err(e) => {
+            let e = ApiError::refused_event(e);
+            (e.status.as_u16(), e.body().to_string())
+        }
     }
 }
 
@@ -495,10 +525,23 @@ async fn get_order(
 async fn post_event(
     State(s): State<Shared>,
     axum::Extension(caller): axum::Extension<Caller>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     require_dispatcher(caller)?;
     let body = body?;
+    let idempotency = idempotency_key(&headers)?.map(|k| (k, ledger::sha256(&body)));
+    // A repeated report gets its first answer, before anything else is checked.
+    if let Some((key, hash)) = &idempotency {
+        let seen = ledger::idempotent(&s.reader.lock().unwrap_or_else(|e| e.into_inner()), key)
+            .map_err(|e| ApiError::ledger_failed(e.to_string()))?;
+        match seen {
+            Some((seen_hash, _, _)) if seen_hash != *hash => return Err(ApiError::key_reused()),
+            Some((_, 0, _)) => return Err(ApiError::key_in_flight()),
+            Some((_, status, response)) => return Ok(json_response(status, response)),
+            None => {}
+        }
+    }
     let mut value: Value = json_of(&body)?;
     let at = time_of(&s, value.get("at"), "/at")?;
     if let Some(map) = value.as_object_mut() {
@@ -515,28 +558,44 @@ async fn post_event(
         return Err(ApiError::restart_needed());
     }
     let service = s.clone();
-    let outcome = tokio::task::spawn_blocking(move || -> Result<i64, ApiError> {
+    tokio::task::spawn_blocking(move || -> Result<Response, ApiError> {
         // In the ledger first, then applied, at its place in the journal: the orders taken
         // with it are those acknowledged before it, exactly as replay will do. An event the
         // dispatcher refuses stays in the journal and is refused again on replay: no effect.
         let mut d = service.dispatcher.lock().unwrap_or_else(|e| e.into_inner());
         let text = serde_json::to_string(&event).unwrap_or_default();
         let (reply, rx) = oneshot::channel();
-        service.writer.send(Write::Event { at, body: text, reply }).map_err(|_| ApiError::ledger_down())?;
-        let (seq, orders) =
-            rx.blocking_recv().map_err(|_| ApiError::ledger_down())?.map_err(ApiError::ledger_failed)?;
+        let key = idempotency.as_ref().map(|(k, _)| k.clone());
+        service
+            .writer
+            .send(Write::Event { at, body: text, idempotency, reply })
+            .map_err(|_| ApiError::ledger_down())?;
+        let (seq, orders) = match rx.blocking_recv().map_err(|_| ApiError::ledger_down())? {
+            EventOutcome::Committed(seq, orders) => (seq, orders),
+            // The same key came twice at once: the other request is the one applied.
+            EventOutcome::Repeated { status, response } => return Ok(json_response(status, response)),
+            EventOutcome::InFlight => return Err(ApiError::key_in_flight()),
+            EventOutcome::KeyReused => return Err(ApiError::key_reused()),
+            EventOutcome::Failed(message) => return Err(ApiError::ledger_failed(message)),
+        };
         // In the journal now, whatever the dispatcher makes of it: replay counts it too.
         service.journal_entries.fetch_add(1, Ordering::Relaxed);
         crate::add(&mut d, &service.queue, orders);
         let reported = d.report(lastmetre::Seconds(at), event);
         *service.statuses.write().unwrap_or_else(|e| e.into_inner()) = crate::statuses(&d, &service.queue);
-        reported.map_err(|e| ApiError::refused_event(&e))?;
-        *service.check.write().unwrap_or_else(|e| e.into_inner()) = d.order_check();
-        Ok(seq)
+        if reported.is_ok() {
+            *service.check.write().unwrap_or_else(|e| e.into_inner()) = d.order_check();
+        }
+        let (status, response) = event_answer(seq, at, reported.as_ref().map(|_| ()));
+        if let Some(key) = key {
+            // Lost if the service dies first: the next start answers it from the replay.
+            let answer = Write::Answer { key, status, response: response.clone() };
+            service.writer.send(answer).map_err(|_| ApiError::ledger_down())?;
+        }
+        Ok(json_response(status, response))
     })
     .await
-    .map_err(ApiError::internal)??;
-    Ok(axum::Json(json!({ "seq": outcome, "at": lastmetre::formats::format_time(at) })).into_response())
+    .map_err(ApiError::internal)?
 }
 
 /// The field an event's error is about. Events are tagged by `kind`, so serde reports no

@@ -62,7 +62,7 @@ impl Queue {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     "CREATE TABLE journal (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         kind TEXT NOT NULL CHECK (kind IN ('orders', 'event', 'plan')),
@@ -78,6 +78,9 @@ const MIGRATIONS: [&str; 2] = [
     );",
     // What the journal replays against: the area, the fleet and the dispatcher's settings.
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    // Events take idempotency keys too: the key is written with the event's journal entry
+    // (`seq`, status 0 while its answer is not known yet) and answered once applied.
+    "ALTER TABLE idempotency ADD COLUMN seq INTEGER;",
 ];
 
 /// What the journal holds, in acknowledgement order.
@@ -172,6 +175,23 @@ pub fn idempotent(conn: &Connection, key: &str) -> rusqlite::Result<Option<(Stri
     .optional()
 }
 
+/// The events whose idempotency key is still without its answer (a crash came between the
+/// event's commit and its answer): journal position → key.
+pub fn unanswered_events(conn: &Connection) -> rusqlite::Result<HashMap<i64, String>> {
+    let mut statement = conn.prepare("SELECT seq, key FROM idempotency WHERE status = 0 AND seq IS NOT NULL")?;
+    let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// Records the answer to an event's idempotency key, once.
+pub fn answer(conn: &Connection, key: &str, status: u16, response: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE idempotency SET status = ?2, response = ?3 WHERE key = ?1 AND status = 0",
+        params![key, status, response],
+    )?;
+    Ok(())
+}
+
 /// The SHA-256 of a request body, hex.
 pub fn sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
@@ -191,14 +211,25 @@ pub enum Write {
         /// Where the outcome goes.
         reply: oneshot::Sender<OrdersOutcome>,
     },
-    /// Append an event.
+    /// Append an event, under an idempotency key (key, SHA-256 of the request body).
     Event {
         /// Its time, seconds of the day.
         at: f64,
         /// The event JSON.
         body: String,
-        /// The journal position and the orders acknowledged before it, or why not.
-        reply: oneshot::Sender<Result<(i64, Vec<Order>), String>>,
+        /// Idempotency key and body hash.
+        idempotency: Option<(String, String)>,
+        /// What became of it.
+        reply: oneshot::Sender<EventOutcome>,
+    },
+    /// The answer to an event's idempotency key, once the event is applied.
+    Answer {
+        /// The key.
+        key: String,
+        /// The answer's status.
+        status: u16,
+        /// The answer's body.
+        response: String,
     },
     /// Append a plan request; the reply carries the orders acknowledged before it.
     Plan {
@@ -229,6 +260,26 @@ pub enum OrdersOutcome {
     Failed(String),
 }
 
+/// What became of an event.
+#[derive(Debug)]
+pub enum EventOutcome {
+    /// Committed at this journal position, after these acknowledged orders.
+    Committed(i64, Vec<Order>),
+    /// The idempotency key was seen with the same body and answered: the stored answer.
+    Repeated {
+        /// The first answer's status.
+        status: u16,
+        /// The first answer's body.
+        response: String,
+    },
+    /// The idempotency key was seen with the same body, and that event is still being applied.
+    InFlight,
+    /// The idempotency key was seen with another body.
+    KeyReused,
+    /// The database failed.
+    Failed(String),
+}
+
 /// Runs the writer until every sender is dropped.
 pub fn writer(mut conn: Connection, requests: mpsc::Receiver<Write>, queue: &Queue) {
     while let Ok(first) = requests.recv() {
@@ -246,7 +297,7 @@ pub fn writer(mut conn: Connection, requests: mpsc::Receiver<Write>, queue: &Que
 /// What to tell each requester once the transaction is committed.
 enum Reply {
     Orders(oneshot::Sender<OrdersOutcome>, OrdersOutcome, Vec<Order>),
-    Event(oneshot::Sender<Result<(i64, Vec<Order>), String>>, i64),
+    Event(oneshot::Sender<EventOutcome>, EventOutcome),
     Plan(oneshot::Sender<Result<(i64, Vec<Order>), String>>, i64),
 }
 
@@ -261,10 +312,11 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>, queue: &Queue) {
                     let outcome = append_orders(&mut tx, &ids, &body, idempotency.as_ref())?;
                     replies.push(Reply::Orders(reply, outcome, orders));
                 }
-                Write::Event { at, body, reply } => {
-                    tx.execute("INSERT INTO journal (kind, at_s, body) VALUES ('event', ?1, ?2)", params![at, body])?;
-                    replies.push(Reply::Event(reply, tx.last_insert_rowid()));
+                Write::Event { at, body, idempotency, reply } => {
+                    let outcome = append_event(&tx, at, &body, idempotency.as_ref())?;
+                    replies.push(Reply::Event(reply, outcome));
                 }
+                Write::Answer { key, status, response } => answer(&tx, &key, status, &response)?,
                 Write::Plan { at, reply } => {
                     tx.execute("INSERT INTO journal (kind, at_s, body) VALUES ('plan', ?1, '{}')", params![at])?;
                     replies.push(Reply::Plan(reply, tx.last_insert_rowid()));
@@ -284,8 +336,13 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>, queue: &Queue) {
                         }
                         let _ = tx.send(outcome);
                     }
-                    Reply::Event(tx, seq) => {
-                        let _ = tx.send(Ok((seq, queue.drain())));
+                    Reply::Event(tx, outcome) => {
+                        // Only an event that entered the journal takes the queued orders.
+                        let outcome = match outcome {
+                            EventOutcome::Committed(seq, _) => EventOutcome::Committed(seq, queue.drain()),
+                            other => other,
+                        };
+                        let _ = tx.send(outcome);
                     }
                     Reply::Plan(tx, seq) => {
                         let _ = tx.send(Ok((seq, queue.drain())));
@@ -302,7 +359,7 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>, queue: &Queue) {
                         let _ = tx.send(OrdersOutcome::Failed(message.clone()));
                     }
                     Reply::Event(tx, _) => {
-                        let _ = tx.send(Err(message.clone()));
+                        let _ = tx.send(EventOutcome::Failed(message.clone()));
                     }
                     Reply::Plan(tx, _) => {
                         let _ = tx.send(Err(message.clone()));
@@ -311,6 +368,32 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>, queue: &Queue) {
             }
         }
     }
+}
+
+fn append_event(
+    tx: &rusqlite::Transaction,
+    at: f64,
+    body: &str,
+    idempotency: Option<&(String, String)>,
+) -> rusqlite::Result<EventOutcome> {
+    if let Some((key, hash)) = idempotency
+        && let Some((seen_hash, status, response)) = idempotent(tx, key)?
+    {
+        return Ok(match (seen_hash == *hash, status) {
+            (false, _) => EventOutcome::KeyReused,
+            (true, 0) => EventOutcome::InFlight,
+            (true, status) => EventOutcome::Repeated { status, response },
+        });
+    }
+    tx.execute("INSERT INTO journal (kind, at_s, body) VALUES ('event', ?1, ?2)", params![at, body])?;
+    let seq = tx.last_insert_rowid();
+    if let Some((key, hash)) = idempotency {
+        tx.execute(
+            "INSERT INTO idempotency (key, body_sha256, status, response, seq) VALUES (?1, ?2, 0, '', ?3)",
+            params![key, hash, seq],
+        )?;
+    }
+    Ok(EventOutcome::Committed(seq, Vec::new()))
 }
 
 fn append_orders(

@@ -148,15 +148,17 @@ impl Service {
         ];
         ledger::bind(&conn, &facts).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
         let journal = ledger::journal(&conn).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
+        let unanswered =
+            ledger::unanswered_events(&conn).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
 
         // Replay. A plan request on which the planner panicked (the live service then stopped
         // writing) is replayed again from the start with that request skipped: its orders
         // wait for the next plan, and the service can start.
         let mut skip = HashSet::new();
-        let Replayed { dispatcher, queue, plans, last_plan_at } = loop {
+        let Replayed { dispatcher, queue, plans, last_plan_at, answers } = loop {
             let dispatcher = Dispatcher::new(built.area.clone(), fleet.clone(), config.settings.clone())
                 .map_err(|e| input(format!("the fleet does not fit the area: {e}")))?;
-            match replay(dispatcher, &journal, &built.area, &skip)? {
+            match replay(dispatcher, &journal, &built.area, &skip, &unanswered)? {
                 Ok(replayed) => break replayed,
                 Err(seq) => {
                     eprintln!("the planner failed on plan request {seq} of the ledger; it is skipped");
@@ -164,6 +166,11 @@ impl Service {
                 }
             }
         };
+        // Events a crash left without their answer get the one the replay gave them.
+        for (key, status, response) in &answers {
+            ledger::answer(&conn, key, *status, response)
+                .map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
+        }
         let check = RwLock::new(dispatcher.order_check());
         let statuses = RwLock::new(statuses(&dispatcher, &queue));
         let reader = ledger::open(&config.db).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
@@ -207,6 +214,8 @@ struct Replayed {
     queue: Arc<Queue>,
     plans: Vec<StoredPlan>,
     last_plan_at: f64,
+    /// Answers for the idempotency keys of events left unanswered: (key, status, body).
+    answers: Vec<(String, u16, String)>,
 }
 
 /// Repeats the journal, skipping the plan requests in `skip`; `Ok(Err(seq))` when the planner
@@ -216,9 +225,11 @@ fn replay(
     journal: &[(i64, Entry)],
     area: &Area,
     skip: &HashSet<i64>,
+    unanswered: &HashMap<i64, String>,
 ) -> Result<Result<Replayed, i64>, StartError> {
     let queue = Arc::new(Queue::default());
     let mut plans = Vec::new();
+    let mut answers = Vec::new();
     let mut last_plan_at = f64::NEG_INFINITY;
     for (seq, entry) in journal {
         let fail = |why: String| StartError::Replay { seq: *seq, why };
@@ -234,7 +245,11 @@ fn replay(
                 let event: Event = serde_json::from_str(body).map_err(|e| fail(e.to_string()))?;
                 add(&mut dispatcher, &queue, queue.drain());
                 // An event the dispatcher refused when it came is refused again: no effect.
-                let _ = dispatcher.report(lastmetre::Seconds(*at), event);
+                let reported = dispatcher.report(lastmetre::Seconds(*at), event);
+                if let Some(key) = unanswered.get(seq) {
+                    let (status, response) = api::event_answer(*seq, *at, reported.as_ref().map(|_| ()));
+                    answers.push((key.clone(), status, response));
+                }
             }
             Entry::Plan(at) => {
                 last_plan_at = *at;
@@ -253,7 +268,7 @@ fn replay(
             }
         }
     }
-    Ok(Ok(Replayed { dispatcher, queue, plans, last_plan_at }))
+    Ok(Ok(Replayed { dispatcher, queue, plans, last_plan_at, answers }))
 }
 
 /// Where each order the dispatcher holds stands, as JSON, by id.
