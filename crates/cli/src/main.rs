@@ -205,7 +205,8 @@ enum Command {
         /// Seed of the demand and the searches.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Generated demand times this: 3 sizes for the rush of a lockdown's first days.
+        /// Generated demand times this: 3 sizes for the rush of a lockdown's first days (at
+        /// most 5).
         #[arg(long, default_value_t = 1.0, conflicts_with = "orders_stream")]
         demand_scale: f64,
         /// Search iterations per re-plan (fewer than `simulate`'s 3000: sizing runs many days).
@@ -272,6 +273,15 @@ enum Command {
         /// Write the village as an OSM XML extract instead, to try `import-osm` on.
         #[arg(long, value_enum, value_name = "DETAIL")]
         osm: Option<import::OsmDetail>,
+    },
+    /// Ledger tools for the command post: an online backup while the service runs, and a
+    /// check of a ledger's integrity and of its journal's consistency.
+    ///
+    /// Exit status: 0 done (the ledger is sound), 1 the check found problems, 2 the ledger
+    /// cannot be used (no such file, not a lastmetre ledger, a backup that failed).
+    Ledger {
+        #[command(subcommand)]
+        action: LedgerAction,
     },
     /// Run the dispatcher service: durable order ledger, HTTP API and a live map page.
     ///
@@ -354,13 +364,33 @@ struct DayInput {
     /// Seed of the demand, the disturbances and the searches.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Generated demand times this: 3 for the rush of a lockdown's first days (at most 20).
+    /// Generated demand times this: 3 for the rush of a lockdown's first days (at most 5).
     #[arg(long, default_value_t = 1.0, conflicts_with = "orders_stream")]
     demand_scale: f64,
     /// Fleet and parameters as JSON (docs/fleet-format.md); for `place`, its stations are the
     /// "current" placement.
     #[arg(long)]
     fleet: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum LedgerAction {
+    /// Copy the ledger while the service may be writing to it (SQLite's online backup): a
+    /// consistent snapshot, checked, in one file.
+    Backup {
+        /// The service's ledger.
+        #[arg(long)]
+        db: PathBuf,
+        /// The copy to write; it must not exist.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a ledger: SQLite's integrity check, then the journal against itself.
+    Check {
+        /// The ledger.
+        #[arg(long)]
+        db: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -488,6 +518,7 @@ fn main() -> ExitCode {
         Command::Generate { households, seed, residents, stations, out, osm } => {
             generate(households, seed, residents, stations, &out, osm)
         }
+        Command::Ledger { action } => ledger(action),
         Command::Serve { area, fleet, db, listen, tokens, utc_offset, iterations, max_body_kb } => {
             serve::run(serve::Request { area, fleet, db, listen, tokens, utc_offset, iterations, max_body_kb })
         }
@@ -654,4 +685,51 @@ fn generate(
         spec.sites.iter().filter(|s| s.open).count()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `lastmetre ledger backup|check`.
+fn ledger(action: LedgerAction) -> Result<ExitCode> {
+    use lastmetre_serve::tools;
+    match action {
+        LedgerAction::Backup { db, out } => match tools::backup(&db, &out) {
+            Ok(copied) => {
+                println!(
+                    "{}: a checked copy of {} with {} journal entries and {} orders",
+                    out.display(),
+                    db.display(),
+                    copied.entries,
+                    copied.orders
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                Ok(ExitCode::from(BAD_INPUT))
+            }
+        },
+        LedgerAction::Check { db } => match tools::check(&db) {
+            Ok(health) => {
+                for problem in &health.problems {
+                    println!("problem: {problem}");
+                }
+                println!(
+                    "{}: {} journal entries, {} orders, {} event answer(s) to give at the next start; {}",
+                    db.display(),
+                    health.entries,
+                    health.orders,
+                    health.unanswered,
+                    if health.problems.is_empty() {
+                        "sound".to_owned()
+                    } else {
+                        format!("{} problem(s)", health.problems.len())
+                    }
+                );
+                Ok(if health.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                Ok(ExitCode::from(BAD_INPUT))
+            }
+        },
+    }
 }

@@ -25,9 +25,10 @@ pub struct Request<'a> {
     pub out: &'a Path,
 }
 
-/// The most `--demand-scale` takes: 20 times DOMAIN.md's demand is about 7 orders a day for
-/// every household, beyond any rush reported, and near the per-household order limit.
-pub(crate) const MAX_DEMAND_SCALE: f64 = 20.0;
+/// The most `--demand-scale` takes: 5 times DOMAIN.md's demand is 1.75 orders a day per
+/// household on average. Households are drawn at random, so at 10 times some would pass the
+/// fleet file's 10 orders per household and shift, and the day would be refused.
+pub(crate) const MAX_DEMAND_SCALE: f64 = 5.0;
 
 /// What a simulation or a placement runs on.
 pub(crate) struct Inputs {

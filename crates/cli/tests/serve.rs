@@ -168,6 +168,19 @@ fn a_repeated_report_with_its_key_is_applied_once_even_across_a_crash() {
     assert_eq!((status, body["error"]["code"].as_str()), (409, Some("idempotency_key_reused")));
     let (_, seen) = get(&s, &format!("/orders/{}", order(1)), Some(DISPATCHER));
     assert_ne!(seen["status"]["status"], "delivered");
+    // A key of an orders batch is no key of an event, and the other way round.
+    let batch = json!(orders[30..32]).to_string();
+    let ordered = call("POST", &format!("{}/orders", s.url), Some(DISPATCHER), Some(&batch), Some("tablet-1"));
+    assert_eq!(ordered.0, 201, "{}", ordered.1);
+    assert_eq!(report(&s, &other, Some("tablet-1")).0, 409);
+    let as_orders = call(
+        "POST",
+        &format!("{}/orders", s.url),
+        Some(DISPATCHER),
+        Some(&delivered.to_string()),
+        Some("phone-7-report-1"),
+    );
+    assert_eq!(as_orders.0, 409, "{}", as_orders.1);
     // A refused report keeps its refusal.
     let wrong = json!({"kind": "delivered", "order": "no-such-order", "at": "12:22"});
     let refused = report(&s, &wrong, Some("phone-7-report-2"));
@@ -195,6 +208,66 @@ fn a_repeated_report_with_its_key_is_applied_once_even_across_a_crash() {
     assert_eq!(report(&s, &second, Some("phone-7-report-3")), answered);
     let (_, seen) = get(&s, &format!("/orders/{}", order(1)), Some(DISPATCHER));
     assert_eq!(seen["status"]["status"], "delivered");
+}
+
+/// `lastmetre ledger …`: exit status, stdout and stderr.
+fn ledger(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_lastmetre")).arg("ledger").args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_ledger_is_backed_up_while_the_service_runs_and_checked() {
+    let db = scratch("backup-source.db");
+    let copy = scratch("backup-copy.db");
+    let s = Server::start(&db);
+    let orders = noon_orders();
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &json!({"orders": orders[..30]})).0, 201);
+    assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({"at": "12:00"})).0, 201);
+    let (_, plan) = get(&s, "/plans/0", Some(DISPATCHER));
+    let (db_text, copy_text) = (db.display().to_string(), copy.display().to_string());
+
+    // While the service runs and takes more orders.
+    let (code, stdout, stderr) = ledger(&["backup", "--db", &db_text, "--out", &copy_text]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("2 journal entries and 30 orders"), "{stdout}");
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &json!({"orders": orders[30..35]})).0, 201);
+    let (code, _, stderr) = ledger(&["backup", "--db", &db_text, "--out", &copy_text]);
+    assert_eq!(code, Some(2), "a copy is never overwritten");
+    assert!(stderr.contains("exists already"), "{stderr}");
+    let (code, stdout, _) = ledger(&["check", "--db", &db_text]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("3 journal entries, 35 orders") && stdout.contains("sound"), "{stdout}");
+
+    // A service started on the copy serves what the original served when it was taken.
+    drop(s);
+    let restored = Server::start(&copy);
+    assert_eq!(get(&restored, "/plans/0", Some(DISPATCHER)).1, plan);
+    assert_eq!(get(&restored, "/metrics", Some(VIEWER)).1["orders_acknowledged"], 30);
+    drop(restored);
+
+    // A journal entry changed behind the service's back is found, by its position.
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let mut order = orders[0].clone();
+    order["id"] = json!("FORGED-1");
+    let forged = json!([order]).to_string();
+    conn.execute("UPDATE journal SET body = ?1 WHERE seq = 1", [&forged]).unwrap();
+    drop(conn);
+    let (code, stdout, _) = ledger(&["check", "--db", &copy_text]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("journal entry 1: order 'FORGED-1' is not in the orders table"), "{stdout}");
+    assert!(stdout.contains("points at journal entry 1, which does not hold it"), "{stdout}");
+
+    // What is no ledger is bad input.
+    let (code, _, stderr) = ledger(&["check", "--db", &scratch("no-such.db").display().to_string()]);
+    assert_eq!(code, Some(2), "{stderr}");
+    let (code, _, stderr) = ledger(&["check", "--db", &repo("data/niuxie/area.geojson")]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("not an SQLite database") || stderr.contains("not a lastmetre ledger"), "{stderr}");
 }
 
 #[test]

@@ -530,16 +530,16 @@ async fn post_event(
 ) -> Result<Response, ApiError> {
     require_dispatcher(caller)?;
     let body = body?;
-    let idempotency = idempotency_key(&headers)?.map(|k| (k, ledger::sha256(&body)));
+    // The hash names the endpoint: a key of an orders batch is no key of an event.
+    let idempotency = idempotency_key(&headers)?.map(|k| (k, ledger::sha256(&[b"event\n", &body[..]].concat())));
     // A repeated report gets its first answer, before anything else is checked.
-    if let Some((key, hash)) = &idempotency {
-        let seen = ledger::idempotent(&s.reader.lock().unwrap_or_else(|e| e.into_inner()), key)
-            .map_err(|e| ApiError::ledger_failed(e.to_string()))?;
-        match seen {
-            Some((seen_hash, _, _)) if seen_hash != *hash => return Err(ApiError::key_reused()),
-            Some((_, 0, _)) => return Err(ApiError::key_in_flight()),
-            Some((_, status, response)) => return Ok(json_response(status, response)),
-            None => {}
+    if let Some((key, hash)) = idempotency.clone() {
+        let service = s.clone();
+        let seen = tokio::task::spawn_blocking(move || seen_event(&service, &key, &hash))
+            .await
+            .map_err(ApiError::internal)??;
+        if let Some(response) = seen {
+            return Ok(response);
         }
     }
     let mut value: Value = json_of(&body)?;
@@ -563,8 +563,13 @@ async fn post_event(
         // with it are those acknowledged before it, exactly as replay will do. An event the
         // dispatcher refuses stays in the journal and is refused again on replay: no effect.
         let mut d = service.dispatcher.lock().unwrap_or_else(|e| e.into_inner());
+        // A plan that panicked while this request waited for the dispatcher left it half-updated.
+        if service.broken.load(Ordering::Relaxed) {
+            return Err(ApiError::restart_needed());
+        }
         let text = serde_json::to_string(&event).unwrap_or_default();
         let (reply, rx) = oneshot::channel();
+        let key_hash = idempotency.clone();
         let key = idempotency.as_ref().map(|(k, _)| k.clone());
         service
             .writer
@@ -574,7 +579,10 @@ async fn post_event(
             EventOutcome::Committed(seq, orders) => (seq, orders),
             // The same key came twice at once: the other request is the one applied.
             EventOutcome::Repeated { status, response } => return Ok(json_response(status, response)),
-            EventOutcome::InFlight => return Err(ApiError::key_in_flight()),
+            EventOutcome::InFlight => {
+                let (key, hash) = key_hash.unwrap_or_default();
+                return seen_event(&service, &key, &hash)?.ok_or_else(ApiError::key_in_flight);
+            }
             EventOutcome::KeyReused => return Err(ApiError::key_reused()),
             EventOutcome::Failed(message) => return Err(ApiError::ledger_failed(message)),
         };
@@ -588,14 +596,36 @@ async fn post_event(
         }
         let (status, response) = event_answer(seq, at, reported.as_ref().map(|_| ()));
         if let Some(key) = key {
-            // Lost if the service dies first: the next start answers it from the replay.
-            let answer = Write::Answer { key, status, response: response.clone() };
-            service.writer.send(answer).map_err(|_| ApiError::ledger_down())?;
+            service
+                .event_answers
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key.clone(), (status, response.clone()));
+            // Lost if the service dies first: the next start answers it from the replay. The
+            // event is applied either way, so its answer stands.
+            let _ = service.writer.send(Write::Answer { key, status, response: response.clone() });
         }
         Ok(json_response(status, response))
     })
     .await
     .map_err(ApiError::internal)?
+}
+
+/// The answer already given to an event's key: stored in the ledger, or kept in memory while
+/// the ledger has not stored it; `None` for a key not seen; 409 for a key seen with another
+/// body, or whose event is still being applied.
+fn seen_event(service: &Service, key: &str, hash: &str) -> Result<Option<Response>, ApiError> {
+    let seen = ledger::idempotent(&service.reader.lock().unwrap_or_else(|e| e.into_inner()), key)
+        .map_err(|e| ApiError::ledger_failed(e.to_string()))?;
+    match seen {
+        None => Ok(None),
+        Some((seen_hash, _, _)) if seen_hash != hash => Err(ApiError::key_reused()),
+        Some((_, 0, _)) => match service.event_answers.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+            Some((status, response)) => Ok(Some(json_response(*status, response.clone()))),
+            None => Err(ApiError::key_in_flight()),
+        },
+        Some((_, status, response)) => Ok(Some(json_response(status, response))),
+    }
 }
 
 /// The field an event's error is about. Events are tagged by `kind`, so serde reports no
@@ -640,6 +670,10 @@ async fn post_plan(
     let service = s.clone();
     let planned = tokio::task::spawn_blocking(move || -> Result<Option<StoredPlan>, ApiError> {
         let mut d = service.dispatcher.lock().unwrap_or_else(|e| e.into_inner());
+        // A plan that panicked while this request waited for the dispatcher left it half-updated.
+        if service.broken.load(Ordering::Relaxed) {
+            return Err(ApiError::restart_needed());
+        }
         {
             let last = *service.last_plan_at.lock().unwrap_or_else(|e| e.into_inner());
             if at < last {

@@ -316,7 +316,16 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>, queue: &Queue) {
                     let outcome = append_event(&tx, at, &body, idempotency.as_ref())?;
                     replies.push(Reply::Event(reply, outcome));
                 }
-                Write::Answer { key, status, response } => answer(&tx, &key, status, &response)?,
+                // In a savepoint of its own: an answer that cannot be stored (the service
+                // keeps it in memory, and the next start answers from the replay) must not
+                // undo the other requests of the batch.
+                Write::Answer { key, status, response } => {
+                    let sp = tx.savepoint_with_name("answer")?;
+                    match answer(&sp, &key, status, &response) {
+                        Ok(()) => sp.commit()?,
+                        Err(e) => eprintln!("the answer to event key '{key}' was not stored: {e}"),
+                    }
+                }
                 Write::Plan { at, reply } => {
                     tx.execute("INSERT INTO journal (kind, at_s, body) VALUES ('plan', ?1, '{}')", params![at])?;
                     replies.push(Reply::Plan(reply, tx.last_insert_rowid()));

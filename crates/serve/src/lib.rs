@@ -20,6 +20,7 @@
 mod api;
 pub mod auth;
 pub mod ledger;
+pub mod tools;
 
 use lastmetre::dispatch::{OrderCheck, Settings};
 use lastmetre::formats::{format_time, plan_file, routes_geojson, sheets};
@@ -95,6 +96,9 @@ pub struct Service {
     /// Set when the planner panicked: the dispatcher may be half-updated, so nothing more is
     /// written until a restart replays the ledger.
     broken: std::sync::atomic::AtomicBool,
+    /// Answers to events' idempotency keys, also kept here: a repeat finds its answer even
+    /// if the ledger has not stored it (yet, or at all).
+    event_answers: Mutex<HashMap<String, (u16, String)>>,
 }
 
 /// Why the service cannot start.
@@ -198,6 +202,7 @@ impl Service {
             last_plan_at: Mutex::new(last_plan_at),
             journal_entries: AtomicU64::new(journal.len() as u64),
             broken: std::sync::atomic::AtomicBool::new(false),
+            event_answers: Mutex::new(HashMap::new()),
         }))
     }
 
