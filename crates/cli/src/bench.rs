@@ -105,6 +105,8 @@ fn run(
     let mut rows: Vec<Row> = Vec::new();
     // Files that could not be read or understood: (instance, why). The run goes on.
     let mut unreadable: Vec<(String, String)> = Vec::new();
+    // The files in the order read, for the CSV: `Ok` a row, `Err` an unreadable file.
+    let mut order: Vec<Result<usize, usize>> = Vec::new();
     println!("{:<28} {:>10} {:>10} {:>8} {:>8} {:>9}", "instance", "cost", "bks", "gap %", "seconds", "feasible");
     for (name, path) in &list {
         bar.set_message(name.clone());
@@ -119,6 +121,7 @@ fn run(
                     println!("{name:<28} {:>10} {:>10} {:>8} {:>8} {:>9} unreadable", "-", "-", "-", "-", "-");
                     eprintln!("error: {}: {e}", path.display());
                 });
+                order.push(Err(unreadable.len()));
                 unreadable.push((name.clone(), e));
                 bar.inc(1);
                 continue;
@@ -141,6 +144,7 @@ fn run(
                 eprintln!("  violation {v}");
             }
         });
+        order.push(Ok(rows.len()));
         rows.push(row);
         bar.inc(1);
     }
@@ -175,21 +179,27 @@ fn run(
     if let Some(path) = o.csv {
         let mut w = csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
         w.write_record(["instance", "cost", "bks", "gap_pct", "seconds", "feasible", "error"])?;
-        for r in &rows {
-            let opt = |v: Option<f64>, d: usize| v.map_or(String::new(), |v| format!("{v:.d$}"));
-            w.write_record([
-                r.name.clone(),
-                format!("{:.decimals$}", r.cost),
-                opt(r.best, decimals),
-                opt(gap(r), 3),
-                format!("{:.2}", r.seconds),
-                r.feasible.to_string(),
-                String::new(),
-            ])?;
-        }
-        for (name, error) in &unreadable {
-            let best = bks.get(name).map_or(String::new(), |b| format!("{b:.decimals$}"));
-            w.write_record([name.as_str(), "", &best, "", "", "", error])?;
+        let opt = |v: Option<f64>, d: usize| v.map_or(String::new(), |v| format!("{v:.d$}"));
+        for place in &order {
+            match *place {
+                Ok(i) => {
+                    let r = &rows[i];
+                    w.write_record([
+                        r.name.clone(),
+                        format!("{:.decimals$}", r.cost),
+                        opt(r.best, decimals),
+                        opt(gap(r), 3),
+                        format!("{:.2}", r.seconds),
+                        r.feasible.to_string(),
+                        String::new(),
+                    ])?;
+                }
+                Err(i) => {
+                    let (name, error) = &unreadable[i];
+                    let best = opt(bks.get(name).copied(), decimals);
+                    w.write_record([name.as_str(), "", &best, "", "", "", error])?;
+                }
+            }
         }
         w.flush()?;
     }

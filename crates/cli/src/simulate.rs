@@ -124,6 +124,9 @@ pub fn simulate(r: &Request) -> Result<ExitCode> {
         "area": r.area.display().to_string(),
         "policy": r.policy.name(),
         "seed": r.seed,
+        // What the day was played on: an orders stream, or demand generated at this scale.
+        "orders_stream": r.orders_stream.map(|p| p.display().to_string()),
+        "demand_scale": if r.orders_stream.is_some() { None } else { Some(r.demand_scale) },
         "days": sim.days,
         "welfare": sim.welfare,
         "violations": sim.violations,

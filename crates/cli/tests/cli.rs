@@ -529,6 +529,7 @@ fn simulate_plays_the_rush_at_three_times_the_demand() {
         let summary: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
         assert_eq!(summary["violations"].as_array().map(Vec::len), Some(0), "every plan passes the checker");
+        assert_eq!(summary["demand_scale"].as_f64(), scale.parse().ok(), "the summary says how it was played");
         summary["days"][0]["orders"].as_u64().unwrap() as f64
     };
     let (normal, rush) = (orders("1"), orders("3"));
