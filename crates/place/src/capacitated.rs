@@ -448,14 +448,9 @@ pub(crate) fn solve(
     let bound = relaxation.best;
     let mut method = Method::Heuristic;
     if milp_next && !best.as_ref().is_some_and(|b| problem.proves(b.total, bound)) {
-        let answer = match (clock.left(), clock.seconds) {
-            // Leave a little of the budget for building the model and reading its answer.
-            (Some(left), Some(budget)) => {
-                crate::exact::solve_within(problem, k, best.as_ref(), left - 0.03 * budget, left - 0.01 * budget)?
-            }
-            _ => crate::exact::solve(problem, k, best.as_ref(), None)?,
-        };
-        match answer {
+        // Leave a little of the budget for building the model and reading its answer.
+        let limits = clock.left().zip(clock.seconds).map(|(left, budget)| (left - 0.03 * budget, left - 0.01 * budget));
+        match crate::exact::solve_within(problem, k, best.as_ref(), limits)? {
             Answer::Optimal(s) => return Ok(Placement::proven(s, Method::Milp)),
             Answer::Incumbent(s) if best.as_ref().is_none_or(|b| s.total < b.total - 1e-9) => {
                 best = Some(s);

@@ -37,14 +37,15 @@ pub(crate) enum Answer {
     Nothing,
 }
 
-/// [`solve`] with a time limit, waiting for its answer at most `wait` seconds.
+/// [`solve`] with `limits` = (the backend's time limit, the most seconds to wait for its
+/// answer), or without a limit, in this thread, when `None`.
 pub(crate) fn solve_within(
     problem: &Problem,
     k: usize,
     known: Option<&Known>,
-    seconds: f64,
-    wait: f64,
+    limits: Option<(f64, f64)>,
 ) -> Result<Answer, Infeasible> {
+    let Some((seconds, wait)) = limits else { return solve(problem, k, known, None) };
     let (send, answer) = mpsc::channel();
     let (problem, known) = (problem.clone(), known.cloned());
     thread::spawn(move || {
@@ -55,12 +56,7 @@ pub(crate) fn solve_within(
 }
 
 /// Solves the model, within `seconds` when given, starting from `known` when given.
-pub(crate) fn solve(
-    problem: &Problem,
-    k: usize,
-    known: Option<&Known>,
-    seconds: Option<f64>,
-) -> Result<Answer, Infeasible> {
+fn solve(problem: &Problem, k: usize, known: Option<&Known>, seconds: Option<f64>) -> Result<Answer, Infeasible> {
     let (m, n) = (problem.sites.len(), problem.clients.len());
     let binary_x = problem.capacitated();
     let mut vars = ProblemVariables::new();

@@ -176,8 +176,8 @@ impl Knapsack {
     /// Which items to take for the most gain within `capacity`.
     fn solve(&mut self, gains: &[f64], demands: &[f64], capacity: f64) -> Vec<bool> {
         let scale = if self.integral && capacity <= KNAPSACK_UNITS { 1.0 } else { KNAPSACK_UNITS / capacity.max(1e-9) };
-        let units = (capacity * scale + 1e-9).floor().max(0.0) as usize;
-        let units = if (units as f64) < capacity * scale - 1e-9 { units + 1 } else { units };
+        // The capacity rounded up (but for float noise): a relaxation of the true one.
+        let units = (capacity * scale - 1e-9).ceil().max(0.0) as usize;
         let weights: Vec<usize> = demands.iter().map(|d| (d * scale + 1e-9).floor().max(0.0) as usize).collect();
         let width = units + 1;
         self.value.clear();

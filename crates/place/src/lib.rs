@@ -315,12 +315,9 @@ pub fn place_with(
     }
     let cells = problem.sites.len() * problem.clients.len();
     if cells <= options.exact_cells {
-        let answer = match clock.seconds {
-            // Half the budget at most, so that the heuristic has the other half if need be.
-            Some(budget) => exact::solve_within(problem, k, None, 0.45 * budget, 0.5 * budget)?,
-            None => exact::solve(problem, k, None, None)?,
-        };
-        match answer {
+        // Half the budget at most, so that the heuristic has the other half if need be.
+        let limits = clock.seconds.map(|budget| (0.45 * budget, 0.5 * budget));
+        match exact::solve_within(problem, k, None, limits)? {
             exact::Answer::Optimal(s) => return Ok(Placement::proven(s, Method::Milp)),
             // Out of time (rare: uncapacitated models this small solve fast): the heuristic
             // answers in the time left.
