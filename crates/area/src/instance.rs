@@ -60,6 +60,9 @@ pub fn check_fleet(f: &Fleet) -> Vec<Problem> {
             bad(format!("{name} is 0; leave it out for no limit, or give 1 or more"));
         }
     }
+    if let Some(m) = f.demand.problem() {
+        bad(m);
+    }
     let o = &f.orders;
     if !(o.kg_each.get().is_finite() && o.kg_each.get() > 0.0) {
         bad(format!("orders.kg_each is {}; it must be a number above zero", o.kg_each.get()));
@@ -320,7 +323,7 @@ pub fn instance(
             stocked: None,
             announced: None,
             waited_cycles: 0,
-            may_wait: false,
+            hold: None,
         });
     }
     if !problems.is_empty() {

@@ -724,18 +724,7 @@ impl Checker<'_> {
             .count();
         let spent = |k: usize| i.state.porters.get(k).map_or(0.0, |s| s.spent_kj);
         let most_tired = porters.iter().enumerate().map(|(k, p)| spent(k) + p.energy_kj).fold(0.0, f64::max);
-        let unserved: f64 = plan
-            .unassigned
-            .iter()
-            .map(|u| {
-                let job = &i.jobs[u.job];
-                if job.may_wait {
-                    w.hold
-                } else {
-                    w.unserved * w.priority(job.priority) * (1.0 + w.waiting * f64::from(job.waited_cycles))
-                }
-            })
-            .sum();
+        let unserved: f64 = plan.unassigned.iter().map(|u| i.unserved_cost(u.job)).sum();
         m.objective = unserved
             + w.tricycle_trip * m.tricycle_trips as f64
             + w.tricycle_km * m.tricycle_km

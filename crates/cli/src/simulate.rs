@@ -187,12 +187,22 @@ fn print_summary(sim: &Simulation, seconds: f64) {
             d.tricycle_trips, d.porter_outings, d.stair_climbs, d.porter_energy_kj
         );
         println!(
+            "  fewest climbs possible: {} if orders may wait one cycle, {} if none waits (arrivals known, every door answered)",
+            d.climb_floor, d.climb_floor_without_holding
+        );
+        println!(
             "  most tired porter {:.0} kJ, most climbed {:.0} m; spread among full-day porters {:.1} %; {} over the shift limits",
             d.max_porter_energy_kj,
             d.max_porter_vertical_m,
             100.0 * d.energy_spread,
             d.porters_over_limit
         );
+        if let Some(first) = &d.first_warning {
+            println!(
+                "  promises at risk in {} plan(s), the first at {first}; the most porters asked for: {}",
+                d.warned_cycles, d.most_porters_called
+            );
+        }
         let flagged: Vec<&Welfare> = sim.welfare.iter().filter(|w| w.day == d.day && w.over_limit).collect();
         for w in flagged {
             println!("  porter {} is over the shift limits: {:.0} kJ, {:.0} m", w.porter, w.energy_kj, w.vertical_m);

@@ -42,10 +42,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod foresight;
+mod promise;
 mod records;
 mod state;
 
 pub use lastmetre_solver::{Budget, Policy};
+pub use promise::{Action, PromiseWarning, promise_cycles};
 pub use records::{DropRecord, OutingRecord, StopRecord, TripRecord};
 pub use state::{CyclePlan, Dispatcher, OrderCheck, PorterDay};
 
@@ -64,15 +67,28 @@ pub struct Settings {
     pub threads: usize,
     /// Planner or the manual practice.
     pub policy: Policy,
-    /// Let fresh normal orders wait one cycle when going out now would cost a lone climb
-    /// ([`Weights::hold`](lastmetre_model::Weights::hold)): they then share climbs with the
-    /// next cycle's orders. Medicine and special needs never wait.
+    /// Let fresh normal orders wait one cycle when orders expected to join them would save a
+    /// climb worth more than the wait and the risk to their promise
+    /// ([`Weights::hold`](lastmetre_model::Weights::hold),
+    /// [`Weights::broken_promise`](lastmetre_model::Weights::broken_promise)). Medicine and
+    /// special needs never wait.
     pub consolidate: bool,
+    /// The share of orders to deliver within their promise (two cycles for normal orders):
+    /// holding stops for the day when its holds' doors not answered could break more.
+    pub on_time_share: f64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { cycle_s: 1800.0, iterations: 3000, seed: 1, threads: 1, policy: Policy::Lastmetre, consolidate: true }
+        Self {
+            cycle_s: 1800.0,
+            iterations: 3000,
+            seed: 1,
+            threads: 1,
+            policy: Policy::Lastmetre,
+            consolidate: true,
+            on_time_share: 0.99,
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! The dispatcher's state and the re-planning step.
 
+use crate::foresight::{Catchment, Foresight, Outlook, catchments, hold};
+use crate::promise::{self, PromiseWarning};
 use crate::records::{self, JobMap, OutingRecord, TripRecord};
 use crate::{DispatchError, Event, OrderStatus, Policy, Settings, TripRef};
 use lastmetre_area::{Area, Code, Problem, TravelMatrices};
@@ -85,6 +87,8 @@ pub struct CyclePlan {
     /// What the dispatcher did on its own (a closed station's goods sent back, a station out
     /// of the tricycles' reach this cycle, …).
     pub notes: Vec<String>,
+    /// Promises this plan will not keep, with what would keep them; none when it keeps all.
+    pub warning: Option<PromiseWarning>,
 }
 
 /// The latest plan's trips and outings, in absolute time.
@@ -210,6 +214,10 @@ pub struct Dispatcher {
     /// Start of the latest cycle planned.
     planned_at: f64,
     cycle: u32,
+    /// Arrivals and door answers seen, for holding orders with foresight.
+    foresight: Foresight,
+    /// Each area stairwell's households that could join an order held there.
+    catchments: Vec<Catchment>,
 }
 
 impl Dispatcher {
@@ -232,6 +240,7 @@ impl Dispatcher {
             .map(|i| PorterDay { on_duty: true, station: stations[i % stations.len()].clone(), ..PorterDay::default() })
             .collect();
         let tricycles_free_s = vec![0.0; fleet.tricycles.count];
+        let catchments = catchments(&area, &matrices);
         Ok(Self {
             area,
             matrices,
@@ -251,6 +260,8 @@ impl Dispatcher {
             placed: BTreeMap::new(),
             planned_at: f64::NEG_INFINITY,
             cycle: 0,
+            foresight: Foresight::default(),
+            catchments,
         })
     }
 
@@ -284,6 +295,7 @@ impl Dispatcher {
                 planned: false,
             };
             self.arrival.push(o.id.clone());
+            self.foresight.record_order(o.placed_at.get());
             self.orders.insert(o.id.clone(), tracked);
             *self.placed.entry(o.household.clone()).or_default() += 1;
         }
@@ -402,6 +414,7 @@ impl Dispatcher {
                 if named.is_empty() || named.iter().all(|b| matches!(t.bags[*b], Bag::Delivered { .. })) {
                     return Err(DispatchError::AlreadyDelivered(order));
                 }
+                self.foresight.record_handover(false);
                 // Bags reported before keep their time.
                 for b in named {
                     if !matches!(t.bags[b], Bag::Delivered { .. }) {
@@ -411,7 +424,9 @@ impl Dispatcher {
             }
             Event::DeliveryFailed { order, bags, .. } => {
                 let t = self.orders.get_mut(&order).ok_or_else(|| DispatchError::UnknownOrder(order.clone()))?;
-                for b in handed_over(t, &order, &bags)? {
+                let named = handed_over(t, &order, &bags)?;
+                self.foresight.record_handover(true);
+                for b in named {
                     if let Bag::Out { station, .. } = &t.bags[b] {
                         // The porter brings the bags back; they wait at the station.
                         t.bags[b] = Bag::Station { station: station.clone(), ready_s: at };
@@ -600,15 +615,18 @@ impl Dispatcher {
         let name = format!("cycle {}", self.cycle);
         let mut instance = lastmetre_area::instance(&self.area, &self.matrices, &batch, &fleet, &name)
             .map_err(DispatchError::Problems)?;
-        self.carry_over(&mut instance, &pending, &open);
         instance.state = self.fleet_state(now, &open);
+        self.carry_over(&mut instance, &pending, &open, now);
 
         let warm = warm_start(&previous_outings, &map, &open);
         let seed = lastmetre_model::seed::stream(self.settings.seed, u64::from(self.cycle));
         let plan =
             lastmetre_solver::plan_by(self.settings.policy, &instance, budget, seed, self.settings.threads, &warm);
         self.remember(&plan, &map, &open);
+        let held = plan.unassigned.iter().filter(|u| u.reason == lastmetre_model::plan::Reason::Held).count();
+        self.foresight.record_holds(now, held, self.foresight.door_failure());
 
+        let warning = promise::warning(&instance, &plan, &map, self.settings.cycle_s);
         let trips = records::trips(self.cycle, now, &instance, &plan, &map);
         let outings = records::outings(self.cycle, now, &instance, &plan, &map);
         let frozen_trips = self.committed_trips.iter().filter(|t| t.end_s > now).cloned().collect();
@@ -624,6 +642,7 @@ impl Dispatcher {
             frozen_trips,
             frozen_outings,
             notes,
+            warning,
         };
         self.cycle += 1;
         Ok(cycle)
@@ -716,21 +735,40 @@ impl Dispatcher {
     }
 
     /// What the instance's jobs carry over from earlier cycles: goods already at a station,
-    /// cycles waited, the porter announced, and whether a fresh order may wait a cycle.
-    fn carry_over(&self, instance: &mut Instance, pending: &[PendingJob], open: &[String]) {
+    /// cycles waited, the porter announced; and the hold price of the fresh normal orders
+    /// that may wait a cycle (needs the fleet state).
+    fn carry_over(&self, instance: &mut Instance, pending: &[PendingJob], open: &[String], now: f64) {
         for (job, p) in instance.jobs.iter_mut().zip(pending) {
             job.stocked = p.stocked;
             job.waited_cycles = p.waited;
-            job.may_wait = self.settings.consolidate
-                && self.settings.policy == Policy::Lastmetre
-                && job.priority == lastmetre_model::Priority::Normal
-                && job.waited_cycles == 0
-                && job.stocked.is_none();
             job.announced = p.announced.as_ref().and_then(|(porter, station)| {
                 let on_duty = self.porters.get(*porter).is_some_and(|p| p.on_duty);
                 let s = open.iter().position(|s| s == station);
                 s.filter(|_| on_duty).map(|s| Announced { porter: *porter, station: s })
             });
+        }
+        if !self.settings.consolidate || self.settings.policy != Policy::Lastmetre {
+            return;
+        }
+        // Orders placed before the next plan join a held order.
+        let cycle = self.settings.cycle_s;
+        let households = self.area.households.len();
+        let expected = self.foresight.expected_orders(&self.fleet.demand, households, now, now, now + cycle);
+        let outlook = Outlook::new(instance, expected, households, self.foresight.door_failure(), cycle);
+        // The promises holds may break today: half of what the on-time share leaves, the rest
+        // is for the doors of orders that were not held.
+        let allowance = 0.5
+            * (1.0 - self.settings.on_time_share)
+            * self.foresight.expected_day(&self.fleet.demand, households, now);
+        if self.foresight.risk_taken(now) + outlook.door_failure > allowance {
+            return;
+        }
+        let area_stairwell: BTreeMap<&str, usize> =
+            self.area.stairwells.iter().enumerate().map(|(i, w)| (w.id.as_str(), i)).collect();
+        for j in 0..instance.jobs.len() {
+            let w = &instance.stairwells[instance.jobs[j].stairwell].id;
+            let catchment = area_stairwell.get(w.as_str()).and_then(|w| self.catchments.get(*w));
+            instance.jobs[j].hold = catchment.and_then(|c| hold(instance, j, c, &outlook));
         }
     }
 

@@ -4,6 +4,7 @@
 use lastmetre_dispatch::{
     CyclePlan, DispatchError, Dispatcher, Event, Failure, OrderStatus, Policy, Settings, TripRef,
 };
+use lastmetre_model::plan::Reason;
 use lastmetre_model::{AreaParams, Bag, Fleet, Kg, Litres, Order, Priority, Seconds};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -254,12 +255,74 @@ fn orders_that_wait_weigh_more_and_bad_orders_are_refused_whole() {
     assert!(matches!(d.next_plan(Seconds(NOON)), Err(DispatchError::TimeWentBack(..))));
 }
 
+/// Two upper-floor households of one stairwell, the higher first.
+fn neighbours_upstairs(area: &lastmetre_area::Area) -> (String, String) {
+    let mut best: Option<(u32, String, String)> = None;
+    for w in 0..area.stairwells.len() {
+        let mut up: Vec<_> = area.households.iter().filter(|h| h.stairwell == w && h.floor > 2).collect();
+        up.sort_by_key(|h| std::cmp::Reverse(h.floor));
+        if up.len() >= 2 && best.as_ref().is_none_or(|b| up[0].floor > b.0) {
+            best = Some((up[0].floor, up[0].id.clone(), up[1].id.clone()));
+        }
+    }
+    let (_, high, next) = best.expect("a stairwell with two households above the second floor");
+    (high, next)
+}
+
+/// The area's demand: `per_household_day` orders a day, all of them around 12:15 (the cycle
+/// after noon), so that the dispatcher expects them.
+fn demand_at_quarter_past_noon(per_household_day: f64) -> Fleet {
+    let mut fleet = Fleet::default();
+    fleet.demand.per_household_day = per_household_day;
+    fleet.demand.peaks = vec![lastmetre_model::Peak { hour: 12.25, share: 1.0, sigma_hours: 0.1 }];
+    fleet
+}
+
+/// Noon: `first` for the higher household; 12:10: a normal order for its neighbour upstairs
+/// (when `neighbour`); plans at 12:00 and 12:30. The reasons of the noon plan and the climbs
+/// of both.
+fn two_cycles(fleet: Fleet, first: Priority, neighbour: bool, consolidate: bool) -> (Vec<Reason>, usize) {
+    let settings = Settings { iterations: 400, consolidate, ..Settings::default() };
+    let mut d = Dispatcher::new(area(), fleet, settings).unwrap();
+    let (high, next) = neighbours_upstairs(d.area());
+    d.add_orders(&[order("rice", &high, 8.0, first, NOON - 60.0)]).unwrap();
+    let noon = plan(&mut d, NOON);
+    if neighbour {
+        d.add_orders(&[order("eggs", &next, 2.0, Priority::Normal, NOON + 600.0)]).unwrap();
+    }
+    let later = plan(&mut d, NOON + 1800.0);
+    let reasons = noon.plan.unassigned.iter().map(|u| u.reason).collect();
+    (reasons, noon.plan.metrics.stair_climbs + later.plan.metrics.stair_climbs)
+}
+
 #[test]
-fn a_fresh_normal_order_may_wait_one_cycle_to_share_a_climb_but_medicine_never_waits() {
+fn an_order_is_held_exactly_when_a_neighbour_is_expected_within_its_promise_and_medicine_never() {
+    // A dozen orders are expected in the area at 12:15, so about one at the stairwell: the
+    // noon order waits, and the neighbour's order that comes shares its climb.
+    let busy = demand_at_quarter_past_noon(0.1);
+    let (reasons, climbs) = two_cycles(busy.clone(), Priority::Normal, true, true);
+    assert_eq!(reasons, [Reason::Held]);
+    assert_eq!(climbs, 1, "one climb for both");
+    let (_, apart) = two_cycles(busy.clone(), Priority::Normal, true, false);
+    assert_eq!(apart, 2, "without holding, a climb each");
+    // When the expected neighbour does not come, the wait cost a cycle, not a climb.
+    let (reasons, climbs) = two_cycles(busy.clone(), Priority::Normal, false, true);
+    assert_eq!((reasons.as_slice(), climbs), ([Reason::Held].as_slice(), 1));
+    // Nobody is expected: it goes out at noon.
+    let (reasons, climbs) = two_cycles(demand_at_quarter_past_noon(0.0), Priority::Normal, false, true);
+    assert!(reasons.is_empty(), "{reasons:?}");
+    assert_eq!(climbs, 1);
+    // Medicine never waits, whatever is expected.
+    let (reasons, climbs) = two_cycles(busy, Priority::Medicine, true, true);
+    assert!(reasons.is_empty(), "{reasons:?}");
+    assert_eq!(climbs, 2);
+}
+
+#[test]
+fn a_held_order_goes_out_next_cycle_stocked_and_is_not_held_again() {
     let settings = Settings { iterations: 400, ..Settings::default() };
-    let mut d = Dispatcher::new(area(), Fleet::default(), settings).unwrap();
-    // A lone normal order on a high floor, and a medicine order elsewhere.
-    let high = d.area().households.iter().max_by_key(|h| h.floor).unwrap().id.clone();
+    let mut d = Dispatcher::new(area(), demand_at_quarter_past_noon(0.1), settings).unwrap();
+    let (high, _) = neighbours_upstairs(d.area());
     let other = d.area().households[0].id.clone();
     d.add_orders(&[
         order("rice", &high, 10.0, Priority::Normal, NOON - 60.0),
@@ -269,12 +332,14 @@ fn a_fresh_normal_order_may_wait_one_cycle_to_share_a_climb_but_medicine_never_w
     let first = plan(&mut d, NOON);
     let held: Vec<_> =
         first.plan.unassigned.iter().map(|u| (first.instance.jobs[u.job].id.as_str(), u.reason)).collect();
-    assert_eq!(held, [("rice", lastmetre_model::plan::Reason::Held)]);
+    assert_eq!(held, [("rice", Reason::Held)]);
+    let hold = first.instance.jobs.iter().find(|j| j.id == "rice").unwrap().hold.unwrap();
+    assert!(hold.expected_joins > 0.3, "{hold:?}");
     // It rides along with the medicine's trip and waits at the station.
     assert!(first.trips.iter().flat_map(|t| &t.stops).any(|s| s.bags.iter().any(|b| b.0 == "rice")));
     let next = plan(&mut d, NOON + 1800.0);
     let rice = next.instance.jobs.iter().find(|j| j.id == "rice").unwrap();
-    assert!(rice.stocked.is_some() && !rice.may_wait && rice.waited_cycles == 1);
+    assert!(rice.stocked.is_some() && rice.hold.is_none() && rice.waited_cycles == 1);
     assert_eq!(next.plan.metrics.orders_delivered, 1, "a held order goes out next cycle");
     assert!(next.trips.is_empty());
 }

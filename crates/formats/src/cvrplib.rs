@@ -192,7 +192,7 @@ pub(crate) fn customer_job(number: usize, stairwell: usize, demand: f64) -> Job 
         stocked: None,
         announced: None,
         waited_cycles: 0,
-        may_wait: false,
+        hold: None,
     }
 }
 
@@ -224,6 +224,7 @@ pub fn distance_only_fleet(capacity: f64, vehicles: usize) -> Fleet {
         moved_order: 0.0,
         waiting: 0.0,
         hold: 0.0,
+        broken_promise: 0.0,
     };
     fleet
 }

@@ -142,6 +142,10 @@ pub struct UnassignedFile {
     pub reason: Reason,
     /// What the dispatcher can do.
     pub action: String,
+    /// Held orders: the orders expected at the stairwell before it goes out, which it waits
+    /// to share a climb with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_joins: Option<f64>,
 }
 
 /// The plan file for `plan`; `cycle_start` is the clock time of second 0.
@@ -214,7 +218,15 @@ pub fn plan_file(instance: &Instance, plan: &Plan, cycle_start: f64) -> PlanFile
         unassigned: plan
             .unassigned
             .iter()
-            .map(|u| UnassignedFile { order: order(u.job), reason: u.reason, action: u.reason.action().to_owned() })
+            .map(|u| UnassignedFile {
+                order: order(u.job),
+                reason: u.reason,
+                action: u.reason.action().to_owned(),
+                expected_joins: instance.jobs[u.job]
+                    .hold
+                    .filter(|_| u.reason == Reason::Held)
+                    .map(|h| (h.expected_joins * 100.0).round() / 100.0),
+            })
             .collect(),
     }
 }

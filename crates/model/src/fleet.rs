@@ -1,7 +1,7 @@
 //! The fleet and the planning parameters. Every default comes from `DOMAIN.md`, so a fleet
 //! file may be omitted or give only what differs.
 
-use crate::{Kg, Kilojoules, Litres, Metres, MetresPerSecond, Seconds};
+use crate::{DemandProfile, Kg, Kilojoules, Litres, Metres, MetresPerSecond, Seconds};
 use serde::{Deserialize, Serialize};
 
 /// Everything a plan needs besides the area and the orders.
@@ -22,6 +22,14 @@ pub struct Fleet {
     /// What one order may be, so that a typing slip (10,000 bags) cannot stall the planner.
     #[serde(skip_serializing_if = "OrderLimits::is_default")]
     pub orders: OrderLimits,
+    /// The area's expected demand: the dispatcher's prior for holding orders (DOMAIN.md's
+    /// founding case when absent).
+    #[serde(skip_serializing_if = "is_default_demand")]
+    pub demand: DemandProfile,
+}
+
+fn is_default_demand(d: &DemandProfile) -> bool {
+    *d == DemandProfile::default()
 }
 
 /// The largest order the planner takes. Bags are limited by the porters' `max_carry_kg`
@@ -201,10 +209,14 @@ pub struct Weights {
     pub moved_order: f64,
     /// How much an unserved order's cost grows per cycle it has already waited.
     pub waiting: f64,
-    /// Per order held for the next cycle (only orders the dispatcher lets wait): a fresh
-    /// normal order goes out now only when that costs less than this, in points; otherwise
-    /// it waits to share a climb with the next cycle's orders. About one lone climb.
+    /// Per order held for the next cycle: the household's wait of one cycle. The dispatcher
+    /// holds a fresh normal order only when the climb that orders expected to join it would
+    /// save is worth more than this and the risk to its promise.
     pub hold: f64,
+    /// Per order delivered after its promise (two cycles for normal orders): what a held
+    /// order risks, times the share of doors not answered (a failure next cycle can no longer
+    /// be retried in time).
+    pub broken_promise: f64,
 }
 
 impl Default for Weights {
@@ -220,7 +232,8 @@ impl Default for Weights {
             walk_km: 0.0,
             moved_order: 30.0,
             waiting: 1.0,
-            hold: 60.0,
+            hold: 10.0,
+            broken_promise: 300.0,
         }
     }
 }

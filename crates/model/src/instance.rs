@@ -110,11 +110,22 @@ pub struct Job {
     /// Cycles this order has already waited; leaving it out again costs more with each.
     #[serde(default)]
     pub waited_cycles: u32,
-    /// The dispatcher allows holding this order for the next cycle, at the cost of
-    /// [`Weights::hold`](crate::Weights::hold), so that it can share a climb with orders yet
-    /// to come (a fresh, normal order).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub may_wait: bool,
+    /// The dispatcher allows holding this order for the next cycle, so that it can share a
+    /// climb with orders yet to come, at the price its foresight gave (a fresh, normal order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<Hold>,
+}
+
+/// The price of holding an order for the next cycle, from the dispatcher's foresight.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hold {
+    /// Leaving the order out this cycle costs this many points: what it is expected to cost
+    /// next cycle, less the climb that orders joining it would save, plus the household's
+    /// wait and the risk to its promise. The search sends it now when that costs less.
+    pub points: f64,
+    /// Orders expected at its stairwell before it must go out: the joins it waits for.
+    pub expected_joins: f64,
 }
 
 /// Where a job's bags already are.
@@ -226,13 +237,13 @@ impl Instance {
         self.state.tricycles_free_s.get(i).copied().unwrap_or(0.0)
     }
 
-    /// The cost of leaving job `j` out: the hold weight when it may wait for the next cycle;
+    /// The cost of leaving job `j` out: its hold price when it may wait for the next cycle;
     /// otherwise its priority's weight, growing with every cycle it has already waited.
     pub fn unserved_cost(&self, j: usize) -> f64 {
         let w = &self.fleet.weights;
         let job = &self.jobs[j];
-        if job.may_wait {
-            return w.hold;
+        if let Some(hold) = job.hold {
+            return hold.points;
         }
         w.unserved * w.priority(job.priority) * (1.0 + w.waiting * f64::from(job.waited_cycles))
     }

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod demand;
 mod fleet;
 mod instance;
 mod order;
@@ -14,8 +15,9 @@ pub mod plan;
 pub mod seed;
 mod units;
 
+pub use demand::{DemandProfile, Peak};
 pub use fleet::{Effort, Fleet, OrderLimits, Porters, StationSetting, Tricycles, Weights};
-pub use instance::{Announced, FleetState, Instance, Job, PorterState, Stairwell, Station, Stock, Table};
+pub use instance::{Announced, FleetState, Hold, Instance, Job, PorterState, Stairwell, Station, Stock, Table};
 pub use order::{Bag, Order, Priority};
 pub use params::{AreaParams, TRICYCLE_TOP_SPEED};
 pub use plan::{Metrics, Plan};

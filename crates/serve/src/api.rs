@@ -262,10 +262,10 @@ fn require_dispatcher(caller: Caller) -> Result<(), ApiError> {
 }
 
 /// Household-level data out of a value, for viewers: household ids, door numbers, order ids
-/// and bags, where porters drop what (stairwell and floor), priorities (medicine), and the
+/// and bags, where porters drop what (stairwell and floor), priorities (medicine orders), and the
 /// free-text notes and violations that name orders.
 fn redact(value: &mut Value) {
-    const PRIVATE: [&str; 15] = [
+    const PRIVATE: [&str; 16] = [
         "climbs",
         "label",
         "household",
@@ -279,6 +279,7 @@ fn redact(value: &mut Value) {
         "stairwells",
         "floor",
         "priority",
+        "medicine",
         "notes",
         "violations",
     ];

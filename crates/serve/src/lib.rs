@@ -323,6 +323,7 @@ fn make_plan(
         "frozen_trips": cycle.frozen_trips,
         "frozen_outings": cycle.frozen_outings,
         "notes": cycle.notes,
+        "warning": cycle.warning,
     });
     let sheets = sheets(&cycle.instance, &cycle.plan, at)
         .into_iter()

@@ -9,11 +9,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod floor;
 mod size;
+pub use floor::climb_floor;
 pub use size::{SAMPLE_ORDERS_PER_DAY, ServiceLevels, Sizing, Targets, Trial, size};
 
 use lastmetre_area::Area;
-use lastmetre_dispatch::{DispatchError, Dispatcher, Event, Failure, OutingRecord, Settings};
+use lastmetre_dispatch::{Action, DispatchError, Dispatcher, Event, Failure, OutingRecord, Settings};
 use lastmetre_model::{Fleet, Order, Priority, Seconds};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -76,6 +78,10 @@ pub struct CycleRow {
     pub planned_orders: usize,
     /// Orders the plan left out.
     pub left_out: usize,
+    /// Orders the plan says it will deliver after their promise (the dispatcher's warning).
+    pub at_risk: usize,
+    /// Porters the warning asks to call (0 without one, or when it asks for a station).
+    pub call_porters: usize,
     /// Tricycle trips that left.
     pub tricycle_trips: usize,
     /// Porter outings that started.
@@ -145,6 +151,11 @@ pub struct DaySummary {
     pub porter_outings: usize,
     /// Stair climbs.
     pub stair_climbs: usize,
+    /// The fewest climbs any dispatcher could make for the day's orders if each normal order
+    /// may wait one cycle ([`climb_floor`]: arrivals known, every door answered).
+    pub climb_floor: usize,
+    /// The same when no order waits.
+    pub climb_floor_without_holding: usize,
     /// Net porter energy, all porters, kJ.
     pub porter_energy_kj: f64,
     /// The most any porter spent, kJ.
@@ -159,6 +170,12 @@ pub struct DaySummary {
     pub energy_spread: f64,
     /// Orders still undelivered at the end of the day.
     pub backlog_at_end: usize,
+    /// Cycles whose plan warned of promises it would not keep.
+    pub warned_cycles: usize,
+    /// When the first warning came, HH:MM.
+    pub first_warning: Option<String>,
+    /// The most porters a warning asked to call.
+    pub most_porters_called: usize,
     /// Orders not delivered within two cycles, with the cycles they took (none: not yet).
     pub late_orders: Vec<(String, Option<f64>)>,
 }
@@ -320,6 +337,13 @@ pub fn simulate(
         sim.violations.extend(report.violations.iter().map(|v| format!("cycle {k}: {v}")));
         row.planned_orders = cycle.plan.metrics.orders_total;
         row.left_out = cycle.plan.metrics.orders_unassigned;
+        if let Some(w) = &cycle.warning {
+            row.at_risk = w.medicine.len() + w.orders.len();
+            row.call_porters = match w.action {
+                Action::CallPorters { porters } => porters,
+                Action::OpenStation => 0,
+            };
+        }
         progress(k as usize + 1, total);
     }
     // The last cycle's work and every hand-over still to come.
@@ -336,7 +360,7 @@ pub fn simulate(
         d.report(Seconds(at), event)?;
     }
     sim.welfare.extend(welfare(options.days, &d, &left_early));
-    sim.days = (1..=options.days).map(|day| summary(day, &d, &fates, &sim, cycle_s)).collect();
+    sim.days = (1..=options.days).map(|day| summary(day, &d, &fates, &sim, &demand, cycle_s)).collect();
     Ok(sim)
 }
 
@@ -442,7 +466,14 @@ fn welfare(day: u32, d: &Dispatcher, left_early: &[bool]) -> Vec<Welfare> {
         .collect()
 }
 
-fn summary(day: u32, d: &Dispatcher, fates: &BTreeMap<String, Fate>, sim: &Simulation, cycle_s: f64) -> DaySummary {
+fn summary(
+    day: u32,
+    d: &Dispatcher,
+    fates: &BTreeMap<String, Fate>,
+    sim: &Simulation,
+    demand: &[&Order],
+    cycle_s: f64,
+) -> DaySummary {
     let mine = || fates.values().filter(|f| f.day == day);
     let medicine = || mine().filter(|f| f.priority == Priority::Medicine);
     let within = |f: &Fate, cycles: f64| f.delivered.is_some_and(|t| t < f.arrival + cycles * cycle_s);
@@ -455,6 +486,8 @@ fn summary(day: u32, d: &Dispatcher, fates: &BTreeMap<String, Fate>, sim: &Simul
     let day_start = f64::from(day - 1) * DAY_S;
     let trips: Vec<_> = trips.iter().filter(|t| t.start_s >= day_start && t.start_s < day_start + DAY_S).collect();
     let orders = mine().count();
+    let arrived: Vec<Order> =
+        demand.iter().filter(|o| fates.get(&o.id).is_some_and(|f| f.day == day)).map(|o| (*o).clone()).collect();
     let two = mine().filter(|f| within(f, 2.0)).count();
     DaySummary {
         day,
@@ -471,6 +504,8 @@ fn summary(day: u32, d: &Dispatcher, fates: &BTreeMap<String, Fate>, sim: &Simul
         tricycle_trips: trips.len(),
         porter_outings: rows().map(|r| r.porter_outings).sum(),
         stair_climbs: rows().map(|r| r.stair_climbs).sum(),
+        climb_floor: climb_floor(d.area(), d.fleet(), &arrived, cycle_s, true),
+        climb_floor_without_holding: climb_floor(d.area(), d.fleet(), &arrived, cycle_s, false),
         porter_energy_kj: porters.iter().map(|w| w.energy_kj).sum(),
         max_porter_energy_kj: porters.iter().map(|w| w.energy_kj).fold(0.0, f64::max),
         max_porter_vertical_m: porters.iter().map(|w| w.vertical_m).fold(0.0, f64::max),
@@ -478,6 +513,9 @@ fn summary(day: u32, d: &Dispatcher, fates: &BTreeMap<String, Fate>, sim: &Simul
         porters_over_limit: porters.iter().filter(|w| w.over_limit).count(),
         energy_spread: if most > 0.0 { (most - least) / most } else { 0.0 },
         backlog_at_end: mine().filter(|f| f.delivered.is_none()).count(),
+        warned_cycles: rows().filter(|r| r.at_risk > 0).count(),
+        first_warning: rows().find(|r| r.at_risk > 0).map(|r| r.start.clone()),
+        most_porters_called: rows().map(|r| r.call_porters).max().unwrap_or(0),
         late_orders: mine()
             .filter(|f| !within(f, 2.0))
             .map(|f| (f.id.clone(), f.delivered.map(|t| ((t - f.arrival) / cycle_s * 10.0).round() / 10.0)))

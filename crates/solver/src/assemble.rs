@@ -128,7 +128,7 @@ fn carry_held(instance: &Instance, left_out: &BTreeMap<usize, Reason>, trips: &m
 fn unserved_reason(instance: &Instance, parcel: &Parcel) -> Reason {
     let reaches =
         (0..instance.stations.len()).any(|s| instance.walk_station_stairwell.get(s, parcel.stairwell).is_some());
-    if reaches && instance.jobs[parcel.job].may_wait {
+    if reaches && instance.jobs[parcel.job].hold.is_some() {
         Reason::Held
     } else if !reaches {
         Reason::NoStationReaches

@@ -55,6 +55,6 @@ pub(crate) fn job(id: String, stairwell: usize, floor: u32, kgs: &[f64]) -> Job 
         stocked: None,
         announced: None,
         waited_cycles: 0,
-        may_wait: false,
+        hold: None,
     }
 }

@@ -19,7 +19,7 @@
 //! #     jobs: vec![Job { id: "o1".into(), household: "h".into(), unit: None, stairwell: 0, floor: 3,
 //! #         bags: vec![Bag { kg: Kg(5.0), litres: Litres(5.0), label: None }],
 //! #         priority: Priority::Normal, placed_at: Seconds(0.0), pinned_station: None,
-//! #         stocked: None, announced: None, waited_cycles: 0, may_wait: false }],
+//! #         stocked: None, announced: None, waited_cycles: 0, hold: None }],
 //! #     ride: Table::new(2, 2, vec![0.0, 300.0, 300.0, 0.0]),
 //! #     walk_station_stairwell: Table::new(1, 1, vec![40.0]),
 //! #     walk_stairwell_stairwell: Table::new(1, 1, vec![0.0]),

@@ -1,12 +1,11 @@
 //! Seeded demand: batches of orders shaped like the lockdown figures of DOMAIN.md: about 0.35
 //! orders per household per day, staples dominating, about 5 % medicine.
 
-use lastmetre_model::{Bag, Kg, Litres, Order, Priority, Seconds};
+use lastmetre_model::{Bag, DemandProfile, Kg, Litres, Order, Priority, Seconds};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// Orders per household per day (3000 deliveries / 664 households / 13 days).
-pub const ORDERS_PER_HOUSEHOLD_DAY: f64 = 0.35;
+pub use lastmetre_model::demand::ORDERS_PER_HOUSEHOLD_DAY;
 
 /// What to generate.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +38,8 @@ pub struct DayOptions {
     pub day: u32,
     /// Orders per household per day.
     pub rate: f64,
+    /// When in the day orders are placed (its own rate is not used: `rate` is).
+    pub profile: DemandProfile,
     /// Share of medicine orders.
     pub medicine_share: f64,
     /// Share of orders for infants, the elderly or other needs.
@@ -48,13 +49,14 @@ pub struct DayOptions {
 impl DayOptions {
     /// DOMAIN.md's figures for day `day` from `seed`.
     pub fn new(seed: u64, day: u32) -> Self {
-        Self { seed, day, rate: ORDERS_PER_HOUSEHOLD_DAY, medicine_share: 0.05, need_share: 0.08 }
+        let profile = DemandProfile::default();
+        Self { seed, day, rate: profile.per_household_day, profile, medicine_share: 0.05, need_share: 0.08 }
     }
 }
 
-/// A day of orders, placed over the day with peaks at 12:00 and 18:00 (DOMAIN.md): 40 %
-/// around each meal time (within about an hour), 20 % spread from 07:00 to 21:00. Order ids
-/// are `D<day>-<number>`.
+/// A day of orders, placed over the day as the profile says (by default DOMAIN.md's: 40 %
+/// around 11:30 and 40 % around 17:30, within about an hour, 20 % spread from 07:00 to
+/// 21:00). Order ids are `D<day>-<number>`.
 pub fn day(households: &[&str], options: &DayOptions) -> Vec<Order> {
     if households.is_empty() {
         return Vec::new();
@@ -68,10 +70,14 @@ pub fn day(households: &[&str], options: &DayOptions) -> Vec<Order> {
             let roll: f64 = rng.random_range(0.0..1.0);
             // Irwin–Hall: the sum of 12 uniforms less 6 is close to a standard normal.
             let normal = (0..12).map(|_| rng.random_range(0.0..1.0)).sum::<f64>() - 6.0;
-            let hour = match roll {
-                u if u < 0.4 => 11.5 + 0.75 * normal,
-                u if u < 0.8 => 17.5 + 0.75 * normal,
-                _ => rng.random_range(7.0..21.0),
+            let mut below = 0.0;
+            let peak = options.profile.peaks.iter().find(|p| {
+                below += p.share;
+                roll < below
+            });
+            let hour = match peak {
+                Some(p) => p.hour + p.sigma_hours * normal,
+                None => rng.random_range(options.profile.spread_hours.0..options.profile.spread_hours.1),
             };
             let placed_at = Seconds((hour.clamp(6.0, 22.0) * 3600.0).round());
             let household = households[rng.random_range(0..households.len())].to_owned();

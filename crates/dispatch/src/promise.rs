@@ -1,0 +1,88 @@
+//! Promises a plan will not keep, said in the cycle the plan is made, while the dispatcher can
+//! still act: medicine in the cycle it arrives in, other orders within two cycles.
+
+use crate::records::JobMap;
+use lastmetre_model::plan::Reason;
+use lastmetre_model::{Instance, Plan, Priority};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Cycles within which an order of each priority is promised: medicine in its own cycle,
+/// the others before the cycle after next begins.
+pub fn promise_cycles(priority: Priority) -> u32 {
+    match priority {
+        Priority::Medicine => 1,
+        Priority::Need | Priority::Normal => 2,
+    }
+}
+
+/// Orders that this plan delivers after their promise, or cannot deliver before it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PromiseWarning {
+    /// Medicine orders among them.
+    pub medicine: Vec<String>,
+    /// The other orders.
+    pub orders: Vec<String>,
+    /// What would keep the promises.
+    pub action: Action,
+}
+
+/// What the dispatcher can do about promises at risk.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "snake_case")]
+pub enum Action {
+    /// Call porters: about this many would carry the late work within the cycle.
+    CallPorters {
+        /// Porters to call.
+        porters: usize,
+    },
+    /// Open a station: no open station reaches the households, or their stations are full.
+    OpenStation,
+}
+
+/// The warning for `plan` made at the start of a cycle of `cycle_s`, or none when it keeps
+/// every promise. Times in the plan are from the cycle start.
+pub(crate) fn warning(instance: &Instance, plan: &Plan, map: &JobMap, cycle_s: f64) -> Option<PromiseWarning> {
+    let due = |j: usize| {
+        let job = &instance.jobs[j];
+        f64::from(promise_cycles(job.priority).saturating_sub(job.waited_cycles)) * cycle_s
+    };
+    let mut late: BTreeMap<usize, bool> = BTreeMap::new(); // job → needs a station
+    let mut late_work_s = 0.0;
+    for outing in &plan.outings {
+        let mut carries_late = false;
+        for drop in outing.climbs.iter().flat_map(|c| &c.drops) {
+            if drop.at_s >= due(drop.job) {
+                late.insert(drop.job, false);
+                carries_late = true;
+            }
+        }
+        if carries_late {
+            late_work_s += outing.end_s - outing.start_s;
+        }
+    }
+    for u in &plan.unassigned {
+        // Left out with no later plan before its promise.
+        if u.reason != Reason::Held && due(u.job) <= cycle_s {
+            late.insert(u.job, matches!(u.reason, Reason::NoStationReaches | Reason::StationStorage));
+        }
+    }
+    if late.is_empty() {
+        return None;
+    }
+    let action = if late.values().any(|station| *station) {
+        Action::OpenStation
+    } else {
+        Action::CallPorters { porters: ((late_work_s / cycle_s).ceil() as usize).max(1) }
+    };
+    let mut warning = PromiseWarning { medicine: Vec::new(), orders: Vec::new(), action };
+    for &j in late.keys() {
+        let list =
+            if instance.jobs[j].priority == Priority::Medicine { &mut warning.medicine } else { &mut warning.orders };
+        let id = &map[j].0;
+        if !list.contains(id) {
+            list.push(id.clone());
+        }
+    }
+    Some(warning)
+}
