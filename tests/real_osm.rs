@@ -104,6 +104,7 @@ fn every_real_extract_plans_its_noon_batch_with_the_fleet_it_is_sized_for() {
             seed: 1,
             settings: lastmetre::dispatch::Settings { iterations: 300, ..Default::default() },
             disturbances: Disturbances::default(),
+            reserve_porters: 0,
         };
         let started = std::time::Instant::now();
         let sizing = size(&built.area, &Fleet::default(), &demand, &options, &Targets::default(), 2000, &mut |_| {})

@@ -178,6 +178,10 @@ enum Command {
         /// No disturbances: every door answers, no lane closes, no porter leaves.
         #[arg(long)]
         calm: bool,
+        /// Porters on call beyond the fleet's: called when a plan warns of promises at risk
+        /// and asks for porters, on duty from the next cycle.
+        #[arg(long, default_value_t = 0)]
+        reserve_porters: usize,
         /// Folder for the outputs.
         #[arg(long)]
         out: PathBuf,
@@ -472,19 +476,22 @@ fn main() -> ExitCode {
                 Family::TwoEchelon => bench::two_echelon(&options),
             }
         }
-        Command::Simulate { input, policy, iterations, threads, calm, out } => simulate::simulate(&simulate::Request {
-            area: &input.area,
-            orders_stream: input.orders_stream.as_deref(),
-            days: input.days,
-            seed: input.seed,
-            demand_scale: input.demand_scale,
-            fleet: input.fleet.as_deref(),
-            policy: policy.into(),
-            iterations,
-            threads,
-            calm,
-            out: &out,
-        }),
+        Command::Simulate { input, policy, iterations, threads, calm, reserve_porters, out } => {
+            simulate::simulate(&simulate::Request {
+                area: &input.area,
+                orders_stream: input.orders_stream.as_deref(),
+                days: input.days,
+                seed: input.seed,
+                demand_scale: input.demand_scale,
+                fleet: input.fleet.as_deref(),
+                policy: policy.into(),
+                iterations,
+                threads,
+                calm,
+                reserve_porters,
+                out: &out,
+            })
+        }
         Command::Size { area, orders_stream, fleet, days, seed, demand_scale, iterations, max_porters, out } => {
             size::run(&size::Request {
                 area: &area,

@@ -262,6 +262,7 @@ fn fitted_fleet(
         seed: r.seed,
         settings: Settings { iterations: crate::size::ITERATIONS, seed: r.seed, ..Settings::default() },
         disturbances: Disturbances::default(),
+        reserve_porters: 0,
     };
     let sizing = lastmetre::sim::size(
         area,
@@ -330,6 +331,7 @@ fn simulate_placement(
         seed: r.seed,
         settings: Settings { iterations: r.iterations, seed: r.seed, ..Settings::default() },
         disturbances: Disturbances::default(),
+        reserve_porters: 0,
     };
     let sim = match lastmetre::sim::simulate(area.clone(), f, demand, &options, &mut |_, _| {}) {
         Ok(sim) => sim,

@@ -22,6 +22,7 @@ pub struct Request<'a> {
     pub iterations: u64,
     pub threads: usize,
     pub calm: bool,
+    pub reserve_porters: usize,
     pub out: &'a Path,
 }
 
@@ -92,6 +93,7 @@ pub fn simulate(r: &Request) -> Result<ExitCode> {
             ..Settings::default()
         },
         disturbances: if r.calm { Disturbances::none() } else { Disturbances::default() },
+        reserve_porters: r.reserve_porters,
     };
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -202,6 +204,9 @@ fn print_summary(sim: &Simulation, seconds: f64) {
                 "  promises at risk in {} plan(s), the first at {first}; the most porters asked for: {}",
                 d.warned_cycles, d.most_porters_called
             );
+        }
+        if d.reserve_porters_called > 0 {
+            println!("  reserve porters called: {}", d.reserve_porters_called);
         }
         let flagged: Vec<&Welfare> = sim.welfare.iter().filter(|w| w.day == d.day && w.over_limit).collect();
         for w in flagged {

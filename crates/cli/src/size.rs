@@ -57,6 +57,7 @@ pub(crate) fn size_and_write(
         seed,
         settings: Settings { iterations, seed, ..Settings::default() },
         disturbances: Disturbances::default(),
+        reserve_porters: 0,
     };
     let started = std::time::Instant::now();
     eprintln!(

@@ -138,7 +138,7 @@ pub(crate) fn catchments(area: &lastmetre_area::Area, matrices: &lastmetre_area:
 /// Below this share of the porters' time in use, a held order is sure to find a porter next
 /// cycle; above [`FULL_LOAD`], it is sure not to (outings do not pack a cycle whole).
 const CALM_LOAD: f64 = 0.4;
-const FULL_LOAD: f64 = 0.8;
+pub(crate) const FULL_LOAD: f64 = 0.8;
 
 /// The porter time a batch needs at least: each stairwell walked to from its nearest
 /// station and climbed once to its highest floor, and every order picked and handed over.
@@ -177,6 +177,10 @@ pub(crate) struct Outlook {
     /// porter time this batch and the orders expected next need, against the time the porters
     /// on duty have in a cycle.
     pub crowding: f64,
+    /// Orders expected in the area before the next plan.
+    pub expected: f64,
+    /// The porter time an order of this batch needs at least, seconds.
+    pub porter_seconds_per_order: f64,
 }
 
 impl Outlook {
@@ -194,7 +198,14 @@ impl Outlook {
         let whole = cycle_s * on_duty.len() as f64;
         let load = if whole > 0.0 { (now / free.max(1.0)).max(expected * per_order / whole) } else { f64::INFINITY };
         let crowding = ((load - CALM_LOAD) / (FULL_LOAD - CALM_LOAD)).clamp(0.0, 1.0);
-        Self { per_household: expected / households.max(1) as f64, door_failure, fatigue, crowding }
+        Self {
+            per_household: expected / households.max(1) as f64,
+            door_failure,
+            fatigue,
+            crowding,
+            expected,
+            porter_seconds_per_order: per_order,
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Promises a plan will not keep, said in the cycle the plan is made, while the dispatcher can
 //! still act: medicine in the cycle it arrives in, other orders within two cycles.
 
+use crate::foresight::FULL_LOAD;
 use crate::records::JobMap;
 use lastmetre_model::plan::Reason;
 use lastmetre_model::{Instance, Plan, Priority};
@@ -27,6 +28,16 @@ pub struct PromiseWarning {
     pub action: Action,
 }
 
+/// The orders the demand forecast expects next cycle need more porters than are on duty:
+/// said a cycle ahead, so that the porters called arrive in time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RushWarning {
+    /// Orders expected in the area before the next plan.
+    pub expected_orders: usize,
+    /// Porters to call.
+    pub porters: usize,
+}
+
 /// What the dispatcher can do about promises at risk.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "do", rename_all = "snake_case")]
@@ -38,6 +49,23 @@ pub enum Action {
     },
     /// Open a station: no open station reaches the households, or their stations are full.
     OpenStation,
+}
+
+/// The rush warning for the cycle after `plan`'s: the work this plan leaves for after its
+/// cycle, and `expected` orders at `per_order_s` porter seconds each, against the porters on
+/// duty working [`FULL_LOAD`] of a cycle.
+pub(crate) fn rush(
+    instance: &Instance,
+    plan: &Plan,
+    expected: f64,
+    per_order_s: f64,
+    cycle_s: f64,
+) -> Option<RushWarning> {
+    let left: f64 = plan.outings.iter().filter(|o| o.start_s >= cycle_s).map(|o| o.end_s - o.start_s).sum();
+    let on_duty = instance.state.porters.iter().filter(|p| p.on_duty).count();
+    let needed = ((left + expected * per_order_s) / (FULL_LOAD * cycle_s)).ceil() as usize;
+    let porters = needed.saturating_sub(on_duty);
+    (porters > 0).then(|| RushWarning { expected_orders: expected.round() as usize, porters })
 }
 
 /// The warning for `plan` made at the start of a cycle of `cycle_s`, or none when it keeps

@@ -1,7 +1,8 @@
 //! The dispatcher's state and the re-planning step.
 
 use crate::foresight::{Catchment, Foresight, Outlook, catchments, hold};
-use crate::promise::{self, PromiseWarning};
+use crate::promise::{self, PromiseWarning, RushWarning};
+
 use crate::records::{self, JobMap, OutingRecord, TripRecord};
 use crate::{DispatchError, Event, OrderStatus, Policy, Settings, TripRef};
 use lastmetre_area::{Area, Code, Problem, TravelMatrices};
@@ -89,6 +90,8 @@ pub struct CyclePlan {
     pub notes: Vec<String>,
     /// Promises this plan will not keep, with what would keep them; none when it keeps all.
     pub warning: Option<PromiseWarning>,
+    /// More orders expected next cycle than the porters on duty can carry in it.
+    pub rush: Option<RushWarning>,
 }
 
 /// The latest plan's trips and outings, in absolute time.
@@ -184,6 +187,9 @@ fn check_orders(
     }
     problems
 }
+
+/// Outings that tell how long an order takes a porter (about two busy cycles' worth).
+const RECENT_OUTINGS: usize = 100;
 
 /// The rolling planner's state. See the crate docs. Cloning it forks the state (what-if
 /// analyses, benchmarks).
@@ -616,7 +622,7 @@ impl Dispatcher {
         let mut instance = lastmetre_area::instance(&self.area, &self.matrices, &batch, &fleet, &name)
             .map_err(DispatchError::Problems)?;
         instance.state = self.fleet_state(now, &open);
-        self.carry_over(&mut instance, &pending, &open, now);
+        let outlook = self.carry_over(&mut instance, &pending, &open, now);
 
         let warm = warm_start(&previous_outings, &map, &open);
         let seed = lastmetre_model::seed::stream(self.settings.seed, u64::from(self.cycle));
@@ -627,6 +633,8 @@ impl Dispatcher {
         self.foresight.record_holds(now, held, self.foresight.door_failure());
 
         let warning = promise::warning(&instance, &plan, &map, self.settings.cycle_s);
+        let per_drop = self.porter_seconds_per_drop().unwrap_or(outlook.porter_seconds_per_order);
+        let rush = promise::rush(&instance, &plan, outlook.expected, per_drop, self.settings.cycle_s);
         let trips = records::trips(self.cycle, now, &instance, &plan, &map);
         let outings = records::outings(self.cycle, now, &instance, &plan, &map);
         let frozen_trips = self.committed_trips.iter().filter(|t| t.end_s > now).cloned().collect();
@@ -643,6 +651,7 @@ impl Dispatcher {
             frozen_outings,
             notes,
             warning,
+            rush,
         };
         self.cycle += 1;
         Ok(cycle)
@@ -736,8 +745,8 @@ impl Dispatcher {
 
     /// What the instance's jobs carry over from earlier cycles: goods already at a station,
     /// cycles waited, the porter announced; and the hold price of the fresh normal orders
-    /// that may wait a cycle (needs the fleet state).
-    fn carry_over(&self, instance: &mut Instance, pending: &[PendingJob], open: &[String], now: f64) {
+    /// that may wait a cycle (needs the fleet state). Returns the outlook that priced them.
+    fn carry_over(&self, instance: &mut Instance, pending: &[PendingJob], open: &[String], now: f64) -> Outlook {
         for (job, p) in instance.jobs.iter_mut().zip(pending) {
             job.stocked = p.stocked;
             job.waited_cycles = p.waited;
@@ -747,21 +756,18 @@ impl Dispatcher {
                 s.filter(|_| on_duty).map(|s| Announced { porter: *porter, station: s })
             });
         }
+        let outlook = self.outlook(instance, now);
         if !self.settings.consolidate || self.settings.policy != Policy::Lastmetre {
-            return;
+            return outlook;
         }
-        // Orders placed before the next plan join a held order.
-        let cycle = self.settings.cycle_s;
         let households = self.area.households.len();
-        let expected = self.foresight.expected_orders(&self.fleet.demand, households, now, now, now + cycle);
-        let outlook = Outlook::new(instance, expected, households, self.foresight.door_failure(), cycle);
         // The promises holds may break today: half of what the on-time share leaves, the rest
         // is for the doors of orders that were not held.
         let allowance = 0.5
             * (1.0 - self.settings.on_time_share)
             * self.foresight.expected_day(&self.fleet.demand, households, now);
         if self.foresight.risk_taken(now) + outlook.door_failure > allowance {
-            return;
+            return outlook;
         }
         let area_stairwell: BTreeMap<&str, usize> =
             self.area.stairwells.iter().enumerate().map(|(i, w)| (w.id.as_str(), i)).collect();
@@ -770,6 +776,24 @@ impl Dispatcher {
             let catchment = area_stairwell.get(w.as_str()).and_then(|w| self.catchments.get(*w));
             instance.jobs[j].hold = catchment.and_then(|c| hold(instance, j, c, &outlook));
         }
+        outlook
+    }
+
+    /// Porter seconds per door in the outings of the last hours: what an order takes, walks,
+    /// climbs and waits for goods included. None before any.
+    fn porter_seconds_per_drop(&self) -> Option<f64> {
+        let recent = self.committed_outings.iter().rev().take(RECENT_OUTINGS);
+        let (seconds, drops) = recent.fold((0.0, 0), |(s, n), o| (s + o.end_s - o.start_s, n + o.drops.len()));
+        (drops > 0).then(|| seconds / drops as f64)
+    }
+
+    /// What the next cycle looks like from `now`: the orders expected before the next plan
+    /// (they join held orders), doors, the porters' fatigue and time.
+    fn outlook(&self, instance: &Instance, now: f64) -> Outlook {
+        let cycle = self.settings.cycle_s;
+        let households = self.area.households.len();
+        let expected = self.foresight.expected_orders(&self.fleet.demand, households, now, now, now + cycle);
+        Outlook::new(instance, expected, households, self.foresight.door_failure(), cycle)
     }
 
     /// The porters and tricycles as the cycle starting at `now` finds them.

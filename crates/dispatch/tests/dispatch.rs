@@ -422,3 +422,50 @@ fn reports_that_cannot_be_true_are_refused_and_change_nothing() {
         Err(DispatchError::StationAlreadyClosed(_))
     ));
 }
+
+#[test]
+fn a_plan_that_cannot_keep_its_promises_says_so_and_asks_for_porters() {
+    // One porter for 60 orders: most go out after their promise.
+    let mut fleet = Fleet::default();
+    fleet.porters.count = 1;
+    let settings = Settings { iterations: 200, consolidate: false, ..Settings::default() };
+    let mut d = Dispatcher::new(area(), fleet, settings).unwrap();
+    let batch = orders(&d, 60, NOON - 60.0, "r");
+    d.add_orders(&batch).unwrap();
+    let rush = plan(&mut d, NOON);
+    let warning = rush.warning.expect("promises at risk");
+    let lastmetre_dispatch::Action::CallPorters { porters } = warning.action else { panic!("{warning:?}") };
+    assert!(porters >= 1);
+    // The orders named are exactly those the plan hands over after their promise: medicine
+    // after this cycle, the others after the next. Medicine goes first, and is on time.
+    let mut late: BTreeSet<&str> = BTreeSet::new();
+    for drop in rush.outings.iter().flat_map(|o| &o.drops) {
+        let medicine = batch.iter().any(|o| o.id == drop.order && o.priority == Priority::Medicine);
+        if drop.at_s >= NOON + if medicine { 1800.0 } else { 3600.0 } {
+            late.insert(drop.order.as_str());
+        }
+    }
+    let named: BTreeSet<&str> = warning.medicine.iter().chain(&warning.orders).map(String::as_str).collect();
+    assert!(!named.is_empty() && warning.medicine.is_empty());
+    assert_eq!(named, late);
+    // Eight porters keep the promises of a few orders, and say nothing.
+    let mut calm = dispatcher(Policy::Lastmetre);
+    let few = orders(&calm, 8, NOON - 60.0, "c");
+    calm.add_orders(&few).unwrap();
+    let quiet = plan(&mut calm, NOON);
+    assert!(quiet.warning.is_none() && quiet.rush.is_none(), "{:?} {:?}", quiet.warning, quiet.rush);
+}
+
+#[test]
+fn a_rush_the_demand_forecast_expects_is_said_a_cycle_ahead() {
+    // The area expects 3 orders a household around 12:15: far more than 8 porters carry.
+    let mut fleet = demand_at_quarter_past_noon(3.0);
+    fleet.porters.count = 8;
+    let settings = Settings { iterations: 200, ..Settings::default() };
+    let mut d = Dispatcher::new(area(), fleet, settings).unwrap();
+    let h = d.area().households[3].id.clone();
+    d.add_orders(&[order("first", &h, 2.0, Priority::Normal, NOON - 60.0)]).unwrap();
+    let noon = plan(&mut d, NOON);
+    let rush = noon.rush.expect("a rush is expected");
+    assert!(rush.expected_orders > 100 && rush.porters >= 1, "{rush:?}");
+}

@@ -324,6 +324,7 @@ fn make_plan(
         "frozen_outings": cycle.frozen_outings,
         "notes": cycle.notes,
         "warning": cycle.warning,
+        "rush": cycle.rush,
     });
     let sheets = sheets(&cycle.instance, &cycle.plan, at)
         .into_iter()

@@ -34,6 +34,9 @@ pub struct Options {
     pub settings: Settings,
     /// Disturbances; [`Disturbances::none`] for a calm day.
     pub disturbances: Disturbances,
+    /// Porters on call beyond the fleet's: off duty each morning, each called when a plan
+    /// warns of promises at risk and asks for porters, on duty from the next cycle on.
+    pub reserve_porters: usize,
 }
 
 /// The realistic troubles of a day (defaults from the founding case's reports).
@@ -82,6 +85,8 @@ pub struct CycleRow {
     pub at_risk: usize,
     /// Porters the warning asks to call (0 without one, or when it asks for a station).
     pub call_porters: usize,
+    /// Reserve porters who came on duty at the cycle start.
+    pub porters_called: usize,
     /// Tricycle trips that left.
     pub tricycle_trips: usize,
     /// Porter outings that started.
@@ -176,6 +181,8 @@ pub struct DaySummary {
     pub first_warning: Option<String>,
     /// The most porters a warning asked to call.
     pub most_porters_called: usize,
+    /// Reserve porters who came on duty ([`Options::reserve_porters`]).
+    pub reserve_porters_called: usize,
     /// Orders not delivered within two cycles, with the cycles they took (none: not yet).
     pub late_orders: Vec<(String, Option<f64>)>,
 }
@@ -252,8 +259,13 @@ pub fn simulate(
         None => area.open_sites().collect(),
     };
     let lane = options.disturbances.lane_closure.and_then(|_| closable_lane(&area, &stations));
+    let regular = fleet.porters.count;
+    let mut fleet = fleet;
+    fleet.porters.count += options.reserve_porters;
     let porters = fleet.porters.count;
     let mut d = Dispatcher::new(area, fleet, options.settings.clone())?;
+    // Reserve porters called by the latest warning, and the next one still at home.
+    let (mut called, mut next_reserve) = (0, porters);
     let mut sim = Simulation::default();
     let mut demand: Vec<&Order> = demand.iter().collect();
     demand.sort_by(|a, b| a.placed_at.get().total_cmp(&b.placed_at.get()));
@@ -264,6 +276,7 @@ pub fn simulate(
     let mut pending: Vec<(f64, Event)> = Vec::new();
     let mut row = CycleRow::default();
     let mut left_early = vec![false; porters];
+    let mut row_called = 0;
     for k in 0..total as u32 {
         let (day, c) = (k / per_day + 1, k % per_day);
         let now = f64::from(k) * cycle_s;
@@ -289,7 +302,21 @@ pub fn simulate(
                 left_early.fill(false);
             }
             d.new_shift();
+            // Reserve porters stay home until called; they do not work the full day.
+            for (r, away) in left_early.iter_mut().enumerate().skip(regular) {
+                d.report(Seconds(now), Event::PorterOffDuty { porter: r })?;
+                *away = true;
+            }
+            next_reserve = regular;
         }
+        // Porters called in the last cycle have come.
+        while called > 0 && next_reserve < porters {
+            d.report(Seconds(now), Event::PorterOnDuty { porter: next_reserve })?;
+            row_called += 1;
+            next_reserve += 1;
+            called -= 1;
+        }
+        called = 0;
         // Disturbances at the cycle boundary.
         if let (Some((from, to)), Some(lane)) = (options.disturbances.lane_closure, &lane) {
             if (hour - from).abs() < 1e-9 {
@@ -301,10 +328,10 @@ pub fn simulate(
         }
         if let Some(at) = options.disturbances.porter_leaves_at
             && (hour - at).abs() < 1e-9
-            && porters > 1
+            && regular > 1
         {
-            d.report(Seconds(now), Event::PorterOffDuty { porter: porters - 1 })?;
-            left_early[porters - 1] = true;
+            d.report(Seconds(now), Event::PorterOffDuty { porter: regular - 1 })?;
+            left_early[regular - 1] = true;
         }
         // Orders that arrived since the last cycle.
         let first = next_order;
@@ -343,7 +370,13 @@ pub fn simulate(
                 Action::CallPorters { porters } => porters,
                 Action::OpenStation => 0,
             };
+            called = row.call_porters;
         }
+        if let Some(rush) = &cycle.rush {
+            row.call_porters = row.call_porters.max(rush.porters);
+            called = called.max(rush.porters);
+        }
+        row.porters_called = std::mem::take(&mut row_called);
         progress(k as usize + 1, total);
     }
     // The last cycle's work and every hand-over still to come.
@@ -516,6 +549,7 @@ fn summary(
         warned_cycles: rows().filter(|r| r.at_risk > 0).count(),
         first_warning: rows().find(|r| r.at_risk > 0).map(|r| r.start.clone()),
         most_porters_called: rows().map(|r| r.call_porters).max().unwrap_or(0),
+        reserve_porters_called: rows().map(|r| r.porters_called).sum(),
         late_orders: mine()
             .filter(|f| !within(f, 2.0))
             .map(|f| (f.id.clone(), f.delivered.map(|t| ((t - f.arrival) / cycle_s * 10.0).round() / 10.0)))

@@ -14,7 +14,7 @@ fn day(policy: Policy, seed: u64) -> Simulation {
     let area = area();
     let demand = generated_demand(&area, 1, seed);
     let settings = Settings { iterations: 300, seed, policy, ..Settings::default() };
-    let options = Options { days: 1, seed, settings, disturbances: Disturbances::default() };
+    let options = Options { days: 1, seed, settings, disturbances: Disturbances::default(), reserve_porters: 0 };
     let mut calls = 0;
     let sim = simulate(area, Fleet::default(), &demand, &options, &mut |_, _| calls += 1).unwrap();
     assert_eq!(calls, 48, "one progress call per cycle");
