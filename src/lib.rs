@@ -34,6 +34,7 @@ pub use lastmetre_area as area;
 pub use lastmetre_formats as formats;
 pub use lastmetre_model as model;
 pub use lastmetre_synth as synth;
+pub use lastmetre_text as text;
 
 pub use lastmetre_area::{Area, AreaSpec, Built, Code, Problem, Severity, Summary, TravelMatrices};
 pub use lastmetre_check as check;

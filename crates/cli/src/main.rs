@@ -88,6 +88,10 @@ enum Command {
         /// Also write one dispatch sheet per tricycle and porter into this folder.
         #[arg(long, value_name = "DIR")]
         sheets: Option<PathBuf>,
+        /// The language of the sheets and of the reasons people read: Chinese for areas in
+        /// China, English elsewhere, when absent.
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
     },
     /// Check a plan with the independent checker: feasibility and every metric recomputed.
     ///
@@ -411,6 +415,23 @@ enum Family {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LangArg {
+    /// 中文 (Chinese).
+    Zh,
+    /// English.
+    En,
+}
+
+impl From<LangArg> for lastmetre::text::Lang {
+    fn from(arg: LangArg) -> Self {
+        match arg {
+            LangArg::Zh => lastmetre::text::Lang::Zh,
+            LangArg::En => lastmetre::text::Lang::En,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum PolicyArg {
     /// The lastmetre solver.
     Lastmetre,
@@ -451,9 +472,11 @@ fn main() -> ExitCode {
             out,
             routes,
             sheets,
+            lang,
         } => {
             let options = PlanOptions { iterations, seconds, seed, threads, policy: policy.into() };
-            let outputs = Outputs { out: &out, routes: routes.as_deref(), sheets: sheets.as_deref() };
+            let outputs =
+                Outputs { out: &out, routes: routes.as_deref(), sheets: sheets.as_deref(), lang: lang.map(Into::into) };
             plan::plan(&area, &orders, fleet.as_deref(), &options, compare, start.as_deref(), &outputs)
         }
         Command::Check { area, orders, fleet, plan } => plan::check(&area, &orders, fleet.as_deref(), &plan),

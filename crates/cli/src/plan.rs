@@ -14,6 +14,8 @@ pub struct Outputs<'a> {
     pub out: &'a Path,
     pub routes: Option<&'a Path>,
     pub sheets: Option<&'a Path>,
+    /// What people read is in this language; the area's own when absent.
+    pub lang: Option<lastmetre::text::Lang>,
 }
 
 /// Prints an error for a person and gives the exit status: 2 for input to fix, 1 otherwise.
@@ -87,7 +89,8 @@ pub fn plan(
     let name = orders_path.file_stem().map_or("batch".into(), |s| s.to_string_lossy().into_owned());
     planned.instance.name = name;
     let plan = &planned.plan;
-    let file = plan_file(&planned.instance, plan, start);
+    let lang = outputs.lang.unwrap_or_else(|| lastmetre::formats::language_of(&engine.area));
+    let file = plan_file(&planned.instance, plan, start, lang);
     write(outputs.out, &serde_json::to_vec_pretty(&file)?)?;
     if let Some(path) = outputs.routes {
         let routes = routes_geojson(&engine.area, &planned.instance, plan);
@@ -95,7 +98,7 @@ pub fn plan(
     }
     if let Some(dir) = outputs.sheets {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        for (name, page) in sheets(&planned.instance, plan, start) {
+        for (name, page) in sheets(&planned.instance, plan, start, lang) {
             write(&dir.join(name), page.as_bytes())?;
         }
     }
@@ -108,7 +111,8 @@ pub fn plan(
     println!("orders      {} delivered of {} ({} left out)", m.orders_delivered, m.orders_total, m.orders_unassigned);
     for u in &plan.unassigned {
         let job = &planned.instance.jobs[u.job];
-        println!("  left out  {} ({:?}): {}", job.id, u.reason, u.reason.action());
+        let action = lastmetre::text::text(lang, &format!("action-{}", u.reason.code()), &[]);
+        println!("  left out  {} ({}): {action}", job.id, u.reason.code());
     }
     println!("tricycles   {} trips, {:.2} km", m.tricycle_trips, m.tricycle_km);
     println!(

@@ -69,7 +69,7 @@ pub(crate) fn inputs(
     let fleet = fleet.map(lastmetre::read_fleet).transpose().map_err(input_error)?.unwrap_or_default();
     let demand = match stream {
         Some(path) => lastmetre::read_orders(path).map_err(input_error)?,
-        None => lastmetre::sim::generated_demand_scaled(&built.area, days, seed, demand_scale),
+        None => lastmetre::sim::generated_demand_scaled(&built.area, &fleet.demand, days, seed, demand_scale),
     };
     let last = demand.iter().map(|o| o.placed_at.get()).fold(0.0, f64::max);
     let days = days.max((last / lastmetre::sim::DAY_S).floor() as u32 + 1);
@@ -201,7 +201,7 @@ fn print_summary(sim: &Simulation, seconds: f64) {
         );
         if let Some(first) = &d.first_warning {
             println!(
-                "  promises at risk in {} plan(s), the first at {first}; the most porters asked for: {}",
+                "  promises at risk or a rush foreseen in {} plan(s), the first at {first}; the most porters asked for: {}",
                 d.warned_cycles, d.most_porters_called
             );
         }

@@ -193,10 +193,26 @@ fn plan_writes_plan_routes_and_sheets_and_check_accepts_them() {
     let first = &features[0];
     let stops = first["properties"]["stations"].as_str().unwrap().split(" → ").count() + 2;
     assert!(first["geometry"]["coordinates"].as_array().unwrap().len() > stops);
-    // A sheet per porter, readable line by line.
+    // A sheet per porter, readable line by line, in Chinese for an area in China: floors and
+    // doors as people say them, and no English word.
     let porter = std::fs::read_to_string(sheets.join("porter-1.md")).unwrap();
-    assert!(porter.contains("Station") && porter.contains("climb;") && porter.contains("drop O-"), "{porter}");
+    assert!(porter.contains("搬运员 1") && porter.contains("站：取") && porter.contains("：上楼；"), "{porter}");
+    assert!(porter.contains("楼 送 O-") && porter.contains("室）"), "{porter}");
+    let words: Vec<&str> = porter
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() > 1 && !["orders", "noon"].contains(w))
+        .collect();
+    assert!(words.is_empty(), "English on a Chinese sheet: {words:?}\n{porter}");
     assert!(sheets.join("tricycle-2.md").exists());
+    // The same in English on request.
+    let english = scratch("sheets-en");
+    let out = run(&plan_args(
+        scratch("plan-en.json").to_str().unwrap(),
+        &["--sheets", english.to_str().unwrap(), "--lang", "en"],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let porter = std::fs::read_to_string(english.join("porter-1.md")).unwrap();
+    assert!(porter.contains("Station") && porter.contains("climb;") && porter.contains("F drop O-"), "{porter}");
 
     let out = check_bundled(&plan);
     assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));

@@ -107,7 +107,7 @@ fn orders_are_checked_acknowledged_once_and_planned() {
     assert_eq!(get(&s, "/plans/7", Some(VIEWER)).0, 404);
     let (status, sheet) = get(&s, "/plans/0/sheets/porter-1", Some(DISPATCHER));
     assert_eq!(status, 200);
-    assert!(sheet.as_str().unwrap().starts_with("# Porter 1"));
+    assert!(sheet.as_str().unwrap().starts_with("# 搬运员 1"), "a sheet in the area's language: {sheet}");
     assert_eq!(get(&s, "/plans/0/sheets/porter-1", Some(VIEWER)).0, 403);
     assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({"at": "11:00"})).0, 422, "time never goes back");
     assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({"at": 600000})).0, 422, "a time of the day");

@@ -98,8 +98,12 @@ impl Foresight {
         // Gamma–Poisson: today's orders so far against the share of the day gone by.
         let day_start = today * DAY_S;
         let seen = self.count(day_start, now) as f64;
+        let gone = shape(day_start, now);
         let total = if expected_total > 0.0 {
-            (PRIOR_ORDERS + seen) / (PRIOR_ORDERS / expected_total + shape(day_start, now))
+            (PRIOR_ORDERS + seen) / (PRIOR_ORDERS / expected_total + gone)
+        } else if gone > 0.0 {
+            // No prior: today's own rate.
+            seen / gone
         } else {
             seen
         };
@@ -164,6 +168,11 @@ fn porter_seconds(instance: &Instance) -> f64 {
     seconds
 }
 
+/// Porter seconds per order before the dispatcher has seen any: about what an order took in
+/// simulated founding-case days at their busiest (seven porters delivering about 65 orders a
+/// half hour).
+const PRIOR_ORDER_S: f64 = 200.0;
+
 /// What the hold prices of one cycle share.
 pub(crate) struct Outlook {
     /// Orders expected per household before a held order goes out.
@@ -193,7 +202,7 @@ impl Outlook {
         // Porter time: what this batch needs, and what the orders expected next would need
         // at the same time per order, against a cycle of every porter on duty.
         let now = porter_seconds(instance);
-        let per_order = now / instance.jobs.len().max(1) as f64;
+        let per_order = if instance.jobs.is_empty() { PRIOR_ORDER_S } else { now / instance.jobs.len() as f64 };
         let free: f64 = on_duty.iter().map(|s| (cycle_s - s.free_s).max(0.0)).sum();
         let whole = cycle_s * on_duty.len() as f64;
         let load = if whole > 0.0 { (now / free.max(1.0)).max(expected * per_order / whole) } else { f64::INFINITY };
@@ -237,8 +246,16 @@ pub(crate) fn hold(instance: &Instance, j: usize, catchment: &Catchment, outlook
     let here = outlook.per_household * catchment.climbing as f64;
     let near = outlook.per_household * catchment.neighbours as f64;
     let (p_here, p_near) = (1.0 - (-here).exp(), 1.0 - (-near).exp());
-    let saving = (p_here * (climb + walk) + (1.0 - p_here) * p_near * walk) * outlook.fatigue;
+    let saving = p_here * (climb + walk) + (1.0 - p_here) * p_near * walk;
     let risk = (outlook.door_failure + outlook.crowding).min(1.0) * w.broken_promise;
+    // The forecast decides: only when the joins expected are worth the wait and the risk may
+    // the order wait at all. Tired porters make a saved climb worth more.
+    if saving * outlook.fatigue < w.hold + risk {
+        return None;
+    }
+    // What it is expected to cost next cycle, plus the wait and the risk. The saving never
+    // exceeds the climb and the walk, so the price stays above the load's own climb: an
+    // order that shares a climb now costs less than that, and goes now.
     Some(Hold { points: lone - saving + w.hold + risk, expected_joins: here })
 }
 

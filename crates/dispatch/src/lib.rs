@@ -48,7 +48,7 @@ mod records;
 mod state;
 
 pub use lastmetre_solver::{Budget, Policy};
-pub use promise::{Action, PromiseWarning, RushWarning, promise_cycles};
+pub use promise::{PromiseWarning, RushWarning, promise_cycles};
 pub use records::{DropRecord, OutingRecord, StopRecord, TripRecord};
 pub use state::{CyclePlan, Dispatcher, OrderCheck, PorterDay};
 

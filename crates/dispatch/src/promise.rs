@@ -17,15 +17,23 @@ pub fn promise_cycles(priority: Priority) -> u32 {
     }
 }
 
-/// Orders that this plan delivers after their promise, or cannot deliver before it.
+/// Orders that this plan delivers after their promise, or cannot deliver before it, and what
+/// would keep the promises still to keep.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PromiseWarning {
-    /// Medicine orders among them.
+    /// Medicine orders that will be late.
     pub medicine: Vec<String>,
-    /// The other orders.
+    /// The other orders that will be late.
     pub orders: Vec<String>,
-    /// What would keep the promises.
-    pub action: Action,
+    /// Orders already past their promise before this plan (a door not answered, a wait too
+    /// long): no action brings them back in time; they are listed, not acted on.
+    pub already_late: Vec<String>,
+    /// Porters to call: about this many would carry the late work within the cycle (0 when
+    /// porters would not help).
+    pub call_porters: usize,
+    /// Open a station: no open station reaches some of the households, or their stations
+    /// are full.
+    pub open_station: bool,
 }
 
 /// The orders the demand forecast expects next cycle need more porters than are on duty:
@@ -36,19 +44,6 @@ pub struct RushWarning {
     pub expected_orders: usize,
     /// Porters to call.
     pub porters: usize,
-}
-
-/// What the dispatcher can do about promises at risk.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "do", rename_all = "snake_case")]
-pub enum Action {
-    /// Call porters: about this many would carry the late work within the cycle.
-    CallPorters {
-        /// Porters to call.
-        porters: usize,
-    },
-    /// Open a station: no open station reaches the households, or their stations are full.
-    OpenStation,
 }
 
 /// The rush warning for the cycle after `plan`'s: the work this plan leaves for after its
@@ -69,20 +64,23 @@ pub(crate) fn rush(
 }
 
 /// The warning for `plan` made at the start of a cycle of `cycle_s`, or none when it keeps
-/// every promise. Times in the plan are from the cycle start.
-pub(crate) fn warning(instance: &Instance, plan: &Plan, map: &JobMap, cycle_s: f64) -> Option<PromiseWarning> {
-    let due = |j: usize| {
-        let job = &instance.jobs[j];
-        f64::from(promise_cycles(job.priority).saturating_sub(job.waited_cycles)) * cycle_s
-    };
-    let mut late: BTreeMap<usize, bool> = BTreeMap::new(); // job → needs a station
+/// every promise. `due[j]` is job `j`'s promise, seconds from the cycle start; times in the
+/// plan are from the cycle start too.
+pub(crate) fn warning(
+    instance: &Instance,
+    plan: &Plan,
+    map: &JobMap,
+    due: &[f64],
+    cycle_s: f64,
+) -> Option<PromiseWarning> {
+    let mut late: BTreeMap<usize, bool> = BTreeMap::new(); // job → a station would help
     let mut late_work_s = 0.0;
     for outing in &plan.outings {
         let mut carries_late = false;
         for drop in outing.climbs.iter().flat_map(|c| &c.drops) {
-            if drop.at_s >= due(drop.job) {
+            if drop.at_s >= due[drop.job] {
                 late.insert(drop.job, false);
-                carries_late = true;
+                carries_late |= due[drop.job] > 0.0;
             }
         }
         if carries_late {
@@ -91,26 +89,36 @@ pub(crate) fn warning(instance: &Instance, plan: &Plan, map: &JobMap, cycle_s: f
     }
     for u in &plan.unassigned {
         // Left out with no later plan before its promise.
-        if u.reason != Reason::Held && due(u.job) <= cycle_s {
+        if u.reason != Reason::Held && due[u.job] <= cycle_s {
             late.insert(u.job, matches!(u.reason, Reason::NoStationReaches | Reason::StationStorage));
         }
     }
     if late.is_empty() {
         return None;
     }
-    let action = if late.values().any(|station| *station) {
-        Action::OpenStation
-    } else {
-        Action::CallPorters { porters: ((late_work_s / cycle_s).ceil() as usize).max(1) }
+    let mut warning = PromiseWarning {
+        medicine: Vec::new(),
+        orders: Vec::new(),
+        already_late: Vec::new(),
+        call_porters: 0,
+        open_station: false,
     };
-    let mut warning = PromiseWarning { medicine: Vec::new(), orders: Vec::new(), action };
-    for &j in late.keys() {
-        let list =
-            if instance.jobs[j].priority == Priority::Medicine { &mut warning.medicine } else { &mut warning.orders };
+    let mut porters_help = false;
+    for (&j, &station) in &late {
         let id = &map[j].0;
+        let list = if due[j] <= 0.0 {
+            &mut warning.already_late
+        } else {
+            warning.open_station |= station;
+            porters_help |= !station;
+            if instance.jobs[j].priority == Priority::Medicine { &mut warning.medicine } else { &mut warning.orders }
+        };
         if !list.contains(id) {
             list.push(id.clone());
         }
+    }
+    if porters_help {
+        warning.call_porters = ((late_work_s / cycle_s).ceil() as usize).max(1);
     }
     Some(warning)
 }

@@ -39,6 +39,8 @@ struct Tracked {
     announced: Option<(usize, String)>,
     /// Some plan has given it to a porter (its delivery may be reported from then on).
     planned: bool,
+    /// Start of the first cycle whose plan saw it: its promise runs from there.
+    arrived_s: Option<f64>,
 }
 
 /// One porter's day so far: what the shift has cost them.
@@ -299,6 +301,7 @@ impl Dispatcher {
                 waited: 0,
                 announced: None,
                 planned: false,
+                arrived_s: None,
             };
             self.arrival.push(o.id.clone());
             self.foresight.record_order(o.placed_at.get());
@@ -628,11 +631,21 @@ impl Dispatcher {
         let seed = lastmetre_model::seed::stream(self.settings.seed, u64::from(self.cycle));
         let plan =
             lastmetre_solver::plan_by(self.settings.policy, &instance, budget, seed, self.settings.threads, &warm);
-        self.remember(&plan, &map, &open);
+        // Each job's promise, from the cycle its order arrived in, in seconds from now.
+        let due: Vec<f64> = instance
+            .jobs
+            .iter()
+            .zip(&map)
+            .map(|(job, (id, _))| {
+                let arrived = self.orders.get(id).and_then(|t| t.arrived_s).unwrap_or(now);
+                arrived + f64::from(promise::promise_cycles(job.priority)) * self.settings.cycle_s - now
+            })
+            .collect();
+        self.remember(&plan, &map, &open, now);
         let held = plan.unassigned.iter().filter(|u| u.reason == lastmetre_model::plan::Reason::Held).count();
         self.foresight.record_holds(now, held, self.foresight.door_failure());
 
-        let warning = promise::warning(&instance, &plan, &map, self.settings.cycle_s);
+        let warning = promise::warning(&instance, &plan, &map, &due, self.settings.cycle_s);
         let per_drop = self.porter_seconds_per_drop().unwrap_or(outlook.porter_seconds_per_order);
         let rush = promise::rush(&instance, &plan, outlook.expected, per_drop, self.settings.cycle_s);
         let trips = records::trips(self.cycle, now, &instance, &plan, &map);
@@ -819,7 +832,7 @@ impl Dispatcher {
 
     /// Bookkeeping for the next cycle: every pending order has waited one more cycle, and is
     /// announced to the porter and station this plan gives it.
-    fn remember(&mut self, plan: &Plan, map: &JobMap, open: &[String]) {
+    fn remember(&mut self, plan: &Plan, map: &JobMap, open: &[String], now: f64) {
         let planned: BTreeMap<&str, (usize, usize)> = plan
             .outings
             .iter()
@@ -828,10 +841,13 @@ impl Dispatcher {
             })
             .map(|(j, who)| (map[j].0.as_str(), who))
             .collect();
-        for (id, _) in map {
+        // An order in several parts (bags at the gate and at a station) waited one cycle.
+        let ids: BTreeSet<&str> = map.iter().map(|(id, _)| id.as_str()).collect();
+        for id in ids {
             if let Some(t) = self.orders.get_mut(id) {
                 t.waited += 1;
-                t.announced = planned.get(id.as_str()).map(|(p, s)| (*p, open[*s].clone()));
+                t.arrived_s.get_or_insert(now);
+                t.announced = planned.get(id).map(|(p, s)| (*p, open[*s].clone()));
                 t.planned |= t.announced.is_some();
             }
         }

@@ -269,13 +269,17 @@ fn neighbours_upstairs(area: &lastmetre_area::Area) -> (String, String) {
     (high, next)
 }
 
-/// The area's demand: `per_household_day` orders a day, all of them around 12:15 (the cycle
-/// after noon), so that the dispatcher expects them.
-fn demand_at_quarter_past_noon(per_household_day: f64) -> Fleet {
+/// The area's demand: `per_household_day` orders a day, all of them around `hour`.
+fn demand_around(hour: f64, per_household_day: f64) -> Fleet {
     let mut fleet = Fleet::default();
     fleet.demand.per_household_day = per_household_day;
-    fleet.demand.peaks = vec![lastmetre_model::Peak { hour: 12.25, share: 1.0, sigma_hours: 0.1 }];
+    fleet.demand.peaks = vec![lastmetre_model::Peak { hour, share: 1.0, sigma_hours: 0.1 }];
     fleet
+}
+
+/// Orders expected around 12:15, the cycle after noon.
+fn demand_at_quarter_past_noon(per_household_day: f64) -> Fleet {
+    demand_around(12.25, per_household_day)
 }
 
 /// Noon: `first` for the higher household; 12:10: a normal order for its neighbour upstairs
@@ -308,8 +312,8 @@ fn an_order_is_held_exactly_when_a_neighbour_is_expected_within_its_promise_and_
     // When the expected neighbour does not come, the wait cost a cycle, not a climb.
     let (reasons, climbs) = two_cycles(busy.clone(), Priority::Normal, false, true);
     assert_eq!((reasons.as_slice(), climbs), ([Reason::Held].as_slice(), 1));
-    // Nobody is expected: it goes out at noon.
-    let (reasons, climbs) = two_cycles(demand_at_quarter_past_noon(0.0), Priority::Normal, false, true);
+    // As many orders are expected, but at 18:00: it goes out at noon.
+    let (reasons, climbs) = two_cycles(demand_around(18.0, 0.1), Priority::Normal, false, true);
     assert!(reasons.is_empty(), "{reasons:?}");
     assert_eq!(climbs, 1);
     // Medicine never waits, whatever is expected.
@@ -434,8 +438,7 @@ fn a_plan_that_cannot_keep_its_promises_says_so_and_asks_for_porters() {
     d.add_orders(&batch).unwrap();
     let rush = plan(&mut d, NOON);
     let warning = rush.warning.expect("promises at risk");
-    let lastmetre_dispatch::Action::CallPorters { porters } = warning.action else { panic!("{warning:?}") };
-    assert!(porters >= 1);
+    assert!(warning.call_porters >= 1 && !warning.open_station && warning.already_late.is_empty(), "{warning:?}");
     // The orders named are exactly those the plan hands over after their promise: medicine
     // after this cycle, the others after the next. Medicine goes first, and is on time.
     let mut late: BTreeSet<&str> = BTreeSet::new();
@@ -468,4 +471,25 @@ fn a_rush_the_demand_forecast_expects_is_said_a_cycle_ahead() {
     let noon = plan(&mut d, NOON);
     let rush = noon.rush.expect("a rush is expected");
     assert!(rush.expected_orders > 100 && rush.porters >= 1, "{rush:?}");
+}
+
+#[test]
+fn an_order_past_its_promise_is_listed_as_late_and_calls_nobody() {
+    let mut d = dispatcher(Policy::Lastmetre);
+    let h = d.area().households[5].id.clone();
+    d.add_orders(&[order("o1", &h, 3.0, Priority::Normal, NOON - 60.0)]).unwrap();
+    // Nobody home twice: at noon's outing and at the retry of 12:30.
+    for now in [NOON, NOON + 1800.0] {
+        let cycle = plan(&mut d, now);
+        assert!(cycle.warning.is_none(), "{:?}", cycle.warning);
+        let drop = cycle.outings.iter().flat_map(|o| &o.drops).find(|x| x.order == "o1").expect("o1 goes out");
+        let _ = d.advance_to(Seconds(drop.at_s));
+        let failed = Event::DeliveryFailed { order: "o1".into(), bags: vec![], reason: Failure::NobodyHome };
+        d.report(Seconds(drop.at_s), failed).unwrap();
+    }
+    // At 13:00 its promise (before 13:00) is past: listed, and no porter is asked for.
+    let late = plan(&mut d, NOON + 3600.0);
+    let warning = late.warning.expect("a late order is said");
+    assert_eq!(warning.already_late, ["o1"]);
+    assert!(warning.orders.is_empty() && warning.call_porters == 0 && !warning.open_station, "{warning:?}");
 }

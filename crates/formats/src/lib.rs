@@ -36,7 +36,7 @@ pub use orders::{
 pub use plan_io::{PlanFile, SCHEMA_VERSION, plan_file, read_plan};
 pub use pmedian::{CapacitatedPMedian, PMedian, read_cpmp, read_pmed};
 pub use routes::routes_geojson;
-pub use sheets::sheets;
+pub use sheets::{language_of, sheets};
 pub use two_echelon::{
     CityFreighters, Trucks, TwoEchelon, TwoEchelonError, read_two_echelon, two_echelon_cost, two_echelon_instance,
     write_two_echelon_solution,

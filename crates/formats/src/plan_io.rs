@@ -3,6 +3,7 @@
 
 use lastmetre_model::plan::{BagRef, Climb, Drop, Outing, Reason, Trip, TripStop, Unassigned};
 use lastmetre_model::{Instance, Metrics, Plan};
+use lastmetre_text::{Lang, text};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -140,7 +141,10 @@ pub struct UnassignedFile {
     pub order: String,
     /// Reason code.
     pub reason: Reason,
-    /// What the dispatcher can do.
+    /// Why, in the plan's language.
+    #[serde(default)]
+    pub why: String,
+    /// What the dispatcher can do, in the plan's language.
     pub action: String,
     /// Held orders: the orders expected at the stairwell before it goes out, which it waits
     /// to share a climb with.
@@ -148,8 +152,9 @@ pub struct UnassignedFile {
     pub expected_joins: Option<f64>,
 }
 
-/// The plan file for `plan`; `cycle_start` is the clock time of second 0.
-pub fn plan_file(instance: &Instance, plan: &Plan, cycle_start: f64) -> PlanFile {
+/// The plan file for `plan`; `cycle_start` is the clock time of second 0. What people read
+/// (why orders were left out, what to do) is in `lang`.
+pub fn plan_file(instance: &Instance, plan: &Plan, cycle_start: f64, lang: Lang) -> PlanFile {
     let order = |j: usize| instance.jobs[j].id.clone();
     PlanFile {
         schema_version: SCHEMA_VERSION,
@@ -221,7 +226,8 @@ pub fn plan_file(instance: &Instance, plan: &Plan, cycle_start: f64) -> PlanFile
             .map(|u| UnassignedFile {
                 order: order(u.job),
                 reason: u.reason,
-                action: u.reason.action().to_owned(),
+                why: text(lang, &format!("reason-{}", u.reason.code()), &[]),
+                action: text(lang, &format!("action-{}", u.reason.code()), &[]),
                 expected_joins: instance.jobs[u.job]
                     .hold
                     .filter(|_| u.reason == Reason::Held)

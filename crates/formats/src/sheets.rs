@@ -1,8 +1,9 @@
 //! Dispatch sheets: one Markdown page per tricycle and per porter, in clock time, that a
-//! person can follow line by line.
+//! person can follow line by line, in Chinese or English (`lastmetre-text`'s messages).
 
 use crate::format_clock;
 use lastmetre_model::{Instance, Plan};
+use lastmetre_text::{Arg, Lang, text};
 use std::fmt::Write;
 
 /// Text from the data as a sheet prints it: a control or direction character (which could
@@ -23,45 +24,71 @@ fn safe(text: &str) -> String {
     out
 }
 
-/// `(file name, page)` for every tricycle and porter with work in the plan.
-pub fn sheets(instance: &Instance, plan: &Plan, cycle_start: f64) -> Vec<(String, String)> {
-    let clock = |s: f64| format_clock(cycle_start + s);
+/// The language of an area's people: Chinese inside China ([`Lang::for_place`] at the
+/// area's centre), English elsewhere.
+pub fn language_of(area: &lastmetre_area::Area) -> Lang {
+    let centre = area.frame.to_lon_lat([0.0, 0.0]);
+    Lang::for_place(centre.lon, centre.lat)
+}
+
+/// A door number as people say it: "502室" for digits in Chinese, as written otherwise.
+fn door(lang: Lang, unit: &str) -> String {
+    let unit = safe(unit);
+    if unit.chars().all(|c| c.is_ascii_digit()) { text(lang, "door-number", &[("door", unit.into())]) } else { unit }
+}
+
+/// Kilograms as a sheet prints them: one decimal.
+fn kg(x: f64) -> Arg {
+    Arg::Text(format!("{x:.1}"))
+}
+
+/// `(file name, page)` for every tricycle and porter with work in the plan, in `lang`.
+pub fn sheets(instance: &Instance, plan: &Plan, cycle_start: f64, lang: Lang) -> Vec<(String, String)> {
+    let clock = |s: f64| Arg::Text(format_clock(cycle_start + s));
+    let t = |id: &str, args: &[(&str, Arg)]| text(lang, id, args);
+    let list = t("sheet-list-separator", &[]);
     let kg_of = |job: usize, bags: &[usize]| -> f64 { bags.iter().map(|b| instance.jobs[job].bags[*b].kg.get()).sum() };
+    let area = || Arg::Text(safe(&instance.name));
+    let station = |s: usize| Arg::Text(safe(&instance.stations[s].id));
     let mut pages = Vec::new();
     let tricycles = plan.trips.iter().map(|t| t.tricycle).max().map_or(0, |m| m + 1);
     for tricycle in 0..tricycles {
-        let mut page = format!("# Tricycle {} — {}\n\n", tricycle + 1, safe(&instance.name));
+        let mut page =
+            format!("# {}\n\n", t("sheet-tricycle-title", &[("number", (tricycle + 1).into()), ("area", area())]));
         for trip in plan.trips.iter().filter(|t| t.tricycle == tricycle) {
             let bags: usize = trip.stops.iter().map(|s| s.bags.len()).sum();
-            let kg: f64 =
+            let load: f64 =
                 trip.stops.iter().flat_map(|s| &s.bags).map(|b| instance.jobs[b.job].bags[b.bag].kg.get()).sum();
             let stations: Vec<String> = trip.stops.iter().map(|s| safe(&instance.stations[s.station].id)).collect();
-            let _ = writeln!(
-                page,
-                "{}  Gate: load {bags} bags, {kg:.1} kg, for {}",
-                clock(trip.start_s),
-                stations.join(", ")
-            );
+            let args = [
+                ("time", clock(trip.start_s)),
+                ("bags", bags.into()),
+                ("kg", kg(load)),
+                ("stations", stations.join(&list).into()),
+            ];
+            let _ = writeln!(page, "{}", t("sheet-gate-load", &args));
             for stop in &trip.stops {
                 let mut orders: Vec<String> = stop.bags.iter().map(|b| safe(&instance.jobs[b.job].id)).collect();
                 orders.dedup();
-                let kg: f64 = stop.bags.iter().map(|b| instance.jobs[b.job].bags[b.bag].kg.get()).sum();
-                let _ = writeln!(
-                    page,
-                    "{}  {}: unload {} bags, {kg:.1} kg ({})",
-                    clock(stop.arrive_s),
-                    safe(&instance.stations[stop.station].id),
-                    stop.bags.len(),
-                    orders.join(", ")
-                );
+                let load: f64 = stop.bags.iter().map(|b| instance.jobs[b.job].bags[b.bag].kg.get()).sum();
+                let args = [
+                    ("time", clock(stop.arrive_s)),
+                    ("station", station(stop.station)),
+                    ("bags", stop.bags.len().into()),
+                    ("kg", kg(load)),
+                    ("orders", orders.join(&list).into()),
+                ];
+                let _ = writeln!(page, "{}", t("sheet-station-unload", &args));
             }
-            let _ = writeln!(page, "{}  back at the gate\n", clock(trip.end_s));
+            let _ = writeln!(page, "{}\n", t("sheet-back-at-gate", &[("time", clock(trip.end_s))]));
         }
         pages.push((format!("tricycle-{}.md", tricycle + 1), page));
     }
     let porters = plan.outings.iter().map(|o| o.porter).max().map_or(0, |m| m + 1);
+    let drop_separator = t("sheet-drop-separator", &[]);
     for porter in 0..porters {
-        let mut page = format!("# Porter {} — {}\n\n", porter + 1, safe(&instance.name));
+        let mut page =
+            format!("# {}\n\n", t("sheet-porter-title", &[("number", (porter + 1).into()), ("area", area())]));
         let mut outings: Vec<_> = plan.outings.iter().filter(|o| o.porter == porter).collect();
         outings.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
         for outing in outings {
@@ -69,35 +96,45 @@ pub fn sheets(instance: &Instance, plan: &Plan, cycle_start: f64) -> Vec<(String
                 .climbs
                 .iter()
                 .flat_map(|c| &c.drops)
-                .map(|d| format!("{} ({:.1} kg)", safe(&instance.jobs[d.job].id), kg_of(d.job, &d.bags)))
+                .map(|d| {
+                    t(
+                        "sheet-item",
+                        &[("order", safe(&instance.jobs[d.job].id).into()), ("kg", kg(kg_of(d.job, &d.bags)))],
+                    )
+                })
                 .collect();
-            let _ = writeln!(
-                page,
-                "{}  Station {}: take {}",
-                clock(outing.start_s),
-                safe(&instance.stations[outing.station].id),
-                take.join(", ")
-            );
+            let args = [
+                ("time", clock(outing.start_s)),
+                ("station", station(outing.station)),
+                ("items", take.join(&list).into()),
+            ];
+            let _ = writeln!(page, "{}", t("sheet-take", &args));
             for climb in &outing.climbs {
                 let drops: Vec<String> = climb
                     .drops
                     .iter()
                     .map(|d| {
                         let job = &instance.jobs[d.job];
-                        let door = job.unit.as_deref().map(|u| format!(" ({})", safe(u))).unwrap_or_default();
-                        format!("{}F drop {}{door}", d.floor, safe(&job.id))
+                        let order = ("order", Arg::Text(safe(&job.id)));
+                        let floor = ("floor", Arg::from(d.floor as usize));
+                        match job.unit.as_deref() {
+                            Some(u) => t("sheet-drop-door", &[floor, order, ("door", door(lang, u).into())]),
+                            None => t("sheet-drop", &[floor, order]),
+                        }
                     })
                     .collect();
-                let _ = writeln!(
-                    page,
-                    "{}    → {}: climb; {}",
-                    clock(climb.arrive_s),
-                    safe(&instance.stairwells[climb.stairwell].label),
-                    drops.join("; ")
-                );
+                let args = [
+                    ("time", clock(climb.arrive_s)),
+                    ("stairwell", safe(&instance.stairwells[climb.stairwell].label).into()),
+                    ("drops", drops.join(&drop_separator).into()),
+                ];
+                let _ = writeln!(page, "{}", t("sheet-climb", &args));
             }
-            let _ =
-                writeln!(page, "{}  back at {}\n", clock(outing.end_s), safe(&instance.stations[outing.station].id));
+            let _ = writeln!(
+                page,
+                "{}\n",
+                t("sheet-back-at", &[("time", clock(outing.end_s)), ("station", station(outing.station))])
+            );
         }
         pages.push((format!("porter-{}.md", porter + 1), page));
     }
@@ -106,7 +143,8 @@ pub fn sheets(instance: &Instance, plan: &Plan, cycle_start: f64) -> Vec<(String
 
 #[cfg(test)]
 mod tests {
-    use super::safe;
+    use super::{door, safe};
+    use lastmetre_text::Lang;
 
     #[test]
     fn printed_text_stays_on_its_line_and_reads_as_itself() {
@@ -114,5 +152,12 @@ mod tests {
         assert_eq!(safe("<b>*x*</b>"), "\\<b\\>\\*x\\*\\</b\\>");
         assert_eq!(safe("17号楼 2单元"), "17号楼 2单元");
         assert_eq!(safe("a\u{202e}b"), "a b");
+    }
+
+    #[test]
+    fn doors_read_as_people_say_them() {
+        assert_eq!(door(Lang::Zh, "502"), "502室");
+        assert_eq!(door(Lang::En, "502"), "502");
+        assert_eq!(door(Lang::Zh, "B-2"), "B-2");
     }
 }

@@ -64,8 +64,13 @@ impl DemandProfile {
         let (from, to) = self.spread_hours;
         if !(self.per_household_day.is_finite() && self.per_household_day >= 0.0) {
             Some(format!("demand.per_household_day must be 0 or more, not {}", self.per_household_day))
-        } else if self.peaks.iter().any(|p| !(p.share >= 0.0 && p.sigma_hours > 0.0 && p.hour.is_finite())) {
-            Some("every demand peak needs a share ≥ 0, a sigma_hours > 0 and an hour".to_owned())
+        } else if self.peaks.iter().any(|p| {
+            !(p.share >= 0.0 && p.sigma_hours > 0.0 && p.sigma_hours <= 12.0 && (0.0..=24.0).contains(&p.hour))
+        }) {
+            Some(
+                "every demand peak needs a share ≥ 0, a sigma_hours above 0 and at most 12, and an hour from 0 to 24"
+                    .to_owned(),
+            )
         } else if shares > 1.0 + 1e-9 {
             Some(format!("the demand peaks' shares add up to {shares:.2}, more than 1"))
         } else if !(0.0..=24.0).contains(&from) || !(0.0..=24.0).contains(&to) || from >= to {
@@ -100,7 +105,8 @@ impl DemandProfile {
             .iter()
             .map(|p| {
                 let at = |h: f64| normal_cdf((h - p.hour) / p.sigma_hours);
-                p.share * (at(hour) - at(0.0)) / (at(24.0) - at(0.0))
+                let day = at(24.0) - at(0.0);
+                if day > 0.0 { p.share * (at(hour) - at(0.0)) / day } else { 0.0 }
             })
             .sum();
         spread + peaks
@@ -140,5 +146,8 @@ mod tests {
         let mut p = DemandProfile::default();
         p.peaks[0].share = 0.9;
         assert!(p.problem().unwrap().contains("1.30"));
+        let mut late = DemandProfile::default();
+        late.peaks[0].hour = 40.0;
+        assert!(late.problem().unwrap().contains("hour from 0 to 24"));
     }
 }

@@ -113,15 +113,16 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// What the dispatcher can do about it.
-    pub fn action(self) -> &'static str {
+    /// The reason's code, as files write it; people read `reason-<code>` and what to do,
+    /// `action-<code>`, from the message files (crate `lastmetre-text`).
+    pub fn code(self) -> &'static str {
         match self {
-            Reason::NoStationReaches => "open a station that reaches the household on foot, or fix the area's lanes",
-            Reason::PorterEnergy => "add a porter or carry the order over to the next shift",
-            Reason::FleetLimit => "allow more outings per porter or more porters per station, or carry it over",
-            Reason::NoFleet => "add tricycles and porters to the fleet",
-            Reason::StationStorage => "raise the station's storage or open another station",
-            Reason::Held => "nothing: it goes out next cycle with the orders that join it",
+            Reason::NoStationReaches => "no_station_reaches",
+            Reason::PorterEnergy => "porter_energy",
+            Reason::FleetLimit => "fleet_limit",
+            Reason::NoFleet => "no_fleet",
+            Reason::StationStorage => "station_storage",
+            Reason::Held => "held",
         }
     }
 }

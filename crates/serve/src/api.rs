@@ -265,7 +265,7 @@ fn require_dispatcher(caller: Caller) -> Result<(), ApiError> {
 /// and bags, where porters drop what (stairwell and floor), priorities (medicine orders), and the
 /// free-text notes and violations that name orders.
 fn redact(value: &mut Value) {
-    const PRIVATE: [&str; 16] = [
+    const PRIVATE: [&str; 17] = [
         "climbs",
         "label",
         "household",
@@ -280,6 +280,7 @@ fn redact(value: &mut Value) {
         "floor",
         "priority",
         "medicine",
+        "already_late",
         "notes",
         "violations",
     ];

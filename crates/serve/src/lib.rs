@@ -310,7 +310,8 @@ fn make_plan(
     add(dispatcher, queue, orders);
     let cycle = dispatcher.next_plan(lastmetre::Seconds(at)).ok()?;
     let report = lastmetre::check::check(&cycle.instance, &cycle.plan);
-    let file = plan_file(&cycle.instance, &cycle.plan, at);
+    let lang = lastmetre::formats::language_of(area);
+    let file = plan_file(&cycle.instance, &cycle.plan, at, lang);
     let body = serde_json::json!({
         "id": cycle.cycle,
         "cycle_start": format_time(at),
@@ -326,7 +327,7 @@ fn make_plan(
         "warning": cycle.warning,
         "rush": cycle.rush,
     });
-    let sheets = sheets(&cycle.instance, &cycle.plan, at)
+    let sheets = sheets(&cycle.instance, &cycle.plan, at, lang)
         .into_iter()
         .map(|(name, text)| (name.trim_end_matches(".md").to_owned(), text))
         .collect();

@@ -2,12 +2,14 @@
 //! judge consolidation by.
 //!
 //! A climb serves one stairwell in one cycle and carries at most one porter's load. An order
-//! goes out in the cycle it arrives in or, when it may wait, in the next one; medicine and
-//! special needs never wait. At each stairwell a dynamic programme over the cycles chooses
-//! which orders wait, each cycle costing its kilograms over one load, rounded up (at least
-//! one climb when anything goes up). Summed over stairwells, that bounds every plan from
-//! below, whatever its foresight. Ground-floor orders need no climb; doors not answered
-//! (retries) are not counted.
+//! goes out in the cycle it arrives in or, when it may wait, in the next one (the two-cycle
+//! promise); medicine never waits. At each stairwell a dynamic programme over the cycles
+//! chooses which orders wait, each cycle costing its kilograms over one load, rounded up (at
+//! least one climb when anything goes up). Summed over stairwells, that bounds from below
+//! every plan that keeps every promise, whatever its foresight. A plan that delivers late
+//! may combine more and go below it. Ground-floor orders need no climb; doors not answered
+//! (retries) are not counted. Days are counted apart: an order held across midnight counts
+//! in the day it arrived.
 
 use lastmetre_area::Area;
 use lastmetre_model::{Fleet, Order, Priority};
@@ -18,9 +20,9 @@ use std::collections::BTreeMap;
 /// its windows' fewest climbing cycles.
 const MAX_CHOICES: usize = 10;
 
-/// The fewest climbs for `demand` on `area`, cycles of `cycle_s` starting at 0, when normal
-/// orders may (`may_wait`) or may not wait one cycle. Orders of unknown households are
-/// skipped.
+/// The fewest climbs for `demand` on `area`, cycles of `cycle_s` starting at 0, when orders
+/// other than medicine may (`may_wait`) or may not wait one cycle. Orders of unknown
+/// households are skipped.
 pub fn climb_floor(area: &Area, fleet: &Fleet, demand: &[Order], cycle_s: f64, may_wait: bool) -> usize {
     let household: BTreeMap<&str, (usize, u32)> =
         area.households.iter().map(|h| (h.id.as_str(), (h.stairwell, h.floor))).collect();
@@ -33,7 +35,9 @@ pub fn climb_floor(area: &Area, fleet: &Fleet, demand: &[Order], cycle_s: f64, m
         }
         // An order arrives in the first cycle whose plan sees it.
         let arrival = (o.placed_at.get() / cycle_s).ceil() as i64;
-        let waits = may_wait && o.priority == Priority::Normal;
+        // The promise lets every order but medicine wait a cycle (the dispatcher itself holds
+        // only normal ones).
+        let waits = may_wait && o.priority != Priority::Medicine;
         at.entry(stairwell).or_default().entry(arrival).or_default().push((o.kg().get(), waits));
     }
     let carry = fleet.porters.max_carry_kg.get();
@@ -143,6 +147,16 @@ mod tests {
         assert_eq!(climb_floor(&area, &fleet, &medicine, 1800.0, true), 2);
         let apart = [two[0].clone(), order(upstairs[1], 5500.0, 3.0, Priority::Normal)];
         assert_eq!(climb_floor(&area, &fleet, &apart, 1800.0, true), 2);
+        // Special needs may wait within their promise too.
+        let need = [order(upstairs[0], 100.0, 3.0, Priority::Need), two[1].clone()];
+        assert_eq!(climb_floor(&area, &fleet, &need, 1800.0, true), 1);
+        // A crowded cycle (more choices than are enumerated) falls back to kilograms over
+        // loads and the windows' climbing cycles: 12 × 2 kg in one cycle and one the next.
+        let mut crowd: Vec<Order> =
+            (0..12).map(|k| order(upstairs[k % 2], 100.0 + k as f64, 2.0, Priority::Normal)).collect();
+        crowd.push(order(upstairs[0], 1900.0, 2.0, Priority::Normal));
+        assert_eq!(climb_floor(&area, &fleet, &crowd, 1800.0, true), 2);
+        assert_eq!(climb_floor(&area, &fleet, &crowd, 1800.0, false), 3);
         // Carrying limits: 2 × 10 kg cannot go up in one 15-kg load.
         let heavy =
             [order(upstairs[0], 100.0, 10.0, Priority::Normal), order(upstairs[1], 200.0, 10.0, Priority::Normal)];

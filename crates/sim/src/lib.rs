@@ -15,8 +15,8 @@ pub use floor::climb_floor;
 pub use size::{SAMPLE_ORDERS_PER_DAY, ServiceLevels, Sizing, Targets, Trial, size};
 
 use lastmetre_area::Area;
-use lastmetre_dispatch::{Action, DispatchError, Dispatcher, Event, Failure, OutingRecord, Settings};
-use lastmetre_model::{Fleet, Order, Priority, Seconds};
+use lastmetre_dispatch::{DispatchError, Dispatcher, Event, Failure, OutingRecord, Settings};
+use lastmetre_model::{DemandProfile, Fleet, Order, Priority, Seconds};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -81,9 +81,10 @@ pub struct CycleRow {
     pub planned_orders: usize,
     /// Orders the plan left out.
     pub left_out: usize,
-    /// Orders the plan says it will deliver after their promise (the dispatcher's warning).
+    /// Orders the plan says it will deliver after their promise, not yet late before it (the
+    /// dispatcher's warning).
     pub at_risk: usize,
-    /// Porters the warning asks to call (0 without one, or when it asks for a station).
+    /// Porters the warning or the rush warning asks to call.
     pub call_porters: usize,
     /// Reserve porters who came on duty at the cycle start.
     pub porters_called: usize,
@@ -156,8 +157,9 @@ pub struct DaySummary {
     pub porter_outings: usize,
     /// Stair climbs.
     pub stair_climbs: usize,
-    /// The fewest climbs any dispatcher could make for the day's orders if each normal order
-    /// may wait one cycle ([`climb_floor`]: arrivals known, every door answered).
+    /// The fewest climbs any dispatcher keeping every promise could make for the day's
+    /// orders, each but medicine waiting at most one cycle ([`climb_floor`]: arrivals known,
+    /// every door answered).
     pub climb_floor: usize,
     /// The same when no order waits.
     pub climb_floor_without_holding: usize,
@@ -175,7 +177,7 @@ pub struct DaySummary {
     pub energy_spread: f64,
     /// Orders still undelivered at the end of the day.
     pub backlog_at_end: usize,
-    /// Cycles whose plan warned of promises it would not keep.
+    /// Cycles whose plan warned of promises it would not keep, or of a rush next cycle.
     pub warned_cycles: usize,
     /// When the first warning came, HH:MM.
     pub first_warning: Option<String>,
@@ -210,18 +212,20 @@ pub enum SimError {
 
 /// A day of generated demand for every household of `area` (DOMAIN.md's figures).
 pub fn generated_demand(area: &Area, days: u32, seed: u64) -> Vec<Order> {
-    generated_demand_scaled(area, days, seed, 1.0)
+    generated_demand_scaled(area, &DemandProfile::default(), days, seed, 1.0)
 }
 
-/// [`generated_demand`] with `scale` times DOMAIN.md's orders per household and day: 3 for
-/// the rush of a lockdown's first days. The same seed and scale give the same orders.
-pub fn generated_demand_scaled(area: &Area, days: u32, seed: u64, scale: f64) -> Vec<Order> {
+/// Days of demand drawn from `profile` (a fleet file's `demand`), with `scale` times its
+/// orders per household and day: 3 for the rush of a lockdown's first days. The same seed,
+/// profile and scale give the same orders.
+pub fn generated_demand_scaled(area: &Area, profile: &DemandProfile, days: u32, seed: u64, scale: f64) -> Vec<Order> {
     let households: Vec<&str> = area.households.iter().map(|h| h.id.as_str()).collect();
     let mut all = Vec::new();
     for day in 1..=days {
         let offset = f64::from(day - 1) * DAY_S;
         let mut options = lastmetre_synth::demand::DayOptions::new(seed, day);
-        options.rate *= scale;
+        options.profile = profile.clone();
+        options.rate = profile.per_household_day * scale;
         for mut o in lastmetre_synth::demand::day(&households, &options) {
             o.placed_at = Seconds(o.placed_at.get() + offset);
             all.push(o);
@@ -366,10 +370,7 @@ pub fn simulate(
         row.left_out = cycle.plan.metrics.orders_unassigned;
         if let Some(w) = &cycle.warning {
             row.at_risk = w.medicine.len() + w.orders.len();
-            row.call_porters = match w.action {
-                Action::CallPorters { porters } => porters,
-                Action::OpenStation => 0,
-            };
+            row.call_porters = w.call_porters;
             called = row.call_porters;
         }
         if let Some(rush) = &cycle.rush {
@@ -546,8 +547,8 @@ fn summary(
         porters_over_limit: porters.iter().filter(|w| w.over_limit).count(),
         energy_spread: if most > 0.0 { (most - least) / most } else { 0.0 },
         backlog_at_end: mine().filter(|f| f.delivered.is_none()).count(),
-        warned_cycles: rows().filter(|r| r.at_risk > 0).count(),
-        first_warning: rows().find(|r| r.at_risk > 0).map(|r| r.start.clone()),
+        warned_cycles: rows().filter(|r| r.at_risk > 0 || r.call_porters > 0).count(),
+        first_warning: rows().find(|r| r.at_risk > 0 || r.call_porters > 0).map(|r| r.start.clone()),
         most_porters_called: rows().map(|r| r.call_porters).max().unwrap_or(0),
         reserve_porters_called: rows().map(|r| r.porters_called).sum(),
         late_orders: mine()

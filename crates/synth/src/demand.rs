@@ -77,7 +77,10 @@ pub fn day(households: &[&str], options: &DayOptions) -> Vec<Order> {
             });
             let hour = match peak {
                 Some(p) => p.hour + p.sigma_hours * normal,
-                None => rng.random_range(options.profile.spread_hours.0..options.profile.spread_hours.1),
+                None => {
+                    let (from, to) = options.profile.spread_hours;
+                    if from < to { rng.random_range(from..to) } else { from }
+                }
             };
             let placed_at = Seconds((hour.clamp(6.0, 22.0) * 3600.0).round());
             let household = households[rng.random_range(0..households.len())].to_owned();
