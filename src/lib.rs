@@ -177,6 +177,20 @@ pub fn read_orders(path: &Path) -> Result<Vec<Order>, Error> {
     if problems.is_empty() { Ok(orders) } else { Err(Error::Orders(problems)) }
 }
 
+/// [`read_orders`], with households named by address ("4号楼 1单元 502", an `address` field,
+/// or `building`/`unit`/`door`, in CSV also 地址 or 楼号/单元/门牌) resolved against `area`.
+pub fn read_orders_in(path: &Path, area: &Area) -> Result<Vec<Order>, Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
+    let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let book = lastmetre_area::AddressBook::new(area);
+    let (orders, problems) = if csv {
+        lastmetre_formats::read_orders_csv_in(&bytes, Some(&book))
+    } else {
+        lastmetre_formats::read_orders_json_in(&bytes, Some(&book))
+    };
+    if problems.is_empty() { Ok(orders) } else { Err(Error::Orders(problems)) }
+}
+
 /// Reads a fleet file.
 pub fn read_fleet(path: &Path) -> Result<Fleet, Error> {
     let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
@@ -187,7 +201,7 @@ pub fn read_fleet(path: &Path) -> Result<Fleet, Error> {
 /// `None`) to a plan the independent checker has passed.
 pub fn plan_files(area: &Path, orders: &Path, fleet: Option<&Path>, options: &PlanOptions) -> Result<Planned, Error> {
     let engine = Engine::load(area, &AreaParams::default())?;
-    let orders = read_orders(orders)?;
+    let orders = read_orders_in(orders, &engine.area)?;
     let fleet = match fleet {
         Some(path) => read_fleet(path)?,
         None => Fleet::default(),

@@ -69,6 +69,9 @@ const COVERED: &[Code] = &[
     Code::BadOrderId,
     Code::OrderTooLarge,
     Code::TooManyOrders,
+    // In tests/addresses.rs.
+    Code::UnknownAddress,
+    Code::AmbiguousAddress,
 ];
 
 #[test]

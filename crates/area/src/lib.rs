@@ -48,6 +48,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod address;
 mod build;
 mod frame;
 mod graph;
@@ -59,6 +60,7 @@ mod records;
 mod spec;
 mod summary;
 
+pub use address::{AddressBook, AddressError, PART_SEPARATOR};
 pub use build::{Built, build, build_with_problems, tricycle_passable};
 pub use frame::LocalFrame;
 pub use graph::{Area, AreaGraph, Building, Edge, EdgeKind, Gate, Household, Lane, Node, NodeKind, Site, Stairwell};

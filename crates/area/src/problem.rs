@@ -150,6 +150,12 @@ codes! {
     /// A household has placed more orders in the shift than the limit allows.
     TooManyOrders = "E312", Error,
         "merge the household's orders, or raise orders.per_household in the fleet file";
+    /// An order's address names no household of the area.
+    UnknownAddress = "E313", Error,
+        "write the address as the area names it (building, unit, door: 4号楼 1单元 502), or give the household id; the closest addresses are listed";
+    /// An order's address names several households.
+    AmbiguousAddress = "E314", Error,
+        "add the unit (单元) to the address, or give the household id";
     /// Lane ends that nearly met were joined.
     EndpointsJoined = "W301", Warning,
         "check on the orthophoto that the lanes really meet; snap the end points to silence this";

@@ -3,9 +3,7 @@
 use crate::{BAD_INPUT, print_problems};
 use anyhow::{Context, Result};
 use lastmetre::formats::{format_clock, parse_time, plan_file, read_plan, routes_geojson, sheets, write_orders_json};
-use lastmetre::{
-    AreaParams, Engine, Error, Fleet, LoadError, Metrics, Order, PlanOptions, Policy, read_fleet, read_orders,
-};
+use lastmetre::{AreaParams, Engine, Error, Fleet, LoadError, Metrics, Order, PlanOptions, Policy, read_fleet};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -52,7 +50,7 @@ macro_rules! or_fail {
 
 fn load(area: &Path, orders: &Path, fleet: Option<&Path>) -> Result<(Engine, Vec<Order>, Fleet), Error> {
     let engine = Engine::load(area, &AreaParams::default())?;
-    let orders = read_orders(orders)?;
+    let orders = lastmetre::read_orders_in(orders, &engine.area)?;
     let fleet = match fleet {
         Some(f) => read_fleet(f)?,
         None => Fleet::default(),

@@ -68,7 +68,7 @@ pub(crate) fn inputs(
     };
     let fleet = fleet.map(lastmetre::read_fleet).transpose().map_err(input_error)?.unwrap_or_default();
     let demand = match stream {
-        Some(path) => lastmetre::read_orders(path).map_err(input_error)?,
+        Some(path) => lastmetre::read_orders_in(path, &built.area).map_err(input_error)?,
         None => lastmetre::sim::generated_demand_scaled(&built.area, &fleet.demand, days, seed, demand_scale),
     };
     let last = demand.iter().map(|o| o.placed_at.get()).fold(0.0, f64::max);

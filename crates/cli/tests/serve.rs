@@ -124,12 +124,22 @@ fn orders_are_checked_acknowledged_once_and_planned() {
     let (_, order) = get(&s, &format!("/orders/{delivered}"), Some(DISPATCHER));
     assert_eq!(order["status"]["status"], "delivered");
 
-    // A restart rebuilds the same state from the ledger.
+    // A building leader's order names the household by its address; an unknown address is
+    // refused with the closest ones.
+    let by_address = json!({"id": "ADDR-1", "address": "4号楼 1单元 502", "placed_at": "12:25", "bags": [{"kg": 2}]});
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &by_address).0, 201);
+    let nowhere = json!({"id": "ADDR-2", "address": "99号楼 1单元 502", "placed_at": "12:25", "bags": [{"kg": 2}]});
+    let (status, body) = post(&s, "/orders", Some(DISPATCHER), &nowhere);
+    assert_eq!(status, 422);
+    assert!(body.to_string().contains("E313") && body.to_string().contains("9号楼 1单元 502"), "{body}");
+
+    // A restart rebuilds the same state from the ledger, addresses resolved the same way.
     let before = plan.clone();
     drop(s);
     let s = Server::start(&db);
     let (_, metrics) = get(&s, "/metrics", Some(VIEWER));
-    assert_eq!(metrics["orders_acknowledged"], 47);
+    assert_eq!(metrics["orders_acknowledged"], 48);
+    assert_eq!(get(&s, "/orders/ADDR-1", Some(DISPATCHER)).0, 200);
     let (_, replayed) = get(&s, "/plans/0", Some(DISPATCHER));
     assert_eq!(replayed, before, "the replayed plan is the plan that was served");
     let (_, order) = get(&s, &format!("/orders/{delivered}"), Some(DISPATCHER));

@@ -1,6 +1,6 @@
 //! Orders in JSON and CSV (docs/orders-format.md), and the fleet file (docs/fleet-format.md).
 
-use lastmetre_area::{Code, Problem};
+use lastmetre_area::{AddressBook, AddressError, Code, PART_SEPARATOR, Problem};
 use lastmetre_model::{Bag, Fleet, Kg, Litres, Order, Priority, Seconds};
 use serde::Deserialize;
 use serde_json::Value;
@@ -22,7 +22,17 @@ struct RawBag {
 #[serde(deny_unknown_fields)]
 struct RawOrder {
     id: Value,
-    household: Value,
+    /// A household id, or an address; or the address's parts below.
+    #[serde(default)]
+    household: Option<Value>,
+    #[serde(default)]
+    address: Option<String>,
+    #[serde(default)]
+    building: Option<Value>,
+    #[serde(default)]
+    unit: Option<Value>,
+    #[serde(default)]
+    door: Option<Value>,
     bags: Vec<RawBag>,
     #[serde(default = "normal")]
     priority: Priority,
@@ -42,6 +52,59 @@ fn text(v: &Value) -> Option<String> {
         Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// The parts of an address given apart, as one text [`AddressBook::resolve`] reads.
+fn joined(building: &str, unit: Option<&str>, door: &str) -> String {
+    let sep = PART_SEPARATOR.to_string();
+    match unit {
+        Some(u) => [building, u, door].join(&sep),
+        None => [building, door].join(&sep),
+    }
+}
+
+/// An address as a person reads it back.
+fn shown(written: &str) -> String {
+    written.replace(PART_SEPARATOR, " ")
+}
+
+/// How an order named its household.
+#[derive(Clone, Copy, PartialEq)]
+enum Named {
+    /// In the `household` field: an id, or else an address.
+    Household,
+    /// In `address`, or in parts.
+    Address,
+}
+
+/// The household `written` names, through `book` when there is one (ids pass as they are);
+/// the problem names `order` and `at` (a line, or a JSON pointer), with the closest addresses.
+/// A `household` that is neither an id nor an address stays as it is, for the area's check
+/// to refuse as an unknown household (E303).
+fn household_of(
+    book: Option<&AddressBook>,
+    (written, named): (String, Named),
+    order: &str,
+    at: &str,
+) -> Result<String, Problem> {
+    let Some(book) = book else { return Ok(written) };
+    book.resolve(&written)
+        .or_else(|e| match e {
+            AddressError::NotFound { .. } if named == Named::Household => Ok(written.clone()),
+            e => Err(e),
+        })
+        .map_err(|e| match e {
+            AddressError::NotFound { closest } => Problem::new(
+                Code::UnknownAddress,
+                Some(order),
+                format!("{at}: no household at '{}'; the closest: {}", shown(&written), closest.join(" / ")),
+            ),
+            AddressError::Ambiguous { households } => Problem::new(
+                Code::AmbiguousAddress,
+                Some(order),
+                format!("{at}: '{}' names several households: {}", shown(&written), households.join(", ")),
+            ),
+        })
 }
 
 /// A serde message in the words of the file format, not of the Rust types behind it.
@@ -96,8 +159,13 @@ pub fn format_clock(s: f64) -> String {
 /// Reads orders from JSON: `{"orders": [...]}` or a bare array. Every order that cannot be
 /// read is reported with its id (or position).
 pub fn read_orders_json(bytes: &[u8]) -> (Vec<Order>, Vec<Problem>) {
+    read_orders_json_in(bytes, None)
+}
+
+/// [`read_orders_json`], with addresses resolved to households in `book`'s area.
+pub fn read_orders_json_in(bytes: &[u8], book: Option<&AddressBook>) -> (Vec<Order>, Vec<Problem>) {
     match crate::strict::parse(bytes) {
-        Ok(root) => read_orders_value(root),
+        Ok(root) => read_orders_value_in(root, book),
         Err(e) => {
             let message = format!("not valid JSON at line {}, column {}: {e}", e.line(), e.column());
             (Vec::new(), vec![Problem::new(Code::MalformedOrder, None, message)])
@@ -107,6 +175,11 @@ pub fn read_orders_json(bytes: &[u8]) -> (Vec<Order>, Vec<Problem>) {
 
 /// [`read_orders_json`] for JSON already read (strictly: [`crate::strict::parse`]).
 pub fn read_orders_value(root: Value) -> (Vec<Order>, Vec<Problem>) {
+    read_orders_value_in(root, None)
+}
+
+/// [`read_orders_value`], with addresses resolved to households in `book`'s area.
+pub fn read_orders_value_in(root: Value, book: Option<&AddressBook>) -> (Vec<Order>, Vec<Problem>) {
     let mut problems = Vec::new();
     let list = match root {
         Value::Array(list) => Some(list),
@@ -159,7 +232,7 @@ pub fn read_orders_value(root: Value) -> (Vec<Order>, Vec<Problem>) {
                 continue;
             }
         };
-        match order(&label, raw) {
+        match order(&label, raw, book, &format!("/orders/{n}")) {
             Ok(o) => orders.push(o),
             Err(p) => problems.push(p),
         }
@@ -167,12 +240,26 @@ pub fn read_orders_value(root: Value) -> (Vec<Order>, Vec<Problem>) {
     (orders, problems)
 }
 
-fn order(label: &str, raw: RawOrder) -> Result<Order, Problem> {
+fn order(label: &str, raw: RawOrder, book: Option<&AddressBook>, at: &str) -> Result<Order, Problem> {
     let bad = |m: String| Problem::new(Code::MalformedOrder, Some(label), m);
     let id = text(&raw.id).ok_or_else(|| {
         bad(format!("order {label}: id must be text, or a whole number that fits 64 bits; write it in quotes"))
     })?;
-    let household = text(&raw.household).ok_or_else(|| bad(format!("order {label}: household must be an id")))?;
+    let parts = [&raw.building, &raw.unit, &raw.door].map(|p| p.as_ref().and_then(text));
+    let written = match (&raw.household, &raw.address, &parts) {
+        (Some(h), None, [None, None, None]) => text(h).map(|h| (h, Named::Household)),
+        (None, Some(a), [None, None, None]) => {
+            Some(a.trim().to_owned()).filter(|a| !a.is_empty()).map(|a| (a, Named::Address))
+        }
+        (None, None, [Some(b), u, Some(d)]) => Some((joined(b, u.as_deref(), d), Named::Address)),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        bad(format!(
+            "order {label}: name the household once: its id (household), its address (address), or building, unit and door"
+        ))
+    })?;
+    let household = household_of(book, written, &id, &format!("order {id} ({at})"))?;
     let placed_at = match &raw.placed_at {
         Value::String(s) => parse_time(s),
         Value::Number(n) => n.as_f64().and_then(|s| parse_time(&s.to_string())),
@@ -183,25 +270,58 @@ fn order(label: &str, raw: RawOrder) -> Result<Order, Problem> {
     Ok(Order { id, household, bags, priority: raw.priority, placed_at, station: raw.station })
 }
 
+/// A CSV row, under English or Chinese headers.
 #[derive(Deserialize)]
 struct CsvRow {
+    #[serde(alias = "订单号", alias = "订单编号", alias = "编号")]
     order_id: String,
-    household: String,
-    #[serde(default)]
+    #[serde(default, alias = "住户")]
+    household: Option<String>,
+    #[serde(default, alias = "地址")]
+    address: Option<String>,
+    #[serde(default, alias = "楼号", alias = "楼栋")]
+    building: Option<String>,
+    #[serde(default, alias = "单元")]
+    unit: Option<String>,
+    #[serde(default, alias = "门牌", alias = "门牌号", alias = "房号")]
+    door: Option<String>,
+    #[serde(default, alias = "优先级")]
     priority: Option<String>,
+    #[serde(alias = "下单时间", alias = "时间")]
     placed_at: String,
+    #[serde(alias = "重量", alias = "公斤")]
     kg: f64,
-    #[serde(default)]
+    #[serde(default, alias = "体积", alias = "升")]
     litres: Option<f64>,
-    #[serde(default)]
+    #[serde(default, alias = "物品", alias = "品名")]
     label: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "站点", alias = "中转站")]
     station: Option<String>,
+}
+
+impl CsvRow {
+    /// What the row names the household by: an id, an address, or its parts.
+    fn written(&self) -> Option<(String, Named)> {
+        let some = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        match (some(&self.household), some(&self.address), some(&self.building), some(&self.unit), some(&self.door)) {
+            (Some(h), None, None, None, None) => Some((h, Named::Household)),
+            (None, Some(a), None, None, None) => Some((a, Named::Address)),
+            (None, None, Some(b), u, Some(d)) => Some((joined(&b, u.as_deref(), &d), Named::Address)),
+            _ => None,
+        }
+    }
 }
 
 /// Reads orders from CSV, one row per bag; rows with the same `order_id` are one order.
 /// Problems name the line.
 pub fn read_orders_csv(bytes: &[u8]) -> (Vec<Order>, Vec<Problem>) {
+    read_orders_csv_in(bytes, None)
+}
+
+/// [`read_orders_csv`], with addresses resolved to households in `book`'s area. Headers may
+/// be English or Chinese (订单号, 住户 or 地址 or 楼号/单元/门牌, 优先级, 下单时间, 重量, 体积,
+/// 物品, 站点); priorities too (普通, 特需, 药品).
+pub fn read_orders_csv_in(bytes: &[u8], book: Option<&AddressBook>) -> (Vec<Order>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut orders: Vec<Order> = Vec::new();
     let mut index = std::collections::HashMap::new();
@@ -224,10 +344,25 @@ pub fn read_orders_csv(bytes: &[u8]) -> (Vec<Order>, Vec<Problem>) {
             problems.push(Problem::new(Code::TooLarge, Some(&line), format!("more than {MAX_ORDERS} orders")));
             break;
         }
-        let priority = match row.priority.as_deref().unwrap_or("normal") {
-            "" | "normal" => Priority::Normal,
-            "need" => Priority::Need,
-            "medicine" => Priority::Medicine,
+        let Some(written) = row.written() else {
+            problems.push(Problem::new(
+                Code::MalformedOrder,
+                Some(&row.order_id),
+                format!("{line}: name the household once: household, address, or building, unit and door"),
+            ));
+            continue;
+        };
+        let household = match household_of(book, written, &row.order_id, &line) {
+            Ok(h) => h,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
+        let priority = match row.priority.as_deref().map(str::trim).unwrap_or("normal") {
+            "" | "normal" | "普通" => Priority::Normal,
+            "need" | "特需" | "急需" => Priority::Need,
+            "medicine" | "药品" | "药" => Priority::Medicine,
             other => {
                 problems.push(Problem::new(
                     Code::MalformedOrder,
@@ -254,7 +389,7 @@ pub fn read_orders_csv(bytes: &[u8]) -> (Vec<Order>, Vec<Problem>) {
         match index.get(&row.order_id) {
             Some(&i) => {
                 let o: &mut Order = &mut orders[i];
-                if o.household != row.household || o.priority != priority || o.station != station {
+                if o.household != household || o.priority != priority || o.station != station {
                     problems.push(Problem::new(
                         Code::MalformedOrder,
                         Some(&row.order_id),
@@ -266,14 +401,7 @@ pub fn read_orders_csv(bytes: &[u8]) -> (Vec<Order>, Vec<Problem>) {
             }
             None => {
                 index.insert(row.order_id.clone(), orders.len());
-                orders.push(Order {
-                    id: row.order_id,
-                    household: row.household,
-                    bags: vec![bag],
-                    priority,
-                    placed_at,
-                    station,
-                });
+                orders.push(Order { id: row.order_id, household, bags: vec![bag], priority, placed_at, station });
             }
         }
     }

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use lastmetre::Event;
 use lastmetre::dispatch::DispatchError;
-use lastmetre::formats::{parse_time, plain, read_orders_value};
+use lastmetre::formats::{parse_time, plain, read_orders_value_in};
 use lastmetre::{Code, Order, Problem};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
@@ -358,7 +358,7 @@ async fn post_orders(
             Value::Object(ref map) if !map.contains_key("orders") => json!([value]),
             other => other,
         };
-        let (orders, mut problems) = read_orders_value(wrapped.clone());
+        let (orders, mut problems) = read_orders_value_in(wrapped.clone(), Some(&service.addresses));
         // The service plans one day: a time of the day, 00:00:00 to 23:59:59.
         for o in orders.iter().filter(|o| o.placed_at.get() >= 86_400.0) {
             let message = format!("order '{}': placed_at must be a time of the day, 0 to 86,399 seconds", o.id);

@@ -85,6 +85,8 @@ pub struct Service {
     reader: Mutex<rusqlite::Connection>,
     plans: RwLock<Vec<StoredPlan>>,
     area: Area,
+    /// The area's addresses: orders may name households by building, unit and door.
+    addresses: lastmetre::area::AddressBook,
     area_geojson: Value,
     tokens: Tokens,
     utc_offset_h: f64,
@@ -192,6 +194,7 @@ impl Service {
             writer,
             reader: Mutex::new(reader),
             plans: RwLock::new(plans),
+            addresses: lastmetre::area::AddressBook::new(&built.area),
             area: built.area,
             area_geojson,
             tokens: config.tokens.clone(),
@@ -236,11 +239,13 @@ fn replay(
     let mut plans = Vec::new();
     let mut answers = Vec::new();
     let mut last_plan_at = f64::NEG_INFINITY;
+    // Bodies are kept as sent: addresses resolve against the same (bound) area.
+    let book = lastmetre::area::AddressBook::new(area);
     for (seq, entry) in journal {
         let fail = |why: String| StartError::Replay { seq: *seq, why };
         match entry {
             Entry::Orders(body) => {
-                let (orders, problems) = lastmetre::formats::read_orders_json(body.as_bytes());
+                let (orders, problems) = lastmetre::formats::read_orders_json_in(body.as_bytes(), Some(&book));
                 if let Some(p) = problems.first() {
                     return Err(fail(p.message.clone()));
                 }
