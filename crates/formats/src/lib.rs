@@ -31,7 +31,8 @@ pub use cvrplib::{CvrpError, distance_only_fleet, read_cvrp, write_cvrp_solution
 pub use graph_out::graph_geojson;
 pub use orders::{
     MAX_ORDERS, format_clock, format_time, parse_time, plain, read_fleet, read_orders_csv, read_orders_csv_in,
-    read_orders_json, read_orders_json_in, read_orders_value, read_orders_value_in, write_orders_json,
+    read_orders_json, read_orders_json_in, read_orders_value, read_orders_value_in, read_orders_xlsx_in,
+    write_orders_json,
 };
 pub use plan_io::{PlanFile, SCHEMA_VERSION, plan_file, read_plan};
 pub use pmedian::{CapacitatedPMedian, PMedian, read_cpmp, read_pmed};

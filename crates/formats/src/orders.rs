@@ -408,6 +408,73 @@ pub fn read_orders_csv_in(bytes: &[u8], book: Option<&AddressBook>) -> (Vec<Orde
     (orders, problems)
 }
 
+/// Reads orders from a spreadsheet (XLSX, the first sheet): the same columns and rules as
+/// [`read_orders_csv_in`], row 1 the headers; problems name the row as "line N", as in
+/// the spreadsheet's own numbering. Cells formatted as times read as clock times.
+pub fn read_orders_xlsx_in(bytes: &[u8], book: Option<&AddressBook>) -> (Vec<Order>, Vec<Problem>) {
+    use calamine::{Data, Reader, Xlsx};
+    let unreadable = |why: String| {
+        (Vec::new(), vec![Problem::new(Code::MalformedOrder, None, format!("the spreadsheet cannot be read: {why}"))])
+    };
+    let mut workbook: Xlsx<_> = match calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)) {
+        Ok(w) => w,
+        Err(e) => return unreadable(e.to_string()),
+    };
+    let range = match workbook.worksheet_range_at(0) {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return unreadable(e.to_string()),
+        None => return unreadable("it has no sheet".to_owned()),
+    };
+    if range.height() > MAX_ORDERS + 1 {
+        return (Vec::new(), vec![Problem::new(Code::TooLarge, None, format!("more than {MAX_ORDERS} rows"))]);
+    }
+    // The headers are the first used row; lines are counted as the sheet counts its rows.
+    let blank = range.start().map_or(0, |(row, _)| row) as usize;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in range.rows() {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|cell| match cell {
+                Data::Empty => String::new(),
+                Data::String(s) => s.clone(),
+                Data::Float(x) => x.to_string(),
+                Data::Int(n) => n.to_string(),
+                Data::Bool(b) => b.to_string(),
+                Data::DateTime(t) => format_time((t.as_f64().fract() * 86_400.0).round()),
+                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                Data::Error(e) => format!("#{e:?}"),
+            })
+            .collect();
+        if writer.write_record(&cells).is_err() {
+            return unreadable("a row does not convert".to_owned());
+        }
+    }
+    let text = match writer.into_inner() {
+        Ok(t) => t,
+        Err(e) => return unreadable(e.to_string()),
+    };
+    let (orders, problems) = read_orders_csv_in(&text, book);
+    let shift = |p: Problem| Problem {
+        message: shift_lines(&p.message, blank),
+        feature: p.feature.map(|f| shift_lines(&f, blank)),
+        ..p
+    };
+    (orders, problems.into_iter().map(shift).collect())
+}
+
+/// "line N" made "line N + by" in a problem, for rows above a sheet's headers.
+fn shift_lines(text: &str, by: usize) -> String {
+    if by == 0 {
+        return text.to_owned();
+    }
+    let Some(rest) = text.strip_prefix("line ") else { return text.to_owned() };
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    match digits.parse::<usize>() {
+        Ok(n) => format!("line {}{}", n + by, &rest[digits.len()..]),
+        Err(_) => text.to_owned(),
+    }
+}
+
 /// Writes orders as JSON in the documented format.
 pub fn write_orders_json(orders: &[Order]) -> Value {
     let list: Vec<Value> = orders
@@ -479,6 +546,44 @@ mod tests {
         assert_eq!(orders.len(), 2);
         assert_eq!(orders[0].bags.len(), 2);
         assert_eq!(orders[1].priority, Priority::Medicine);
+    }
+
+    #[test]
+    fn a_spreadsheet_reads_like_its_csv_with_clock_times_and_the_sheet_s_lines() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let clock = Format::new().set_num_format("hh:mm");
+        for (c, h) in ["订单号", "住户", "优先级", "下单时间", "重量", "物品"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        let rows = [
+            ("X-1", "h-101", "普通", 11, 5.0, "大米"),
+            ("X-1", "h-101", "普通", 11, 2.0, "鸡蛋"),
+            ("X-2", "h-301", "药品", 12, 0.3, "药"),
+        ];
+        for (r, (id, h, p, hour, kg, label)) in rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            sheet.write_string(r, 0, *id).unwrap();
+            sheet.write_string(r, 1, *h).unwrap();
+            sheet.write_string(r, 2, *p).unwrap();
+            sheet.write_datetime_with_format(r, 3, ExcelDateTime::from_hms(*hour, 5, 0).unwrap(), &clock).unwrap();
+            sheet.write_number(r, 4, *kg).unwrap();
+            sheet.write_string(r, 5, *label).unwrap();
+        }
+        // A bad weight on row 5 of the sheet.
+        for (c, v) in ["X-3", "h-501", "普通", "11:30", "heavy", "菜"].iter().enumerate() {
+            sheet.write_string(4, c as u16, *v).unwrap();
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        let (orders, problems) = read_orders_xlsx_in(&bytes, None);
+        assert_eq!(orders.len(), 2, "{problems:?}");
+        assert_eq!((orders[0].bags.len(), orders[0].placed_at), (2, Seconds(11.0 * 3600.0 + 300.0)));
+        assert_eq!(orders[1].priority, Priority::Medicine);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("line 5"), "{}", problems[0].message);
+        let (_, problems) = read_orders_xlsx_in(b"not a spreadsheet", None);
+        assert!(problems[0].message.contains("cannot be read"), "{problems:?}");
     }
 
     #[test]

@@ -116,7 +116,10 @@ impl Attrs<'_> {
         for attr in self.element.attributes() {
             let attr = attr.map_err(|e| self.malformed(e.to_string()))?;
             if attr.key.as_ref() == key.as_bytes() {
-                let value = attr.unescape_value().map_err(|e| self.malformed(e.to_string()))?;
+                // The text is UTF-8 already; unescaping by hand keeps this independent of
+                // quick-xml's `encoding` feature, which other crates of the build may turn on.
+                let raw = std::str::from_utf8(&attr.value).map_err(|e| self.malformed(e.to_string()))?;
+                let value = quick_xml::escape::unescape(raw).map_err(|e| self.malformed(e.to_string()))?;
                 return Ok(Some(value.into_owned()));
             }
         }
