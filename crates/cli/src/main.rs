@@ -52,7 +52,7 @@ enum Command {
         /// The area, as GeoJSON.
         #[arg(long)]
         area: PathBuf,
-        /// The orders, as JSON or CSV (docs/orders-format.md).
+        /// The orders, as JSON, CSV or XLSX (docs/orders-format.md); households by id or address.
         #[arg(long)]
         orders: PathBuf,
         /// Fleet and parameters as JSON (docs/fleet-format.md); DOMAIN.md defaults if absent.

@@ -131,7 +131,12 @@ fn orders_are_checked_acknowledged_once_and_planned() {
     let nowhere = json!({"id": "ADDR-2", "address": "99号楼 1单元 502", "placed_at": "12:25", "bags": [{"kg": 2}]});
     let (status, body) = post(&s, "/orders", Some(DISPATCHER), &nowhere);
     assert_eq!(status, 422);
-    assert!(body.to_string().contains("E313") && body.to_string().contains("9号楼 1单元 502"), "{body}");
+    let text = body.to_string();
+    assert!(
+        text.contains("E313") && text.split("the closest: ").nth(1).is_some_and(|c| c.contains("9号楼 1单元 502")),
+        "{body}"
+    );
+    let (_, sent) = get(&s, "/orders/ADDR-1", Some(DISPATCHER));
 
     // A restart rebuilds the same state from the ledger, addresses resolved the same way.
     let before = plan.clone();
@@ -139,7 +144,8 @@ fn orders_are_checked_acknowledged_once_and_planned() {
     let s = Server::start(&db);
     let (_, metrics) = get(&s, "/metrics", Some(VIEWER));
     assert_eq!(metrics["orders_acknowledged"], 48);
-    assert_eq!(get(&s, "/orders/ADDR-1", Some(DISPATCHER)).0, 200);
+    let (status, replayed_order) = get(&s, "/orders/ADDR-1", Some(DISPATCHER));
+    assert_eq!((status, &replayed_order), (200, &sent), "the same household after the replay");
     let (_, replayed) = get(&s, "/plans/0", Some(DISPATCHER));
     assert_eq!(replayed, before, "the replayed plan is the plan that was served");
     let (_, order) = get(&s, &format!("/orders/{delivered}"), Some(DISPATCHER));

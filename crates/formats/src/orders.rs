@@ -79,8 +79,8 @@ enum Named {
 
 /// The household `written` names, through `book` when there is one (ids pass as they are);
 /// the problem names `order` and `at` (a line, or a JSON pointer), with the closest addresses.
-/// A `household` that is neither an id nor an address stays as it is, for the area's check
-/// to refuse as an unknown household (E303).
+/// A `household` that reads as no address (no 号楼, 单元, 室, …) stays as it is, for the
+/// area's check to refuse as an unknown household (E303).
 fn household_of(
     book: Option<&AddressBook>,
     (written, named): (String, Named),
@@ -90,14 +90,20 @@ fn household_of(
     let Some(book) = book else { return Ok(written) };
     book.resolve(&written)
         .or_else(|e| match e {
-            AddressError::NotFound { .. } if named == Named::Household => Ok(written.clone()),
+            AddressError::NotFound if named == Named::Household && !AddressBook::looks_like_address(&written) => {
+                Ok(written.clone())
+            }
             e => Err(e),
         })
         .map_err(|e| match e {
-            AddressError::NotFound { closest } => Problem::new(
+            AddressError::NotFound => Problem::new(
                 Code::UnknownAddress,
                 Some(order),
-                format!("{at}: no household at '{}'; the closest: {}", shown(&written), closest.join(" / ")),
+                format!(
+                    "{at}: no household at '{}'; the closest: {}",
+                    shown(&written),
+                    book.closest(&written).join(" / ")
+                ),
             ),
             AddressError::Ambiguous { households } => Problem::new(
                 Code::AmbiguousAddress,
@@ -273,7 +279,7 @@ fn order(label: &str, raw: RawOrder, book: Option<&AddressBook>, at: &str) -> Re
 /// A CSV row, under English or Chinese headers.
 #[derive(Deserialize)]
 struct CsvRow {
-    #[serde(alias = "订单号", alias = "订单编号", alias = "编号")]
+    #[serde(alias = "订单号", alias = "订单编号")]
     order_id: String,
     #[serde(default, alias = "住户")]
     household: Option<String>,
@@ -287,7 +293,7 @@ struct CsvRow {
     door: Option<String>,
     #[serde(default, alias = "优先级")]
     priority: Option<String>,
-    #[serde(alias = "下单时间", alias = "时间")]
+    #[serde(alias = "下单时间")]
     placed_at: String,
     #[serde(alias = "重量", alias = "公斤")]
     kg: f64,
@@ -326,11 +332,24 @@ pub fn read_orders_csv_in(bytes: &[u8], book: Option<&AddressBook>) -> (Vec<Orde
     let mut orders: Vec<Order> = Vec::new();
     let mut index = std::collections::HashMap::new();
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes);
-    for (n, row) in reader.deserialize::<CsvRow>().enumerate() {
-        let row = match row {
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            problems.push(Problem::new(Code::MalformedOrder, Some("line 1"), format!("line 1: {e}")));
+            return (orders, problems);
+        }
+    };
+    for (n, record) in reader.records().enumerate() {
+        // A blank row (a spreadsheet's empty line) holds no order.
+        if record.as_ref().is_ok_and(|r| r.iter().all(str::is_empty)) {
+            continue;
+        }
+        let row = match record.and_then(|r| r.deserialize::<CsvRow>(Some(&headers))) {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(n as u64 + 2, |p| p.line());
+                // Counted by rows, as a spreadsheet counts them (a line break inside a quoted
+                // cell does not shift the rows after it).
+                let line = n as u64 + 2;
                 problems.push(Problem::new(
                     Code::MalformedOrder,
                     Some(&format!("line {line}")),
@@ -409,8 +428,10 @@ pub fn read_orders_csv_in(bytes: &[u8], book: Option<&AddressBook>) -> (Vec<Orde
 }
 
 /// Reads orders from a spreadsheet (XLSX, the first sheet): the same columns and rules as
-/// [`read_orders_csv_in`], row 1 the headers; problems name the row as "line N", as in
-/// the spreadsheet's own numbering. Cells formatted as times read as clock times.
+/// [`read_orders_csv_in`], the first used row the headers; problems name the row as "line
+/// N", as the spreadsheet numbers it. Cells of the time column read as clock times. Known
+/// limit: calamine lays the sheet out whole, so a sheet that claims a huge size is refused
+/// only after it is laid out.
 pub fn read_orders_xlsx_in(bytes: &[u8], book: Option<&AddressBook>) -> (Vec<Order>, Vec<Problem>) {
     use calamine::{Data, Reader, Xlsx};
     let unreadable = |why: String| {
@@ -431,18 +452,32 @@ pub fn read_orders_xlsx_in(bytes: &[u8], book: Option<&AddressBook>) -> (Vec<Ord
     // The headers are the first used row; lines are counted as the sheet counts its rows.
     let blank = range.start().map_or(0, |(row, _)| row) as usize;
     let mut writer = csv::Writer::from_writer(Vec::new());
+    // The clock-time column: its numbers are fractions of a day, as spreadsheets keep times.
+    let header = |c: &Data| c.to_string().trim().to_owned();
+    let time_column = range
+        .rows()
+        .next()
+        .and_then(|h| h.iter().position(|c| ["placed_at", "下单时间"].contains(&header(c).as_str())));
     for row in range.rows() {
         let cells: Vec<String> = row
             .iter()
-            .map(|cell| match cell {
-                Data::Empty => String::new(),
-                Data::String(s) => s.clone(),
-                Data::Float(x) => x.to_string(),
-                Data::Int(n) => n.to_string(),
-                Data::Bool(b) => b.to_string(),
-                Data::DateTime(t) => format_time((t.as_f64().fract() * 86_400.0).round()),
-                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                Data::Error(e) => format!("#{e:?}"),
+            .enumerate()
+            .map(|(k, cell)| {
+                let clock = |day: f64| format_time((day.fract() * 86_400.0).round());
+                match cell {
+                    Data::Empty => String::new(),
+                    // A line break inside a cell would end the row.
+                    Data::String(s) => s.replace(['\r', '\n'], " "),
+                    Data::Float(x) if Some(k) == time_column && (0.0..1.0).contains(x) => clock(*x),
+                    Data::Float(x) => x.to_string(),
+                    Data::Int(n) => n.to_string(),
+                    Data::Bool(b) => b.to_string(),
+                    Data::DateTime(t) if Some(k) == time_column => clock(t.as_f64()),
+                    // A date elsewhere (an id Excel took for a date) stays a number, not a time.
+                    Data::DateTime(t) => t.as_f64().to_string(),
+                    Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                    Data::Error(e) => format!("#{e:?}"),
+                }
             })
             .collect();
         if writer.write_record(&cells).is_err() {

@@ -155,6 +155,38 @@ mod tests {
     }
 
     #[test]
+    fn every_reason_has_its_texts_in_every_language() {
+        use lastmetre_model::plan::Reason;
+        let all = [
+            Reason::NoStationReaches,
+            Reason::PorterEnergy,
+            Reason::FleetLimit,
+            Reason::NoFleet,
+            Reason::StationStorage,
+            Reason::Held,
+        ];
+        // No catch-all: a new reason does not compile until it is listed above.
+        for r in all {
+            match r {
+                Reason::NoStationReaches
+                | Reason::PorterEnergy
+                | Reason::FleetLimit
+                | Reason::NoFleet
+                | Reason::StationStorage
+                | Reason::Held => {}
+            }
+        }
+        for lang in Lang::ALL {
+            for r in all {
+                for kind in ["reason", "action"] {
+                    let id = format!("{kind}-{}", r.code());
+                    assert_ne!(lastmetre_text::text(lang, &id, &[]), id, "{} lacks {id}", lang.code());
+                }
+            }
+        }
+    }
+
+    #[test]
     fn doors_read_as_people_say_them() {
         assert_eq!(door(Lang::Zh, "502"), "502室");
         assert_eq!(door(Lang::En, "502"), "502");

@@ -254,6 +254,25 @@ fn json_body(headers: &HeaderMap) -> bool {
     }
 }
 
+/// A batch as sent, with each order's household (an id, an address or its parts) replaced
+/// by the id it resolved to. `orders` are the batch's orders, one per entry, in order.
+fn with_households(mut wrapped: Value, orders: &[lastmetre::Order]) -> Value {
+    let list = match &mut wrapped {
+        Value::Array(list) => Some(list),
+        Value::Object(map) => map.get_mut("orders").and_then(Value::as_array_mut),
+        _ => None,
+    };
+    for (entry, order) in list.into_iter().flatten().zip(orders) {
+        if let Some(fields) = entry.as_object_mut() {
+            for named in ["address", "building", "unit", "door"] {
+                fields.remove(named);
+            }
+            fields.insert("household".to_owned(), Value::from(order.household.as_str()));
+        }
+    }
+    wrapped
+}
+
 fn require_dispatcher(caller: Caller) -> Result<(), ApiError> {
     match caller.0 {
         Role::Dispatcher => Ok(()),
@@ -395,8 +414,9 @@ async fn post_orders(
         return Err(ApiError::order_problems(message, &problems, &places));
     }
     let (reply, outcome) = oneshot::channel();
-    // As the client sent it: replay reads it with the same reader, to the same orders.
-    let batch = wrapped.to_string();
+    // As the client sent it, but with each household named by its id: replay reads it with
+    // the same reader to the same orders, whatever a later lastmetre makes of addresses.
+    let batch = with_households(wrapped, &orders).to_string();
     s.writer.send(Write::Orders { orders, body: batch, idempotency, reply }).map_err(|_| ApiError::ledger_down())?;
     let outcome = outcome.await.map_err(|_| ApiError::ledger_down())?;
     match outcome {
