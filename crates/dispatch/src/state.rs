@@ -2,7 +2,6 @@
 
 use crate::foresight::{Catchment, Foresight, Outlook, catchments, hold};
 use crate::promise::{self, PromiseWarning, RushWarning};
-
 use crate::records::{self, JobMap, OutingRecord, TripRecord};
 use crate::{DispatchError, Event, OrderStatus, Policy, Settings, TripRef};
 use lastmetre_area::{Area, Code, Problem, TravelMatrices};

@@ -8,6 +8,10 @@ use serde_json::Value;
 /// Most orders in one batch file.
 pub const MAX_ORDERS: usize = 1_000_000;
 
+/// Most columns and cells a spreadsheet of orders may have.
+const MAX_COLUMNS: u32 = 64;
+const MAX_CELLS: usize = 10_000_000;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawBag {
@@ -429,9 +433,8 @@ pub fn read_orders_csv_in(bytes: &[u8], book: Option<&AddressBook>) -> (Vec<Orde
 
 /// Reads orders from a spreadsheet (XLSX, the first sheet): the same columns and rules as
 /// [`read_orders_csv_in`], the first used row the headers; problems name the row as "line
-/// N", as the spreadsheet numbers it. Cells of the time column read as clock times. Known
-/// limit: calamine lays the sheet out whole, so a sheet that claims a huge size is refused
-/// only after it is laid out.
+/// N", as the spreadsheet numbers it. Cells of the time column read as clock times. Cells are
+/// read one by one, at most 1,000,000 rows, 64 columns and 10,000,000 cells.
 pub fn read_orders_xlsx_in(bytes: &[u8], book: Option<&AddressBook>) -> (Vec<Order>, Vec<Problem>) {
     use calamine::{Data, Reader, Xlsx};
     let unreadable = |why: String| {
@@ -441,30 +444,60 @@ pub fn read_orders_xlsx_in(bytes: &[u8], book: Option<&AddressBook>) -> (Vec<Ord
         Ok(w) => w,
         Err(e) => return unreadable(e.to_string()),
     };
-    let range = match workbook.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        Some(Err(e)) => return unreadable(e.to_string()),
-        None => return unreadable("it has no sheet".to_owned()),
+    let Some(first) = workbook.sheet_names().first().cloned() else {
+        return unreadable("it has no sheet".to_owned());
     };
-    if range.height() > MAX_ORDERS + 1 {
-        return (Vec::new(), vec![Problem::new(Code::TooLarge, None, format!("more than {MAX_ORDERS} rows"))]);
+    // Cell by cell, within bounds: a sheet that claims a huge size is refused before any
+    // grid is laid out.
+    let mut cells: std::collections::BTreeMap<(u32, u32), Data> = std::collections::BTreeMap::new();
+    {
+        let mut reader = match workbook.worksheet_cells_reader(&first) {
+            Ok(r) => r,
+            Err(e) => return unreadable(e.to_string()),
+        };
+        loop {
+            let cell = match reader.next_cell() {
+                Ok(Some(cell)) => cell,
+                Ok(None) => break,
+                Err(e) => return unreadable(e.to_string()),
+            };
+            let (row, column) = cell.get_position();
+            if row as usize > MAX_ORDERS || column >= MAX_COLUMNS || cells.len() >= MAX_CELLS {
+                let message = format!(
+                    "the sheet is larger than {MAX_ORDERS} rows, {MAX_COLUMNS} columns or {MAX_CELLS} cells (row {}, column {})",
+                    u64::from(row) + 1,
+                    u64::from(column) + 1
+                );
+                return (Vec::new(), vec![Problem::new(Code::TooLarge, None, message)]);
+            }
+            let value: Data = cell.get_value().clone().into();
+            if value != Data::Empty {
+                cells.insert((row, column), value);
+            }
+        }
     }
+    let Some(top) = cells.keys().next().map(|k| k.0) else {
+        return unreadable("its first sheet is empty".to_owned());
+    };
+    let bottom = cells.keys().next_back().map_or(top, |k| k.0);
+    let width = cells.keys().map(|k| k.1).max().map_or(0, |c| c + 1);
+    let empty = Data::Empty;
+    let rows: Vec<Vec<&Data>> =
+        (top..=bottom).map(|r| (0..width).map(|c| cells.get(&(r, c)).unwrap_or(&empty)).collect()).collect();
     // The headers are the first used row; lines are counted as the sheet counts its rows.
-    let blank = range.start().map_or(0, |(row, _)| row) as usize;
+    let blank = top as usize;
     let mut writer = csv::Writer::from_writer(Vec::new());
     // The clock-time column: its numbers are fractions of a day, as spreadsheets keep times.
     let header = |c: &Data| c.to_string().trim().to_owned();
-    let time_column = range
-        .rows()
-        .next()
-        .and_then(|h| h.iter().position(|c| ["placed_at", "下单时间"].contains(&header(c).as_str())));
-    for row in range.rows() {
+    let time_column =
+        rows.first().and_then(|h| h.iter().position(|c| ["placed_at", "下单时间"].contains(&header(c).as_str())));
+    for row in &rows {
         let cells: Vec<String> = row
             .iter()
             .enumerate()
             .map(|(k, cell)| {
                 let clock = |day: f64| format_time((day.fract() * 86_400.0).round());
-                match cell {
+                match *cell {
                     Data::Empty => String::new(),
                     // A line break inside a cell would end the row.
                     Data::String(s) => s.replace(['\r', '\n'], " "),
@@ -619,6 +652,31 @@ mod tests {
         assert!(problems[0].message.contains("line 5"), "{}", problems[0].message);
         let (_, problems) = read_orders_xlsx_in(b"not a spreadsheet", None);
         assert!(problems[0].message.contains("cannot be read"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_spreadsheet_s_headers_may_start_lower_and_a_far_cell_is_refused_unread() {
+        use rust_xlsxwriter::Workbook;
+        let sheet_of = |top: u32, far: Option<u16>| {
+            let mut book = Workbook::new();
+            let sheet = book.add_worksheet();
+            for (c, h) in ["order_id", "household", "placed_at", "kg"].iter().enumerate() {
+                sheet.write_string(top, c as u16, *h).unwrap();
+            }
+            for (c, v) in ["Y-1", "h-101", "11:00", "two"].iter().enumerate() {
+                sheet.write_string(top + 1, c as u16, *v).unwrap();
+            }
+            if let Some(column) = far {
+                sheet.write_string(top + 2, column, "far").unwrap();
+            }
+            book.save_to_buffer().unwrap()
+        };
+        // Headers on row 3: the bad weight of row 4 is named by the sheet's own row number.
+        let (_, problems) = read_orders_xlsx_in(&sheet_of(2, None), None);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.starts_with("line 4"), "{problems:?}");
+        let (_, problems) = read_orders_xlsx_in(&sheet_of(0, Some(200)), None);
+        assert_eq!(problems[0].code, Code::TooLarge, "{problems:?}");
     }
 
     #[test]
