@@ -168,27 +168,27 @@ impl Engine {
     }
 }
 
-/// Reads orders from a `.csv` file, or else from JSON.
+/// Reads orders from a `.csv` or `.xlsx` file, or else from JSON; households by id.
 pub fn read_orders(path: &Path) -> Result<Vec<Order>, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
-    let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let (orders, problems) =
-        if csv { lastmetre_formats::read_orders_csv(&bytes) } else { lastmetre_formats::read_orders_json(&bytes) };
-    if problems.is_empty() { Ok(orders) } else { Err(Error::Orders(problems)) }
+    read_orders_with(path, None)
 }
 
-/// [`read_orders`] (and XLSX spreadsheets, by the `.xlsx` extension), with households named by address ("4号楼 1单元 502", an `address` field,
+/// [`read_orders`], with households named by address ("4号楼 1单元 502", an `address` field,
 /// or `building`/`unit`/`door`, in CSV also 地址 or 楼号/单元/门牌) resolved against `area`.
 pub fn read_orders_in(path: &Path, area: &Area) -> Result<Vec<Order>, Error> {
+    read_orders_with(path, Some(&lastmetre_area::AddressBook::new(area)))
+}
+
+/// Orders from JSON, CSV or XLSX (by the extension), addresses resolved through `book`.
+fn read_orders_with(path: &Path, book: Option<&lastmetre_area::AddressBook>) -> Result<Vec<Order>, Error> {
     let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
     let is = |ext: &str| path.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext));
-    let book = lastmetre_area::AddressBook::new(area);
     let (orders, problems) = if is("csv") {
-        lastmetre_formats::read_orders_csv_in(&bytes, Some(&book))
+        lastmetre_formats::read_orders_csv_in(&bytes, book)
     } else if is("xlsx") {
-        lastmetre_formats::read_orders_xlsx_in(&bytes, Some(&book))
+        lastmetre_formats::read_orders_xlsx_in(&bytes, book)
     } else {
-        lastmetre_formats::read_orders_json_in(&bytes, Some(&book))
+        lastmetre_formats::read_orders_json_in(&bytes, book)
     };
     if problems.is_empty() { Ok(orders) } else { Err(Error::Orders(problems)) }
 }
