@@ -462,3 +462,96 @@ fn the_page_draws_the_map_and_the_routes_in_headless_chromium() {
     assert!(png.len() > 10_000 && png.starts_with(b"\x89PNG"), "screenshot of {} bytes", png.len());
     eprintln!("screenshot: {}", shot.display());
 }
+
+/// Start-up from the latest checkpoint and the journal after it gives the state a replay of
+/// the whole journal gives: the plans already made read back the same, and the plans that
+/// follow are the same, byte for byte.
+#[test]
+fn a_start_from_the_checkpoint_equals_a_replay_of_the_whole_journal() {
+    let db = scratch("checkpoint.db");
+    let orders = noon_orders();
+    let mut s = Server::start(&db);
+    let mut made = Vec::new();
+    for (k, chunk) in orders.chunks(40).take(4).enumerate() {
+        assert_eq!(post(&s, "/orders", Some(DISPATCHER), &json!(chunk)).0, 201);
+        let at = format!("{:02}:{:02}", 11 + k / 2, (k % 2) * 30);
+        let (status, body) = post(&s, "/plan", Some(DISPATCHER), &json!({"at": at}));
+        assert_eq!(status, 201, "{body}");
+        let (_, plan) = get(&s, "/plans/latest", Some(DISPATCHER));
+        assert_eq!(plan["feasible"], true);
+        if k == 1 {
+            // Events between plans, one of them with a key, and an order after them.
+            let drop = plan["outings"][0]["drops"][0]["order"].as_str().unwrap().to_owned();
+            let event = json!({"kind": "delivered", "order": drop, "at": "11:50"}).to_string();
+            let (status, _) = call("POST", &format!("{}/events", s.url), Some(DISPATCHER), Some(&event), Some("d-1"));
+            assert_eq!(status, 200);
+            assert_eq!(
+                post(&s, "/events", Some(DISPATCHER), &json!({"kind": "porter_off_duty", "porter": 2, "at": "11:55"}))
+                    .0,
+                200
+            );
+        }
+        made.push(plan);
+    }
+    // Orders after the last plan: in the journal after the checkpoint.
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &json!(orders[160..180])).0, 201);
+    s.kill();
+
+    // The same ledger without its checkpoint and stored plans: the whole journal replays.
+    let full = scratch("checkpoint-full.db");
+    std::fs::copy(&db, &full).unwrap();
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::copy(format!("{}{suffix}", db.display()), format!("{}{suffix}", full.display()));
+    }
+    let conn = rusqlite::Connection::open(&full).unwrap();
+    let (checkpoints, stored): (i64, i64) = conn
+        .query_row("SELECT (SELECT COUNT(*) FROM checkpoint), (SELECT COUNT(*) FROM plans)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((checkpoints, stored), (1, 4), "one checkpoint, the latest; every plan stored");
+    conn.execute_batch("DELETE FROM checkpoint; DELETE FROM plans;").unwrap();
+    drop(conn);
+
+    let resumed = Server::start(&db);
+    let replayed = Server::start(&full);
+    for (k, before) in made.iter().enumerate() {
+        let path = format!("/plans/{k}");
+        let (a, b) = (get(&resumed, &path, Some(DISPATCHER)), get(&replayed, &path, Some(DISPATCHER)));
+        assert_eq!(a.0, 200);
+        assert_eq!(a.1.to_string(), before.to_string(), "plan {k} reads back as it was served");
+        assert_eq!(a.1.to_string(), b.1.to_string(), "plan {k}");
+    }
+    let (_, a) = get(&resumed, "/metrics", Some(DISPATCHER));
+    let (_, b) = get(&replayed, "/metrics", Some(DISPATCHER));
+    for field in ["orders_acknowledged", "orders_queued", "journal_entries", "plans", "latest_plan"] {
+        assert_eq!(a[field], b[field], "{field}");
+    }
+    let repeat = json!({"kind": "delivered", "order": "x", "at": "11:50"}).to_string();
+    let (status, _) = call("POST", &format!("{}/events", resumed.url), Some(DISPATCHER), Some(&repeat), Some("d-1"));
+    assert_eq!(status, 409, "the key's first body was another event");
+    for (k, at) in ["13:00", "13:30"].into_iter().enumerate() {
+        if k == 1 {
+            for s in [&resumed, &replayed] {
+                assert_eq!(post(s, "/orders", Some(DISPATCHER), &json!(orders[180..200])).0, 201);
+            }
+        }
+        let (a, b) = (
+            post(&resumed, "/plan", Some(DISPATCHER), &json!({"at": at})),
+            post(&replayed, "/plan", Some(DISPATCHER), &json!({"at": at})),
+        );
+        assert_eq!((a.0, b.0), (201, 201), "{}", a.1);
+        assert_eq!(a.1, b.1, "the summaries at {at}");
+        let (a, b) =
+            (get(&resumed, "/plans/latest", Some(DISPATCHER)), get(&replayed, "/plans/latest", Some(DISPATCHER)));
+        assert_eq!(a.1["plan"]["metrics"]["orders_total"].as_u64().map(|n| n > 0), Some(true));
+        assert_eq!(a.1.to_string(), b.1.to_string(), "the plan at {at}, byte for byte");
+    }
+    let status = Command::new(env!("CARGO_BIN_EXE_lastmetre"))
+        .args(["ledger", "check", "--db"])
+        .arg(&db)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "the ledger checks with its checkpoint and stored plans");
+}

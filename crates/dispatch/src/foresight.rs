@@ -26,7 +26,7 @@ const PRIOR_DOOR_FAILURE: f64 = 0.05;
 pub const NEIGHBOUR_M: f64 = 40.0;
 
 /// What the dispatcher has seen: when orders were placed, and how doors answered.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Foresight {
     /// Placed-at times of every order taken, seconds since midnight of day 1, sorted.
     placed: Vec<f64>,

@@ -258,6 +258,9 @@ pub enum DispatchError {
     /// A delivery or failure for an order no plan has given to a porter yet.
     #[error("order '{0}' has not been planned yet; report its delivery after the plan that sends it out")]
     NotPlanned(String),
+    /// A checkpoint that cannot be read back (damaged, another format or another fleet).
+    #[error("the checkpoint cannot be read: {0}; start from the full journal")]
+    BadCheckpoint(String),
     /// Bags unloaded from a trip that has not left the gate.
     #[error("trip {0:?} has not departed; report trip_departed first")]
     NotDeparted(TripRef),

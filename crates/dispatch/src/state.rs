@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Where one bag is.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 enum Bag {
     /// At the gate.
     Gate,
@@ -27,7 +27,7 @@ enum Bag {
 }
 
 /// An order and where its bags are.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct Tracked {
     order: Order,
     bags: Vec<Bag>,
@@ -96,7 +96,7 @@ pub struct CyclePlan {
 }
 
 /// The latest plan's trips and outings, in absolute time.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct LatestPlan {
     trips: Vec<TripRecord>,
     outings: Vec<OutingRecord>,
@@ -200,6 +200,16 @@ pub struct Dispatcher {
     matrices: TravelMatrices,
     fleet: Fleet,
     settings: Settings,
+    /// Each area stairwell's households that could join an order held there.
+    catchments: Vec<Catchment>,
+    /// What orders, events and plans have changed: all a checkpoint keeps.
+    live: Progress,
+}
+
+/// The part of the dispatcher's state that orders, events and plans change; the rest follows
+/// from the area, the fleet and the settings. A checkpoint is this, serialized.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Progress {
     /// Open station ids, in the fleet's order.
     stations: Vec<String>,
     orders: BTreeMap<String, Tracked>,
@@ -223,9 +233,10 @@ pub struct Dispatcher {
     cycle: u32,
     /// Arrivals and door answers seen, for holding orders with foresight.
     foresight: Foresight,
-    /// Each area stairwell's households that could join an order held there.
-    catchments: Vec<Catchment>,
 }
+
+/// What a checkpoint says it is: a checkpoint of another format is not read.
+const CHECKPOINT_FORMAT: u32 = 1;
 
 impl Dispatcher {
     /// A dispatcher for `area` and `fleet`; stations are the fleet's, or the area's open
@@ -248,11 +259,7 @@ impl Dispatcher {
             .collect();
         let tricycles_free_s = vec![0.0; fleet.tricycles.count];
         let catchments = catchments(&area, &matrices);
-        Ok(Self {
-            area,
-            matrices,
-            fleet,
-            settings,
+        let live = Progress {
             stations,
             orders: BTreeMap::new(),
             arrival: Vec::new(),
@@ -268,8 +275,37 @@ impl Dispatcher {
             planned_at: f64::NEG_INFINITY,
             cycle: 0,
             foresight: Foresight::default(),
-            catchments,
-        })
+        };
+        Ok(Self { area, matrices, fleet, settings, catchments, live })
+    }
+
+    /// The dispatcher's state as bytes (MessagePack: every number exactly as it was), for a
+    /// service's checkpoints. [`Dispatcher::resume`] reads it back.
+    pub fn checkpoint(&self) -> Vec<u8> {
+        // Serializing plain data into a Vec cannot fail.
+        rmp_serde::to_vec(&(CHECKPOINT_FORMAT, &self.live)).unwrap_or_default()
+    }
+
+    /// A dispatcher for `area`, `fleet` and `settings` in the state a
+    /// [`Dispatcher::checkpoint`] of one made with the same three recorded. It plans as that
+    /// one would have: the same plans from the same orders and events.
+    pub fn resume(area: Area, fleet: Fleet, settings: Settings, checkpoint: &[u8]) -> Result<Self, DispatchError> {
+        let mut d = Self::new(area, fleet, settings)?;
+        let (format, live): (u32, Progress) =
+            rmp_serde::from_slice(checkpoint).map_err(|e| DispatchError::BadCheckpoint(e.to_string()))?;
+        if format != CHECKPOINT_FORMAT {
+            return Err(DispatchError::BadCheckpoint(format!(
+                "checkpoint format {format}, this lastmetre reads {CHECKPOINT_FORMAT}"
+            )));
+        }
+        if live.porters.len() != d.live.porters.len() || live.tricycles_free_s.len() != d.live.tricycles_free_s.len() {
+            return Err(DispatchError::BadCheckpoint("it was made with another fleet".into()));
+        }
+        d.live = live;
+        if !d.live.closed_lanes.is_empty() {
+            d.refresh_matrices();
+        }
+        Ok(d)
     }
 
     /// The area.
@@ -286,9 +322,9 @@ impl Dispatcher {
     /// among all orders so far); on any problem none is added.
     pub fn add_orders(&mut self, orders: &[Order]) -> Result<(), DispatchError> {
         let fleet = self.all_stations_fleet();
-        let placed = |h: &str| self.placed.get(h).copied().unwrap_or(0);
+        let placed = |h: &str| self.live.placed.get(h).copied().unwrap_or(0);
         let problems =
-            check_orders(&self.area, &self.matrices, &fleet, orders, &|id| self.orders.contains_key(id), &placed);
+            check_orders(&self.area, &self.matrices, &fleet, orders, &|id| self.live.orders.contains_key(id), &placed);
         if !problems.is_empty() {
             return Err(DispatchError::Problems(problems));
         }
@@ -302,10 +338,10 @@ impl Dispatcher {
                 planned: false,
                 arrived_s: None,
             };
-            self.arrival.push(o.id.clone());
-            self.foresight.record_order(o.placed_at.get());
-            self.orders.insert(o.id.clone(), tracked);
-            *self.placed.entry(o.household.clone()).or_default() += 1;
+            self.live.arrival.push(o.id.clone());
+            self.live.foresight.record_order(o.placed_at.get());
+            self.live.orders.insert(o.id.clone(), tracked);
+            *self.live.placed.entry(o.household.clone()).or_default() += 1;
         }
         Ok(())
     }
@@ -323,7 +359,7 @@ impl Dispatcher {
 
     /// Cancels an order that has not gone out with a porter.
     pub fn cancel(&mut self, order: &str) -> Result<(), DispatchError> {
-        let t = self.orders.get_mut(order).ok_or_else(|| DispatchError::UnknownOrder(order.to_owned()))?;
+        let t = self.live.orders.get_mut(order).ok_or_else(|| DispatchError::UnknownOrder(order.to_owned()))?;
         if t.bags.iter().any(|b| *b != Bag::Gate) {
             return Err(DispatchError::TooLateToCancel(order.to_owned()));
         }
@@ -333,7 +369,7 @@ impl Dispatcher {
 
     /// Where an order stands.
     pub fn status(&self, order: &str) -> Option<OrderStatus> {
-        let t = self.orders.get(order)?;
+        let t = self.live.orders.get(order)?;
         if t.cancelled {
             return Some(OrderStatus::Cancelled);
         }
@@ -352,7 +388,8 @@ impl Dispatcher {
 
     /// Orders neither delivered nor cancelled.
     pub fn backlog(&self) -> usize {
-        self.orders
+        self.live
+            .orders
             .values()
             .filter(|t| !t.cancelled && !t.bags.iter().all(|b| matches!(b, Bag::Delivered { .. })))
             .count()
@@ -360,18 +397,18 @@ impl Dispatcher {
 
     /// The porters' day so far.
     pub fn porters(&self) -> &[PorterDay] {
-        &self.porters
+        &self.live.porters
     }
 
     /// Trips and outings frozen so far, in absolute time: what was executed.
     pub fn committed(&self) -> (&[TripRecord], &[OutingRecord]) {
-        (&self.committed_trips, &self.committed_outings)
+        (&self.live.committed_trips, &self.live.committed_outings)
     }
 
     /// Starts a new shift: every porter on duty and rested, where they stand.
     pub fn new_shift(&mut self) {
-        self.placed.clear();
-        for p in &mut self.porters {
+        self.live.placed.clear();
+        for p in &mut self.live.porters {
             *p = PorterDay { on_duty: true, station: p.station.clone(), free_s: p.free_s, ..PorterDay::default() };
         }
     }
@@ -381,25 +418,25 @@ impl Dispatcher {
         let at = at.get();
         // Reports come late (a porter reports a hand-over after the next re-plan), but not by
         // more than a cycle: anything older is a wrong clock or a wrong date.
-        let earliest = self.planned_at - self.settings.cycle_s;
+        let earliest = self.live.planned_at - self.settings.cycle_s;
         if at < earliest {
             return Err(DispatchError::EventTooOld(at, earliest));
         }
         match event {
             Event::TripDeparted { trip } => {
-                let latest = self.latest.as_ref().and_then(|l| l.trips.iter().position(|t| t.id == trip));
+                let latest = self.live.latest.as_ref().and_then(|l| l.trips.iter().position(|t| t.id == trip));
                 if let Some(k) = latest {
                     // Frozen now: its bags are on the way, and its unloading can be reported.
-                    let record = self.latest.as_mut().map(|l| l.trips.remove(k));
+                    let record = self.live.latest.as_mut().map(|l| l.trips.remove(k));
                     record.into_iter().for_each(|t| self.commit_trip(t));
-                } else if !self.committed_trips.iter().any(|t| t.id == trip) {
+                } else if !self.live.committed_trips.iter().any(|t| t.id == trip) {
                     return Err(DispatchError::UnknownTrip(trip));
                 }
-                self.departed.insert(trip);
+                self.live.departed.insert(trip);
             }
             Event::BagsUnloaded { trip, station } => {
-                let Some(record) = self.committed_trips.iter().find(|t| t.id == trip).cloned() else {
-                    let planned = self.latest.as_ref().is_some_and(|l| l.trips.iter().any(|t| t.id == trip));
+                let Some(record) = self.live.committed_trips.iter().find(|t| t.id == trip).cloned() else {
+                    let planned = self.live.latest.as_ref().is_some_and(|l| l.trips.iter().any(|t| t.id == trip));
                     return Err(if planned {
                         DispatchError::NotDeparted(trip)
                     } else {
@@ -409,7 +446,7 @@ impl Dispatcher {
                 for stop in record.stops.iter().filter(|s| s.station == station) {
                     for (order, bag) in &stop.bags {
                         if let Some(Bag::Station { ready_s, .. }) =
-                            self.orders.get_mut(order).and_then(|t| t.bags.get_mut(*bag))
+                            self.live.orders.get_mut(order).and_then(|t| t.bags.get_mut(*bag))
                         {
                             *ready_s = ready_s.min(at);
                         }
@@ -417,12 +454,12 @@ impl Dispatcher {
                 }
             }
             Event::Delivered { order, bags } => {
-                let t = self.orders.get_mut(&order).ok_or_else(|| DispatchError::UnknownOrder(order.clone()))?;
+                let t = self.live.orders.get_mut(&order).ok_or_else(|| DispatchError::UnknownOrder(order.clone()))?;
                 let named = handed_over(t, &order, &bags)?;
                 if named.is_empty() || named.iter().all(|b| matches!(t.bags[*b], Bag::Delivered { .. })) {
                     return Err(DispatchError::AlreadyDelivered(order));
                 }
-                self.foresight.record_handover(false);
+                self.live.foresight.record_handover(false);
                 // Bags reported before keep their time.
                 for b in named {
                     if !matches!(t.bags[b], Bag::Delivered { .. }) {
@@ -431,9 +468,9 @@ impl Dispatcher {
                 }
             }
             Event::DeliveryFailed { order, bags, .. } => {
-                let t = self.orders.get_mut(&order).ok_or_else(|| DispatchError::UnknownOrder(order.clone()))?;
+                let t = self.live.orders.get_mut(&order).ok_or_else(|| DispatchError::UnknownOrder(order.clone()))?;
                 let named = handed_over(t, &order, &bags)?;
-                self.foresight.record_handover(true);
+                self.live.foresight.record_handover(true);
                 for b in named {
                     if let Bag::Out { station, .. } = &t.bags[b] {
                         // The porter brings the bags back; they wait at the station.
@@ -441,16 +478,16 @@ impl Dispatcher {
                     }
                 }
             }
-            Event::PorterOffDuty { porter } | Event::PorterOnDuty { porter } if porter >= self.porters.len() => {
-                return Err(DispatchError::UnknownPorter(porter, self.porters.len()));
+            Event::PorterOffDuty { porter } | Event::PorterOnDuty { porter } if porter >= self.live.porters.len() => {
+                return Err(DispatchError::UnknownPorter(porter, self.live.porters.len()));
             }
             Event::PorterOffDuty { porter } => {
-                self.porters[porter].on_duty = false;
-                self.porters[porter].off_since = Some(at);
+                self.live.porters[porter].on_duty = false;
+                self.live.porters[porter].off_since = Some(at);
             }
             Event::PorterOnDuty { porter } => {
-                self.porters[porter].on_duty = true;
-                self.porters[porter].off_since = None;
+                self.live.porters[porter].on_duty = true;
+                self.live.porters[porter].off_since = None;
             }
             Event::LaneClosed { lane } | Event::LaneReopened { lane }
                 if !self.area.lanes.iter().any(|l| l.id == lane) =>
@@ -459,16 +496,16 @@ impl Dispatcher {
             }
             Event::LaneClosed { lane } => {
                 let i = self.area.lanes.iter().position(|l| l.id == lane).unwrap_or_default();
-                self.closed_lanes.insert(i);
+                self.live.closed_lanes.insert(i);
                 self.refresh_matrices();
             }
             Event::LaneReopened { lane } => {
                 let i = self.area.lanes.iter().position(|l| l.id == lane).unwrap_or_default();
-                self.closed_lanes.remove(&i);
+                self.live.closed_lanes.remove(&i);
                 self.refresh_matrices();
             }
             Event::StationClosed { station } => {
-                if !self.stations.contains(&station) {
+                if !self.live.stations.contains(&station) {
                     let known = self.area.sites.iter().any(|s| s.id == station);
                     return Err(if known {
                         DispatchError::StationAlreadyClosed(station)
@@ -476,9 +513,9 @@ impl Dispatcher {
                         DispatchError::UnknownFeature("station", station)
                     });
                 }
-                self.stations.retain(|s| *s != station);
+                self.live.stations.retain(|s| *s != station);
                 // Goods waiting there go back to the gate, to be brought to another station.
-                for t in self.orders.values_mut() {
+                for t in self.live.orders.values_mut() {
                     for b in &mut t.bags {
                         if matches!(b, Bag::Station { station: s, .. } if *s == station) {
                             *b = Bag::Gate;
@@ -494,7 +531,7 @@ impl Dispatcher {
     fn commit_trip(&mut self, trip: TripRecord) {
         for stop in &trip.stops {
             for (order, bag) in &stop.bags {
-                let live = self.orders.get_mut(order).filter(|t| !t.cancelled);
+                let live = self.live.orders.get_mut(order).filter(|t| !t.cancelled);
                 if let Some(b) = live.and_then(|t| t.bags.get_mut(*bag))
                     && *b == Bag::Gate
                 {
@@ -502,9 +539,9 @@ impl Dispatcher {
                 }
             }
         }
-        let t = &mut self.tricycles_free_s[trip.tricycle];
+        let t = &mut self.live.tricycles_free_s[trip.tricycle];
         *t = t.max(trip.end_s);
-        self.committed_trips.push(trip);
+        self.live.committed_trips.push(trip);
     }
 
     /// The open station (index into `open`) a porter at site `from` walks to most quickly.
@@ -520,7 +557,7 @@ impl Dispatcher {
     }
 
     fn refresh_matrices(&mut self) {
-        let closed: Vec<usize> = self.closed_lanes.iter().copied().collect();
+        let closed: Vec<usize> = self.live.closed_lanes.iter().copied().collect();
         self.matrices = self.area.matrices_without(&closed);
     }
 
@@ -531,8 +568,9 @@ impl Dispatcher {
             Some(list) => list.iter().find(|s| s.id == id).and_then(|s| s.storage_kg),
             None => self.area.sites.iter().find(|s| s.id == id).and_then(|s| s.capacity),
         };
-        fleet.stations =
-            Some(self.stations.iter().map(|id| StationSetting { id: id.clone(), storage_kg: storage(id) }).collect());
+        fleet.stations = Some(
+            self.live.stations.iter().map(|id| StationSetting { id: id.clone(), storage_kg: storage(id) }).collect(),
+        );
         fleet
     }
 
@@ -542,25 +580,25 @@ impl Dispatcher {
     /// calls it; call it first to learn what has just started (a simulation does).
     pub fn advance_to(&mut self, now: Seconds) -> Vec<OutingRecord> {
         let now = now.get();
-        let Some(LatestPlan { trips, outings }) = self.latest.take() else { return Vec::new() };
-        self.announced = outings.clone();
-        let first = self.committed_outings.len();
+        let Some(LatestPlan { trips, outings }) = self.live.latest.take() else { return Vec::new() };
+        self.live.announced = outings.clone();
+        let first = self.live.committed_outings.len();
         for trip in trips {
-            if trip.start_s < now || self.departed.contains(&trip.id) {
+            if trip.start_s < now || self.live.departed.contains(&trip.id) {
                 self.commit_trip(trip);
             }
         }
         for outing in outings {
-            let porter = &self.porters[outing.porter];
+            let porter = &self.live.porters[outing.porter];
             let started = outing.start_s < now && porter.off_since.is_none_or(|off| outing.start_s < off);
             // Every bag must be at the station by now (a trip that did not go leaves its
             // outings unstarted).
             let ready = outing.drops.iter().all(|d| {
                 // A cancelled order's bags stayed at the gate; the outing went without them.
-                let cancelled = self.orders.get(&d.order).is_some_and(|t| t.cancelled);
+                let cancelled = self.live.orders.get(&d.order).is_some_and(|t| t.cancelled);
                 cancelled
                     || d.bags.iter().all(|b| {
-                        self.orders.get(&d.order).and_then(|t| t.bags.get(*b)).is_some_and(|bag| match bag {
+                        self.live.orders.get(&d.order).and_then(|t| t.bags.get(*b)).is_some_and(|bag| match bag {
                             Bag::Station { station, ready_s } => {
                                 *station == outing.station && *ready_s <= outing.start_s + 1e-6
                             }
@@ -574,7 +612,7 @@ impl Dispatcher {
                 continue;
             }
             for d in &outing.drops {
-                if let Some(t) = self.orders.get_mut(&d.order) {
+                if let Some(t) = self.live.orders.get_mut(&d.order) {
                     for b in &d.bags {
                         if matches!(t.bags[*b], Bag::Station { .. }) {
                             t.bags[*b] = Bag::Out { porter: outing.porter, station: outing.station.clone() };
@@ -582,7 +620,7 @@ impl Dispatcher {
                     }
                 }
             }
-            let p = &mut self.porters[outing.porter];
+            let p = &mut self.live.porters[outing.porter];
             p.outings += 1;
             p.stair_climbs += outing.climbs;
             p.vertical_m += outing.vertical_m;
@@ -591,9 +629,9 @@ impl Dispatcher {
             p.walk_km += outing.walk_m / 1000.0;
             p.free_s = p.free_s.max(outing.end_s);
             p.station = outing.station.clone();
-            self.committed_outings.push(outing);
+            self.live.committed_outings.push(outing);
         }
-        self.committed_outings[first..].to_vec()
+        self.live.committed_outings[first..].to_vec()
     }
 
     /// The plan for the cycle starting at `now`. Freezes what is under way, carries over
@@ -606,12 +644,12 @@ impl Dispatcher {
     /// reads no clock).
     pub fn next_plan_within(&mut self, now: Seconds, budget: &Budget) -> Result<CyclePlan, DispatchError> {
         let now = now.get();
-        if now < self.planned_at {
-            return Err(DispatchError::TimeWentBack(now, self.planned_at));
+        if now < self.live.planned_at {
+            return Err(DispatchError::TimeWentBack(now, self.live.planned_at));
         }
-        self.planned_at = now;
+        self.live.planned_at = now;
         self.advance_to(Seconds(now));
-        let previous_outings = std::mem::take(&mut self.announced);
+        let previous_outings = std::mem::take(&mut self.live.announced);
         let mut notes = Vec::new();
         let fleet = self.cycle_fleet(&mut notes);
         let open: Vec<String> = fleet.stations.iter().flatten().map(|s| s.id.clone()).collect();
@@ -620,14 +658,14 @@ impl Dispatcher {
         let batch: Vec<Order> = pending.iter().map(|p| p.order.clone()).collect();
         let map: JobMap = pending.iter().map(|p| p.source.clone()).collect();
 
-        let name = format!("cycle {}", self.cycle);
+        let name = format!("cycle {}", self.live.cycle);
         let mut instance = lastmetre_area::instance(&self.area, &self.matrices, &batch, &fleet, &name)
             .map_err(DispatchError::Problems)?;
         instance.state = self.fleet_state(now, &open);
         let outlook = self.carry_over(&mut instance, &pending, &open, now);
 
         let warm = warm_start(&previous_outings, &map, &open);
-        let seed = lastmetre_model::seed::stream(self.settings.seed, u64::from(self.cycle));
+        let seed = lastmetre_model::seed::stream(self.settings.seed, u64::from(self.live.cycle));
         let plan =
             lastmetre_solver::plan_by(self.settings.policy, &instance, budget, seed, self.settings.threads, &warm);
         // Each job's promise, from the cycle its order arrived in, in seconds from now.
@@ -636,24 +674,24 @@ impl Dispatcher {
             .iter()
             .zip(&map)
             .map(|(job, (id, _))| {
-                let arrived = self.orders.get(id).and_then(|t| t.arrived_s).unwrap_or(now);
+                let arrived = self.live.orders.get(id).and_then(|t| t.arrived_s).unwrap_or(now);
                 arrived + f64::from(promise::promise_cycles(job.priority)) * self.settings.cycle_s - now
             })
             .collect();
         self.remember(&plan, &map, &open, now);
         let held = plan.unassigned.iter().filter(|u| u.reason == lastmetre_model::plan::Reason::Held).count();
-        self.foresight.record_holds(now, held, self.foresight.door_failure());
+        self.live.foresight.record_holds(now, held, self.live.foresight.door_failure());
 
         let warning = promise::warning(&instance, &plan, &map, &due, self.settings.cycle_s);
         let per_drop = self.porter_seconds_per_drop().unwrap_or(outlook.porter_seconds_per_order);
         let rush = promise::rush(&instance, &plan, outlook.expected, per_drop, self.settings.cycle_s);
-        let trips = records::trips(self.cycle, now, &instance, &plan, &map);
-        let outings = records::outings(self.cycle, now, &instance, &plan, &map);
-        let frozen_trips = self.committed_trips.iter().filter(|t| t.end_s > now).cloned().collect();
-        let frozen_outings = self.committed_outings.iter().filter(|o| o.end_s > now).cloned().collect();
-        self.latest = Some(LatestPlan { trips: trips.clone(), outings: outings.clone() });
+        let trips = records::trips(self.live.cycle, now, &instance, &plan, &map);
+        let outings = records::outings(self.live.cycle, now, &instance, &plan, &map);
+        let frozen_trips = self.live.committed_trips.iter().filter(|t| t.end_s > now).cloned().collect();
+        let frozen_outings = self.live.committed_outings.iter().filter(|o| o.end_s > now).cloned().collect();
+        self.live.latest = Some(LatestPlan { trips: trips.clone(), outings: outings.clone() });
         let cycle = CyclePlan {
-            cycle: self.cycle,
+            cycle: self.live.cycle,
             now: Seconds(now),
             instance,
             plan,
@@ -665,7 +703,7 @@ impl Dispatcher {
             warning,
             rush,
         };
-        self.cycle += 1;
+        self.live.cycle += 1;
         Ok(cycle)
     }
 
@@ -692,9 +730,9 @@ impl Dispatcher {
     /// Goods at a station that has closed since (brought back from a door, or on a trip that
     /// left before the close) go back to the gate.
     fn return_goods_of_closed_stations(&mut self) {
-        for t in self.orders.values_mut() {
+        for t in self.live.orders.values_mut() {
             for b in &mut t.bags {
-                if matches!(b, Bag::Station { station, .. } if !self.stations.contains(station)) {
+                if matches!(b, Bag::Station { station, .. } if !self.live.stations.contains(station)) {
                     *b = Bag::Gate;
                 }
             }
@@ -706,8 +744,8 @@ impl Dispatcher {
     fn pending_jobs(&self, now: f64, open: &[String], notes: &mut Vec<String>) -> Vec<PendingJob> {
         let index = |id: &str| open.iter().position(|s| s == id);
         let mut pending = Vec::new();
-        for id in &self.arrival {
-            let t = &self.orders[id];
+        for id in &self.live.arrival {
+            let t = &self.live.orders[id];
             if t.cancelled {
                 continue;
             }
@@ -763,7 +801,7 @@ impl Dispatcher {
             job.stocked = p.stocked;
             job.waited_cycles = p.waited;
             job.announced = p.announced.as_ref().and_then(|(porter, station)| {
-                let on_duty = self.porters.get(*porter).is_some_and(|p| p.on_duty);
+                let on_duty = self.live.porters.get(*porter).is_some_and(|p| p.on_duty);
                 let s = open.iter().position(|s| s == station);
                 s.filter(|_| on_duty).map(|s| Announced { porter: *porter, station: s })
             });
@@ -777,8 +815,8 @@ impl Dispatcher {
         // is for the doors of orders that were not held.
         let allowance = 0.5
             * (1.0 - self.settings.on_time_share)
-            * self.foresight.expected_day(&self.fleet.demand, households, now);
-        if self.foresight.risk_taken(now) + outlook.door_failure > allowance {
+            * self.live.foresight.expected_day(&self.fleet.demand, households, now);
+        if self.live.foresight.risk_taken(now) + outlook.door_failure > allowance {
             return outlook;
         }
         let area_stairwell: BTreeMap<&str, usize> =
@@ -794,7 +832,7 @@ impl Dispatcher {
     /// Porter seconds per door in the outings of the last hours: what an order takes, walks,
     /// climbs and waits for goods included. None before any.
     fn porter_seconds_per_drop(&self) -> Option<f64> {
-        let recent = self.committed_outings.iter().rev().take(RECENT_OUTINGS);
+        let recent = self.live.committed_outings.iter().rev().take(RECENT_OUTINGS);
         let (seconds, drops) = recent.fold((0.0, 0), |(s, n), o| (s + o.end_s - o.start_s, n + o.drops.len()));
         (drops > 0).then(|| seconds / drops as f64)
     }
@@ -804,14 +842,15 @@ impl Dispatcher {
     fn outlook(&self, instance: &Instance, now: f64) -> Outlook {
         let cycle = self.settings.cycle_s;
         let households = self.area.households.len();
-        let expected = self.foresight.expected_orders(&self.fleet.demand, households, now, now, now + cycle);
-        Outlook::new(instance, expected, households, self.foresight.door_failure(), cycle)
+        let expected = self.live.foresight.expected_orders(&self.fleet.demand, households, now, now, now + cycle);
+        Outlook::new(instance, expected, households, self.live.foresight.door_failure(), cycle)
     }
 
     /// The porters and tricycles as the cycle starting at `now` finds them.
     fn fleet_state(&self, now: f64, open: &[String]) -> FleetState {
         FleetState {
             porters: self
+                .live
                 .porters
                 .iter()
                 .map(|p| PorterState {
@@ -825,7 +864,7 @@ impl Dispatcher {
                     climbed_m: p.vertical_m,
                 })
                 .collect(),
-            tricycles_free_s: self.tricycles_free_s.iter().map(|t| (t - now).max(0.0)).collect(),
+            tricycles_free_s: self.live.tricycles_free_s.iter().map(|t| (t - now).max(0.0)).collect(),
         }
     }
 
@@ -843,7 +882,7 @@ impl Dispatcher {
         // An order in several parts (bags at the gate and at a station) waited one cycle.
         let ids: BTreeSet<&str> = map.iter().map(|(id, _)| id.as_str()).collect();
         for id in ids {
-            if let Some(t) = self.orders.get_mut(id) {
+            if let Some(t) = self.live.orders.get_mut(id) {
                 t.waited += 1;
                 t.arrived_s.get_or_insert(now);
                 t.announced = planned.get(id).map(|(p, s)| (*p, open[*s].clone()));

@@ -493,3 +493,41 @@ fn an_order_past_its_promise_is_listed_as_late_and_calls_nobody() {
     assert_eq!(warning.already_late, ["o1"]);
     assert!(warning.orders.is_empty() && warning.call_porters == 0 && !warning.open_station, "{warning:?}");
 }
+
+#[test]
+fn a_dispatcher_resumed_from_a_checkpoint_plans_exactly_as_the_one_it_was_taken_from() {
+    let mut d = dispatcher(Policy::Lastmetre);
+    let area = d.area().clone();
+    let lane = area.lanes.iter().find(|l| l.tricycle).expect("a tricycle lane").id.clone();
+    d.add_orders(&orders(&d, 60, NOON - 60.0, "a")).unwrap();
+    let first = plan(&mut d, NOON);
+    let drop = &first.outings[0].drops[0];
+    d.report(Seconds(drop.at_s), Event::Delivered { order: drop.order.clone(), bags: vec![] }).unwrap();
+    d.report(Seconds(NOON + 100.0), Event::PorterOffDuty { porter: 1 }).unwrap();
+    d.report(Seconds(NOON + 200.0), Event::LaneClosed { lane }).unwrap();
+    let bytes = d.checkpoint();
+    let settings = Settings { iterations: 400, policy: Policy::Lastmetre, consolidate: false, ..Settings::default() };
+    let mut resumed = Dispatcher::resume(area.clone(), Fleet::default(), settings.clone(), &bytes).unwrap();
+    assert_eq!(resumed.checkpoint(), bytes, "a checkpoint reads back to itself");
+    for (k, now) in [NOON + 1800.0, NOON + 3600.0].into_iter().enumerate() {
+        let more = orders(&d, 20, now - 60.0, &format!("b{k}-"));
+        d.add_orders(&more).unwrap();
+        resumed.add_orders(&more).unwrap();
+        let (a, b) = (plan(&mut d, now), plan(&mut resumed, now));
+        assert_eq!(a.cycle, b.cycle);
+        assert_eq!((&a.trips, &a.outings), (&b.trips, &b.outings), "cycle {}", a.cycle);
+        assert_eq!(format!("{:?}", a.plan), format!("{:?}", b.plan));
+        assert_eq!(format!("{:?}", a.instance), format!("{:?}", b.instance));
+    }
+    // Another fleet, or bytes that are not a checkpoint, are refused, not half read.
+    let fewer =
+        Fleet { porters: lastmetre_model::Porters { count: 3, ..Fleet::default().porters }, ..Fleet::default() };
+    assert!(matches!(
+        Dispatcher::resume(area.clone(), fewer, settings.clone(), &bytes),
+        Err(DispatchError::BadCheckpoint(_))
+    ));
+    assert!(matches!(
+        Dispatcher::resume(area, Fleet::default(), settings, b"not a checkpoint"),
+        Err(DispatchError::BadCheckpoint(_))
+    ));
+}

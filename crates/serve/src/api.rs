@@ -62,7 +62,7 @@ impl ApiError {
             DispatchError::UnknownFeature("lane", _) => "/lane",
             DispatchError::UnknownFeature(..) | DispatchError::StationAlreadyClosed(_) => "/station",
             DispatchError::EventTooOld(..) | DispatchError::TimeWentBack(..) => "/at",
-            DispatchError::Problems(_) => "",
+            DispatchError::Problems(_) | DispatchError::BadCheckpoint(_) => "",
         };
         Self::invalid_at(path, "refused_event", e.to_string())
     }
@@ -155,6 +155,7 @@ pub(crate) fn router(service: Shared) -> Router {
         .route("/orders/{id}", get(get_order))
         .route("/events", post(post_event))
         .route("/plan", post(post_plan))
+        .route("/plans", get(list_plans))
         .route("/plans/latest", get(latest_plan))
         .route("/plans/{id}", get(get_plan))
         .route("/plans/{id}/sheets/{person}", get(get_sheet))
@@ -624,7 +625,13 @@ async fn post_event(
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(key.clone(), (status, response.clone()));
             // Lost if the service dies first: the next start answers it from the replay. The
-            // event is applied either way, so its answer stands.
+            // event is applied either way, so its answer stands; the next checkpoint stores it
+            // again.
+            service.fresh_answers.lock().unwrap_or_else(|e| e.into_inner()).push((
+                key.clone(),
+                status,
+                response.clone(),
+            ));
             let _ = service.writer.send(Write::Answer { key, status, response: response.clone() });
         }
         Ok(json_response(status, response))
@@ -712,17 +719,24 @@ async fn post_plan(
         }
         let (reply, rx) = oneshot::channel();
         service.writer.send(Write::Plan { at, reply }).map_err(|_| ApiError::ledger_down())?;
-        let (_, orders) = rx.blocking_recv().map_err(|_| ApiError::ledger_down())?.map_err(ApiError::ledger_failed)?;
+        let (seq, orders) =
+            rx.blocking_recv().map_err(|_| ApiError::ledger_down())?.map_err(ApiError::ledger_failed)?;
         *service.last_plan_at.lock().unwrap_or_else(|e| e.into_inner()) = at;
         service.journal_entries.fetch_add(1, Ordering::Relaxed);
         let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            make_plan(&mut d, &service.queue, &service.area, orders, at)
+            make_plan(&mut d, &service.queue, &service.area, orders, at, seq)
         }));
         let Ok(plan) = planned else {
             // The dispatcher may be half-updated: write nothing more until a restart.
             service.broken.store(true, Ordering::Relaxed);
             return Err(ApiError::planner_failed());
         };
+        // The plan as served and the state after it, stored by the writer in one transaction;
+        // lost only with a crash first, and then the next start makes the same plan again.
+        let answers = std::mem::take(&mut *service.fresh_answers.lock().unwrap_or_else(|e| e.into_inner()));
+        let state = crate::checkpoint_state(&d, &service.queue, at);
+        let rows: Vec<_> = plan.iter().map(crate::plan_row).collect();
+        let _ = service.writer.send(Write::Checkpoint { seq, state, plans: rows, answers });
         if let Some(plan) = &plan {
             service.plans.write().unwrap_or_else(|e| e.into_inner()).push(plan.clone());
         }
@@ -769,12 +783,41 @@ async fn latest_plan(
     axum::Extension(caller): axum::Extension<Caller>,
 ) -> Result<Response, ApiError> {
     let plans = s.plans.read().unwrap_or_else(|e| e.into_inner());
-    plans.last().map(|p| plan_response(p, caller)).ok_or_else(|| ApiError::not_found("plan yet; POST /plan"))
+    plans.recent.back().map(|p| plan_response(p, caller)).ok_or_else(|| ApiError::not_found("plan yet; POST /plan"))
 }
 
-fn find_plan(plans: &[StoredPlan], id: &str) -> Result<usize, ApiError> {
+/// Every plan made, oldest first: id, cycle start, the journal position of its request and
+/// the checker's verdict.
+async fn list_plans(State(s): State<Shared>) -> Response {
+    let plans = s.plans.read().unwrap_or_else(|e| e.into_inner());
+    let list: Vec<Value> = plans
+        .index
+        .iter()
+        .map(|p| {
+            json!({
+                "id": p.id,
+                "cycle_start": lastmetre::formats::format_time(p.at_s),
+                "seq": p.seq,
+                "feasible": p.feasible,
+            })
+        })
+        .collect();
+    axum::Json(json!({ "plans": list })).into_response()
+}
+
+/// A plan by id: from memory when recent, else from the ledger.
+fn find_plan(s: &Service, id: &str) -> Result<StoredPlan, ApiError> {
     let n: u32 = id.parse().map_err(|_| ApiError::not_found(&format!("plan '{id}'")))?;
-    plans.iter().position(|p| p.id == n).ok_or_else(|| ApiError::not_found(&format!("plan {n}")))
+    let plans = s.plans.read().unwrap_or_else(|e| e.into_inner());
+    if let Some(plan) = plans.recent.iter().find(|p| p.id == n) {
+        return Ok(plan.clone());
+    }
+    if !plans.index.iter().any(|p| p.id == n) {
+        return Err(ApiError::not_found(&format!("plan {n}")));
+    }
+    drop(plans);
+    let loaded = crate::load_plan(&s.reader.lock().unwrap_or_else(|e| e.into_inner()), n);
+    loaded.map_err(ApiError::ledger_failed)?.ok_or_else(|| ApiError::not_found(&format!("plan {n}")))
 }
 
 async fn get_plan(
@@ -782,9 +825,8 @@ async fn get_plan(
     axum::Extension(caller): axum::Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let plans = s.plans.read().unwrap_or_else(|e| e.into_inner());
-    let at = find_plan(&plans, &id)?;
-    Ok(plan_response(&plans[at], caller))
+    let plan = tokio::task::spawn_blocking(move || find_plan(&s, &id)).await.map_err(ApiError::internal)??;
+    Ok(plan_response(&plan, caller))
 }
 
 async fn get_sheet(
@@ -793,10 +835,12 @@ async fn get_sheet(
     Path((id, person)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     require_dispatcher(caller)?;
-    let plans = s.plans.read().unwrap_or_else(|e| e.into_inner());
-    let at = find_plan(&plans, &id)?;
+    let plan = {
+        let id = id.clone();
+        tokio::task::spawn_blocking(move || find_plan(&s, &id)).await.map_err(ApiError::internal)??
+    };
     let person = person.trim_end_matches(".md");
-    let sheet = plans[at].sheets.iter().find(|(n, _)| n == person).ok_or_else(|| {
+    let sheet = plan.sheets.iter().find(|(n, _)| n == person).ok_or_else(|| {
         ApiError::not_found(&format!("sheet '{person}' in plan {id} (tricycle-N or porter-N of the plan's sheets)"))
     })?;
     Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], sheet.1.clone()).into_response())
@@ -822,14 +866,14 @@ async fn get_area(
 
 async fn metrics(State(s): State<Shared>) -> Response {
     let plans = s.plans.read().unwrap_or_else(|e| e.into_inner());
-    let latest = plans.last();
+    let latest = plans.recent.back();
     let orders = s.queue.all.read().unwrap_or_else(|e| e.into_inner()).len();
     let queued = s.queue.pending.lock().unwrap_or_else(|e| e.into_inner()).len();
     axum::Json(json!({
         "orders_acknowledged": orders,
         "orders_queued": queued,
         "journal_entries": s.journal_entries.load(Ordering::Relaxed),
-        "plans": plans.len(),
+        "plans": plans.index.len(),
         "latest_plan": latest.map(|p| p.id),
         "latest_metrics": latest.map(|p| p.body["plan"]["metrics"].clone()),
         "latest_feasible": latest.map(|p| p.feasible),

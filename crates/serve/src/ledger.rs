@@ -62,7 +62,7 @@ impl Queue {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     "CREATE TABLE journal (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         kind TEXT NOT NULL CHECK (kind IN ('orders', 'event', 'plan')),
@@ -81,6 +81,16 @@ const MIGRATIONS: [&str; 3] = [
     // Events take idempotency keys too: the key is written with the event's journal entry
     // (`seq`, status 0 while its answer is not known yet) and answered once applied.
     "ALTER TABLE idempotency ADD COLUMN seq INTEGER;",
+    // Start-up in seconds whatever the history: the plans as served, and the service's state
+    // after a journal position (a plan or an event), so only the journal after it replays.
+    "CREATE TABLE plans (
+        id INTEGER PRIMARY KEY,
+        seq INTEGER NOT NULL REFERENCES journal(seq),
+        at_s REAL NOT NULL,
+        feasible INTEGER NOT NULL,
+        body BLOB NOT NULL
+    );
+    CREATE TABLE checkpoint (seq INTEGER PRIMARY KEY REFERENCES journal(seq), state BLOB NOT NULL);",
 ];
 
 /// What the journal holds, in acknowledgement order.
@@ -153,8 +163,13 @@ pub fn bind(conn: &Connection, facts: &[(&str, String)]) -> Result<(), String> {
 
 /// The whole journal, oldest first.
 pub fn journal(conn: &Connection) -> rusqlite::Result<Vec<(i64, Entry)>> {
-    let mut stmt = conn.prepare("SELECT seq, kind, at_s, body FROM journal ORDER BY seq")?;
-    let rows = stmt.query_map([], |r| {
+    journal_after(conn, 0)
+}
+
+/// The journal after position `seq`, oldest first.
+pub fn journal_after(conn: &Connection, seq: i64) -> rusqlite::Result<Vec<(i64, Entry)>> {
+    let mut stmt = conn.prepare("SELECT seq, kind, at_s, body FROM journal WHERE seq > ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([seq], |r| {
         let (seq, kind, at, body): (i64, String, Option<f64>, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
         let entry = match kind.as_str() {
             "orders" => Entry::Orders(body),
@@ -165,6 +180,53 @@ pub fn journal(conn: &Connection) -> rusqlite::Result<Vec<(i64, Entry)>> {
     })?;
     rows.collect()
 }
+
+/// The order batches up to journal position `seq` (inclusive), oldest first.
+pub fn orders_until(conn: &Connection, seq: i64) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT body FROM journal WHERE kind = 'orders' AND seq <= ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([seq], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// The latest checkpoint: its journal position and state, compressed as written.
+pub fn latest_checkpoint(conn: &Connection) -> rusqlite::Result<Option<(i64, Vec<u8>)>> {
+    conn.query_row("SELECT seq, state FROM checkpoint ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+}
+
+/// What the ledger knows of each stored plan: id, journal position, cycle start, feasible.
+pub fn plan_index(conn: &Connection) -> rusqlite::Result<Vec<(u32, i64, f64, bool)>> {
+    let mut stmt = conn.prepare("SELECT id, seq, at_s, feasible FROM plans ORDER BY id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    rows.collect()
+}
+
+/// One stored plan, compressed as written.
+pub fn stored_plan(conn: &Connection, id: u32) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.query_row("SELECT body FROM plans WHERE id = ?1", [id], |r| r.get(0)).optional()
+}
+
+/// Deflates bytes for a checkpoint or a stored plan (MessagePack of JSON-like data shrinks
+/// about tenfold).
+pub fn deflate(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
+}
+
+/// Inflates what [`deflate`] made.
+pub fn inflate(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    flate2::read::DeflateDecoder::new(bytes).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// A plan to store: id, journal position of its request, cycle start, feasible, and the plan
+/// as served (deflated).
+pub type PlanRow = (u32, i64, f64, bool, Vec<u8>);
 
 /// What an idempotency key was first used for: the body's hash, the status and the body of
 /// the response.
@@ -230,6 +292,18 @@ pub enum Write {
         status: u16,
         /// The answer's body.
         response: String,
+    },
+    /// Store plans and the state after journal position `seq` (deflated), replacing the
+    /// previous checkpoint, in one transaction.
+    Checkpoint {
+        /// The journal position the state is after.
+        seq: i64,
+        /// The state.
+        state: Vec<u8>,
+        /// Plans made up to `seq` and not stored yet.
+        plans: Vec<PlanRow>,
+        /// Answers to events' keys given since the previous checkpoint.
+        answers: Vec<(String, u16, String)>,
     },
     /// Append a plan request; the reply carries the orders acknowledged before it.
     Plan {
@@ -326,6 +400,15 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>, queue: &Queue) {
                         Err(e) => eprintln!("the answer to event key '{key}' was not stored: {e}"),
                     }
                 }
+                // In a savepoint of its own: a checkpoint that cannot be stored leaves the
+                // previous one, and the next start replays a little more.
+                Write::Checkpoint { seq, state, plans, answers } => {
+                    let sp = tx.savepoint_with_name("checkpoint")?;
+                    match store_checkpoint(&sp, seq, &state, &plans, &answers) {
+                        Ok(()) => sp.commit()?,
+                        Err(e) => eprintln!("the checkpoint after journal entry {seq} was not stored: {e}"),
+                    }
+                }
                 Write::Plan { at, reply } => {
                     tx.execute("INSERT INTO journal (kind, at_s, body) VALUES ('plan', ?1, '{}')", params![at])?;
                     replies.push(Reply::Plan(reply, tx.last_insert_rowid()));
@@ -377,6 +460,30 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>, queue: &Queue) {
             }
         }
     }
+}
+
+/// Stores plans, the answers to events' keys given since the previous checkpoint, and the
+/// state after journal position `seq`, replacing older checkpoints: a checkpoint stands only
+/// with every answer and plan up to it.
+pub fn store_checkpoint(
+    tx: &Connection,
+    seq: i64,
+    state: &[u8],
+    plans: &[PlanRow],
+    answers: &[(String, u16, String)],
+) -> rusqlite::Result<()> {
+    for (key, status, response) in answers {
+        answer(tx, key, *status, response)?;
+    }
+    for (id, plan_seq, at, feasible, body) in plans {
+        tx.execute(
+            "INSERT OR REPLACE INTO plans (id, seq, at_s, feasible, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, plan_seq, at, feasible, body],
+        )?;
+    }
+    tx.execute("DELETE FROM checkpoint WHERE seq < ?1", [seq])?;
+    tx.execute("INSERT OR REPLACE INTO checkpoint (seq, state) VALUES (?1, ?2)", params![seq, state])?;
+    Ok(())
 }
 
 fn append_event(

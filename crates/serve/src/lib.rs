@@ -7,7 +7,8 @@
 //! POST /orders ─▶ check (no lock) ─▶ ledger writer (group commit, fsync) ─▶ 201 ─▶ queue
 //! POST /events ─▶ dispatcher lock: queue → dispatcher, report ─▶ ledger ─▶ 200
 //! POST /plan   ─▶ dispatcher lock ─▶ ledger (takes the queue) ─▶ next_plan ─▶ checker ─▶ 201
-//! start        ─▶ replay the ledger's journal in order: the same state, the same plans
+//!                  └─▶ ledger: the plan as served and a checkpoint of the state after it
+//! start        ─▶ the latest checkpoint, then replay the journal after it: the same state
 //! ```
 //!
 //! Orders never wait for a re-plan: they are checked with an [`OrderCheck`] and queued; the
@@ -58,10 +59,12 @@ pub struct Config {
 }
 
 /// A plan as served.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct StoredPlan {
     /// Plan id (the cycle number, from 0).
     pub id: u32,
+    /// Journal position of the plan request.
+    pub seq: i64,
     /// The plan file (docs/plan-format.md), the records and metrics, as JSON.
     pub body: Value,
     /// The routes as GeoJSON.
@@ -83,7 +86,10 @@ pub struct Service {
     writer: mpsc::Sender<Write>,
     /// A second connection, for reads that must not wait for the writer (WAL allows both).
     reader: Mutex<rusqlite::Connection>,
-    plans: RwLock<Vec<StoredPlan>>,
+    plans: RwLock<Plans>,
+    /// Answers to events' idempotency keys since the latest checkpoint: the checkpoint stores
+    /// them again, so that no event it covers is left without its answer.
+    fresh_answers: Mutex<Vec<(String, u16, String)>>,
     area: Area,
     /// The area's addresses: orders may name households by building, unit and door.
     addresses: lastmetre::area::AddressBook,
@@ -153,18 +159,39 @@ impl Service {
             ("settings", format!("{:?}", config.settings)),
         ];
         ledger::bind(&conn, &facts).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
-        let journal = ledger::journal(&conn).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
-        let unanswered =
-            ledger::unanswered_events(&conn).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
+        let ledger_error = |e: rusqlite::Error| input(format!("ledger {}: {e}", config.db.display()));
+        let unanswered = ledger::unanswered_events(&conn).map_err(ledger_error)?;
+        let checkpoint = read_checkpoint(&conn);
+        let from = checkpoint.as_ref().map_or(0, |(seq, _)| *seq);
+        let tail = ledger::journal_after(&conn, from).map_err(ledger_error)?;
+        let stored = ledger::plan_index(&conn).map_err(ledger_error)?;
+        let entries: i64 = conn.query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0)).map_err(ledger_error)?;
+        let fresh = || -> Result<Dispatcher, StartError> {
+            Dispatcher::new(built.area.clone(), fleet.clone(), config.settings.clone())
+                .map_err(|e| input(format!("the fleet does not fit the area: {e}")))
+        };
 
-        // Replay. A plan request on which the planner panicked (the live service then stopped
-        // writing) is replayed again from the start with that request skipped: its orders
-        // wait for the next plan, and the service can start.
+        // Replay from the checkpoint. A plan request on which the planner panicked (the live
+        // service then stopped writing) is replayed again with that request skipped: its
+        // orders wait for the next plan, and the service can start.
         let mut skip = HashSet::new();
-        let Replayed { dispatcher, queue, plans, last_plan_at, answers } = loop {
-            let dispatcher = Dispatcher::new(built.area.clone(), fleet.clone(), config.settings.clone())
-                .map_err(|e| input(format!("the fleet does not fit the area: {e}")))?;
-            match replay(dispatcher, &journal, &built.area, &skip, &unanswered)? {
+        let Replayed { dispatcher, queue, plans, last_plan_at, answers, applied } = loop {
+            let (dispatcher, queue, last_plan_at) = match &checkpoint {
+                Some((seq, state)) => {
+                    let dispatcher = Dispatcher::resume(
+                        built.area.clone(),
+                        fleet.clone(),
+                        config.settings.clone(),
+                        &state.dispatcher,
+                    )
+                    .map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
+                    let queue = queue_until(&conn, *seq, &built.area, &state.refused).map_err(ledger_error)?;
+                    (dispatcher, queue, state.last_plan_at)
+                }
+                None => (fresh()?, Arc::new(Queue::default()), f64::NEG_INFINITY),
+            };
+            let start = Start { dispatcher, queue, last_plan_at };
+            match replay(start, &tail, &built.area, &skip, &unanswered)? {
                 Ok(replayed) => break replayed,
                 Err(seq) => {
                     eprintln!("the planner failed on plan request {seq} of the ledger; it is skipped");
@@ -174,8 +201,36 @@ impl Service {
         };
         // Events a crash left without their answer get the one the replay gave them.
         for (key, status, response) in &answers {
-            ledger::answer(&conn, key, *status, response)
-                .map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
+            ledger::answer(&conn, key, *status, response).map_err(ledger_error)?;
+        }
+        if unanswered.keys().any(|seq| *seq <= from) {
+            eprintln!(
+                "some events before the checkpoint have no stored answer; their keys answer 409 until repeated with a new key"
+            );
+        }
+        // What the replay made is checkpointed at once: the next start replays nothing of it.
+        if let Some(seq) = applied {
+            let rows: Vec<ledger::PlanRow> = plans.iter().map(plan_row).collect();
+            let state = checkpoint_state(&dispatcher, &queue, last_plan_at);
+            let tx = conn.unchecked_transaction().map_err(ledger_error)?;
+            ledger::store_checkpoint(&tx, seq, &state, &rows, &[]).map_err(ledger_error)?;
+            tx.commit().map_err(ledger_error)?;
+        }
+        let mut index: Vec<PlanMeta> = stored
+            .into_iter()
+            .filter(|(_, seq, _, _)| *seq <= from)
+            .map(|(id, seq, at_s, feasible)| PlanMeta { id, seq, at_s, feasible })
+            .collect();
+        index.extend(plans.iter().map(PlanMeta::of));
+        let mut recent: std::collections::VecDeque<StoredPlan> = plans.into_iter().collect();
+        if recent.is_empty()
+            && let Some(last) = index.last()
+            && let Ok(Some(plan)) = load_plan(&conn, last.id)
+        {
+            recent.push_back(plan);
+        }
+        while recent.len() > RECENT_PLANS {
+            recent.pop_front();
         }
         let check = RwLock::new(dispatcher.order_check());
         let statuses = RwLock::new(statuses(&dispatcher, &queue));
@@ -193,7 +248,8 @@ impl Service {
             statuses,
             writer,
             reader: Mutex::new(reader),
-            plans: RwLock::new(plans),
+            plans: RwLock::new(Plans { index, recent }),
+            fresh_answers: Mutex::new(Vec::new()),
             addresses: lastmetre::area::AddressBook::new(&built.area),
             area: built.area,
             area_geojson,
@@ -203,7 +259,7 @@ impl Service {
             started: Instant::now(),
             requests: AtomicU64::new(0),
             last_plan_at: Mutex::new(last_plan_at),
-            journal_entries: AtomicU64::new(journal.len() as u64),
+            journal_entries: AtomicU64::new(entries as u64),
             broken: std::sync::atomic::AtomicBool::new(false),
             event_answers: Mutex::new(HashMap::new()),
         }))
@@ -216,6 +272,130 @@ impl Service {
     }
 }
 
+/// Plans kept in memory; older ones are read from the ledger when asked for.
+const RECENT_PLANS: usize = 48;
+
+/// What the service knows of a plan without loading it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PlanMeta {
+    pub id: u32,
+    pub seq: i64,
+    pub at_s: f64,
+    pub feasible: bool,
+}
+
+impl PlanMeta {
+    fn of(plan: &StoredPlan) -> Self {
+        let at_s = plan.body["plan_start_s"].as_f64().unwrap_or_default();
+        PlanMeta { id: plan.id, seq: plan.seq, at_s, feasible: plan.feasible }
+    }
+}
+
+/// The plans served: every one's meta, and the latest ones whole.
+pub(crate) struct Plans {
+    pub index: Vec<PlanMeta>,
+    pub recent: std::collections::VecDeque<StoredPlan>,
+}
+
+impl Plans {
+    /// Adds a new plan, keeping the latest [`RECENT_PLANS`] in memory.
+    fn push(&mut self, plan: StoredPlan) {
+        self.index.push(PlanMeta::of(&plan));
+        self.recent.push_back(plan);
+        if self.recent.len() > RECENT_PLANS {
+            self.recent.pop_front();
+        }
+    }
+}
+
+/// What a checkpoint holds: the dispatcher's state after a journal position, and the
+/// service's own beside it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Checkpoint {
+    /// [`Dispatcher::checkpoint`].
+    dispatcher: Vec<u8>,
+    /// Acknowledged orders the dispatcher refused, with why.
+    refused: Vec<(String, String)>,
+    /// Start of the latest plan.
+    last_plan_at: f64,
+}
+
+/// The service's state as a checkpoint, deflated.
+fn checkpoint_state(dispatcher: &Dispatcher, queue: &Queue, last_plan_at: f64) -> Vec<u8> {
+    let mut refused: Vec<(String, String)> =
+        queue.refused.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    refused.sort();
+    let state = Checkpoint { dispatcher: dispatcher.checkpoint(), refused, last_plan_at };
+    ledger::deflate(&rmp_serde::to_vec(&state).unwrap_or_default())
+}
+
+/// The latest checkpoint, if there is one and it reads; one that does not is reported and
+/// the journal replays from the start.
+fn read_checkpoint(conn: &rusqlite::Connection) -> Option<(i64, Checkpoint)> {
+    let (seq, bytes) = match ledger::latest_checkpoint(conn) {
+        Ok(Some(found)) => found,
+        Ok(None) => return None,
+        Err(e) => {
+            eprintln!("the checkpoint cannot be read ({e}); the whole journal replays");
+            return None;
+        }
+    };
+    let decoded = ledger::inflate(&bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|raw| rmp_serde::from_slice::<Checkpoint>(&raw).map_err(|e| e.to_string()));
+    match decoded {
+        Ok(state) => Some((seq, state)),
+        Err(e) => {
+            eprintln!("the checkpoint after journal entry {seq} cannot be read ({e}); the whole journal replays");
+            None
+        }
+    }
+}
+
+/// The acknowledged orders up to journal position `seq`, all handed to the dispatcher then,
+/// with those it refused marked.
+fn queue_until(
+    conn: &rusqlite::Connection,
+    seq: i64,
+    area: &Area,
+    refused: &[(String, String)],
+) -> rusqlite::Result<Arc<Queue>> {
+    let queue = Arc::new(Queue::default());
+    let book = lastmetre::area::AddressBook::new(area);
+    for body in ledger::orders_until(conn, seq)? {
+        let (orders, _) = lastmetre::formats::read_orders_json_in(body.as_bytes(), Some(&book));
+        queue.push(orders);
+    }
+    queue.drain();
+    let all = queue.all.read().unwrap_or_else(|e| e.into_inner()).clone();
+    for (id, why) in refused {
+        if let Some(order) = all.get(id) {
+            queue.refuse(order, why.clone());
+        }
+    }
+    Ok(queue)
+}
+
+/// A plan as the ledger stores it.
+fn plan_row(plan: &StoredPlan) -> ledger::PlanRow {
+    let bytes = ledger::deflate(&rmp_serde::to_vec(plan).unwrap_or_default());
+    (plan.id, plan.seq, PlanMeta::of(plan).at_s, plan.feasible, bytes)
+}
+
+/// A stored plan, read back.
+fn load_plan(conn: &rusqlite::Connection, id: u32) -> Result<Option<StoredPlan>, String> {
+    let Some(bytes) = ledger::stored_plan(conn, id).map_err(|e| e.to_string())? else { return Ok(None) };
+    let raw = ledger::inflate(&bytes).map_err(|e| e.to_string())?;
+    rmp_serde::from_slice(&raw).map(Some).map_err(|e| e.to_string())
+}
+
+/// Where a replay starts: a fresh dispatcher, or one resumed from a checkpoint.
+struct Start {
+    dispatcher: Dispatcher,
+    queue: Arc<Queue>,
+    last_plan_at: f64,
+}
+
 /// The state a journal replays to.
 struct Replayed {
     dispatcher: Dispatcher,
@@ -224,21 +404,23 @@ struct Replayed {
     last_plan_at: f64,
     /// Answers for the idempotency keys of events left unanswered: (key, status, body).
     answers: Vec<(String, u16, String)>,
+    /// The latest plan or event replayed: the dispatcher's state is the one after it.
+    applied: Option<i64>,
 }
 
 /// Repeats the journal, skipping the plan requests in `skip`; `Ok(Err(seq))` when the planner
 /// panics on plan request `seq`.
 fn replay(
-    mut dispatcher: Dispatcher,
+    start: Start,
     journal: &[(i64, Entry)],
     area: &Area,
     skip: &HashSet<i64>,
     unanswered: &HashMap<i64, String>,
 ) -> Result<Result<Replayed, i64>, StartError> {
-    let queue = Arc::new(Queue::default());
+    let Start { mut dispatcher, queue, mut last_plan_at } = start;
     let mut plans = Vec::new();
     let mut answers = Vec::new();
-    let mut last_plan_at = f64::NEG_INFINITY;
+    let mut applied = None;
     // Bodies are kept as sent: addresses resolve against the same (bound) area.
     let book = lastmetre::area::AddressBook::new(area);
     for (seq, entry) in journal {
@@ -260,15 +442,17 @@ fn replay(
                     let (status, response) = api::event_answer(*seq, *at, reported.as_ref().map(|_| ()));
                     answers.push((key.clone(), status, response));
                 }
+                applied = Some(*seq);
             }
             Entry::Plan(at) => {
                 last_plan_at = *at;
+                applied = Some(*seq);
                 if skip.contains(seq) {
                     continue;
                 }
                 let orders = queue.drain();
                 let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    make_plan(&mut dispatcher, &queue, area, orders, *at)
+                    make_plan(&mut dispatcher, &queue, area, orders, *at, *seq)
                 }));
                 match planned {
                     Ok(Some(plan)) => plans.push(plan),
@@ -278,7 +462,7 @@ fn replay(
             }
         }
     }
-    Ok(Ok(Replayed { dispatcher, queue, plans, last_plan_at, answers }))
+    Ok(Ok(Replayed { dispatcher, queue, plans, last_plan_at, answers, applied }))
 }
 
 /// Where each order the dispatcher holds stands, as JSON, by id.
@@ -311,6 +495,7 @@ fn make_plan(
     area: &Area,
     orders: Vec<Order>,
     at: f64,
+    seq: i64,
 ) -> Option<StoredPlan> {
     add(dispatcher, queue, orders);
     let cycle = dispatcher.next_plan(lastmetre::Seconds(at)).ok()?;
@@ -338,6 +523,7 @@ fn make_plan(
         .collect();
     Some(StoredPlan {
         id: cycle.cycle,
+        seq,
         body,
         routes: routes_geojson(area, &cycle.instance, &cycle.plan),
         sheets,

@@ -81,7 +81,8 @@ pub struct Health {
 
 /// Checks the ledger `db`: SQLite's integrity check, then the journal against itself (every
 /// orders body reads, and its ids are the orders that point at it; events read; plans keep
-/// time's order; idempotency keys of events point at events).
+/// time's order; idempotency keys of events point at events; stored plans and the checkpoint
+/// point at their entries and inflate).
 pub fn check(db: &Path) -> Result<Health, Unusable> {
     let conn = open_existing(db)?;
     check_connection(&conn).map_err(|e| Unusable(format!("{}: {e}", db.display())))
@@ -163,6 +164,7 @@ fn check_connection(conn: &Connection) -> rusqlite::Result<Health> {
         .prepare("SELECT key, status, seq FROM idempotency")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
+    check_stored(conn, &kinds, &mut health)?;
     for (key, status, seq) in keys {
         if let Some(seq) = seq {
             if kinds.get(&seq) != Some(&"event") {
@@ -175,4 +177,38 @@ fn check_connection(conn: &Connection) -> rusqlite::Result<Health> {
         }
     }
     Ok(health)
+}
+
+/// Stored plans point at plan requests and the checkpoint at a plan or an event, and both
+/// inflate. A ledger written before checkpoints has neither table: nothing to check.
+fn check_stored(conn: &Connection, kinds: &HashMap<i64, &'static str>, health: &mut Health) -> rusqlite::Result<()> {
+    let tables: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('plans', 'checkpoint')",
+        [],
+        |r| r.get(0),
+    )?;
+    if tables < 2 {
+        return Ok(());
+    }
+    let plans: Vec<(u32, i64, Vec<u8>)> = conn
+        .prepare("SELECT id, seq, body FROM plans ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    for (id, seq, body) in plans {
+        if kinds.get(&seq) != Some(&"plan") {
+            health.problems.push(format!("stored plan {id} points at journal entry {seq}, which is no plan request"));
+        } else if ledger::inflate(&body).is_err() {
+            health.problems.push(format!("stored plan {id} is damaged (it does not inflate)"));
+        }
+    }
+    if let Some((seq, state)) = ledger::latest_checkpoint(conn)? {
+        if !matches!(kinds.get(&seq), Some(&"plan") | Some(&"event")) {
+            health.problems.push(format!("the checkpoint points at journal entry {seq}, which is no plan or event"));
+        } else if ledger::inflate(&state).is_err() {
+            health.problems.push(format!(
+                "the checkpoint after journal entry {seq} is damaged (it does not inflate); the next start replays the whole journal"
+            ));
+        }
+    }
+    Ok(())
 }
