@@ -63,6 +63,23 @@ pub fn check_fleet(f: &Fleet) -> Vec<Problem> {
     if let Some(m) = f.demand.problem() {
         bad(m);
     }
+    if p.shifts.is_empty() || p.shifts.len() > 4 {
+        bad(format!("porters.shifts lists {} shifts; give 1 to 4 (one or two a day is usual)", p.shifts.len()));
+    }
+    for (k, shift) in p.shifts.iter().enumerate() {
+        let (start, end) = (shift.start_h, shift.end_h);
+        if !(start.is_finite() && end.is_finite() && (0.0..24.0).contains(&start) && end > start && end <= start + 24.0)
+        {
+            bad(format!(
+                "porters.shifts[{k}] runs from {start} h to {end} h; give start_h from 0 to below 24 and end_h after it, at most 24 h later"
+            ));
+        }
+    }
+    let mut starts: Vec<f64> = p.shifts.iter().map(|s| s.start_h).collect();
+    starts.sort_by(f64::total_cmp);
+    if starts.windows(2).any(|w| w[0] == w[1]) {
+        bad("porters.shifts: two shifts start at the same hour".to_owned());
+    }
     let o = &f.orders;
     if !(o.kg_each.get().is_finite() && o.kg_each.get() > 0.0) {
         bad(format!("orders.kg_each is {}; it must be a number above zero", o.kg_each.get()));

@@ -311,9 +311,10 @@ enum Command {
         /// Tokens file: lines `dispatcher TOKEN` or `viewer TOKEN`; else LASTMETRE_TOKENS.
         #[arg(long, value_name = "FILE")]
         tokens: Option<PathBuf>,
-        /// The area's clock, hours east of UTC (8: China Standard Time).
-        #[arg(long, default_value_t = 8.0, allow_hyphen_values = true)]
-        utc_offset: f64,
+        /// The area's time zone, `+08:00` (China Standard Time) or hours east of UTC; else the
+        /// area file's `utc_offset` property, else +08:00.
+        #[arg(long, allow_hyphen_values = true, value_name = "OFFSET")]
+        utc_offset: Option<String>,
         /// Search iterations per re-plan.
         #[arg(long, default_value_t = 3000)]
         iterations: u64,

@@ -15,7 +15,7 @@ pub(crate) struct Request {
     pub db: PathBuf,
     pub listen: SocketAddr,
     pub tokens: Option<PathBuf>,
-    pub utc_offset: f64,
+    pub utc_offset: Option<String>,
     pub iterations: u64,
     pub max_body_kb: usize,
 }
@@ -41,10 +41,17 @@ pub(crate) fn run(request: Request) -> Result<ExitCode> {
             return Ok(ExitCode::from(BAD_INPUT));
         }
     };
-    if !(-12.0..=14.0).contains(&request.utc_offset) {
-        eprintln!("error: --utc-offset {} is not a time zone offset in hours", request.utc_offset);
-        return Ok(ExitCode::from(BAD_INPUT));
-    }
+    let utc_offset = match request.utc_offset.as_deref().map(lastmetre_serve::clock::parse_offset) {
+        None => None,
+        Some(Some(offset)) => Some(offset),
+        Some(None) => {
+            eprintln!(
+                "error: --utc-offset {} is not a time zone offset; give +08:00, -05:30 or hours east of UTC",
+                request.utc_offset.unwrap_or_default()
+            );
+            return Ok(ExitCode::from(BAD_INPUT));
+        }
+    };
     let config = Config {
         area: request.area,
         fleet: request.fleet,
@@ -52,7 +59,7 @@ pub(crate) fn run(request: Request) -> Result<ExitCode> {
         listen: request.listen,
         tokens,
         settings: Settings { iterations: request.iterations, ..Settings::default() },
-        utc_offset_h: request.utc_offset,
+        utc_offset,
         max_body: request.max_body_kb * 1024,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;

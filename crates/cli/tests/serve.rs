@@ -110,7 +110,8 @@ fn orders_are_checked_acknowledged_once_and_planned() {
     assert!(sheet.as_str().unwrap().starts_with("# 搬运员 1"), "a sheet in the area's language: {sheet}");
     assert_eq!(get(&s, "/plans/0/sheets/porter-1", Some(VIEWER)).0, 403);
     assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({"at": "11:00"})).0, 422, "time never goes back");
-    assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({"at": 600000})).0, 422, "a time of the day");
+    assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({"at": "25:00"})).0, 422, "a time of the day");
+    assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({"at": -60})).0, 422, "before the ledger's first day");
 
     // Events: a delivery of a planned order; an unknown order is refused.
     let delivered = plan["outings"][0]["drops"][0]["order"].as_str().unwrap().to_owned();
@@ -554,4 +555,63 @@ fn a_start_from_the_checkpoint_equals_a_replay_of_the_whole_journal() {
         .status()
         .unwrap();
     assert_eq!(status.code(), Some(0), "the ledger checks with its checkpoint and stored plans");
+}
+
+/// Days follow each other: an order placed at 23:50 is planned in the next cycle, at 00:00 of
+/// the next day; times come and go as RFC 3339 with the area's offset, and plans are found
+/// by day.
+#[test]
+fn orders_and_plans_run_on_across_midnight() {
+    let s = Server::start(&scratch("midnight.db"));
+    let (_, metrics) = get(&s, "/metrics", Some(DISPATCHER));
+    let clock = metrics["clock"].as_str().unwrap().to_owned();
+    assert!(clock.ends_with("+08:00") && clock.len() == 25, "RFC 3339 in the area's zone: {clock}");
+    let today = metrics["day"]["date"].as_str().unwrap().to_owned();
+    let mut orders = noon_orders()[..3].to_vec();
+    orders[0]["placed_at"] = json!(format!("{today}T23:50:00+08:00"));
+    orders[1]["placed_at"] = json!(format!("{today}T15:50:00Z"));
+    orders[2]["placed_at"] = json!("23:55");
+    let (status, body) = post(&s, "/plan", Some(DISPATCHER), &json!({"at": format!("{today}T23:30:00+08:00")}));
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &json!(orders)).0, 201);
+    // The next cycle starts at midnight: seconds since the ledger's first midnight.
+    let (status, body) = post(&s, "/plan", Some(DISPATCHER), &json!({"at": 86_400}));
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["metrics"]["orders_total"], 3, "{body}");
+    let (_, plan) = get(&s, "/plans/latest", Some(DISPATCHER));
+    let start = plan["cycle_start"].as_str().unwrap();
+    assert!(start.ends_with("T00:00:00+08:00") && !start.starts_with(&today), "{start}");
+    let tomorrow = plan["day"].as_str().unwrap().to_owned();
+    assert_eq!(&start[..10], tomorrow);
+    let planned: Vec<&str> = plan["outings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["drops"].as_array().unwrap())
+        .map(|d| d["order"].as_str().unwrap())
+        .collect();
+    for o in &orders {
+        assert!(planned.contains(&o["id"].as_str().unwrap()), "{} planned at midnight", o["id"]);
+    }
+    // Plans by day, and by the day's number.
+    let (_, listed) = get(&s, &format!("/plans?day={today}"), Some(VIEWER));
+    assert_eq!(listed["plans"].as_array().unwrap().len(), 1);
+    let (_, listed) = get(&s, &format!("/plans?day={tomorrow}"), Some(VIEWER));
+    assert_eq!(listed["plans"][0]["id"], 1);
+    let (status, by_day) = get(&s, &format!("/plans/{tomorrow}.1"), Some(DISPATCHER));
+    assert_eq!(status, 200);
+    assert_eq!(by_day.to_string(), plan.to_string());
+    assert_eq!(get(&s, &format!("/plans/{tomorrow}.2"), Some(DISPATCHER)).0, 404);
+    assert_eq!(get(&s, "/plans?day=someday", Some(VIEWER)).0, 422);
+    // The day figures add up to the orders' statuses.
+    let (_, metrics) = get(&s, &format!("/metrics?day={today}"), Some(DISPATCHER));
+    let day = &metrics["day"];
+    assert_eq!(day["orders_placed"], 3);
+    let counted: u64 = day["by_status"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(counted, 3, "{day}");
+    assert_eq!(day["plans"], 1);
+    // A time before the ledger's first day, or not a time, is refused with the field.
+    let early = json!({"id": "early", "household": orders[0]["household"], "placed_at": "2020-01-01T08:00:00+08:00", "bags": [{"kg": 1}]});
+    let (status, body) = post(&s, "/orders", Some(DISPATCHER), &early);
+    assert_eq!(status, 422, "{body}");
 }

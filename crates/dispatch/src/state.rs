@@ -65,6 +65,9 @@ pub struct PorterDay {
     pub station: String,
     /// Went off duty at, when off duty.
     pub off_since: Option<f64>,
+    /// Reported on duty outside every shift: on call for medicine until the next shift.
+    #[serde(default)]
+    pub on_call: bool,
 }
 
 /// The plan for one cycle, with the work it had to respect.
@@ -189,6 +192,9 @@ fn check_orders(
     problems
 }
 
+/// A day, seconds: shifts repeat every day.
+const DAY_S: f64 = 86_400.0;
+
 /// Outings that tell how long an order takes a porter (about two busy cycles' worth).
 const RECENT_OUTINGS: usize = 100;
 
@@ -233,6 +239,8 @@ struct Progress {
     cycle: u32,
     /// Arrivals and door answers seen, for holding orders with foresight.
     foresight: Foresight,
+    /// Start of the shift the porters' budgets belong to; none before the first plan or event.
+    shift_start: Option<f64>,
 }
 
 /// What a checkpoint says it is: a checkpoint of another format is not read.
@@ -275,6 +283,7 @@ impl Dispatcher {
             planned_at: f64::NEG_INFINITY,
             cycle: 0,
             foresight: Foresight::default(),
+            shift_start: None,
         };
         Ok(Self { area, matrices, fleet, settings, catchments, live })
     }
@@ -405,6 +414,45 @@ impl Dispatcher {
         (&self.live.committed_trips, &self.live.committed_outings)
     }
 
+    /// Starts a new shift if one of the fleet's shifts has started by `at` since the latest
+    /// one: every porter on duty and rested. Reports and plans call it, so that budgets reset
+    /// when a shift starts; call it first to read the day that ended (a simulation does).
+    /// True when a shift started.
+    pub fn begin_shift(&mut self, at: Seconds) -> bool {
+        let Some(start) = self.latest_shift_start(at.get()) else { return false };
+        match self.live.shift_start {
+            Some(current) if current >= start => false,
+            Some(_) => {
+                self.new_shift();
+                self.live.shift_start = Some(start);
+                true
+            }
+            // The first shift of the dispatcher: its porters are rested already.
+            None => {
+                self.live.shift_start = Some(start);
+                false
+            }
+        }
+    }
+
+    /// True when `at` lies in one of the fleet's shifts.
+    pub fn on_shift(&self, at: Seconds) -> bool {
+        let at = at.get();
+        self.shift_starts(at).any(|(start, end)| start <= at && at < end)
+    }
+
+    /// The fleet's shifts that start on the day of `at` or the day before: (start, end).
+    fn shift_starts(&self, at: f64) -> impl Iterator<Item = (f64, f64)> + '_ {
+        let day = (at / DAY_S).floor() * DAY_S;
+        [day - DAY_S, day].into_iter().flat_map(move |d| {
+            self.fleet.porters.shifts.iter().map(move |s| (d + s.start_h * 3600.0, d + s.end_h * 3600.0))
+        })
+    }
+
+    fn latest_shift_start(&self, at: f64) -> Option<f64> {
+        self.shift_starts(at).map(|(start, _)| start).filter(|s| *s <= at).max_by(f64::total_cmp)
+    }
+
     /// Starts a new shift: every porter on duty and rested, where they stand.
     pub fn new_shift(&mut self) {
         self.live.placed.clear();
@@ -422,6 +470,7 @@ impl Dispatcher {
         if at < earliest {
             return Err(DispatchError::EventTooOld(at, earliest));
         }
+        self.begin_shift(Seconds(at));
         match event {
             Event::TripDeparted { trip } => {
                 let latest = self.live.latest.as_ref().and_then(|l| l.trips.iter().position(|t| t.id == trip));
@@ -483,11 +532,15 @@ impl Dispatcher {
             }
             Event::PorterOffDuty { porter } => {
                 self.live.porters[porter].on_duty = false;
+                self.live.porters[porter].on_call = false;
                 self.live.porters[porter].off_since = Some(at);
             }
             Event::PorterOnDuty { porter } => {
-                self.live.porters[porter].on_duty = true;
-                self.live.porters[porter].off_since = None;
+                let on_call = !self.on_shift(Seconds(at));
+                let p = &mut self.live.porters[porter];
+                p.on_duty = true;
+                p.on_call = on_call;
+                p.off_since = None;
             }
             Event::LaneClosed { lane } | Event::LaneReopened { lane }
                 if !self.area.lanes.iter().any(|l| l.id == lane) =>
@@ -648,7 +701,9 @@ impl Dispatcher {
             return Err(DispatchError::TimeWentBack(now, self.live.planned_at));
         }
         self.live.planned_at = now;
+        // What started before `now` belongs to the shift that ends; then the next may start.
         self.advance_to(Seconds(now));
+        self.begin_shift(Seconds(now));
         let previous_outings = std::mem::take(&mut self.live.announced);
         let mut notes = Vec::new();
         let fleet = self.cycle_fleet(&mut notes);
@@ -744,9 +799,12 @@ impl Dispatcher {
     fn pending_jobs(&self, now: f64, open: &[String], notes: &mut Vec<String>) -> Vec<PendingJob> {
         let index = |id: &str| open.iter().position(|s| s == id);
         let mut pending = Vec::new();
+        // Between shifts only medicine goes out; the rest waits for the next shift's first
+        // cycle, and its promise runs from there.
+        let night = !self.on_shift(Seconds(now));
         for id in &self.live.arrival {
             let t = &self.live.orders[id];
-            if t.cancelled {
+            if t.cancelled || (night && t.order.priority != lastmetre_model::Priority::Medicine) {
                 continue;
             }
             let mut groups: BTreeMap<Option<&str>, (Vec<usize>, f64)> = BTreeMap::new();
@@ -848,13 +906,15 @@ impl Dispatcher {
 
     /// The porters and tricycles as the cycle starting at `now` finds them.
     fn fleet_state(&self, now: f64, open: &[String]) -> FleetState {
+        let on_shift = self.on_shift(Seconds(now));
         FleetState {
             porters: self
                 .live
                 .porters
                 .iter()
                 .map(|p| PorterState {
-                    on_duty: p.on_duty,
+                    // Outside every shift only a porter reported on duty since works.
+                    on_duty: p.on_duty && (on_shift || p.on_call),
                     free_s: (p.free_s - now).max(0.0),
                     station: open
                         .iter()

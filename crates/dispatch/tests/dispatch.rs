@@ -531,3 +531,42 @@ fn a_dispatcher_resumed_from_a_checkpoint_plans_exactly_as_the_one_it_was_taken_
         Err(DispatchError::BadCheckpoint(_))
     ));
 }
+
+#[test]
+fn shifts_reset_the_budgets_and_at_night_only_medicine_goes_out_with_a_porter_on_call() {
+    let day = 86_400.0;
+    let mut fleet = Fleet::default();
+    fleet.porters.shifts = vec![
+        lastmetre_model::Shift { start_h: 6.0, end_h: 14.0 },
+        lastmetre_model::Shift { start_h: 14.0, end_h: 22.0 },
+    ];
+    let settings = Settings { iterations: 400, consolidate: false, ..Settings::default() };
+    let mut d = Dispatcher::new(area(), fleet, settings).unwrap();
+    d.add_orders(&orders(&d, 30, 13.0 * 3600.0, "a")).unwrap();
+    plan(&mut d, 13.0 * 3600.0);
+    // The morning's outings start; the afternoon shift starts with rested porters.
+    d.advance_to(Seconds(13.5 * 3600.0));
+    assert!(d.porters().iter().any(|p| p.energy_kj > 0.0));
+    assert!(d.on_shift(Seconds(14.0 * 3600.0)) && !d.on_shift(Seconds(23.0 * 3600.0)));
+    let afternoon = plan(&mut d, 14.0 * 3600.0);
+    assert!(afternoon.instance.state.porters.iter().all(|p| p.spent_kj == 0.0), "budgets reset at 14:00");
+    // At night: a normal order waits; medicine waits too until a porter is on call.
+    let h = d.area().households[3].id.clone();
+    let night = [
+        order("n-normal", &h, 3.0, Priority::Normal, 23.0 * 3600.0),
+        order("n-medicine", &h, 1.0, Priority::Medicine, 23.0 * 3600.0),
+    ];
+    d.add_orders(&night).unwrap();
+    let late = plan(&mut d, 23.5 * 3600.0);
+    let ids: Vec<&str> = late.instance.jobs.iter().map(|j| j.id.as_str()).collect();
+    assert_eq!(ids, ["n-medicine"], "only medicine is planned at night");
+    assert!(late.outings.is_empty(), "no porter on duty at night");
+    d.report(Seconds(23.6 * 3600.0), Event::PorterOnDuty { porter: 0 }).unwrap();
+    let on_call = plan(&mut d, day);
+    assert_eq!(on_call.outings.iter().map(|o| o.porter).collect::<Vec<_>>(), [0], "the porter on call takes it");
+    assert!(on_call.outings.iter().all(|o| o.drops.iter().all(|x| x.order == "n-medicine")));
+    // The morning shift: everyone on duty, rested, and the normal order goes out.
+    let morning = plan(&mut d, day + 6.0 * 3600.0);
+    assert!(morning.instance.state.porters.iter().all(|p| p.on_duty && p.spent_kj == 0.0));
+    assert!(morning.outings.iter().any(|o| o.drops.iter().any(|x| x.order == "n-normal")));
+}

@@ -136,7 +136,7 @@ pub fn parse_time(v: &str) -> Option<Seconds> {
         return None;
     }
     if let Ok(s) = v.parse::<f64>() {
-        return (s.is_finite() && (0.0..=7.0 * 86_400.0).contains(&s)).then_some(Seconds(s));
+        return (s.is_finite() && (0.0..=400.0 * 86_400.0).contains(&s)).then_some(Seconds(s));
     }
     let clock = match v.find('T') {
         Some(t) => &v[t + 1..],
@@ -154,15 +154,15 @@ pub fn parse_time(v: &str) -> Option<Seconds> {
     (h < 24 && m < 60 && (0.0..60.0).contains(&s)).then(|| Seconds(f64::from(h * 3600 + m * 60) + s))
 }
 
-/// `HH:MM:SS` for a time of day in seconds.
+/// `HH:MM:SS` for a time of day in seconds (of any day: 90,000 s is 01:00:00).
 pub fn format_time(s: f64) -> String {
-    let s = s.max(0.0).round() as u64;
+    let s = s.max(0.0).round() as u64 % 86_400;
     format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
-/// `HH:MM` for a time of day in seconds.
+/// `HH:MM` for a time of day in seconds (of any day).
 pub fn format_clock(s: f64) -> String {
-    let s = s.max(0.0).round() as u64;
+    let s = s.max(0.0).round() as u64 % 86_400;
     format!("{:02}:{:02}", s / 3600, s / 60 % 60)
 }
 
@@ -563,7 +563,13 @@ pub fn write_orders_json(orders: &[Order]) -> Value {
                 "id": o.id,
                 "household": o.household,
                 "priority": o.priority.as_str(),
-                "placed_at": format_time(o.placed_at.get()),
+                // A clock time within the first day; seconds after, so that a stream of days
+                // reads back to the same instants.
+                "placed_at": if o.placed_at.get() < 86_400.0 {
+                    Value::from(format_time(o.placed_at.get()))
+                } else {
+                    Value::from(o.placed_at.get())
+                },
                 "bags": bags,
             });
             if let Some(s) = &o.station {

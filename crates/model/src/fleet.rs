@@ -129,6 +129,32 @@ pub struct Porters {
     /// Most porters working from one station in a plan; any number when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_station: Option<usize>,
+    /// The shifts of a day, in the area's clock: at each start the porters' energy and
+    /// climbing budgets begin anew. Outside every shift the porters are off duty, and only
+    /// medicine goes out, with a porter reported on duty. One shift of the whole day when
+    /// absent.
+    #[serde(skip_serializing_if = "is_whole_day")]
+    pub shifts: Vec<Shift>,
+}
+
+/// One shift of a day, hours of the area's clock (`start_h` 6, `end_h` 14: 06:00–14:00). A
+/// shift may run past midnight (`end_h` 30: until 06:00 the next day).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shift {
+    /// Start, hours after midnight, 0 to 24.
+    pub start_h: f64,
+    /// End, hours after the start's midnight: above `start_h`, at most `start_h` + 24.
+    pub end_h: f64,
+}
+
+impl Shift {
+    /// The whole day, from midnight to midnight: the default.
+    pub const WHOLE_DAY: Shift = Shift { start_h: 0.0, end_h: 24.0 };
+}
+
+fn is_whole_day(shifts: &Vec<Shift>) -> bool {
+    *shifts == [Shift::WHOLE_DAY]
 }
 
 impl Default for Porters {
@@ -147,6 +173,7 @@ impl Default for Porters {
             leave_bags_at_entrance: true,
             outings_each: None,
             per_station: None,
+            shifts: vec![Shift::WHOLE_DAY],
         }
     }
 }

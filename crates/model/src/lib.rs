@@ -16,7 +16,7 @@ pub mod seed;
 mod units;
 
 pub use demand::{DemandProfile, Peak};
-pub use fleet::{Effort, Fleet, OrderLimits, Porters, StationSetting, Tricycles, Weights};
+pub use fleet::{Effort, Fleet, OrderLimits, Porters, Shift, StationSetting, Tricycles, Weights};
 pub use instance::{Announced, FleetState, Hold, Instance, Job, PorterState, Stairwell, Station, Stock, Table};
 pub use order::{Bag, Order, Priority};
 pub use params::{AreaParams, TRICYCLE_TOP_SPEED};

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use lastmetre::Event;
 use lastmetre::dispatch::DispatchError;
-use lastmetre::formats::{parse_time, plain, read_orders_value_in};
+use lastmetre::formats::{plain, read_orders_value_in};
 use lastmetre::{Code, Order, Problem};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
@@ -326,20 +326,63 @@ async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
-/// A time as `"HH:MM"`, `"HH:MM:SS"`, RFC 3339 or seconds of the day; the service's clock
-/// when absent.
+/// A time as RFC 3339, `"HH:MM"` / `"HH:MM:SS"` (today in the area) or seconds since the
+/// ledger's first midnight; the service's clock when absent.
 fn time_of(s: &Service, value: Option<&Value>, path: &str) -> Result<f64, ApiError> {
     let parsed = match value {
         None | Some(Value::Null) => return Ok(s.now_s()),
-        Some(Value::String(t)) => parse_time(t),
-        Some(Value::Number(n)) => n.as_f64().and_then(|x| parse_time(&x.to_string())),
-        Some(_) => None,
+        Some(value) => time_in(s, value),
     };
-    parsed.map(|t| t.get()).filter(|t| (0.0..86_400.0).contains(t)).ok_or_else(|| {
-        let mut e = ApiError::invalid(format!("{path} is not a time of the day such as \"12:00\""));
-        e.fields.push(json!({ "path": path, "code": "bad_time", "message": "HH:MM, HH:MM:SS, RFC 3339 or seconds" }));
+    parsed.ok_or_else(|| {
+        let mut e = ApiError::invalid(format!(
+            "{path} is not a time on or after {} such as \"2026-12-01T12:00:00+08:00\" or \"12:00\" (today)",
+            crate::clock::format_date(s.clock.epoch())
+        ));
+        e.fields.push(json!({ "path": path, "code": "bad_time", "message": "RFC 3339, HH:MM, HH:MM:SS or seconds" }));
         e
     })
+}
+
+/// A time in the service's seconds, or `None`: never before the ledger's first day.
+fn time_in(s: &Service, value: &Value) -> Option<f64> {
+    let t = match value {
+        Value::String(t) => s.clock.parse(t, s.now_s()),
+        Value::Number(n) => n.as_f64(),
+        _ => None,
+    }?;
+    (t.is_finite() && t >= 0.0).then_some(t)
+}
+
+/// Each order's `placed_at` as the service's seconds: a clock time means today in the area,
+/// so the journal keeps the instant, and a replay on another day reads the same orders. A
+/// text that is no time on or after the ledger's first day is a problem of its order.
+fn placed_at_in_seconds(s: &Service, orders: &mut Value) -> Vec<Problem> {
+    let list = match orders {
+        Value::Array(list) => list,
+        Value::Object(map) => match map.get_mut("orders") {
+            Some(Value::Array(list)) => list,
+            _ => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    let mut problems = Vec::new();
+    for order in list {
+        let id = order.get("id").and_then(Value::as_str).map(str::to_owned);
+        let Some(at) = order.get_mut("placed_at").filter(|at| at.is_string()) else { continue };
+        match time_in(s, at) {
+            Some(t) => *at = json!(t),
+            None => problems.push(Problem::new(
+                Code::MalformedOrder,
+                id.as_deref(),
+                format!(
+                    "order '{}': placed_at {at} is no time on or after {} (RFC 3339 such as \"2026-12-01T11:05:00+08:00\", or \"11:05\" for today)",
+                    id.as_deref().unwrap_or("?"),
+                    crate::clock::format_date(s.clock.epoch())
+                ),
+            )),
+        }
+    }
+    problems
 }
 
 async fn post_orders(
@@ -378,12 +421,10 @@ async fn post_orders(
             Value::Object(ref map) if !map.contains_key("orders") => json!([value]),
             other => other,
         };
+        let mut wrapped = wrapped;
+        let times = placed_at_in_seconds(&service, &mut wrapped);
         let (orders, mut problems) = read_orders_value_in(wrapped.clone(), Some(&service.addresses));
-        // The service plans one day: a time of the day, 00:00:00 to 23:59:59.
-        for o in orders.iter().filter(|o| o.placed_at.get() >= 86_400.0) {
-            let message = format!("order '{}': placed_at must be a time of the day, 0 to 86,399 seconds", o.id);
-            problems.push(Problem::new(Code::MalformedOrder, Some(&o.id), message));
-        }
+        problems.extend(times);
         if problems.is_empty() {
             if orders.is_empty() {
                 return Err(ApiError::invalid_at("/orders", "no_orders", "no orders in the body"));
@@ -392,11 +433,16 @@ async fn post_orders(
                 let known = service.queue.known.read().unwrap_or_else(|e| e.into_inner());
                 orders.iter().filter(|o| known.contains(&o.id)).map(|o| o.id.clone()).collect()
             };
-            // Every acknowledged order counts (the service plans one shift), but those the
-            // dispatcher refused when it took them.
+            // Every order acknowledged for the same day counts, but those the dispatcher
+            // refused when it took them.
             let placed: HashMap<&str, usize> = {
                 let all = service.queue.placed.read().unwrap_or_else(|e| e.into_inner());
-                orders.iter().map(|o| (o.household.as_str(), all.get(&o.household).copied().unwrap_or(0))).collect()
+                let count = |o: &lastmetre::Order| all.get(&ledger::day_key(o)).copied().unwrap_or(0);
+                let mut placed = HashMap::new();
+                for o in &orders {
+                    placed.entry(o.household.as_str()).or_insert_with(|| count(o));
+                }
+                placed
             };
             let check = service.check.read().unwrap_or_else(|e| e.into_inner()).clone();
             problems = check.check(&orders, &|id| taken.contains(id), &|h| placed.get(h).copied().unwrap_or(0));
@@ -457,9 +503,14 @@ fn json_response(status: u16, body: String) -> Response {
 
 /// The answer to an applied event, as status and body: what the client hears, what its
 /// idempotency key keeps, and what a replay records for a key left unanswered by a crash.
-pub(crate) fn event_answer(seq: i64, at: f64, reported: Result<(), &DispatchError>) -> (u16, String) {
+pub(crate) fn event_answer(
+    seq: i64,
+    at: f64,
+    reported: Result<(), &DispatchError>,
+    clock: &crate::clock::Clock,
+) -> (u16, String) {
     match reported {
-        Ok(()) => (200, json!({ "seq": seq, "at": lastmetre::formats::format_time(at) }).to_string()),
+        Ok(()) => (200, json!({ "seq": seq, "at": clock.format(at) }).to_string()),
         Err(e) => {
             let e = ApiError::refused_event(e);
             (e.status.as_u16(), e.body().to_string())
@@ -617,7 +668,7 @@ async fn post_event(
         if reported.is_ok() {
             *service.check.write().unwrap_or_else(|e| e.into_inner()) = d.order_check();
         }
-        let (status, response) = event_answer(seq, at, reported.as_ref().map(|_| ()));
+        let (status, response) = event_answer(seq, at, reported.as_ref().map(|_| ()), &service.clock);
         if let Some(key) = key {
             service
                 .event_answers
@@ -711,8 +762,8 @@ async fn post_plan(
                     "bad_time",
                     format!(
                         "the cycle start {} is before the latest plan's {}",
-                        lastmetre::formats::format_time(at),
-                        lastmetre::formats::format_time(last)
+                        service.clock.format(at),
+                        service.clock.format(last)
                     ),
                 ));
             }
@@ -724,7 +775,7 @@ async fn post_plan(
         *service.last_plan_at.lock().unwrap_or_else(|e| e.into_inner()) = at;
         service.journal_entries.fetch_add(1, Ordering::Relaxed);
         let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            make_plan(&mut d, &service.queue, &service.area, orders, at, seq)
+            make_plan(&mut d, &service.queue, &service.area, &service.clock, orders, at, seq)
         }));
         let Ok(plan) = planned else {
             // The dispatcher may be half-updated: write nothing more until a restart.
@@ -786,29 +837,50 @@ async fn latest_plan(
     plans.recent.back().map(|p| plan_response(p, caller)).ok_or_else(|| ApiError::not_found("plan yet; POST /plan"))
 }
 
-/// Every plan made, oldest first: id, cycle start, the journal position of its request and
-/// the checker's verdict.
-async fn list_plans(State(s): State<Shared>) -> Response {
+/// Every plan made, oldest first, or those of one day (`?day=YYYY-MM-DD`): id, cycle start,
+/// the journal position of its request and the checker's verdict.
+async fn list_plans(State(s): State<Shared>, Query(q): Query<HashMap<String, String>>) -> Result<Response, ApiError> {
+    let day = q.get("day").map(|d| day_of(d)).transpose()?;
     let plans = s.plans.read().unwrap_or_else(|e| e.into_inner());
     let list: Vec<Value> = plans
         .index
         .iter()
+        .filter(|p| day.is_none_or(|d| s.clock.day(p.at_s) == d))
         .map(|p| {
             json!({
                 "id": p.id,
-                "cycle_start": lastmetre::formats::format_time(p.at_s),
+                "cycle_start": s.clock.format(p.at_s),
+                "day": crate::clock::format_date(s.clock.day(p.at_s)),
                 "seq": p.seq,
                 "feasible": p.feasible,
             })
         })
         .collect();
-    axum::Json(json!({ "plans": list })).into_response()
+    Ok(axum::Json(json!({ "plans": list })).into_response())
+}
+
+/// A `day` parameter.
+fn day_of(text: &str) -> Result<time::Date, ApiError> {
+    crate::clock::parse_date(text).ok_or_else(|| {
+        ApiError::invalid_at("/day", "bad_day", format!("day '{text}' is not a date such as 2026-12-01"))
+    })
 }
 
 /// A plan by id: from memory when recent, else from the ledger.
+/// The id is the plan's number, or `YYYY-MM-DD.K`: the day's K-th plan, from 1.
 fn find_plan(s: &Service, id: &str) -> Result<StoredPlan, ApiError> {
-    let n: u32 = id.parse().map_err(|_| ApiError::not_found(&format!("plan '{id}'")))?;
     let plans = s.plans.read().unwrap_or_else(|e| e.into_inner());
+    let n: u32 = match id.split_once('.') {
+        Some((day, k)) => {
+            let day = day_of(day)?;
+            let k: usize = k.parse().map_err(|_| ApiError::not_found(&format!("plan '{id}'")))?;
+            let of_day = plans.index.iter().filter(|p| s.clock.day(p.at_s) == day);
+            of_day.clone().nth(k.wrapping_sub(1)).map(|p| p.id).ok_or_else(|| {
+                ApiError::not_found(&format!("plan '{id}' ({} plans that day, numbered from 1)", of_day.count()))
+            })?
+        }
+        None => id.parse().map_err(|_| ApiError::not_found(&format!("plan '{id}'")))?,
+    };
     if let Some(plan) = plans.recent.iter().find(|p| p.id == n) {
         return Ok(plan.clone());
     }
@@ -864,12 +936,17 @@ async fn get_area(
     axum::Json(area).into_response()
 }
 
-async fn metrics(State(s): State<Shared>) -> Response {
+async fn metrics(State(s): State<Shared>, Query(q): Query<HashMap<String, String>>) -> Result<Response, ApiError> {
+    let day = match q.get("day") {
+        Some(d) => day_of(d)?,
+        None => s.clock.day(s.now_s()),
+    };
     let plans = s.plans.read().unwrap_or_else(|e| e.into_inner());
     let latest = plans.recent.back();
     let orders = s.queue.all.read().unwrap_or_else(|e| e.into_inner()).len();
     let queued = s.queue.pending.lock().unwrap_or_else(|e| e.into_inner()).len();
-    axum::Json(json!({
+    let plans_of_day = plans.index.iter().filter(|p| s.clock.day(p.at_s) == day).count();
+    let body = json!({
         "orders_acknowledged": orders,
         "orders_queued": queued,
         "journal_entries": s.journal_entries.load(Ordering::Relaxed),
@@ -879,7 +956,37 @@ async fn metrics(State(s): State<Shared>) -> Response {
         "latest_feasible": latest.map(|p| p.feasible),
         "requests": s.requests.load(Ordering::Relaxed),
         "uptime_s": s.started.elapsed().as_secs(),
-        "clock": lastmetre::formats::format_time(s.now_s()),
-    }))
-    .into_response()
+        "clock": s.clock.format(s.now_s()),
+        "day": day_figures(&s, day, plans_of_day),
+    });
+    Ok(axum::Json(body).into_response())
+}
+
+/// The orders placed on `day`, by where they stand now (the counts add up to `orders_placed`), and
+/// the day's plans.
+fn day_figures(s: &Service, day: time::Date, plans: usize) -> Value {
+    let start = s.clock.day_start(day);
+    let ids: Vec<String> = {
+        let all = s.queue.all.read().unwrap_or_else(|e| e.into_inner());
+        let of_day = all.values().filter(|o| (start..start + crate::clock::DAY_S).contains(&o.placed_at.get()));
+        of_day.map(|o| o.id.clone()).collect()
+    };
+    let refused = s.queue.refused.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let statuses = s.statuses.read().unwrap_or_else(|e| e.into_inner());
+    let mut by_status: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for id in &ids {
+        let status = if refused.contains_key(id) {
+            "refused".to_owned()
+        } else {
+            // Acknowledged and not handed to the dispatcher yet: waiting for the next plan.
+            statuses.get(id).and_then(|v| v["status"].as_str()).unwrap_or("waiting").to_owned()
+        };
+        *by_status.entry(status).or_default() += 1;
+    }
+    json!({
+        "date": crate::clock::format_date(day),
+        "orders_placed": ids.len(),
+        "by_status": by_status,
+        "plans": plans,
+    })
 }

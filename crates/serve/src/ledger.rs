@@ -27,8 +27,9 @@ pub struct Queue {
     /// Acknowledged orders the dispatcher refused when it took them (the area changed under
     /// them: a station closed, say), with why.
     pub refused: Mutex<HashMap<String, String>>,
-    /// Acknowledged orders per household, those refused left out (`orders.per_household`).
-    pub placed: RwLock<HashMap<String, usize>>,
+    /// Acknowledged orders per day and household, those refused left out
+    /// (`orders.per_household`); see [`day_key`].
+    pub placed: RwLock<HashMap<(i64, String), usize>>,
 }
 
 impl Queue {
@@ -36,7 +37,7 @@ impl Queue {
     /// for its household.
     pub fn refuse(&self, order: &Order, why: String) {
         if self.refused.lock().unwrap_or_else(|e| e.into_inner()).insert(order.id.clone(), why).is_none()
-            && let Some(n) = self.placed.write().unwrap_or_else(|e| e.into_inner()).get_mut(&order.household)
+            && let Some(n) = self.placed.write().unwrap_or_else(|e| e.into_inner()).get_mut(&day_key(order))
         {
             *n = n.saturating_sub(1);
         }
@@ -49,7 +50,7 @@ impl Queue {
         self.all.write().unwrap_or_else(|e| e.into_inner()).extend(orders.iter().map(|o| (o.id.clone(), o.clone())));
         let mut placed = self.placed.write().unwrap_or_else(|e| e.into_inner());
         for o in &orders {
-            *placed.entry(o.household.clone()).or_default() += 1;
+            *placed.entry(day_key(o)).or_default() += 1;
         }
         drop(placed);
         self.pending.lock().unwrap_or_else(|e| e.into_inner()).extend(orders);
@@ -59,6 +60,12 @@ impl Queue {
     pub fn drain(&self) -> Vec<Order> {
         std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
     }
+}
+
+/// The day an order was placed on (days since the ledger's first midnight) and its
+/// household: a household's orders are limited per day.
+pub fn day_key(order: &Order) -> (i64, String) {
+    ((order.placed_at.get() / crate::clock::DAY_S).floor() as i64, order.household.clone())
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
@@ -159,6 +166,23 @@ pub fn bind(conn: &Connection, facts: &[(&str, String)]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The ledger's first day in the area (`YYYY-MM-DD`): the service's time 0 is its midnight.
+/// Recorded at the first start as `today`.
+pub fn epoch(conn: &Connection, today: time::Date) -> Result<time::Date, String> {
+    let stored: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| r.get(0))
+        .optional()
+        .map_err(|e| e.to_string())?;
+    match stored {
+        Some(text) => crate::clock::parse_date(&text).ok_or_else(|| format!("its epoch '{text}' is no date")),
+        None => {
+            let text = crate::clock::format_date(today);
+            conn.execute("INSERT INTO meta (key, value) VALUES ('epoch', ?1)", [&text]).map_err(|e| e.to_string())?;
+            Ok(today)
+        }
+    }
 }
 
 /// The whole journal, oldest first.

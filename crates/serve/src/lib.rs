@@ -20,11 +20,12 @@
 
 mod api;
 pub mod auth;
+pub mod clock;
 pub mod ledger;
 pub mod tools;
 
 use lastmetre::dispatch::{OrderCheck, Settings};
-use lastmetre::formats::{format_time, plan_file, routes_geojson, sheets};
+use lastmetre::formats::{plan_file, routes_geojson, sheets};
 use lastmetre::{Area, Dispatcher, Event, Fleet, Order};
 use ledger::{Entry, Queue, Write};
 use serde_json::Value;
@@ -52,8 +53,8 @@ pub struct Config {
     pub tokens: Tokens,
     /// The dispatcher's settings.
     pub settings: Settings,
-    /// The area's clock: hours east of UTC (8 for China).
-    pub utc_offset_h: f64,
+    /// The area's time zone; else the area file's `utc_offset` property, else +08:00.
+    pub utc_offset: Option<time::UtcOffset>,
     /// Largest request body, bytes.
     pub max_body: usize,
 }
@@ -95,7 +96,7 @@ pub struct Service {
     addresses: lastmetre::area::AddressBook,
     area_geojson: Value,
     tokens: Tokens,
-    utc_offset_h: f64,
+    clock: clock::Clock,
     max_body: usize,
     started: Instant,
     requests: AtomicU64,
@@ -153,12 +154,28 @@ impl Service {
             Some(path) => std::fs::read(path).map_err(|e| input(format!("{}: {e}", path.display())))?,
             None => b"default".to_vec(),
         };
+        let offset = match config.utc_offset {
+            Some(offset) => offset,
+            None => match area_geojson.pointer("/properties/utc_offset") {
+                None => clock::parse_offset("+08:00").unwrap_or(time::UtcOffset::UTC),
+                Some(v) => v.as_str().and_then(clock::parse_offset).ok_or_else(|| {
+                    input(format!(
+                        "{}: the area's utc_offset {v} is no offset such as \"+08:00\"",
+                        config.area.display()
+                    ))
+                })?,
+            },
+        };
         let facts = [
             ("area", ledger::sha256(&area_text)),
             ("fleet", ledger::sha256(&fleet_text)),
             ("settings", format!("{:?}", config.settings)),
+            ("utc_offset", offset.to_string()),
         ];
         ledger::bind(&conn, &facts).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
+        let epoch = ledger::epoch(&conn, clock::Clock::today(offset))
+            .map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
+        let clock = clock::Clock::new(offset, epoch);
         let ledger_error = |e: rusqlite::Error| input(format!("ledger {}: {e}", config.db.display()));
         let unanswered = ledger::unanswered_events(&conn).map_err(ledger_error)?;
         let checkpoint = read_checkpoint(&conn);
@@ -191,7 +208,7 @@ impl Service {
                 None => (fresh()?, Arc::new(Queue::default()), f64::NEG_INFINITY),
             };
             let start = Start { dispatcher, queue, last_plan_at };
-            match replay(start, &tail, &built.area, &skip, &unanswered)? {
+            match replay(start, &tail, &built.area, &clock, &skip, &unanswered)? {
                 Ok(replayed) => break replayed,
                 Err(seq) => {
                     eprintln!("the planner failed on plan request {seq} of the ledger; it is skipped");
@@ -254,7 +271,7 @@ impl Service {
             area: built.area,
             area_geojson,
             tokens: config.tokens.clone(),
-            utc_offset_h: config.utc_offset_h,
+            clock,
             max_body: config.max_body,
             started: Instant::now(),
             requests: AtomicU64::new(0),
@@ -265,10 +282,9 @@ impl Service {
         }))
     }
 
-    /// Seconds since midnight on the area's clock.
+    /// Seconds since the epoch on the area's clock (see [`clock`]).
     pub fn now_s(&self) -> f64 {
-        let unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
-        (unix + self.utc_offset_h * 3600.0).rem_euclid(86_400.0)
+        self.clock.now()
     }
 }
 
@@ -414,6 +430,7 @@ fn replay(
     start: Start,
     journal: &[(i64, Entry)],
     area: &Area,
+    clock: &clock::Clock,
     skip: &HashSet<i64>,
     unanswered: &HashMap<i64, String>,
 ) -> Result<Result<Replayed, i64>, StartError> {
@@ -439,7 +456,7 @@ fn replay(
                 // An event the dispatcher refused when it came is refused again: no effect.
                 let reported = dispatcher.report(lastmetre::Seconds(*at), event);
                 if let Some(key) = unanswered.get(seq) {
-                    let (status, response) = api::event_answer(*seq, *at, reported.as_ref().map(|_| ()));
+                    let (status, response) = api::event_answer(*seq, *at, reported.as_ref().map(|_| ()), clock);
                     answers.push((key.clone(), status, response));
                 }
                 applied = Some(*seq);
@@ -452,7 +469,7 @@ fn replay(
                 }
                 let orders = queue.drain();
                 let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    make_plan(&mut dispatcher, &queue, area, orders, *at, *seq)
+                    make_plan(&mut dispatcher, &queue, area, clock, orders, *at, *seq)
                 }));
                 match planned {
                     Ok(Some(plan)) => plans.push(plan),
@@ -493,6 +510,7 @@ fn make_plan(
     dispatcher: &mut Dispatcher,
     queue: &Queue,
     area: &Area,
+    clock: &clock::Clock,
     orders: Vec<Order>,
     at: f64,
     seq: i64,
@@ -504,7 +522,8 @@ fn make_plan(
     let file = plan_file(&cycle.instance, &cycle.plan, at, lang);
     let body = serde_json::json!({
         "id": cycle.cycle,
-        "cycle_start": format_time(at),
+        "cycle_start": clock.format(at),
+        "day": clock::format_date(clock.day(at)),
         "plan_start_s": at,
         "feasible": report.is_ok(),
         "violations": report.violations.iter().map(|v| v.to_string()).collect::<Vec<_>>(),

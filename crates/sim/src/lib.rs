@@ -294,6 +294,11 @@ pub fn simulate(
             finish_row(&mut row, &d, &started, &pending, now - cycle_s, now);
             sim.cycles.push(std::mem::take(&mut row));
         }
+        // The day that ends, read before anything of the new one is reported.
+        if c == 0 && day > 1 {
+            sim.welfare.extend(welfare(day - 1, &d, &left_early));
+            left_early.fill(false);
+        }
         pending.sort_by(|a, b| a.0.total_cmp(&b.0));
         let due = pending.partition_point(|e| e.0 <= now);
         for (at, event) in pending.drain(..due) {
@@ -301,11 +306,10 @@ pub fn simulate(
             d.report(Seconds(at), event)?;
         }
         if c == 0 {
-            if day > 1 {
-                sim.welfare.extend(welfare(day - 1, &d, &left_early));
-                left_early.fill(false);
-            }
-            d.new_shift();
+            // A shift that starts at midnight (the whole-day default) resets the porters'
+            // budgets now, if no report at midnight has already; other shifts reset at their
+            // own start, when the cycle that starts there reports or plans.
+            d.begin_shift(Seconds(now));
             // Reserve porters stay home until called; they do not work the full day.
             for (r, away) in left_early.iter_mut().enumerate().skip(regular) {
                 d.report(Seconds(now), Event::PorterOffDuty { porter: r })?;
