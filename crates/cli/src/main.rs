@@ -296,15 +296,21 @@ enum Command {
     /// Orders and events are in the SQLite ledger before they are acknowledged; the state is
     /// rebuilt from the ledger on start. See docs/service.md.
     Serve {
-        /// The area, as GeoJSON.
-        #[arg(long)]
-        area: PathBuf,
-        /// Fleet and parameters as JSON; DOMAIN.md defaults if absent.
+        /// An area, as GeoJSON: `FILE` (its id the file stem) or `ID=FILE`; repeat for many.
+        #[arg(long, value_name = "[ID=]FILE")]
+        area: Vec<String>,
+        /// Every `*.geojson` of a folder is an area, its id the file stem, with an optional
+        /// `ID.fleet.json` beside it.
+        #[arg(long, value_name = "DIR")]
+        areas: Option<PathBuf>,
+        /// Fleet and parameters as JSON, for every area without an `ID.fleet.json` beside its
+        /// file; DOMAIN.md defaults if absent.
         #[arg(long)]
         fleet: Option<PathBuf>,
-        /// The ledger (SQLite), created if missing.
-        #[arg(long, default_value = "lastmetre.db")]
-        db: PathBuf,
+        /// The ledger (SQLite), created if missing: a file for one area (default
+        /// lastmetre.db), a folder of `ID.db` for many (default lastmetre-ledgers).
+        #[arg(long)]
+        db: Option<PathBuf>,
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
@@ -550,8 +556,8 @@ fn main() -> ExitCode {
             generate(households, seed, residents, stations, &out, osm)
         }
         Command::Ledger { action } => ledger(action),
-        Command::Serve { area, fleet, db, listen, tokens, utc_offset, iterations, max_body_kb } => {
-            serve::run(serve::Request { area, fleet, db, listen, tokens, utc_offset, iterations, max_body_kb })
+        Command::Serve { area, areas, fleet, db, listen, tokens, utc_offset, iterations, max_body_kb } => {
+            serve::run(serve::Request { area, areas, fleet, db, listen, tokens, utc_offset, iterations, max_body_kb })
         }
         Command::ImportOsm { file, out, boundary, bbox, gate, params, json, fleet_out } => {
             import::run(&import::Request {

@@ -3,16 +3,17 @@
 use crate::BAD_INPUT;
 use anyhow::Result;
 use lastmetre::dispatch::Settings;
-use lastmetre_serve::{Config, Tokens};
+use lastmetre_serve::{AreaSource, Config, Tokens};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// What `serve` was asked.
 pub(crate) struct Request {
-    pub area: PathBuf,
+    pub area: Vec<String>,
+    pub areas: Option<PathBuf>,
     pub fleet: Option<PathBuf>,
-    pub db: PathBuf,
+    pub db: Option<PathBuf>,
     pub listen: SocketAddr,
     pub tokens: Option<PathBuf>,
     pub utc_offset: Option<String>,
@@ -52,10 +53,15 @@ pub(crate) fn run(request: Request) -> Result<ExitCode> {
             return Ok(ExitCode::from(BAD_INPUT));
         }
     };
+    let areas = match area_sources(&request) {
+        Ok(areas) => areas,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(BAD_INPUT));
+        }
+    };
     let config = Config {
-        area: request.area,
-        fleet: request.fleet,
-        db: request.db,
+        areas,
         listen: request.listen,
         tokens,
         settings: Settings { iterations: request.iterations, ..Settings::default() },
@@ -70,4 +76,62 @@ pub(crate) fn run(request: Request) -> Result<ExitCode> {
             Ok(ExitCode::from(BAD_INPUT))
         }
     }
+}
+
+/// The areas asked for, each with its fleet and ledger.
+fn area_sources(request: &Request) -> Result<Vec<AreaSource>, String> {
+    let mut named: Vec<(String, PathBuf)> = Vec::new();
+    for spec in &request.area {
+        let (id, file) = match spec.split_once('=') {
+            Some((id, file)) => (id.trim().to_owned(), PathBuf::from(file)),
+            None => (stem(Path::new(spec))?, PathBuf::from(spec)),
+        };
+        named.push((id, file));
+    }
+    if let Some(dir) = &request.areas {
+        let listing = std::fs::read_dir(dir).map_err(|e| format!("--areas {}: {e}", dir.display()))?;
+        let mut files: Vec<PathBuf> = listing
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "geojson"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(format!("--areas {}: no *.geojson area files in it", dir.display()));
+        }
+        for file in files {
+            named.push((stem(&file)?, file));
+        }
+    }
+    if named.is_empty() {
+        return Err("give the area: --area FILE, --area ID=FILE (repeatable) or --areas DIR".into());
+    }
+    let many = named.len() > 1;
+    let db =
+        request.db.clone().unwrap_or_else(|| PathBuf::from(if many { "lastmetre-ledgers" } else { "lastmetre.db" }));
+    if many {
+        if db.is_file() {
+            return Err(format!(
+                "--db {}: with many areas, --db is a folder of ledgers (ID.db), not a file",
+                db.display()
+            ));
+        }
+        std::fs::create_dir_all(&db).map_err(|e| format!("--db {}: {e}", db.display()))?;
+    }
+    Ok(named
+        .into_iter()
+        .map(|(id, area)| {
+            // An area's own fleet beside its file wins over --fleet.
+            let beside = area.with_file_name(format!("{id}.fleet.json"));
+            let fleet = if beside.is_file() { Some(beside) } else { request.fleet.clone() };
+            let db = if many { db.join(format!("{id}.db")) } else { db.clone() };
+            AreaSource { id, area, fleet, db }
+        })
+        .collect())
+}
+
+fn stem(file: &Path) -> Result<String, String> {
+    file.file_stem()
+        .and_then(|s| s.to_str())
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{}: no file name to take the area id from; give ID=FILE", file.display()))
 }

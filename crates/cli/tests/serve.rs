@@ -615,3 +615,94 @@ fn orders_and_plans_run_on_across_midnight() {
     let (status, body) = post(&s, "/orders", Some(DISPATCHER), &early);
     assert_eq!(status, 422, "{body}");
 }
+
+/// Many areas in one service: each under `/areas/{id}`, tokens scoped to areas, and an area
+/// that cannot start leaves the others running.
+#[test]
+fn a_token_for_one_area_is_refused_on_every_route_of_another_and_a_failed_area_stays_alone() {
+    let dir = scratch("district");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(repo("data/niuxie/area.geojson"), dir.join("niuxie.geojson")).unwrap();
+    generated_area(&dir, "east", 150, 3);
+    std::fs::write(dir.join("broken.geojson"), "{\"type\": \"FeatureCollection\", \"features\": []}").unwrap();
+    let tokens = dir.join("tokens.txt");
+    std::fs::write(
+        &tokens,
+        "dispatcher niuxie-dispatcher-0123456789 niuxie\nviewer niuxie-viewer-0123456789 niuxie\n\
+         dispatcher east-dispatcher-0123456789 east,broken\nviewer district-viewer-0123456789\n",
+    )
+    .unwrap();
+    let ledgers = dir.join("ledgers");
+    let s = Server::spawn(&[
+        "--areas",
+        dir.to_str().unwrap(),
+        "--db",
+        ledgers.to_str().unwrap(),
+        "--tokens",
+        tokens.to_str().unwrap(),
+    ]);
+    let (status, health) = get(&s, "/healthz", None);
+    assert_eq!((status, health["areas"].as_u64(), health["failed"].as_u64()), (200, Some(3), Some(1)), "{health}");
+    assert_eq!(get(&s, "/openapi.json", Some("east-dispatcher-0123456789")).0, 200);
+    assert_eq!(get(&s, "/openapi.json", None).0, 401);
+    let (_, listed) = get(&s, "/areas", Some("niuxie-viewer-0123456789"));
+    let ids: Vec<&str> = listed["areas"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["niuxie"], "a token sees the areas it holds");
+    let (_, listed) = get(&s, "/areas", Some("district-viewer-0123456789"));
+    let states: Vec<(&str, &str)> = listed["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["id"].as_str().unwrap(), a["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(states, [("broken", "failed"), ("east", "running"), ("niuxie", "running")]);
+    assert_eq!(get(&s, "/orders/x", Some("district-viewer-0123456789")).0, 404, "no routes at the top with many areas");
+
+    // Every route of east, with niuxie's tokens (both roles): 403; with east's: not 403.
+    let gets = [
+        "",
+        "/openapi.json",
+        "/orders/x",
+        "/plans",
+        "/plans/latest",
+        "/plans/0",
+        "/plans/0/sheets/porter-1",
+        "/area",
+        "/metrics",
+    ];
+    let posts = ["/orders", "/events", "/plan"];
+    let body = json!({"at": "12:00"}).to_string();
+    for token in ["niuxie-dispatcher-0123456789", "niuxie-viewer-0123456789"] {
+        for path in gets {
+            let (status, answer) = call("GET", &format!("{}/areas/east{path}", s.url), Some(token), None, None);
+            assert_eq!(status, 403, "GET {path} with {token}: {answer}");
+        }
+        for path in posts {
+            let (status, _) = call("POST", &format!("{}/areas/east{path}", s.url), Some(token), Some(&body), None);
+            assert_eq!(status, 403, "POST {path} with {token}");
+        }
+    }
+    let east = "east-dispatcher-0123456789";
+    for path in gets {
+        let (status, _) = call("GET", &format!("{}/areas/east{path}", s.url), Some(east), None, None);
+        assert_ne!(status, 403, "GET {path} with east's token");
+        assert_ne!(status, 401, "GET {path} with east's token");
+    }
+    for page in ["/areas/east", "/areas/east/"] {
+        let (status, html) = call("GET", &format!("{}{page}?token={east}", s.url), None, None, None);
+        assert!(status == 200 && html.as_str().is_some_and(|h| h.contains("<svg id=\"map\"")), "{page}: {status}");
+    }
+    let (status, plan) = call("POST", &format!("{}/areas/east/plan", s.url), Some(east), Some(&body), None);
+    assert_eq!(status, 201, "{plan}");
+    // The niuxie dispatcher works on niuxie, and its plans are its own.
+    let (status, _) = post(&s, "/areas/niuxie/orders", Some("niuxie-dispatcher-0123456789"), &noon_orders()[0]);
+    assert_eq!(status, 201);
+    let (_, metrics) = get(&s, "/areas/niuxie/metrics", Some("niuxie-viewer-0123456789"));
+    assert_eq!((metrics["orders_acknowledged"].as_u64(), metrics["plans"].as_u64()), (Some(1), Some(0)));
+    // The area that did not start answers 503 with why, to a token that holds it.
+    let (status, answer) = get(&s, "/areas/broken/metrics", Some(east));
+    assert_eq!((status, answer["error"]["code"].as_str()), (503, Some("area_unavailable")), "{answer}");
+    assert_eq!(get(&s, "/areas/broken/metrics", Some("niuxie-viewer-0123456789")).0, 403);
+    assert!(ledgers.join("niuxie.db").is_file() && ledgers.join("east.db").is_file(), "a ledger per area");
+}

@@ -1,6 +1,6 @@
 //! The HTTP API (documented in `assets/openapi.json`, served at `/openapi.json`) and the page.
 
-use crate::auth::Role;
+use crate::auth::{Grant, Role};
 use crate::ledger::{self, EventOutcome, OrdersOutcome, Write};
 use crate::{Service, StoredPlan, make_plan};
 use axum::Router;
@@ -22,12 +22,12 @@ use std::sync::atomic::Ordering;
 use tokio::sync::oneshot;
 
 const PAGE: &str = include_str!("../assets/index.html");
-const OPENAPI: &str = include_str!("../assets/openapi.json");
+pub(crate) const OPENAPI: &str = include_str!("../assets/openapi.json");
 
 type Shared = Arc<Service>;
 
 /// An error as JSON: `{"error": {"code", "message", "fields": [{"path", "code", "message"}]}}`.
-struct ApiError {
+pub(crate) struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
@@ -35,7 +35,7 @@ struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self { status, code, message: message.into(), fields: Vec::new() }
     }
     fn invalid(message: impl Into<String>) -> Self {
@@ -69,11 +69,14 @@ impl ApiError {
     fn not_found(what: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", format!("no {what}"))
     }
-    fn unauthorized() -> Self {
+    pub(crate) fn unauthorized() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid bearer token is needed")
     }
     fn forbidden() -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", "this needs a dispatcher token")
+    }
+    pub(crate) fn other_area(area: &str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", format!("this token does not hold area '{area}'"))
     }
     fn ledger_down() -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_down", "the ledger writer has stopped")
@@ -185,20 +188,16 @@ struct Caller(Role);
 /// it opens a link). Tokens are compared by hash and never logged.
 async fn authenticate(State(s): State<Shared>, mut request: Request, next: Next) -> Response {
     s.requests.fetch_add(1, Ordering::Relaxed);
-    let header = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    // The scheme's name is case-insensitive (RFC 9110, 11.1).
-    let bearer = header
-        .and_then(|h| h.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim().to_owned());
+    let bearer = bearer(request.headers());
     let query = (request.uri().path() == "/")
         .then(|| request.uri().query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token="))))
         .flatten()
         .map(str::to_owned);
-    let Some(role) = bearer.or(query).and_then(|t| s.tokens.role(&t)) else {
-        let mut response = ApiError::unauthorized().into_response();
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return response;
+    let grant = bearer.or(query).map_or(Grant::Unknown, |t| s.tokens.grant(&t, &s.id));
+    let role = match grant {
+        Grant::Role(role) => role,
+        Grant::OtherAreas => return ApiError::other_area(&s.id).into_response(),
+        Grant::Unknown => return unauthorized(),
     };
     // Refused before the body is read: a viewer cannot hold the connection with a slow body.
     if role == Role::Viewer && request.method() != Method::GET {
@@ -214,6 +213,23 @@ async fn authenticate(State(s): State<Shared>, mut request: Request, next: Next)
     }
     request.extensions_mut().insert(Caller(role));
     next.run(request).await
+}
+
+/// 401 with the scheme to use.
+pub(crate) fn unauthorized() -> Response {
+    let mut response = ApiError::unauthorized().into_response();
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
+}
+
+/// The bearer token of a request, if it sends one.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
+    let header = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    // The scheme's name is case-insensitive (RFC 9110, 11.1).
+    header
+        .and_then(|h| h.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_owned())
 }
 
 /// The whole body within [`crate::BODY_TIMEOUT`], read after the caller is known to be

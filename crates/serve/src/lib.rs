@@ -21,6 +21,7 @@
 mod api;
 pub mod auth;
 pub mod clock;
+mod district;
 pub mod ledger;
 pub mod tools;
 
@@ -38,15 +39,33 @@ use std::time::Instant;
 
 pub use auth::{Role, Tokens};
 
-/// How to run the service.
+/// One sealed area the service runs: its own dispatcher, ledger and writer, so that one
+/// area's failure never touches another's.
 #[derive(Clone, Debug)]
-pub struct Config {
+pub struct AreaSource {
+    /// The area's id in the API (`/areas/{id}/…`) and in token scopes: letters, digits, `-`
+    /// and `_`.
+    pub id: String,
     /// The area file.
     pub area: PathBuf,
     /// The fleet file; DOMAIN.md's fleet when absent.
     pub fleet: Option<PathBuf>,
-    /// The ledger (SQLite); created when missing.
+    /// The area's ledger (SQLite); created when missing.
     pub db: PathBuf,
+}
+
+impl AreaSource {
+    /// True for an id that passes unchanged through a URL path and a token line.
+    pub fn valid_id(id: &str) -> bool {
+        !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    }
+}
+
+/// How to run the service.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The areas, one or many.
+    pub areas: Vec<AreaSource>,
     /// Where to listen.
     pub listen: SocketAddr,
     /// Who may do what.
@@ -76,8 +95,10 @@ pub struct StoredPlan {
     pub feasible: bool,
 }
 
-/// The service's state, shared by every request.
+/// One area's service: its state, shared by every request to it.
 pub struct Service {
+    /// The area's id.
+    id: String,
     dispatcher: Mutex<Dispatcher>,
     queue: Arc<Queue>,
     /// Where each order stands, as of the latest plan or event (read without the dispatcher).
@@ -129,28 +150,28 @@ pub enum StartError {
 
 impl Service {
     /// Loads the area and fleet, opens the ledger, replays it, and starts the ledger writer.
-    pub fn open(config: &Config) -> Result<Arc<Service>, StartError> {
+    pub fn open(source: &AreaSource, config: &Config) -> Result<Arc<Service>, StartError> {
         let input = |e: String| StartError::Input(e);
-        let built = lastmetre::load_area(&config.area, &lastmetre::AreaParams::default()).map_err(|e| {
+        let built = lastmetre::load_area(&source.area, &lastmetre::AreaParams::default()).map_err(|e| {
             input(match e {
                 lastmetre::LoadError::Invalid(p) => {
                     format!(
                         "{}: invalid area ({} problem(s); run `lastmetre validate`)",
-                        config.area.display(),
+                        source.area.display(),
                         p.len()
                     )
                 }
-                other => format!("{}: {other}", config.area.display()),
+                other => format!("{}: {other}", source.area.display()),
             })
         })?;
-        let fleet = match &config.fleet {
+        let fleet = match &source.fleet {
             Some(path) => lastmetre::read_fleet(path).map_err(|e| input(format!("{}: {e}", path.display())))?,
             None => Fleet::default(),
         };
-        let area_text = std::fs::read(&config.area).map_err(|e| input(format!("{}: {e}", config.area.display())))?;
+        let area_text = std::fs::read(&source.area).map_err(|e| input(format!("{}: {e}", source.area.display())))?;
         let area_geojson: Value = serde_json::from_slice(&area_text).map_err(|e| input(e.to_string()))?;
-        let conn = ledger::open(&config.db).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
-        let fleet_text = match &config.fleet {
+        let conn = ledger::open(&source.db).map_err(|e| input(format!("ledger {}: {e}", source.db.display())))?;
+        let fleet_text = match &source.fleet {
             Some(path) => std::fs::read(path).map_err(|e| input(format!("{}: {e}", path.display())))?,
             None => b"default".to_vec(),
         };
@@ -161,7 +182,7 @@ impl Service {
                 Some(v) => v.as_str().and_then(clock::parse_offset).ok_or_else(|| {
                     input(format!(
                         "{}: the area's utc_offset {v} is no offset such as \"+08:00\"",
-                        config.area.display()
+                        source.area.display()
                     ))
                 })?,
             },
@@ -172,11 +193,11 @@ impl Service {
             ("settings", format!("{:?}", config.settings)),
             ("utc_offset", offset.to_string()),
         ];
-        ledger::bind(&conn, &facts).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
+        ledger::bind(&conn, &facts).map_err(|e| input(format!("ledger {}: {e}", source.db.display())))?;
         let epoch = ledger::epoch(&conn, clock::Clock::today(offset))
-            .map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
+            .map_err(|e| input(format!("ledger {}: {e}", source.db.display())))?;
         let clock = clock::Clock::new(offset, epoch);
-        let ledger_error = |e: rusqlite::Error| input(format!("ledger {}: {e}", config.db.display()));
+        let ledger_error = |e: rusqlite::Error| input(format!("ledger {}: {e}", source.db.display()));
         let unanswered = ledger::unanswered_events(&conn).map_err(ledger_error)?;
         let checkpoint = read_checkpoint(&conn);
         let from = checkpoint.as_ref().map_or(0, |(seq, _)| *seq);
@@ -201,7 +222,7 @@ impl Service {
                         config.settings.clone(),
                         &state.dispatcher,
                     )
-                    .map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
+                    .map_err(|e| input(format!("ledger {}: {e}", source.db.display())))?;
                     let queue = queue_until(&conn, *seq, &built.area, &state.refused).map_err(ledger_error)?;
                     (dispatcher, queue, state.last_plan_at)
                 }
@@ -251,7 +272,7 @@ impl Service {
         }
         let check = RwLock::new(dispatcher.order_check());
         let statuses = RwLock::new(statuses(&dispatcher, &queue));
-        let reader = ledger::open(&config.db).map_err(|e| input(format!("ledger {}: {e}", config.db.display())))?;
+        let reader = ledger::open(&source.db).map_err(|e| input(format!("ledger {}: {e}", source.db.display())))?;
         let (writer, requests) = mpsc::channel();
         let writer_queue = Arc::clone(&queue);
         std::thread::Builder::new()
@@ -259,6 +280,7 @@ impl Service {
             .spawn(move || ledger::writer(conn, requests, &writer_queue))
             .map_err(|e| input(e.to_string()))?;
         Ok(Arc::new(Service {
+            id: source.id.clone(),
             dispatcher: Mutex::new(dispatcher),
             queue,
             check,
@@ -552,14 +574,14 @@ fn make_plan(
 
 /// Serves until the process is stopped.
 pub async fn serve(config: Config) -> Result<(), StartError> {
-    let service = Service::open(&config)?;
+    let areas = open_areas(&config)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| StartError::Input(format!("cannot listen on {}: {e}", config.listen)))?;
     let local = listener.local_addr().map_err(|e| StartError::Input(e.to_string()))?;
     // Tests and scripts read this line to learn the port.
     println!("listening on http://{local}");
-    let app = api::router(service);
+    let app = district::router(areas, config.tokens.clone());
     loop {
         // A failed accept (too many open files, say) is not the end of the service.
         let Ok((stream, _)) = listener.accept().await else {
@@ -576,6 +598,61 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
             let _ = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service).await;
         });
     }
+}
+
+/// Opens every area, at once on the cores there are. With one area, its failure is the
+/// service's; with many, an area that does not start is reported on stderr and answers 503
+/// while the others run.
+fn open_areas(config: &Config) -> Result<Vec<district::Held>, StartError> {
+    let mut seen = HashSet::new();
+    for source in &config.areas {
+        if !AreaSource::valid_id(&source.id) {
+            return Err(StartError::Input(format!(
+                "area id '{}' ({}): use letters, digits, - and _ only, at most 64",
+                source.id,
+                source.area.display()
+            )));
+        }
+        if !seen.insert(source.id.as_str()) {
+            return Err(StartError::Input(format!("area id '{}' is given twice; ids must be unique", source.id)));
+        }
+    }
+    if config.areas.is_empty() {
+        return Err(StartError::Input("no area given: --area FILE, --area ID=FILE or --areas DIR".into()));
+    }
+    let unknown: Vec<String> = config.tokens.areas_named().into_iter().filter(|a| !seen.contains(a.as_str())).collect();
+    if !unknown.is_empty() {
+        return Err(StartError::Input(format!(
+            "the tokens name area(s) {} that are not served; served: {}",
+            unknown.join(", "),
+            config.areas.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let opened: Vec<Result<Arc<Service>, StartError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            config.areas.iter().map(|source| scope.spawn(move || Service::open(source, config))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(StartError::Input("the area's start panicked".into()))))
+            .collect()
+    });
+    if let [only] = &opened[..]
+        && let Err(e) = only
+    {
+        return Err(StartError::Input(e.to_string()));
+    }
+    Ok(config
+        .areas
+        .iter()
+        .zip(opened)
+        .map(|(source, held)| {
+            let held = held.map_err(|e| {
+                eprintln!("area {}: {e}; the other areas run", source.id);
+                e.to_string()
+            });
+            (source.id.clone(), held)
+        })
+        .collect())
 }
 
 /// How long a client may take to send a request's headers, or stay silent between requests

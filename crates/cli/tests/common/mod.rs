@@ -55,6 +55,24 @@ impl Server {
         Server { child, url }
     }
 
+    /// `lastmetre serve` with exactly these arguments (areas, ledger, tokens file), on a
+    /// free port.
+    pub fn spawn(args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lastmetre"))
+            .arg("serve")
+            .args(args)
+            .args(["--listen", "127.0.0.1:0", "--iterations", "200"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url =
+            line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("no address in {line:?}")).to_owned();
+        Server { child, url }
+    }
+
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -120,6 +138,19 @@ pub fn get(s: &Server, path: &str, token: Option<&str>) -> (u16, Value) {
 
 pub fn post(s: &Server, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
     call("POST", &format!("{}{path}", s.url), token, Some(&body.to_string()), None)
+}
+
+/// A generated area of `households` households in `dir`, as `ID.geojson`.
+pub fn generated_area(dir: &Path, id: &str, households: usize, seed: u64) -> PathBuf {
+    let out = dir.join(format!("{id}.geojson"));
+    let status = Command::new(env!("CARGO_BIN_EXE_lastmetre"))
+        .args(["generate", "--households", &households.to_string(), "--seed", &seed.to_string(), "--out"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "generate {id}");
+    out
 }
 
 pub fn noon_orders() -> Vec<Value> {
