@@ -406,6 +406,19 @@ enum LedgerAction {
         #[arg(long)]
         db: PathBuf,
     },
+    /// A day's orders, deliveries and failed deliveries as CSV (orders.csv, deliveries.csv,
+    /// failed.csv), for the district's daily report; may run while the service writes.
+    Export {
+        /// The ledger.
+        #[arg(long)]
+        db: PathBuf,
+        /// The day, YYYY-MM-DD in the area's time zone.
+        #[arg(long)]
+        day: String,
+        /// Folder to write the three files into (created).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -736,6 +749,22 @@ fn ledger(action: LedgerAction) -> Result<ExitCode> {
                     db.display(),
                     copied.entries,
                     copied.orders
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                Ok(ExitCode::from(BAD_INPUT))
+            }
+        },
+        LedgerAction::Export { db, day, out } => match tools::export_day(&db, &day, &out) {
+            Ok(n) => {
+                println!(
+                    "{day}: {} orders, {} deliveries, {} failed deliveries written to {}",
+                    n.orders,
+                    n.deliveries,
+                    n.failed,
+                    out.display()
                 );
                 Ok(ExitCode::SUCCESS)
             }

@@ -610,6 +610,31 @@ fn orders_and_plans_run_on_across_midnight() {
     let counted: u64 = day["by_status"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
     assert_eq!(counted, 3, "{day}");
     assert_eq!(day["plans"], 1);
+    // The day's report from the ledger, while the service runs: the orders placed that day,
+    // and the deliveries reported that day.
+    let order = planned[0].to_owned();
+    let event = json!({"kind": "delivered", "order": order, "at": format!("{tomorrow}T00:20:00+08:00")});
+    assert_eq!(post(&s, "/events", Some(DISPATCHER), &event).0, 200);
+    let out = scratch("midnight-report");
+    let _ = std::fs::remove_dir_all(&out);
+    for (day, orders_rows, delivery_rows) in [(&today, 3, 0), (&tomorrow, 0, 1)] {
+        let run = Command::new(env!("CARGO_BIN_EXE_lastmetre"))
+            .args(["ledger", "export", "--db"])
+            .arg(scratch_path("midnight.db"))
+            .args(["--day", day, "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+        assert_eq!(read("orders.csv").lines().count(), 1 + orders_rows, "{day}: {}", read("orders.csv"));
+        assert_eq!(read("deliveries.csv").lines().count(), 1 + delivery_rows, "{day}");
+        if delivery_rows == 1 {
+            assert!(read("deliveries.csv").contains(&format!("{order},all,{tomorrow}T00:20:00+08:00")));
+        } else {
+            assert!(read("orders.csv").contains(&format!("{today}T23:50:00+08:00")));
+        }
+    }
     // A time before the ledger's first day, or not a time, is refused with the field.
     let early = json!({"id": "early", "household": orders[0]["household"], "placed_at": "2020-01-01T08:00:00+08:00", "bags": [{"kg": 1}]});
     let (status, body) = post(&s, "/orders", Some(DISPATCHER), &early);

@@ -10,6 +10,11 @@
 //!
 //! Latency is measured from when each request was due (open loop, so a stalled server cannot
 //! hide its queue), and reported as p50 / p90 / p99 / max over the whole run.
+//!
+//! `--district` drives every area of a many-area service (`GET /areas`): orders go to the
+//! areas in turn, and each re-plan is a tick that plans every area at once; the tick's wall
+//! time is when the last area's plan came back. `--preload F` first gives each area a
+//! cycle's batch of F orders per household.
 
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -23,6 +28,8 @@ struct Args {
     seconds: f64,
     replan_every: f64,
     workers: usize,
+    district: bool,
+    preload: f64,
 }
 
 fn args() -> Args {
@@ -32,7 +39,9 @@ fn args() -> Args {
     };
     let positional: Vec<&String> = all.iter().take_while(|a| !a.starts_with("--")).collect();
     if positional.len() < 2 {
-        eprintln!("usage: load URL TOKEN [--rate 600] [--seconds 20] [--replan-every 2] [--workers 48]");
+        eprintln!(
+            "usage: load URL TOKEN [--rate 600] [--seconds 20] [--replan-every 2] [--workers 48] [--district] [--preload 0.07]"
+        );
         std::process::exit(2);
     }
     Args {
@@ -42,6 +51,8 @@ fn args() -> Args {
         seconds: flag("--seconds", 20.0),
         replan_every: flag("--replan-every", 2.0),
         workers: flag("--workers", 48.0) as usize,
+        district: all.iter().any(|a| a == "--district"),
+        preload: flag("--preload", 0.0),
     }
 }
 
@@ -60,24 +71,62 @@ fn main() {
         .build()
         .into();
     let auth = format!("Bearer {}", a.token);
-    let area: Value = agent
-        .get(&format!("{}/area", a.url))
-        .header("Authorization", &auth)
-        .call()
-        .expect("the server answers")
-        .body_mut()
-        .read_json()
-        .expect("the area");
-    let households: Vec<String> = area["features"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f["properties"]["kind"] == "household")
-        .filter_map(|f| f["id"].as_str().map(str::to_owned))
+    let get = |url: &str| -> Value {
+        agent
+            .get(url)
+            .header("Authorization", &auth)
+            .call()
+            .expect("the server answers")
+            .body_mut()
+            .read_json()
+            .expect("JSON")
+    };
+    // Where each area's routes are: the top for one area, /areas/{id} for each of many.
+    let bases: Vec<String> = if a.district {
+        let listed = get(&format!("{}/areas", a.url));
+        let running = listed["areas"].as_array().into_iter().flatten().filter(|x| x["state"] == "running");
+        running.filter_map(|x| x["id"].as_str()).map(|id| format!("{}/areas/{id}", a.url)).collect()
+    } else {
+        vec![a.url.clone()]
+    };
+    assert!(!bases.is_empty(), "no area is running");
+    let households: Vec<Vec<String>> = bases
+        .iter()
+        .map(|base| {
+            let area = get(&format!("{base}/area"));
+            let ids: Vec<String> = area["features"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|f| f["properties"]["kind"] == "household")
+                .filter_map(|f| f["id"].as_str().map(str::to_owned))
+                .collect();
+            assert!(!ids.is_empty(), "no households visible at {base}: use a dispatcher token");
+            ids
+        })
         .collect();
-    assert!(!households.is_empty(), "no households visible: use a dispatcher token");
     let run = format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis());
     let total = (a.rate * a.seconds) as usize;
+    // A cycle's batch in every area before the run, so that the ticks plan a real backlog.
+    for (base, ids) in bases.iter().zip(&households) {
+        let n = (a.preload * ids.len() as f64).round() as usize;
+        if n == 0 {
+            continue;
+        }
+        let batch: Vec<Value> = (0..n)
+            .map(|k| {
+                json!({"id": format!("pre-{run}-{k:05}"), "household": ids[(k * 7919) % ids.len()],
+                "placed_at": "11:00", "bags": [{"kg": 2.5}]})
+            })
+            .collect();
+        let r = agent
+            .post(&format!("{base}/orders"))
+            .header("Authorization", &auth)
+            .header("Content-Type", "application/json")
+            .send(json!(batch).to_string())
+            .expect("the server answers");
+        assert_eq!(r.status().as_u16(), 201, "preload at {base}");
+    }
     let next = Arc::new(AtomicUsize::new(0));
     let latencies = Arc::new(Mutex::new(Vec::with_capacity(total)));
     let acknowledged = Arc::new(Mutex::new(Vec::with_capacity(total)));
@@ -85,8 +134,8 @@ fn main() {
     let start = Instant::now();
     let mut threads = Vec::new();
     for _ in 0..a.workers {
-        let (agent, auth, url, households, run) =
-            (agent.clone(), auth.clone(), a.url.clone(), households.clone(), run.clone());
+        let (agent, auth, bases, households, run) =
+            (agent.clone(), auth.clone(), bases.clone(), households.clone(), run.clone());
         let (next, latencies, acknowledged, failures) =
             (next.clone(), latencies.clone(), acknowledged.clone(), failures.clone());
         let rate = a.rate;
@@ -101,10 +150,11 @@ fn main() {
                     std::thread::sleep(wait);
                 }
                 let id = format!("load-{run}-{i:07}");
-                let order = json!({"id": id, "household": households[i % households.len()], "placed_at": "11:00",
+                let (b, k) = (i % bases.len(), i / bases.len());
+                let order = json!({"id": id, "household": households[b][k % households[b].len()], "placed_at": "11:00",
                     "bags": [{"kg": 2.5, "label": "vegetables"}]});
                 let sent = agent
-                    .post(&format!("{url}/orders"))
+                    .post(&format!("{}/orders", bases[b]))
                     .header("Authorization", &auth)
                     .header("Content-Type", "application/json")
                     .header("Idempotency-Key", &id)
@@ -113,7 +163,7 @@ fn main() {
                 match sent {
                     Ok(r) if r.status().as_u16() == 201 => {
                         latencies.lock().unwrap().push(latency);
-                        acknowledged.lock().unwrap().push(id);
+                        acknowledged.lock().unwrap().push((b, id));
                     }
                     _ => {
                         failures.fetch_add(1, Ordering::Relaxed);
@@ -122,26 +172,38 @@ fn main() {
             }
         }));
     }
-    // Re-plans while the orders come in.
+    // Re-plans while the orders come in: each tick plans every area at once.
     let done = Arc::new(AtomicBool::new(false));
     let planner = {
-        let (agent, auth, url, done) = (agent.clone(), auth.clone(), a.url.clone(), done.clone());
+        let (agent, auth, bases, done) = (agent.clone(), auth.clone(), bases.clone(), done.clone());
         let every = a.replan_every;
         std::thread::spawn(move || {
-            let mut durations = Vec::new();
+            let (mut ticks, mut plans) = (Vec::new(), Vec::new());
             while !done.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_secs_f64(every));
-                let t = Instant::now();
-                let r = agent
-                    .post(&format!("{url}/plan"))
-                    .header("Authorization", &auth)
-                    .header("Content-Type", "application/json")
-                    .send("{}");
-                if matches!(r, Ok(ref r) if r.status().as_u16() == 201) {
-                    durations.push(t.elapsed().as_secs_f64());
+                let tick = Instant::now();
+                let each: Vec<_> = bases
+                    .iter()
+                    .map(|base| {
+                        let (agent, auth, url) = (agent.clone(), auth.clone(), format!("{base}/plan"));
+                        std::thread::spawn(move || {
+                            let t = Instant::now();
+                            let r = agent
+                                .post(&url)
+                                .header("Authorization", &auth)
+                                .header("Content-Type", "application/json")
+                                .send("{}");
+                            matches!(r, Ok(ref r) if r.status().as_u16() == 201).then(|| t.elapsed().as_secs_f64())
+                        })
+                    })
+                    .collect();
+                let answered: Vec<Option<f64>> = each.into_iter().map(|h| h.join().unwrap()).collect();
+                if answered.iter().all(Option::is_some) {
+                    ticks.push(tick.elapsed().as_secs_f64());
                 }
+                plans.extend(answered.into_iter().flatten());
             }
-            durations
+            (ticks, plans)
         })
     };
     for t in threads {
@@ -149,7 +211,7 @@ fn main() {
     }
     let elapsed = start.elapsed().as_secs_f64();
     done.store(true, Ordering::Relaxed);
-    let plans = planner.join().unwrap();
+    let (ticks, plans) = planner.join().unwrap();
 
     let mut l = latencies.lock().unwrap().clone();
     l.sort_by(f64::total_cmp);
@@ -179,12 +241,21 @@ fn main() {
         percentile(&p, 0.5),
         p.last().copied().unwrap_or(0.0)
     );
+    let mut t = ticks.clone();
+    t.sort_by(f64::total_cmp);
+    println!(
+        "ticks       {} of {} area(s) each, every area planned in: median {:.2} s, longest {:.2} s",
+        t.len(),
+        bases.len(),
+        percentile(&t, 0.5),
+        t.last().copied().unwrap_or(0.0)
+    );
     // Every acknowledged order must be there.
     let lost = acknowledged
         .iter()
-        .filter(|id| {
+        .filter(|(b, id)| {
             agent
-                .get(&format!("{}/orders/{id}", a.url))
+                .get(&format!("{}/orders/{id}", bases[*b]))
                 .header("Authorization", &auth)
                 .call()
                 .map_or(true, |r| r.status().as_u16() != 200)

@@ -105,6 +105,13 @@ pub fn parse_offset(text: &str) -> Option<UtcOffset> {
     UtcOffset::from_whole_seconds(seconds as i32).ok()
 }
 
+/// `+08:00`, as [`parse_offset`] reads it.
+pub fn format_offset(offset: UtcOffset) -> String {
+    let (h, m, _) = offset.as_hms();
+    let sign = if offset.is_negative() { '-' } else { '+' };
+    format!("{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs())
+}
+
 /// A date as `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> Option<Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -151,6 +158,9 @@ mod tests {
         assert_eq!(parse_offset("5.5").map(|o| o.whole_seconds()), Some(5 * 3600 + 1800));
         assert_eq!(parse_offset("+15:00"), None);
         assert_eq!(parse_offset("08:00"), None);
+        for text in ["+08:00", "-05:30", "+00:00"] {
+            assert_eq!(parse_offset(text).map(format_offset).as_deref(), Some(text));
+        }
         assert_eq!(format_date(parse_date("2026-12-01").unwrap()), "2026-12-01");
     }
 }

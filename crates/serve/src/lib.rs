@@ -191,7 +191,7 @@ impl Service {
             ("area", ledger::sha256(&area_text)),
             ("fleet", ledger::sha256(&fleet_text)),
             ("settings", format!("{:?}", config.settings)),
-            ("utc_offset", offset.to_string()),
+            ("utc_offset", clock::format_offset(offset)),
         ];
         ledger::bind(&conn, &facts).map_err(|e| input(format!("ledger {}: {e}", source.db.display())))?;
         let epoch = ledger::epoch(&conn, clock::Clock::today(offset))
@@ -557,6 +557,13 @@ fn make_plan(
         "notes": cycle.notes,
         "warning": cycle.warning,
         "rush": cycle.rush,
+        // What each porter's shift has cost so far, as the plan found it.
+        "porters_at_start": cycle.instance.state.porters.iter().enumerate().map(|(i, p)| serde_json::json!({
+            "porter": i + 1,
+            "on_duty": p.on_duty,
+            "spent_kj": p.spent_kj,
+            "climbed_m": p.climbed_m,
+        })).collect::<Vec<_>>(),
     });
     let sheets = sheets(&cycle.instance, &cycle.plan, at, lang)
         .into_iter()

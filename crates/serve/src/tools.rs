@@ -1,5 +1,6 @@
-//! Ledger tools for the command post: an online backup while the service runs, and a check
-//! of a ledger's integrity and of its journal's consistency.
+//! Ledger tools for the command post: an online backup while the service runs, a check of a
+//! ledger's integrity and of its journal's consistency, and a day's orders, deliveries and
+//! failed deliveries as CSV for the district's daily report.
 
 use crate::ledger::{self, Entry};
 use rusqlite::backup::Backup;
@@ -211,4 +212,107 @@ fn check_stored(conn: &Connection, kinds: &HashMap<i64, &'static str>, health: &
         }
     }
     Ok(())
+}
+
+/// What a day's export wrote.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Exported {
+    /// Orders placed that day.
+    pub orders: usize,
+    /// Deliveries reported that day.
+    pub deliveries: usize,
+    /// Failed deliveries reported that day.
+    pub failed: usize,
+}
+
+/// Writes `orders.csv` (placed on `day`), `deliveries.csv` and `failed.csv` (reported on
+/// `day`) into `out`, from the journal alone, times in RFC 3339 on the area's clock.
+/// `day` is `YYYY-MM-DD` in the area's time zone. Events the dispatcher refused are in the
+/// journal too; the export names what the field reported.
+pub fn export_day(db: &Path, day: &str, out: &Path) -> Result<Exported, Unusable> {
+    let conn = open_existing(db)?;
+    let fail = |e: &dyn std::fmt::Display| Unusable(format!("{}: {e}", db.display()));
+    let date =
+        crate::clock::parse_date(day).ok_or_else(|| Unusable(format!("--day {day}: not a date such as 2026-12-01")))?;
+    let meta = |key: &str| -> Result<Option<String>, Unusable> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional().map_err(|e| fail(&e))
+    };
+    let (Some(epoch), Some(offset)) = (meta("epoch")?, meta("utc_offset")?) else {
+        return Err(Unusable(format!(
+            "{}: the ledger records no epoch or time zone (written before weeks of real time); its days cannot be told apart",
+            db.display()
+        )));
+    };
+    let epoch = crate::clock::parse_date(&epoch).ok_or_else(|| fail(&"its epoch is no date"))?;
+    let offset = crate::clock::parse_offset(&offset).ok_or_else(|| fail(&"its time zone does not read"))?;
+    let clock = crate::clock::Clock::new(offset, epoch);
+    let start = clock.day_start(date);
+    let in_day = |t: f64| (start..start + crate::clock::DAY_S).contains(&t);
+    std::fs::create_dir_all(out).map_err(|e| Unusable(format!("{}: {e}", out.display())))?;
+    let writer = |name: &str| {
+        csv::Writer::from_path(out.join(name)).map_err(|e| Unusable(format!("{}: {e}", out.join(name).display())))
+    };
+    let (mut orders, mut deliveries, mut failed) =
+        (writer("orders.csv")?, writer("deliveries.csv")?, writer("failed.csv")?);
+    let write_error = |e: csv::Error| Unusable(format!("{}: {e}", out.display()));
+    orders
+        .write_record(["order_id", "household", "priority", "placed_at", "bags", "kg", "station", "seq"])
+        .map_err(write_error)?;
+    deliveries.write_record(["order_id", "bags", "at", "seq"]).map_err(write_error)?;
+    failed.write_record(["order_id", "bags", "reason", "at", "seq"]).map_err(write_error)?;
+    let mut count = Exported::default();
+    let bags_of = |bags: &[usize]| {
+        if bags.is_empty() {
+            "all".to_owned()
+        } else {
+            bags.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(" ")
+        }
+    };
+    for (seq, entry) in ledger::journal(&conn).map_err(|e| fail(&e))? {
+        match entry {
+            Entry::Orders(body) => {
+                let (read, _) = lastmetre::formats::read_orders_json(body.as_bytes());
+                for o in read.iter().filter(|o| in_day(o.placed_at.get())) {
+                    let kg: f64 = o.bags.iter().map(|b| b.kg.get()).sum();
+                    orders
+                        .write_record([
+                            o.id.as_str(),
+                            &o.household,
+                            o.priority.as_str(),
+                            &clock.format(o.placed_at.get()),
+                            &o.bags.len().to_string(),
+                            &format!("{kg:.1}"),
+                            o.station.as_deref().unwrap_or(""),
+                            &seq.to_string(),
+                        ])
+                        .map_err(write_error)?;
+                    count.orders += 1;
+                }
+            }
+            Entry::Event(at, body) if in_day(at) => match serde_json::from_str::<lastmetre::Event>(&body) {
+                Ok(lastmetre::Event::Delivered { order, bags }) => {
+                    deliveries
+                        .write_record([&order, &bags_of(&bags), &clock.format(at), &seq.to_string()])
+                        .map_err(write_error)?;
+                    count.deliveries += 1;
+                }
+                Ok(lastmetre::Event::DeliveryFailed { order, bags, reason }) => {
+                    let reason = serde_json::to_value(reason)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    failed
+                        .write_record([&order, &bags_of(&bags), &reason, &clock.format(at), &seq.to_string()])
+                        .map_err(write_error)?;
+                    count.failed += 1;
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    for w in [&mut orders, &mut deliveries, &mut failed] {
+        w.flush().map_err(|e| Unusable(format!("{}: {e}", out.display())))?;
+    }
+    Ok(count)
 }

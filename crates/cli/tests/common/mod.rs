@@ -24,6 +24,11 @@ pub fn scratch(name: &str) -> PathBuf {
     path
 }
 
+/// The path of a scratch file, left as it is (a ledger a running server uses).
+pub fn scratch_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve").join(name)
+}
+
 /// A running `lastmetre serve`, killed (SIGKILL) when dropped.
 pub struct Server {
     pub child: Child,
