@@ -764,7 +764,10 @@ async fn post_plan(
         return Err(ApiError::restart_needed());
     }
     let service = s.clone();
+    // Plans of all areas share the cores but one: intake never waits for a core.
+    let permit = crate::planning().acquire().await.map_err(|_| ApiError::planner_failed())?;
     let planned = tokio::task::spawn_blocking(move || -> Result<Option<StoredPlan>, ApiError> {
+        let _permit = permit;
         let mut d = service.dispatcher.lock().unwrap_or_else(|e| e.into_inner());
         // A plan that panicked while this request waited for the dispatcher left it half-updated.
         if service.broken.load(Ordering::Relaxed) {

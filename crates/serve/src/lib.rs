@@ -662,6 +662,17 @@ fn open_areas(config: &Config) -> Result<Vec<district::Held>, StartError> {
         .collect())
 }
 
+/// How many plans run at once, across every area: the cores but one (at least one), so that
+/// order intake always has a core while the areas of a district plan, one after another
+/// on a small machine.
+fn planning() -> &'static tokio::sync::Semaphore {
+    static PLANNING: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PLANNING.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+    })
+}
+
 /// How long a client may take to send a request's headers, or stay silent between requests
 /// on a kept-alive connection, before the connection is closed.
 pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
