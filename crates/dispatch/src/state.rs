@@ -395,6 +395,53 @@ impl Dispatcher {
         Some(OrderStatus::Delivered { at_s })
     }
 
+    /// Takes the orders finished before `before` (every bag handed over before it, or
+    /// cancelled and placed before it) out of the state, with the trips and outings that
+    /// ended before it (the latest outings that tell an order's porter time stay), and
+    /// returns each order's final status. A service calls it at a new day with the day's
+    /// start, so that weeks of past days do not weigh on every plan and checkpoint; what
+    /// it returns is the record of them. Plans that follow are those of a dispatcher that
+    /// never held them.
+    pub fn retire(&mut self, before: Seconds) -> Vec<(String, OrderStatus)> {
+        let before = before.get();
+        let finished = |t: &Tracked| {
+            if t.cancelled {
+                return t.order.placed_at.get() < before && t.bags.iter().all(|b| *b == Bag::Gate);
+            }
+            !t.bags.is_empty() && t.bags.iter().all(|b| matches!(b, Bag::Delivered { at_s } if *at_s < before))
+        };
+        let gone: Vec<String> =
+            self.live.orders.iter().filter(|(_, t)| finished(t)).map(|(id, _)| id.clone()).collect();
+        if gone.is_empty() {
+            return Vec::new();
+        }
+        let statuses: Vec<(String, OrderStatus)> =
+            gone.iter().filter_map(|id| self.status(id).map(|s| (id.clone(), s))).collect();
+        for id in &gone {
+            self.live.orders.remove(id);
+        }
+        let held = &self.live.orders;
+        self.live.arrival.retain(|id| held.contains_key(id));
+        // Records stay a cycle longer: a late report may still name them.
+        let before = before - self.settings.cycle_s;
+        self.live.committed_trips.retain(|t| t.end_s >= before);
+        let keep_from = self.live.committed_outings.len().saturating_sub(RECENT_OUTINGS);
+        let mut k = 0;
+        self.live.committed_outings.retain(|o| {
+            k += 1;
+            k > keep_from || o.end_s >= before
+        });
+        let trips: BTreeSet<TripRef> = self
+            .live
+            .committed_trips
+            .iter()
+            .chain(self.live.latest.iter().flat_map(|l| l.trips.iter()))
+            .map(|t| t.id)
+            .collect();
+        self.live.departed.retain(|t| trips.contains(t));
+        statuses
+    }
+
     /// Orders neither delivered nor cancelled.
     pub fn backlog(&self) -> usize {
         self.live

@@ -570,3 +570,37 @@ fn shifts_reset_the_budgets_and_at_night_only_medicine_goes_out_with_a_porter_on
     assert!(morning.instance.state.porters.iter().all(|p| p.on_duty && p.spent_kj == 0.0));
     assert!(morning.outings.iter().any(|o| o.drops.iter().any(|x| x.order == "n-normal")));
 }
+
+#[test]
+fn orders_of_past_days_leave_the_state_and_the_plans_that_follow_do_not_change() {
+    let day = 86_400.0;
+    let mut kept = dispatcher(Policy::Lastmetre);
+    kept.add_orders(&orders(&kept, 40, NOON - 60.0, "a")).unwrap();
+    let first = plan(&mut kept, NOON);
+    // Every drop of the first plan is handed over that day.
+    for o in &first.outings {
+        for d in &o.drops {
+            kept.report(Seconds(d.at_s), Event::Delivered { order: d.order.clone(), bags: vec![] }).unwrap();
+        }
+    }
+    plan(&mut kept, NOON + 1800.0);
+    let mut retired = kept.clone();
+    let gone = retired.retire(Seconds(day));
+    let delivered: BTreeSet<&str> =
+        first.outings.iter().flat_map(|o| o.drops.iter().map(|d| d.order.as_str())).collect();
+    assert_eq!(gone.len(), delivered.len(), "every order handed over that day leaves");
+    assert!(gone.iter().all(|(id, s)| delivered.contains(id.as_str()) && matches!(s, OrderStatus::Delivered { .. })));
+    assert!(gone.iter().all(|(id, _)| retired.status(id).is_none()));
+    assert!(retired.checkpoint().len() < kept.checkpoint().len());
+    assert_eq!(retired.backlog(), kept.backlog());
+    // The next day's plans are the same with and without them.
+    for (k, now) in [day + 8.0 * 3600.0, day + 8.5 * 3600.0].into_iter().enumerate() {
+        let more = orders(&kept, 25, now - 60.0, &format!("d2-{k}-"));
+        kept.add_orders(&more).unwrap();
+        retired.add_orders(&more).unwrap();
+        let (a, b) = (plan(&mut kept, now), plan(&mut retired, now));
+        assert_eq!((&a.trips, &a.outings), (&b.trips, &b.outings), "cycle {}", a.cycle);
+        assert_eq!(format!("{:?}", a.warning), format!("{:?}", b.warning));
+        assert_eq!(format!("{:?}", a.rush), format!("{:?}", b.rush));
+    }
+}

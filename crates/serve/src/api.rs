@@ -591,11 +591,18 @@ async fn get_order(
     let refused = s.queue.refused.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned();
     let status = match refused {
         Some(reason) => json!({ "status": "refused", "reason": reason }),
-        None => s.statuses.read().unwrap_or_else(|e| e.into_inner()).get(&id).cloned().unwrap_or_else(|| {
-            // Acknowledged, not yet with the dispatcher: at the gate.
-            json!({ "status": "waiting" })
-        }),
+        None => {
+            let live = s.statuses.read().unwrap_or_else(|e| e.into_inner()).get(&id).cloned();
+            // A finished order of a past day, or else acknowledged, not yet with the
+            // dispatcher: at the gate.
+            live.or_else(|| s.retired.read().unwrap_or_else(|e| e.into_inner()).get(&id).cloned())
+                .unwrap_or_else(|| json!({ "status": "waiting" }))
+        }
     };
+    let mut status = status;
+    if let Some(at) = status.get("at_s").and_then(Value::as_f64) {
+        status["at"] = json!(s.clock.format(at));
+    }
     if caller.0 == Role::Viewer {
         // Where it stands, no more: no weight, no household, no time of the hand-over.
         let stage = status.get("status").cloned().unwrap_or(Value::Null);
@@ -796,17 +803,25 @@ async fn post_plan(
         let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             make_plan(&mut d, &service.queue, &service.area, &service.clock, orders, at, seq)
         }));
-        let Ok(plan) = planned else {
+        let Ok((plan, retired)) = planned else {
             // The dispatcher may be half-updated: write nothing more until a restart.
             service.broken.store(true, Ordering::Relaxed);
             return Err(ApiError::planner_failed());
         };
+        if !retired.is_empty() {
+            let mut kept = service.retired.write().unwrap_or_else(|e| e.into_inner());
+            for (id, text) in &retired {
+                if let Ok(status) = serde_json::from_str::<Value>(text) {
+                    kept.insert(id.clone(), status);
+                }
+            }
+        }
         // The plan as served and the state after it, stored by the writer in one transaction;
         // lost only with a crash first, and then the next start makes the same plan again.
         let answers = std::mem::take(&mut *service.fresh_answers.lock().unwrap_or_else(|e| e.into_inner()));
         let state = crate::checkpoint_state(&d, &service.queue, at);
         let rows: Vec<_> = plan.iter().map(crate::plan_row).collect();
-        let _ = service.writer.send(Write::Checkpoint { seq, state, plans: rows, answers });
+        let _ = service.writer.send(Write::Checkpoint { seq, state, plans: rows, answers, retired });
         if let Some(plan) = &plan {
             service.plans.write().unwrap_or_else(|e| e.into_inner()).push(plan.clone());
         }
@@ -992,13 +1007,15 @@ fn day_figures(s: &Service, day: time::Date, plans: usize) -> Value {
     };
     let refused = s.queue.refused.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let statuses = s.statuses.read().unwrap_or_else(|e| e.into_inner());
+    let retired = s.retired.read().unwrap_or_else(|e| e.into_inner());
     let mut by_status: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for id in &ids {
         let status = if refused.contains_key(id) {
             "refused".to_owned()
         } else {
             // Acknowledged and not handed to the dispatcher yet: waiting for the next plan.
-            statuses.get(id).and_then(|v| v["status"].as_str()).unwrap_or("waiting").to_owned()
+            let status = statuses.get(id).or_else(|| retired.get(id));
+            status.and_then(|v| v["status"].as_str()).unwrap_or("waiting").to_owned()
         };
         *by_status.entry(status).or_default() += 1;
     }

@@ -69,7 +69,7 @@ pub fn day_key(order: &Order) -> (i64, String) {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     "CREATE TABLE journal (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         kind TEXT NOT NULL CHECK (kind IN ('orders', 'event', 'plan')),
@@ -98,6 +98,8 @@ const MIGRATIONS: [&str; 4] = [
         body BLOB NOT NULL
     );
     CREATE TABLE checkpoint (seq INTEGER PRIMARY KEY REFERENCES journal(seq), state BLOB NOT NULL);",
+    // Orders of past days out of the dispatcher's state: their final status, as served.
+    "CREATE TABLE retired (id TEXT PRIMARY KEY, status TEXT NOT NULL);",
 ];
 
 /// What the journal holds, in acknowledgement order.
@@ -218,6 +220,13 @@ pub fn latest_checkpoint(conn: &Connection) -> rusqlite::Result<Option<(i64, Vec
         .optional()
 }
 
+/// The final status of every order of past days the dispatcher let go of, by id.
+pub fn retired(conn: &Connection) -> rusqlite::Result<HashMap<String, String>> {
+    let mut stmt = conn.prepare("SELECT id, status FROM retired")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
 /// What the ledger knows of each stored plan: id, journal position, cycle start, feasible.
 pub fn plan_index(conn: &Connection) -> rusqlite::Result<Vec<(u32, i64, f64, bool)>> {
     let mut stmt = conn.prepare("SELECT id, seq, at_s, feasible FROM plans ORDER BY id")?;
@@ -328,6 +337,8 @@ pub enum Write {
         plans: Vec<PlanRow>,
         /// Answers to events' keys given since the previous checkpoint.
         answers: Vec<(String, u16, String)>,
+        /// Orders the dispatcher let go of since the previous checkpoint: id, final status.
+        retired: Vec<(String, String)>,
     },
     /// Append a plan request; the reply carries the orders acknowledged before it.
     Plan {
@@ -426,9 +437,9 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>, queue: &Queue) {
                 }
                 // In a savepoint of its own: a checkpoint that cannot be stored leaves the
                 // previous one, and the next start replays a little more.
-                Write::Checkpoint { seq, state, plans, answers } => {
+                Write::Checkpoint { seq, state, plans, answers, retired } => {
                     let sp = tx.savepoint_with_name("checkpoint")?;
-                    match store_checkpoint(&sp, seq, &state, &plans, &answers) {
+                    match store_checkpoint(&sp, seq, &state, &plans, &answers, &retired) {
                         Ok(()) => sp.commit()?,
                         Err(e) => eprintln!("the checkpoint after journal entry {seq} was not stored: {e}"),
                     }
@@ -495,9 +506,13 @@ pub fn store_checkpoint(
     state: &[u8],
     plans: &[PlanRow],
     answers: &[(String, u16, String)],
+    retired: &[(String, String)],
 ) -> rusqlite::Result<()> {
     for (key, status, response) in answers {
         answer(tx, key, *status, response)?;
+    }
+    for (id, status) in retired {
+        tx.execute("INSERT OR REPLACE INTO retired (id, status) VALUES (?1, ?2)", params![id, status])?;
     }
     for (id, plan_seq, at, feasible, body) in plans {
         tx.execute(

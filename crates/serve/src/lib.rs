@@ -103,6 +103,8 @@ pub struct Service {
     queue: Arc<Queue>,
     /// Where each order stands, as of the latest plan or event (read without the dispatcher).
     statuses: RwLock<HashMap<String, Value>>,
+    /// Orders of past days the dispatcher let go of: their final status (also in the ledger).
+    retired: RwLock<HashMap<String, Value>>,
     /// The dispatcher's order checks as of its latest event (a closed station refuses pins).
     check: RwLock<OrderCheck>,
     writer: mpsc::Sender<Write>,
@@ -213,7 +215,7 @@ impl Service {
         // service then stopped writing) is replayed again with that request skipped: its
         // orders wait for the next plan, and the service can start.
         let mut skip = HashSet::new();
-        let Replayed { dispatcher, queue, plans, last_plan_at, answers, applied } = loop {
+        let Replayed { dispatcher, queue, plans, last_plan_at, answers, applied, retired: let_go } = loop {
             let (dispatcher, queue, last_plan_at) = match &checkpoint {
                 Some((seq, state)) => {
                     let dispatcher = Dispatcher::resume(
@@ -251,7 +253,7 @@ impl Service {
             let rows: Vec<ledger::PlanRow> = plans.iter().map(plan_row).collect();
             let state = checkpoint_state(&dispatcher, &queue, last_plan_at);
             let tx = conn.unchecked_transaction().map_err(ledger_error)?;
-            ledger::store_checkpoint(&tx, seq, &state, &rows, &[]).map_err(ledger_error)?;
+            ledger::store_checkpoint(&tx, seq, &state, &rows, &[], &let_go).map_err(ledger_error)?;
             tx.commit().map_err(ledger_error)?;
         }
         let mut index: Vec<PlanMeta> = stored
@@ -270,6 +272,10 @@ impl Service {
         while recent.len() > RECENT_PLANS {
             recent.pop_front();
         }
+        let mut retired = ledger::retired(&conn).map_err(ledger_error)?;
+        retired.extend(let_go);
+        let retired: HashMap<String, Value> =
+            retired.into_iter().filter_map(|(id, text)| serde_json::from_str(&text).ok().map(|v| (id, v))).collect();
         let check = RwLock::new(dispatcher.order_check());
         let statuses = RwLock::new(statuses(&dispatcher, &queue));
         let reader = ledger::open(&source.db).map_err(|e| input(format!("ledger {}: {e}", source.db.display())))?;
@@ -289,6 +295,7 @@ impl Service {
             reader: Mutex::new(reader),
             plans: RwLock::new(Plans { index, recent }),
             fresh_answers: Mutex::new(Vec::new()),
+            retired: RwLock::new(retired),
             addresses: lastmetre::area::AddressBook::new(&built.area),
             area: built.area,
             area_geojson,
@@ -444,6 +451,8 @@ struct Replayed {
     answers: Vec<(String, u16, String)>,
     /// The latest plan or event replayed: the dispatcher's state is the one after it.
     applied: Option<i64>,
+    /// Orders the replayed plans let go of: id, final status.
+    retired: Vec<(String, String)>,
 }
 
 /// Repeats the journal, skipping the plan requests in `skip`; `Ok(Err(seq))` when the planner
@@ -460,6 +469,7 @@ fn replay(
     let mut plans = Vec::new();
     let mut answers = Vec::new();
     let mut applied = None;
+    let mut retired = Vec::new();
     // Bodies are kept as sent: addresses resolve against the same (bound) area.
     let book = lastmetre::area::AddressBook::new(area);
     for (seq, entry) in journal {
@@ -494,14 +504,16 @@ fn replay(
                     make_plan(&mut dispatcher, &queue, area, clock, orders, *at, *seq)
                 }));
                 match planned {
-                    Ok(Some(plan)) => plans.push(plan),
-                    Ok(None) => {}
+                    Ok((plan, gone)) => {
+                        plans.extend(plan);
+                        retired.extend(gone);
+                    }
                     Err(_) => return Ok(Err(*seq)),
                 }
             }
         }
     }
-    Ok(Ok(Replayed { dispatcher, queue, plans, last_plan_at, answers, applied }))
+    Ok(Ok(Replayed { dispatcher, queue, plans, last_plan_at, answers, applied, retired }))
 }
 
 /// Where each order the dispatcher holds stands, as JSON, by id.
@@ -525,9 +537,14 @@ fn add(dispatcher: &mut Dispatcher, queue: &Queue, orders: Vec<Order>) {
     }
 }
 
+/// What a plan made: the plan, if the dispatcher could plan, and the orders of past days it
+/// let go of (id, final status as JSON).
+type Made = (Option<StoredPlan>, Vec<(String, String)>);
+
 /// Plans the next cycle at `at` with the given new orders, checks the plan, and renders it.
-/// `None` when the dispatcher cannot plan (no station reachable): the orders are taken,
-/// nothing else changes, as on replay.
+/// No plan when the dispatcher cannot plan (no station reachable): the orders are taken,
+/// nothing else changes, as on replay. Orders finished before the day of `at` leave the
+/// dispatcher first.
 fn make_plan(
     dispatcher: &mut Dispatcher,
     queue: &Queue,
@@ -536,12 +553,20 @@ fn make_plan(
     orders: Vec<Order>,
     at: f64,
     seq: i64,
-) -> Option<StoredPlan> {
+) -> Made {
+    let today = clock.day_start(clock.day(at));
+    let retired: Vec<(String, String)> = dispatcher
+        .retire(lastmetre::Seconds(today))
+        .into_iter()
+        .map(|(id, status)| (id, serde_json::to_string(&status).unwrap_or_default()))
+        .collect();
     add(dispatcher, queue, orders);
-    let cycle = dispatcher.next_plan(lastmetre::Seconds(at)).ok()?;
+    let Ok(cycle) = dispatcher.next_plan(lastmetre::Seconds(at)) else { return (None, retired) };
     let report = lastmetre::check::check(&cycle.instance, &cycle.plan);
     let lang = lastmetre::formats::language_of(area);
-    let file = plan_file(&cycle.instance, &cycle.plan, at, lang);
+    let mut file = plan_file(&cycle.instance, &cycle.plan, at, lang);
+    // The instant, with the day and the offset; the file's other times count from it.
+    file.cycle_start = clock.format(at);
     let body = serde_json::json!({
         "id": cycle.cycle,
         "cycle_start": clock.format(at),
@@ -569,14 +594,15 @@ fn make_plan(
         .into_iter()
         .map(|(name, text)| (name.trim_end_matches(".md").to_owned(), text))
         .collect();
-    Some(StoredPlan {
+    let plan = StoredPlan {
         id: cycle.cycle,
         seq,
         body,
         routes: routes_geojson(area, &cycle.instance, &cycle.plan),
         sheets,
         feasible: report.is_ok(),
-    })
+    };
+    (Some(plan), retired)
 }
 
 /// Serves until the process is stopped.
