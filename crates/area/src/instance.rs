@@ -75,10 +75,14 @@ pub fn check_fleet(f: &Fleet) -> Vec<Problem> {
             ));
         }
     }
-    let mut starts: Vec<f64> = p.shifts.iter().map(|s| s.start_h).collect();
-    starts.sort_by(f64::total_cmp);
-    if starts.windows(2).any(|w| w[0] == w[1]) {
-        bad("porters.shifts: two shifts start at the same hour".to_owned());
+    // Shifts follow each other and do not overlap, also across midnight.
+    let mut spans: Vec<(f64, f64)> = p.shifts.iter().map(|s| (s.start_h, s.end_h)).collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let wrap = spans.first().map(|first| (first.0 + 24.0, first.1 + 24.0));
+    let overlap = spans.windows(2).any(|w| w[1].0 < w[0].1)
+        || (spans.len() > 1 && spans.last().zip(wrap).is_some_and(|(last, first)| first.0 < last.1));
+    if overlap {
+        bad("porters.shifts overlap; a shift must end before the next starts (also across midnight)".to_owned());
     }
     let o = &f.orders;
     if !(o.kg_each.get().is_finite() && o.kg_each.get() > 0.0) {

@@ -105,7 +105,16 @@ fn area_sources(request: &Request) -> Result<Vec<AreaSource>, String> {
     if named.is_empty() {
         return Err("give the area: --area FILE, --area ID=FILE (repeatable) or --areas DIR".into());
     }
-    let many = named.len() > 1;
+    // A folder of ledgers for --areas or several areas, a file for one --area: decided by
+    // how the areas are given, so that a folder of one area stays a folder.
+    let many = request.areas.is_some() || named.len() > 1;
+    if many && request.db.is_none() && Path::new("lastmetre.db").is_file() {
+        return Err(
+            "several areas keep their ledgers in a folder (--db DIR, default lastmetre-ledgers), and lastmetre.db is here: \
+             give --db, or move lastmetre.db to lastmetre-ledgers/ID.db so that its area keeps its history"
+                .into(),
+        );
+    }
     let db =
         request.db.clone().unwrap_or_else(|| PathBuf::from(if many { "lastmetre-ledgers" } else { "lastmetre.db" }));
     if many {

@@ -635,6 +635,11 @@ fn orders_and_plans_run_on_across_midnight() {
             assert!(read("orders.csv").contains(&format!("{today}T23:50:00+08:00")));
         }
     }
+    // A time more than a day ahead (a slip of the year) would hold every later plan back.
+    for at in [json!(1e12), json!("2099-01-01T00:00:00+08:00")] {
+        let (status, body) = post(&s, "/plan", Some(DISPATCHER), &json!({"at": at}));
+        assert_eq!((status, body["error"]["fields"][0]["path"].as_str()), (422, Some("/at")), "{at}: {body}");
+    }
     // A time before the ledger's first day, or not a time, is refused with the field.
     let early = json!({"id": "early", "household": orders[0]["household"], "placed_at": "2020-01-01T08:00:00+08:00", "bags": [{"kg": 1}]});
     let (status, body) = post(&s, "/orders", Some(DISPATCHER), &early);

@@ -126,12 +126,13 @@ pub struct OrderCheck {
 
 impl OrderCheck {
     /// Every problem of the batch (ids unique within it; `known` says which ids are taken
-    /// already, `placed` how many orders a household has placed in the shift), or none.
+    /// already, `placed` how many orders the order's household has placed on the order's
+    /// day), or none.
     pub fn check(
         &self,
         orders: &[Order],
         known: &dyn Fn(&str) -> bool,
-        placed: &dyn Fn(&str) -> usize,
+        placed: &dyn Fn(&Order) -> usize,
     ) -> Vec<Problem> {
         check_orders(&self.area, &self.matrices, &self.fleet, orders, known, placed)
     }
@@ -143,23 +144,24 @@ fn check_orders(
     fleet: &Fleet,
     orders: &[Order],
     known: &dyn Fn(&str) -> bool,
-    placed: &dyn Fn(&str) -> usize,
+    placed: &dyn Fn(&Order) -> usize,
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut in_batch: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut over: BTreeSet<&str> = BTreeSet::new();
+    let mut in_batch: BTreeMap<(i64, &str), usize> = BTreeMap::new();
+    let mut over: BTreeSet<(i64, &str)> = BTreeSet::new();
     let most = fleet.orders.per_household;
     problems.extend(lastmetre_area::check_order_ids(orders));
     for (n, o) in orders.iter().enumerate() {
-        let count = in_batch.entry(o.household.as_str()).or_default();
+        let key = (day_of(o), o.household.as_str());
+        let count = in_batch.entry(key).or_default();
         *count += 1;
-        if placed(&o.household).saturating_add(*count) > most && over.insert(o.household.as_str()) {
+        if placed(o).saturating_add(*count) > most && over.insert(key) {
             problems.push(Problem::new(
                 Code::TooManyOrders,
                 Some(&o.id),
                 format!(
-                    "household '{}' would have more than {most} orders in the shift (orders.per_household)",
+                    "household '{}' would have more than {most} orders on one day (orders.per_household)",
                     o.household
                 ),
             ));
@@ -232,8 +234,8 @@ struct Progress {
     latest: Option<LatestPlan>,
     /// The latest plan's outings, for the next warm start.
     announced: Vec<OutingRecord>,
-    /// Orders each household has placed in this shift (`orders.per_household`).
-    placed: BTreeMap<String, usize>,
+    /// Orders each household has placed, by day of `placed_at` (`orders.per_household`).
+    placed: BTreeMap<(i64, String), usize>,
     /// Start of the latest cycle planned.
     planned_at: f64,
     cycle: u32,
@@ -243,8 +245,14 @@ struct Progress {
     shift_start: Option<f64>,
 }
 
-/// What a checkpoint says it is: a checkpoint of another format is not read.
-const CHECKPOINT_FORMAT: u32 = 1;
+/// What a checkpoint says it is: a checkpoint of another format is not read. `Progress` is
+/// stored by position: any change of its fields needs a new number.
+const CHECKPOINT_FORMAT: u32 = 2;
+
+/// The day an order was placed on, from 0: a household's orders are limited per day.
+fn day_of(order: &Order) -> i64 {
+    (order.placed_at.get() / DAY_S).floor() as i64
+}
 
 impl Dispatcher {
     /// A dispatcher for `area` and `fleet`; stations are the fleet's, or the area's open
@@ -331,7 +339,7 @@ impl Dispatcher {
     /// among all orders so far); on any problem none is added.
     pub fn add_orders(&mut self, orders: &[Order]) -> Result<(), DispatchError> {
         let fleet = self.all_stations_fleet();
-        let placed = |h: &str| self.live.placed.get(h).copied().unwrap_or(0);
+        let placed = |o: &Order| self.live.placed.get(&(day_of(o), o.household.clone())).copied().unwrap_or(0);
         let problems =
             check_orders(&self.area, &self.matrices, &fleet, orders, &|id| self.live.orders.contains_key(id), &placed);
         if !problems.is_empty() {
@@ -350,7 +358,7 @@ impl Dispatcher {
             self.live.arrival.push(o.id.clone());
             self.live.foresight.record_order(o.placed_at.get());
             self.live.orders.insert(o.id.clone(), tracked);
-            *self.live.placed.entry(o.household.clone()).or_default() += 1;
+            *self.live.placed.entry((day_of(o), o.household.clone())).or_default() += 1;
         }
         Ok(())
     }
@@ -410,8 +418,27 @@ impl Dispatcher {
             }
             !t.bags.is_empty() && t.bags.iter().all(|b| matches!(b, Bag::Delivered { at_s } if *at_s < before))
         };
-        let gone: Vec<String> =
-            self.live.orders.iter().filter(|(_, t)| finished(t)).map(|(id, _)| id.clone()).collect();
+        // An order the latest plan names stays until that plan is frozen: its outing may be
+        // under way with it.
+        let named: BTreeSet<&str> = self
+            .live
+            .latest
+            .iter()
+            .flat_map(|l| {
+                let trips =
+                    l.trips.iter().flat_map(|t| t.stops.iter().flat_map(|s| s.bags.iter().map(|b| b.0.as_str())));
+                trips.chain(l.outings.iter().flat_map(|o| o.drops.iter().map(|d| d.order.as_str())))
+            })
+            .collect();
+        let gone: Vec<String> = self
+            .live
+            .orders
+            .iter()
+            .filter(|(id, t)| finished(t) && !named.contains(id.as_str()))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let today = (before / DAY_S).floor() as i64;
+        self.live.placed.retain(|(day, _), _| *day >= today - 1);
         if gone.is_empty() {
             return Vec::new();
         }
@@ -502,7 +529,6 @@ impl Dispatcher {
 
     /// Starts a new shift: every porter on duty and rested, where they stand.
     pub fn new_shift(&mut self) {
-        self.live.placed.clear();
         for p in &mut self.live.porters {
             *p = PorterDay { on_duty: true, station: p.station.clone(), free_s: p.free_s, ..PorterDay::default() };
         }
@@ -720,13 +746,18 @@ impl Dispatcher {
                     }
                 }
             }
+            // An outing that started before the current shift (a report after the shift's start
+            // came before this plan) belongs to the shift that ended: it costs the new one nothing.
+            let earlier_shift = self.live.shift_start.is_some_and(|s| outing.start_s < s);
             let p = &mut self.live.porters[outing.porter];
-            p.outings += 1;
-            p.stair_climbs += outing.climbs;
-            p.vertical_m += outing.vertical_m;
-            p.energy_kj += outing.energy_kj;
-            p.kg += outing.kg;
-            p.walk_km += outing.walk_m / 1000.0;
+            if !earlier_shift {
+                p.outings += 1;
+                p.stair_climbs += outing.climbs;
+                p.vertical_m += outing.vertical_m;
+                p.energy_kj += outing.energy_kj;
+                p.kg += outing.kg;
+                p.walk_km += outing.walk_m / 1000.0;
+            }
             p.free_s = p.free_s.max(outing.end_s);
             p.station = outing.station.clone();
             self.live.committed_outings.push(outing);

@@ -541,15 +541,33 @@ fn shifts_reset_the_budgets_and_at_night_only_medicine_goes_out_with_a_porter_on
         lastmetre_model::Shift { start_h: 14.0, end_h: 22.0 },
     ];
     let settings = Settings { iterations: 400, consolidate: false, ..Settings::default() };
+    let mut overlapping = fleet.clone();
+    overlapping.porters.shifts[1].start_h = 12.0;
+    assert!(Dispatcher::new(area(), overlapping, settings.clone()).is_err(), "shifts that overlap are refused");
     let mut d = Dispatcher::new(area(), fleet, settings).unwrap();
-    d.add_orders(&orders(&d, 30, 13.0 * 3600.0, "a")).unwrap();
-    plan(&mut d, 13.0 * 3600.0);
-    // The morning's outings start; the afternoon shift starts with rested porters.
-    d.advance_to(Seconds(13.5 * 3600.0));
-    assert!(d.porters().iter().any(|p| p.energy_kj > 0.0));
+    d.add_orders(&orders(&d, 60, 13.0 * 3600.0, "a")).unwrap();
+    let first = plan(&mut d, 13.0 * 3600.0);
     assert!(d.on_shift(Seconds(14.0 * 3600.0)) && !d.on_shift(Seconds(23.0 * 3600.0)));
-    let afternoon = plan(&mut d, 14.0 * 3600.0);
-    assert!(afternoon.instance.state.porters.iter().all(|p| p.spent_kj == 0.0), "budgets reset at 14:00");
+    // A report just after 14:00 starts the afternoon shift before any plan has frozen the
+    // morning's last outings: those still cost the morning, not the afternoon.
+    d.report(Seconds(14.0 * 3600.0 + 30.0), Event::PorterOnDuty { porter: 7 }).unwrap();
+    let afternoon = plan(&mut d, 14.5 * 3600.0);
+    let mut afternoon_kj = vec![0.0; afternoon.instance.state.porters.len()];
+    for o in first.outings.iter().filter(|o| (14.0 * 3600.0..14.5 * 3600.0).contains(&o.start_s)) {
+        afternoon_kj[o.porter] += o.energy_kj;
+    }
+    assert!(
+        first.outings.iter().any(|o| o.start_s < 14.0 * 3600.0 && o.start_s > 13.0 * 3600.0),
+        "the test needs outings before 14:00"
+    );
+    for (p, state) in afternoon.instance.state.porters.iter().enumerate() {
+        assert!(
+            (state.spent_kj - afternoon_kj[p]).abs() < 1e-6,
+            "porter {p}: {} kJ, of the afternoon {}",
+            state.spent_kj,
+            afternoon_kj[p]
+        );
+    }
     // At night: a normal order waits; medicine waits too until a porter is on call.
     let h = d.area().households[3].id.clone();
     let night = [
@@ -574,33 +592,47 @@ fn shifts_reset_the_budgets_and_at_night_only_medicine_goes_out_with_a_porter_on
 #[test]
 fn orders_of_past_days_leave_the_state_and_the_plans_that_follow_do_not_change() {
     let day = 86_400.0;
+    let late = day - 1200.0;
     let mut kept = dispatcher(Policy::Lastmetre);
-    kept.add_orders(&orders(&kept, 40, NOON - 60.0, "a")).unwrap();
-    let first = plan(&mut kept, NOON);
-    // Every drop of the first plan is handed over that day.
-    for o in &first.outings {
-        for d in &o.drops {
+    kept.add_orders(&orders(&kept, 80, late - 60.0, "a")).unwrap();
+    let first = plan(&mut kept, late);
+    // Drops before midnight are handed over; their outings may go on past it.
+    let mut delivered = BTreeSet::new();
+    for o in first.outings.iter().filter(|o| o.start_s < day) {
+        for d in o.drops.iter().filter(|d| d.at_s < day) {
             kept.report(Seconds(d.at_s), Event::Delivered { order: d.order.clone(), bags: vec![] }).unwrap();
+            delivered.insert(d.order.clone());
         }
     }
-    plan(&mut kept, NOON + 1800.0);
+    assert!(
+        first.outings.iter().any(|o| o.start_s < day && o.drops.iter().any(|d| d.at_s >= day)),
+        "an outing across midnight"
+    );
+    // As the service does: the midnight plan, then the past day's orders leave.
     let mut retired = kept.clone();
+    plan(&mut kept, day);
+    plan(&mut retired, day);
     let gone = retired.retire(Seconds(day));
-    let delivered: BTreeSet<&str> =
-        first.outings.iter().flat_map(|o| o.drops.iter().map(|d| d.order.as_str())).collect();
-    assert_eq!(gone.len(), delivered.len(), "every order handed over that day leaves");
-    assert!(gone.iter().all(|(id, s)| delivered.contains(id.as_str()) && matches!(s, OrderStatus::Delivered { .. })));
+    assert_eq!(
+        gone.iter().map(|(id, _)| id.clone()).collect::<BTreeSet<_>>(),
+        delivered,
+        "every order handed over before midnight leaves"
+    );
+    assert!(gone.iter().all(|(_, s)| matches!(s, OrderStatus::Delivered { .. })));
     assert!(gone.iter().all(|(id, _)| retired.status(id).is_none()));
     assert!(retired.checkpoint().len() < kept.checkpoint().len());
     assert_eq!(retired.backlog(), kept.backlog());
-    // The next day's plans are the same with and without them.
-    for (k, now) in [day + 8.0 * 3600.0, day + 8.5 * 3600.0].into_iter().enumerate() {
+    // The plans that follow are the same with and without them.
+    for (k, now) in [day + 1800.0, day + 8.0 * 3600.0].into_iter().enumerate() {
         let more = orders(&kept, 25, now - 60.0, &format!("d2-{k}-"));
         kept.add_orders(&more).unwrap();
         retired.add_orders(&more).unwrap();
         let (a, b) = (plan(&mut kept, now), plan(&mut retired, now));
         assert_eq!((&a.trips, &a.outings), (&b.trips, &b.outings), "cycle {}", a.cycle);
+        assert_eq!((&a.frozen_trips, &a.frozen_outings), (&b.frozen_trips, &b.frozen_outings));
         assert_eq!(format!("{:?}", a.warning), format!("{:?}", b.warning));
         assert_eq!(format!("{:?}", a.rush), format!("{:?}", b.rush));
+        assert_eq!(format!("{:?}", a.instance.state), format!("{:?}", b.instance.state));
+        retired.retire(Seconds(day));
     }
 }

@@ -136,7 +136,7 @@ pub fn parse_time(v: &str) -> Option<Seconds> {
         return None;
     }
     if let Ok(s) = v.parse::<f64>() {
-        return (s.is_finite() && (0.0..=400.0 * 86_400.0).contains(&s)).then_some(Seconds(s));
+        return (s.is_finite() && (0.0..=36_500.0 * 86_400.0).contains(&s)).then_some(Seconds(s));
     }
     let clock = match v.find('T') {
         Some(t) => &v[t + 1..],

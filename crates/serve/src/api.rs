@@ -175,7 +175,7 @@ pub(crate) fn router(service: Shared) -> Router {
 
 /// Nothing the service answers is to be kept by a browser or a proxy: most answers carry
 /// household data, and the rest change from one cycle to the next.
-async fn no_store(mut response: Response) -> Response {
+pub(crate) async fn no_store(mut response: Response) -> Response {
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
@@ -351,7 +351,7 @@ fn time_of(s: &Service, value: Option<&Value>, path: &str) -> Result<f64, ApiErr
     };
     parsed.ok_or_else(|| {
         let mut e = ApiError::invalid(format!(
-            "{path} is not a time on or after {} such as \"2026-12-01T12:00:00+08:00\" or \"12:00\" (today)",
+            "{path} is not a time from {} to a day ahead, such as \"2026-12-01T12:00:00+08:00\" or \"12:00\" (today)",
             crate::clock::format_date(s.clock.epoch())
         ));
         e.fields.push(json!({ "path": path, "code": "bad_time", "message": "RFC 3339, HH:MM, HH:MM:SS or seconds" }));
@@ -359,14 +359,20 @@ fn time_of(s: &Service, value: Option<&Value>, path: &str) -> Result<f64, ApiErr
     })
 }
 
-/// A time in the service's seconds, or `None`: never before the ledger's first day.
+/// A time in the service's seconds, or `None`: never before the ledger's first day, nor more
+/// than a day after both the clock and the latest plan (a slip such as a year for a day would
+/// otherwise hold every later plan and report back; an accelerated clock moves the latest
+/// plan on).
 fn time_in(s: &Service, value: &Value) -> Option<f64> {
+    let now = s.now_s();
     let t = match value {
-        Value::String(t) => s.clock.parse(t, s.now_s()),
+        Value::String(t) => s.clock.parse(t, now),
         Value::Number(n) => n.as_f64(),
         _ => None,
     }?;
-    (t.is_finite() && t >= 0.0).then_some(t)
+    let last = *s.last_plan_at.lock().unwrap_or_else(|e| e.into_inner());
+    let latest = now.max(last) + crate::clock::DAY_S;
+    (t.is_finite() && t >= 0.0 && t <= latest).then_some(t)
 }
 
 /// Each order's `placed_at` as the service's seconds: a clock time means today in the area,
@@ -384,14 +390,15 @@ fn placed_at_in_seconds(s: &Service, orders: &mut Value) -> Vec<Problem> {
     let mut problems = Vec::new();
     for order in list {
         let id = order.get("id").and_then(Value::as_str).map(str::to_owned);
-        let Some(at) = order.get_mut("placed_at").filter(|at| at.is_string()) else { continue };
+        let Some(at) = order.get_mut("placed_at").filter(|at| at.is_string() || at.is_number()) else { continue };
         match time_in(s, at) {
-            Some(t) => *at = json!(t),
+            Some(t) if at.is_string() => *at = json!(t),
+            Some(_) => {}
             None => problems.push(Problem::new(
                 Code::MalformedOrder,
                 id.as_deref(),
                 format!(
-                    "order '{}': placed_at {at} is no time on or after {} (RFC 3339 such as \"2026-12-01T11:05:00+08:00\", or \"11:05\" for today)",
+                    "order '{}': placed_at {at} is no time from {} to a day ahead (RFC 3339 such as \"2026-12-01T11:05:00+08:00\", or \"11:05\" for today)",
                     id.as_deref().unwrap_or("?"),
                     crate::clock::format_date(s.clock.epoch())
                 ),
@@ -451,17 +458,13 @@ async fn post_orders(
             };
             // Every order acknowledged for the same day counts, but those the dispatcher
             // refused when it took them.
-            let placed: HashMap<&str, usize> = {
+            let placed: HashMap<(i64, String), usize> = {
                 let all = service.queue.placed.read().unwrap_or_else(|e| e.into_inner());
-                let count = |o: &lastmetre::Order| all.get(&ledger::day_key(o)).copied().unwrap_or(0);
-                let mut placed = HashMap::new();
-                for o in &orders {
-                    placed.entry(o.household.as_str()).or_insert_with(|| count(o));
-                }
-                placed
+                orders.iter().map(ledger::day_key).map(|k| (k.clone(), all.get(&k).copied().unwrap_or(0))).collect()
             };
             let check = service.check.read().unwrap_or_else(|e| e.into_inner()).clone();
-            problems = check.check(&orders, &|id| taken.contains(id), &|h| placed.get(h).copied().unwrap_or(0));
+            let count = |o: &lastmetre::Order| placed.get(&ledger::day_key(o)).copied().unwrap_or(0);
+            problems = check.check(&orders, &|id| taken.contains(id), &count);
         }
         Ok(Ok((orders, wrapped, problems, batch)))
     })

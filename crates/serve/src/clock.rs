@@ -47,7 +47,9 @@ impl Clock {
     }
 
     /// A time as people and services write it: RFC 3339 with an offset, or `"HH:MM"` /
-    /// `"HH:MM:SS"` meaning that time on the area's day of `today_s`. `None` for anything else.
+    /// `"HH:MM:SS"` meaning that time on the area's day of `today_s`, or on the day before
+    /// when today's would be more than 12 h ahead (a report of 23:58 sent at 00:03) and the
+    /// ledger has that day. `None` for anything else.
     pub fn parse(&self, text: &str, today_s: f64) -> Option<f64> {
         let text = text.trim();
         if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
@@ -57,7 +59,8 @@ impl Clock {
             return None;
         }
         let clock = lastmetre::formats::parse_time(text)?.get();
-        Some((today_s / DAY_S).floor() * DAY_S + clock)
+        let today = (today_s / DAY_S).floor() * DAY_S + clock;
+        Some(if today - today_s > DAY_S / 2.0 && today >= DAY_S { today - DAY_S } else { today })
     }
 
     /// RFC 3339 with the area's offset, to the second: `2026-12-01T12:00:00+08:00`.
@@ -72,7 +75,9 @@ impl Clock {
 
     /// The area's date at `s`.
     pub fn day(&self, s: f64) -> Date {
-        self.epoch.saturating_add(Duration::days((s / DAY_S).floor() as i64))
+        // Within a million days either way: `Duration::days` panics on overflow.
+        let days = (s / DAY_S).floor().clamp(-1e6, 1e6) as i64;
+        self.epoch.saturating_add(Duration::days(days))
     }
 
     /// Seconds since the epoch at the start of `date`.
@@ -143,6 +148,11 @@ mod tests {
         // A clock time means that time on the day asked about.
         assert_eq!(c.parse("23:50", 3.0 * DAY_S + 100.0), Some(3.0 * DAY_S + 85_800.0));
         assert_eq!(c.parse("12:00:30", 0.0), Some(43_230.0));
+        // Just after midnight, a clock time late in the evening is yesterday's, if the
+        // ledger has a yesterday.
+        assert_eq!(c.parse("23:58", 3.0 * DAY_S + 180.0), Some(2.0 * DAY_S + 86_280.0));
+        assert_eq!(c.parse("23:58", 180.0), Some(86_280.0), "no day before the first");
+        assert_eq!(c.day(1e300), c.day(1e12), "no overflow");
         assert_eq!(c.day(DAY_S - 1.0), parse_date("2026-12-01").unwrap());
         assert_eq!(c.day(DAY_S), parse_date("2026-12-02").unwrap());
         assert_eq!(c.day_start(parse_date("2026-12-03").unwrap()), 2.0 * DAY_S);

@@ -65,12 +65,13 @@ pub(crate) fn router(areas: Vec<Held>, tokens: Tokens) -> Router {
                     Some(q) => format!("{page}?{q}"),
                     None => page.clone(),
                 };
-                async move { axum::response::Redirect::permanent(&target) }
+                // Temporary: the target carries the page's ?token=, which no cache may keep.
+                async move { axum::response::Redirect::temporary(&target) }
             }),
         );
         app = app.nest(&format!("/areas/{id}"), nested);
     }
-    app
+    app.layer(axum::middleware::map_response(api::no_store))
 }
 
 /// An area that did not start: 503 with why, to a token that holds it.

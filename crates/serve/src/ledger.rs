@@ -391,6 +391,10 @@ pub enum EventOutcome {
 
 /// Runs the writer until every sender is dropped.
 pub fn writer(mut conn: Connection, requests: mpsc::Receiver<Write>, queue: &Queue) {
+    // Once a checkpoint fails to store, later ones are not stored either: a later one would
+    // stand for plans, answers and retired orders that the failed one did not store. The
+    // next start replays from the last stored checkpoint and makes them all again.
+    let mut checkpoints = true;
     while let Ok(first) = requests.recv() {
         let mut batch = vec![first];
         while batch.len() < 512 {
@@ -399,7 +403,7 @@ pub fn writer(mut conn: Connection, requests: mpsc::Receiver<Write>, queue: &Que
                 Err(_) => break,
             }
         }
-        commit_batch(&mut conn, batch, queue);
+        commit_batch(&mut conn, batch, queue, &mut checkpoints);
     }
 }
 
@@ -410,8 +414,9 @@ enum Reply {
     Plan(oneshot::Sender<Result<(i64, Vec<Order>), String>>, i64),
 }
 
-fn commit_batch(conn: &mut Connection, batch: Vec<Write>, queue: &Queue) {
+fn commit_batch(conn: &mut Connection, batch: Vec<Write>, queue: &Queue, checkpoints: &mut bool) {
     let mut replies = Vec::new();
+    let mut checkpointed = false;
     let result = (|| -> rusqlite::Result<()> {
         let mut tx = conn.transaction()?;
         for write in batch {
@@ -438,10 +443,21 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>, queue: &Queue) {
                 // In a savepoint of its own: a checkpoint that cannot be stored leaves the
                 // previous one, and the next start replays a little more.
                 Write::Checkpoint { seq, state, plans, answers, retired } => {
+                    if !*checkpoints {
+                        continue;
+                    }
                     let sp = tx.savepoint_with_name("checkpoint")?;
                     match store_checkpoint(&sp, seq, &state, &plans, &answers, &retired) {
-                        Ok(()) => sp.commit()?,
-                        Err(e) => eprintln!("the checkpoint after journal entry {seq} was not stored: {e}"),
+                        Ok(()) => {
+                            sp.commit()?;
+                            checkpointed = true;
+                        }
+                        Err(e) => {
+                            *checkpoints = false;
+                            eprintln!(
+                                "the checkpoint after journal entry {seq} was not stored ({e}); no more until a restart"
+                            );
+                        }
                     }
                 }
                 Write::Plan { at, reply } => {
@@ -478,6 +494,10 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>, queue: &Queue) {
             }
         }
         Err(e) => {
+            if checkpointed {
+                *checkpoints = false;
+                eprintln!("a checkpoint was lost with its batch ({e}); no more until a restart");
+            }
             // Nothing of the batch was committed: every requester hears so, none is acknowledged.
             let message = format!("the ledger could not commit: {e}");
             for reply in replies {

@@ -201,7 +201,19 @@ impl Service {
         let clock = clock::Clock::new(offset, epoch);
         let ledger_error = |e: rusqlite::Error| input(format!("ledger {}: {e}", source.db.display()));
         let unanswered = ledger::unanswered_events(&conn).map_err(ledger_error)?;
-        let checkpoint = read_checkpoint(&conn);
+        // A checkpoint the dispatcher cannot resume from (another format, say) is set aside:
+        // the whole journal replays.
+        let checkpoint = read_checkpoint(&conn).filter(|(seq, state)| {
+            let resumed =
+                Dispatcher::resume(built.area.clone(), fleet.clone(), config.settings.clone(), &state.dispatcher);
+            if let Err(e) = &resumed {
+                eprintln!(
+                    "area {}: the checkpoint after journal entry {seq} is set aside ({e}); the whole journal replays",
+                    source.id
+                );
+            }
+            resumed.is_ok()
+        });
         let from = checkpoint.as_ref().map_or(0, |(seq, _)| *seq);
         let tail = ledger::journal_after(&conn, from).map_err(ledger_error)?;
         let stored = ledger::plan_index(&conn).map_err(ledger_error)?;
@@ -495,10 +507,11 @@ fn replay(
             }
             Entry::Plan(at) => {
                 last_plan_at = *at;
-                applied = Some(*seq);
+                // A skipped plan took no orders: a checkpoint there would lose them.
                 if skip.contains(seq) {
                     continue;
                 }
+                applied = Some(*seq);
                 let orders = queue.drain();
                 let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     make_plan(&mut dispatcher, &queue, area, clock, orders, *at, *seq)
@@ -544,7 +557,7 @@ type Made = (Option<StoredPlan>, Vec<(String, String)>);
 /// Plans the next cycle at `at` with the given new orders, checks the plan, and renders it.
 /// No plan when the dispatcher cannot plan (no station reachable): the orders are taken,
 /// nothing else changes, as on replay. Orders finished before the day of `at` leave the
-/// dispatcher first.
+/// dispatcher after it.
 fn make_plan(
     dispatcher: &mut Dispatcher,
     queue: &Queue,
@@ -554,14 +567,17 @@ fn make_plan(
     at: f64,
     seq: i64,
 ) -> Made {
+    add(dispatcher, queue, orders);
+    let planned = dispatcher.next_plan(lastmetre::Seconds(at));
+    // After the plan, which froze what was under way: an order delivered on an outing that
+    // started before midnight leaves only once that outing is a record.
     let today = clock.day_start(clock.day(at));
     let retired: Vec<(String, String)> = dispatcher
         .retire(lastmetre::Seconds(today))
         .into_iter()
         .map(|(id, status)| (id, serde_json::to_string(&status).unwrap_or_default()))
         .collect();
-    add(dispatcher, queue, orders);
-    let Ok(cycle) = dispatcher.next_plan(lastmetre::Seconds(at)) else { return (None, retired) };
+    let Ok(cycle) = planned else { return (None, retired) };
     let report = lastmetre::check::check(&cycle.instance, &cycle.plan);
     let lang = lastmetre::formats::language_of(area);
     let mut file = plan_file(&cycle.instance, &cycle.plan, at, lang);
