@@ -261,7 +261,7 @@ fn e311_an_absurd_order_is_refused_whole() {
 }
 
 #[test]
-fn e312_a_household_over_its_orders_for_the_shift() {
+fn e312_a_household_over_its_orders_for_the_day() {
     let area = lastmetre::load_area(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/tiny.geojson"),
         &AreaParams::default(),
@@ -271,22 +271,23 @@ fn e312_a_household_over_its_orders_for_the_shift() {
     let mut fleet = Fleet::default();
     fleet.orders.per_household = 2;
     let mut d = lastmetre::Dispatcher::new(area, fleet, lastmetre::dispatch::Settings::default()).unwrap();
-    let order = |id: &str| {
+    let order = |id: &str, placed_at: Value| {
         let (o, p) = read_orders_json(
-            json!([{"id": id, "household": "h-301", "placed_at": "11:00", "bags": [{"kg": 1}]}]).to_string().as_bytes(),
+            json!([{"id": id, "household": "h-301", "placed_at": placed_at, "bags": [{"kg": 1}]}])
+                .to_string()
+                .as_bytes(),
         );
         assert!(p.is_empty());
         o
     };
-    d.add_orders(&order("a")).unwrap();
-    d.add_orders(&order("b")).unwrap();
-    let Err(lastmetre::dispatch::DispatchError::Problems(found)) = d.add_orders(&order("c")) else {
-        panic!("a third order for the household is refused");
+    d.add_orders(&order("a", json!("11:00"))).unwrap();
+    d.add_orders(&order("b", json!("11:00"))).unwrap();
+    let Err(lastmetre::dispatch::DispatchError::Problems(found)) = d.add_orders(&order("c", json!("23:00"))) else {
+        panic!("a third order for the household that day is refused");
     };
     expect(&found, Code::TooManyOrders, Some("c"));
-    // A new shift counts afresh.
-    d.new_shift();
-    d.add_orders(&order("c")).unwrap();
+    // The next day counts afresh (the limit is per day of placed_at).
+    d.add_orders(&order("c", json!(86_400.0 + 11.0 * 3600.0))).unwrap();
 }
 
 #[test]

@@ -147,7 +147,7 @@ codes! {
     /// An order is larger than the fleet's order limits allow.
     OrderTooLarge = "E311", Error,
         "split it into several orders, or raise the limit it names in the fleet file's orders section";
-    /// A household has placed more orders in the shift than the limit allows.
+    /// A household has placed more orders on one day than the limit allows.
     TooManyOrders = "E312", Error,
         "merge the household's orders, or raise orders.per_household in the fleet file";
     /// An order's address names no household of the area.
