@@ -228,6 +228,13 @@ impl AddressBook {
         }
     }
 
+    /// The address of a household as people write it ("4号楼 1单元 502"); none for a
+    /// household without a door number, or not of the area.
+    pub fn address_of(&self, household: &str) -> Option<String> {
+        let (written, key) = self.written.get(*self.ids.get(household)?)?;
+        (!key.is_empty()).then(|| written.clone())
+    }
+
     /// Whether `text` reads as an address (a marking word, or parts given apart) rather than
     /// as an unknown id.
     pub fn looks_like_address(text: &str) -> bool {

@@ -156,6 +156,9 @@ codes! {
     /// An order's address names several households.
     AmbiguousAddress = "E314", Error,
         "add the unit (单元) to the address, or give the household id";
+    /// A building leader's order is for a household outside their buildings.
+    OutsideBuildings = "E315", Error,
+        "a building leader orders for the households of their own buildings; send it to that building's leader or the dispatcher";
     /// Lane ends that nearly met were joined.
     EndpointsJoined = "W301", Warning,
         "check on the orthophoto that the lanes really meet; snap the end points to silence this";

@@ -129,6 +129,8 @@ pub enum Failure {
     NobodyHome,
     /// The resident is isolated and cannot take the goods now.
     Isolated,
+    /// The porter could not get to the door (a locked gate, a closed stairwell).
+    CannotReach,
 }
 
 /// What the field reports.

@@ -1,6 +1,6 @@
 //! The HTTP API (documented in `assets/openapi.json`, served at `/openapi.json`) and the page.
 
-use crate::auth::{Grant, Role};
+use crate::auth::{Access, Grant, Role};
 use crate::ledger::{self, EventOutcome, OrdersOutcome, Write};
 use crate::{Service, StoredPlan, make_plan};
 use axum::Router;
@@ -164,6 +164,8 @@ pub(crate) fn router(service: Shared) -> Router {
         .route("/plans/{id}/sheets/{person}", get(get_sheet))
         .route("/area", get(get_area))
         .route("/metrics", get(metrics))
+        .route("/me", get(me))
+        .route("/me/report", post(post_me_report))
         .route_layer(middleware::from_fn_with_state(service.clone(), body_in_time))
         .route_layer(middleware::from_fn_with_state(service.clone(), authenticate))
         .route("/healthz", get(healthz))
@@ -180,9 +182,9 @@ pub(crate) async fn no_store(mut response: Response) -> Response {
     response
 }
 
-/// The caller's role, put into the request by [`authenticate`].
-#[derive(Clone, Copy)]
-struct Caller(Role);
+/// Who calls, put into the request by [`authenticate`].
+#[derive(Clone)]
+struct Caller(Access);
 
 /// Bearer tokens; the page alone also takes `?token=` (a browser cannot send a header when
 /// it opens a link). Tokens are compared by hash and never logged.
@@ -194,14 +196,29 @@ async fn authenticate(State(s): State<Shared>, mut request: Request, next: Next)
         .flatten()
         .map(str::to_owned);
     let grant = bearer.or(query).map_or(Grant::Unknown, |t| s.tokens.grant(&t, &s.id));
-    let role = match grant {
-        Grant::Role(role) => role,
+    let access = match grant {
+        Grant::Granted(access) => access,
         Grant::OtherAreas => return ApiError::other_area(&s.id).into_response(),
         Grant::Unknown => return unauthorized(),
     };
     // Refused before the body is read: a viewer cannot hold the connection with a slow body.
-    if role == Role::Viewer && request.method() != Method::GET {
+    if access.role == Role::Viewer && request.method() != Method::GET {
         return ApiError::forbidden().into_response();
+    }
+    // The people in the field reach their own routes only.
+    let (path, get) = (request.uri().path(), request.method() == Method::GET);
+    let own = match access.role {
+        Role::Porter | Role::Driver => (path == "/me" && get) || (path == "/me/report" && !get),
+        Role::Leader => (path == "/me" && get) || (path == "/orders" && !get),
+        Role::Dispatcher | Role::Viewer => true,
+    };
+    if !own {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this token reads GET /me, and reports with POST /me/report (porters, drivers) or POST /orders (building leaders)",
+        )
+        .into_response();
     }
     if request.method() == Method::POST && !json_body(request.headers()) {
         return ApiError::new(
@@ -211,7 +228,7 @@ async fn authenticate(State(s): State<Shared>, mut request: Request, next: Next)
         )
         .into_response();
     }
-    request.extensions_mut().insert(Caller(role));
+    request.extensions_mut().insert(Caller(access));
     next.run(request).await
 }
 
@@ -290,10 +307,10 @@ fn with_households(mut wrapped: Value, orders: &[lastmetre::Order]) -> Value {
     wrapped
 }
 
-fn require_dispatcher(caller: Caller) -> Result<(), ApiError> {
-    match caller.0 {
+fn require_dispatcher(caller: &Caller) -> Result<(), ApiError> {
+    match caller.0.role {
         Role::Dispatcher => Ok(()),
-        Role::Viewer => Err(ApiError::forbidden()),
+        _ => Err(ApiError::forbidden()),
     }
 }
 
@@ -414,7 +431,11 @@ async fn post_orders(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    require_dispatcher(caller)?;
+    // Dispatchers, and building leaders for their own buildings.
+    if caller.0.role != Role::Leader {
+        require_dispatcher(&caller)?;
+    }
+    let buildings = caller.0.buildings.clone();
     let body = body?;
     let key = idempotency_key(&headers)?;
     if s.broken.load(Ordering::Relaxed) {
@@ -448,6 +469,28 @@ async fn post_orders(
         let times = placed_at_in_seconds(&service, &mut wrapped);
         let (orders, mut problems) = read_orders_value_in(wrapped.clone(), Some(&service.addresses));
         problems.extend(times);
+        // A leader's batch is refused whole, with 403, when an order is for another building.
+        if let Some(buildings) = &buildings {
+            let outside: Vec<Problem> = orders
+                .iter()
+                .filter(|o| building_of(&service.area, &o.household).is_none_or(|b| !buildings.contains(b)))
+                .map(|o| {
+                    let message = format!(
+                        "order '{}': household '{}' is not in this leader's buildings ({})",
+                        o.id,
+                        o.household,
+                        buildings.iter().cloned().collect::<Vec<_>>().join(", ")
+                    );
+                    Problem::new(Code::OutsideBuildings, Some(&o.id), message)
+                })
+                .collect();
+            if !outside.is_empty() {
+                let message = format!("{} order(s) outside this leader's buildings; none was accepted", outside.len());
+                let mut e = ApiError::order_problems(message, &outside, &batch);
+                (e.status, e.code) = (StatusCode::FORBIDDEN, "outside_buildings");
+                return Err(e);
+            }
+        }
         if problems.is_empty() {
             if orders.is_empty() {
                 return Err(ApiError::invalid_at("/orders", "no_orders", "no orders in the body"));
@@ -499,6 +542,288 @@ async fn post_orders(
         }
         OrdersOutcome::Failed(message) => Err(ApiError::ledger_failed(message)),
     }
+}
+
+/// The building id of a household of `area`.
+fn building_of<'a>(area: &'a lastmetre::Area, household: &str) -> Option<&'a str> {
+    let h = area.households.iter().find(|h| h.id == household)?;
+    let building = area.stairwells.get(h.stairwell)?.building;
+    area.buildings.get(building).map(|b| b.id.as_str())
+}
+
+/// What the caller's own work is: a porter's outings, a driver's trips, a building leader's
+/// orders; from the latest plan and the work under way, as the dispatcher last saw it.
+async fn me(State(s): State<Shared>, axum::Extension(caller): axum::Extension<Caller>) -> Response {
+    let access = &caller.0;
+    let latest = s.plans.read().unwrap_or_else(|e| e.into_inner()).recent.back().cloned();
+    let statuses = s.statuses.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let status_of = |id: &str| {
+        statuses
+            .get(id)
+            .or_else(|| {
+                s.retired.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned().as_ref().map(|_| &Value::Null)
+            })
+            .and_then(|v| v["status"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| "waiting".to_owned())
+    };
+    let plan_of = |plan: &StoredPlan| json!({ "id": plan.id, "cycle_start": plan.body["cycle_start"] });
+    let body = match (access.role, access.person) {
+        (Role::Porter, Some(p)) => {
+            let mut outings = Vec::new();
+            if let Some(plan) = &latest {
+                // Under way first (frozen at the plan), then what the plan gives them next.
+                for (kind, list) in [("under_way", &plan.body["frozen_outings"]), ("planned", &plan.body["outings"])] {
+                    for o in
+                        list.as_array().into_iter().flatten().filter(|o| o["porter"].as_u64() == Some(p as u64 + 1))
+                    {
+                        outings.push(porter_outing(&s, o, kind, &status_of));
+                    }
+                }
+            }
+            json!({ "role": "porter", "porter": p + 1, "sheet": format!("porter-{}", p + 1), "plan": latest.as_ref().map(plan_of), "outings": outings })
+        }
+        (Role::Driver, Some(t)) => {
+            let mut trips = Vec::new();
+            if let Some(plan) = &latest {
+                for (kind, list) in [("under_way", &plan.body["frozen_trips"]), ("planned", &plan.body["trips"])] {
+                    for trip in
+                        list.as_array().into_iter().flatten().filter(|x| x["tricycle"].as_u64() == Some(t as u64 + 1))
+                    {
+                        trips.push(driver_trip(&s, trip, kind));
+                    }
+                }
+            }
+            json!({ "role": "driver", "tricycle": t + 1, "sheet": format!("tricycle-{}", t + 1), "plan": latest.as_ref().map(plan_of), "trips": trips })
+        }
+        (Role::Leader, _) => {
+            let buildings = access.buildings.clone().unwrap_or_default();
+            let all = s.queue.all.read().unwrap_or_else(|e| e.into_inner());
+            let mut orders: Vec<Value> = all
+                .values()
+                .filter(|o| building_of(&s.area, &o.household).is_some_and(|b| buildings.contains(b)))
+                .map(|o| {
+                    json!({
+                        "id": o.id,
+                        "household": o.household,
+                        "address": s.addresses.address_of(&o.household),
+                        "placed_at": s.clock.format(o.placed_at.get()),
+                        "status": status_of(&o.id),
+                    })
+                })
+                .collect();
+            orders.sort_by(|a, b| {
+                a["placed_at"].as_str().cmp(&b["placed_at"].as_str()).then(a["id"].as_str().cmp(&b["id"].as_str()))
+            });
+            json!({ "role": "leader", "buildings": buildings.iter().collect::<Vec<_>>(), "orders": orders })
+        }
+        (Role::Dispatcher, _) => json!({ "role": "dispatcher" }),
+        _ => json!({ "role": "viewer" }),
+    };
+    axum::Json(body).into_response()
+}
+
+/// A porter's outing as they walk it: the station, the bags to pick (labels and kg), then
+/// each stairwell with its floors and door numbers, in climbing order.
+fn porter_outing(s: &Service, o: &Value, kind: &str, status_of: &dyn Fn(&str) -> String) -> Value {
+    let orders = s.queue.all.read().unwrap_or_else(|e| e.into_inner());
+    let drops: Vec<Value> = o["drops"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            let id = d["order"].as_str().unwrap_or_default();
+            let order = orders.get(id);
+            let household = order.and_then(|o| s.area.households.iter().find(|h| h.id == o.household));
+            let bags: Vec<Value> = d["bags"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|b| b.as_u64())
+                .filter_map(|b| order.and_then(|o| o.bags.get(b as usize)).map(|bag| (b, bag)))
+                .map(|(b, bag)| json!({ "bag": b, "kg": bag.kg.get(), "label": bag.label }))
+                .collect();
+            json!({
+                "order": id,
+                "stairwell": d["stairwell"],
+                "floor": d["floor"],
+                "door": household.and_then(|h| h.unit.clone()),
+                "address": order.and_then(|o| s.addresses.address_of(&o.household)),
+                "at": d["at_s"].as_f64().map(|t| s.clock.format(t)),
+                "bags": bags,
+                "status": status_of(id),
+            })
+        })
+        .collect();
+    json!({
+        "kind": kind,
+        "station": o["station"],
+        "start": o["start_s"].as_f64().map(|t| s.clock.format(t)),
+        "end": o["end_s"].as_f64().map(|t| s.clock.format(t)),
+        "kg": o["kg"],
+        "climbs": o["climbs"],
+        "drops": drops,
+    })
+}
+
+/// A driver's trip: the load list by station.
+fn driver_trip(s: &Service, trip: &Value, kind: &str) -> Value {
+    let orders = s.queue.all.read().unwrap_or_else(|e| e.into_inner());
+    let stops: Vec<Value> = trip["stops"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|stop| {
+            let bags: Vec<(String, u64)> = stop["bags"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|b| Some((b[0].as_str()?.to_owned(), b[1].as_u64()?)))
+                .collect();
+            let kg: f64 = bags
+                .iter()
+                .filter_map(|(o, b)| orders.get(o).and_then(|o| o.bags.get(*b as usize)).map(|bag| bag.kg.get()))
+                .sum();
+            json!({
+                "station": stop["station"],
+                "arrive": stop["arrive_s"].as_f64().map(|t| s.clock.format(t)),
+                "bags": bags.len(),
+                "kg": (kg * 10.0).round() / 10.0,
+                "orders": bags.iter().map(|(o, b)| json!({ "order": o, "bag": b })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "kind": kind,
+        "trip": trip["id"],
+        "start": trip["start_s"].as_f64().map(|t| s.clock.format(t)),
+        "end": trip["end_s"].as_f64().map(|t| s.clock.format(t)),
+        "stops": stops,
+    })
+}
+
+/// What a porter or a driver reports from the field, with the buttons' words.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldReport {
+    /// A porter's drop: the order.
+    order: Option<String>,
+    /// A driver's trip.
+    trip: Option<lastmetre::dispatch::TripRef>,
+    /// A driver's stop (for `unloaded`).
+    station: Option<String>,
+    /// delivered, nobody_home, isolated, cannot_reach (porters); departed, unloaded (drivers).
+    outcome: String,
+    /// When; the service's clock when absent.
+    at: Option<Value>,
+}
+
+/// A porter's or a driver's report, as an event: only for their own work in the latest plan
+/// or under way (else 403, nothing changes), with the same idempotency as `POST /events`.
+async fn post_me_report(
+    State(s): State<Shared>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body?;
+    // The hash names the endpoint: a key of this report is no key of another. A repeat (a
+    // phone's queue sent again after the network came back) gets its first answer, even once
+    // the drop has left the plan.
+    let idempotency = idempotency_key(&headers)?.map(|k| (k, ledger::sha256(&[b"me-report\n", &body[..]].concat())));
+    if let Some((key, hash)) = idempotency.clone() {
+        let service = s.clone();
+        let seen = tokio::task::spawn_blocking(move || seen_event(&service, &key, &hash))
+            .await
+            .map_err(ApiError::internal)??;
+        if let Some(response) = seen {
+            return Ok(response);
+        }
+    }
+    let report: FieldReport = serde_json::from_slice(&body).map_err(|e| {
+        let message = plain(&e.to_string());
+        let mut err = ApiError::invalid(format!("not a report: {message}"));
+        err.fields.push(json!({ "path": "", "code": "bad_report", "message": message }));
+        err
+    })?;
+    let at = time_of(&s, report.at.as_ref(), "/at")?;
+    let latest = s.plans.read().unwrap_or_else(|e| e.into_inner()).recent.back().cloned();
+    let mine = |list: &str, field: &str, person: usize| -> Vec<Value> {
+        latest
+            .iter()
+            .flat_map(|p| [&p.body[format!("frozen_{list}")], &p.body[list]])
+            .flat_map(|l| l.as_array().cloned().unwrap_or_default())
+            .filter(|x| x[field].as_u64() == Some(person as u64 + 1))
+            .collect()
+    };
+    let not_yours = |what: String| ApiError::new(StatusCode::FORBIDDEN, "not_yours", what);
+    let event = match (caller.0.role, caller.0.person) {
+        (Role::Porter, Some(p)) => {
+            let order =
+                report.order.ok_or_else(|| ApiError::invalid_at("/order", "missing", "name the order of the drop"))?;
+            let outings = mine("outings", "porter", p);
+            let drop = outings
+                .iter()
+                .flat_map(|o| o["drops"].as_array().cloned().unwrap_or_default())
+                .find(|d| d["order"] == order.as_str());
+            let Some(drop) = drop else {
+                return Err(not_yours(format!("order '{order}' is in none of porter-{}'s outings", p + 1)));
+            };
+            let bags: Vec<usize> =
+                drop["bags"].as_array().into_iter().flatten().filter_map(|b| b.as_u64()).map(|b| b as usize).collect();
+            let failure = |reason| Event::DeliveryFailed { order: order.clone(), bags: bags.clone(), reason };
+            match report.outcome.as_str() {
+                "delivered" => Event::Delivered { order: order.clone(), bags: bags.clone() },
+                "nobody_home" => failure(lastmetre::dispatch::Failure::NobodyHome),
+                "isolated" => failure(lastmetre::dispatch::Failure::Isolated),
+                "cannot_reach" => failure(lastmetre::dispatch::Failure::CannotReach),
+                other => {
+                    return Err(ApiError::invalid_at(
+                        "/outcome",
+                        "bad_outcome",
+                        format!("outcome '{other}': delivered, nobody_home, isolated or cannot_reach"),
+                    ));
+                }
+            }
+        }
+        (Role::Driver, Some(t)) => {
+            let trip = report
+                .trip
+                .ok_or_else(|| ApiError::invalid_at("/trip", "missing", "name the trip, as the plan does"))?;
+            let trips = mine("trips", "tricycle", t);
+            let Some(record) = trips
+                .iter()
+                .find(|x| serde_json::from_value::<lastmetre::dispatch::TripRef>(x["id"].clone()).ok() == Some(trip))
+            else {
+                return Err(not_yours(format!("trip {trip:?} is not one of tricycle-{}'s", t + 1)));
+            };
+            match report.outcome.as_str() {
+                "departed" => Event::TripDeparted { trip },
+                "unloaded" => {
+                    let station = report
+                        .station
+                        .ok_or_else(|| ApiError::invalid_at("/station", "missing", "name the station unloaded at"))?;
+                    let stops = record["stops"].as_array().cloned().unwrap_or_default();
+                    if !stops.iter().any(|x| x["station"] == station.as_str()) {
+                        return Err(ApiError::invalid_at(
+                            "/station",
+                            "bad_station",
+                            format!("the trip does not stop at '{station}'"),
+                        ));
+                    }
+                    Event::BagsUnloaded { trip, station }
+                }
+                other => {
+                    return Err(ApiError::invalid_at(
+                        "/outcome",
+                        "bad_outcome",
+                        format!("outcome '{other}': departed or unloaded"),
+                    ));
+                }
+            }
+        }
+        _ => return Err(ApiError::forbidden()),
+    };
+    apply_event(s, event, at, idempotency).await
 }
 
 /// The `Idempotency-Key` header, if sent.
@@ -606,7 +931,7 @@ async fn get_order(
     if let Some(at) = status.get("at_s").and_then(Value::as_f64) {
         status["at"] = json!(s.clock.format(at));
     }
-    if caller.0 == Role::Viewer {
+    if caller.0.role == Role::Viewer {
         // Where it stands, no more: no weight, no household, no time of the hand-over.
         let stage = status.get("status").cloned().unwrap_or(Value::Null);
         return Ok(axum::Json(json!({ "id": order.id, "status": { "status": stage } })).into_response());
@@ -628,7 +953,7 @@ async fn post_event(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    require_dispatcher(caller)?;
+    require_dispatcher(&caller)?;
     let body = body?;
     // The hash names the endpoint: a key of an orders batch is no key of an event.
     let idempotency = idempotency_key(&headers)?.map(|k| (k, ledger::sha256(&[b"event\n", &body[..]].concat())));
@@ -654,6 +979,16 @@ async fn post_event(
         err.fields.push(json!({ "path": path, "code": "bad_event", "message": message }));
         err
     })?;
+    apply_event(s, event, at, idempotency).await
+}
+
+/// A repeat's first answer, or else the event written to the ledger and applied.
+async fn apply_event(
+    s: Shared,
+    event: Event,
+    at: f64,
+    idempotency: Option<(String, String)>,
+) -> Result<Response, ApiError> {
     if s.broken.load(Ordering::Relaxed) {
         return Err(ApiError::restart_needed());
     }
@@ -766,7 +1101,7 @@ async fn post_plan(
     axum::Extension(caller): axum::Extension<Caller>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    require_dispatcher(caller)?;
+    require_dispatcher(&caller)?;
     let body = body?;
     let value: Value = if body.is_empty() { json!({}) } else { json_of(&body)? };
     let at = time_of(&s, value.get("at"), "/at")?;
@@ -839,7 +1174,7 @@ async fn post_plan(
         return Ok((StatusCode::OK, axum::Json(body)).into_response());
     };
     let mut body = summary(&plan);
-    if caller.0 == Role::Viewer {
+    if caller.0.role == Role::Viewer {
         redact(&mut body);
     }
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
@@ -860,7 +1195,7 @@ fn plan_response(plan: &StoredPlan, caller: Caller) -> Response {
     let mut body = plan.body.clone();
     body["routes"] = plan.routes.clone();
     body["sheets"] = json!(plan.sheets.iter().map(|(n, _)| n).collect::<Vec<_>>());
-    if caller.0 == Role::Viewer {
+    if caller.0.role == Role::Viewer {
         redact(&mut body);
     }
     axum::Json(body).into_response()
@@ -943,7 +1278,7 @@ async fn get_sheet(
     axum::Extension(caller): axum::Extension<Caller>,
     Path((id, person)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    require_dispatcher(caller)?;
+    require_dispatcher(&caller)?;
     let plan = {
         let id = id.clone();
         tokio::task::spawn_blocking(move || find_plan(&s, &id)).await.map_err(ApiError::internal)??
@@ -965,7 +1300,7 @@ async fn get_area(
         return axum::Json(lastmetre::formats::graph_geojson(&s.area)).into_response();
     }
     let mut area = s.area_geojson.clone();
-    if caller.0 == Role::Viewer
+    if caller.0.role == Role::Viewer
         && let Some(features) = area.get_mut("features").and_then(Value::as_array_mut)
     {
         features.retain(|f| f.pointer("/properties/kind").and_then(Value::as_str) != Some("household"));

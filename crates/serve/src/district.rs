@@ -77,7 +77,7 @@ pub(crate) fn router(areas: Vec<Held>, tokens: Tokens) -> Router {
 /// An area that did not start: 503 with why, to a token that holds it.
 fn unavailable(tokens: &Tokens, area: &str, why: &str, headers: &HeaderMap) -> Response {
     match api::bearer(headers).map(|t| tokens.grant(&t, area)) {
-        Some(crate::auth::Grant::Role(_)) => ApiError::new(
+        Some(crate::auth::Grant::Granted(_)) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "area_unavailable",
             format!("area '{area}' did not start: {why}; the other areas run"),

@@ -1,0 +1,162 @@
+//! The people in the field on the service: porters, drivers and building leaders, each with a
+//! token for themselves, reach their own work and nothing else. Every refusal is 403 and
+//! changes nothing.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+const P1: &str = "porter-one-token-0123456789";
+const P2: &str = "porter-two-token-0123456789";
+const T1: &str = "driver-one-token-0123456789";
+const T2: &str = "driver-two-token-0123456789";
+const LEADER: &str = "leader-token-0123456789";
+
+fn building_of(area: &lastmetre::Area, household: &str) -> String {
+    let h = area.households.iter().find(|h| h.id == household).unwrap();
+    area.buildings[area.stairwells[h.stairwell].building].id.clone()
+}
+
+fn report(s: &Server, token: &str, body: Value, key: &str) -> (u16, Value) {
+    call("POST", &format!("{}/me/report", s.url), Some(token), Some(&body.to_string()), Some(key))
+}
+
+#[test]
+fn porters_drivers_and_leaders_reach_only_their_own_work() {
+    let dir = scratch("roles");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let area_file = repo("data/niuxie/area.geojson");
+    let area = lastmetre::load_area(std::path::Path::new(&area_file), &Default::default()).unwrap().area;
+    let orders = noon_orders();
+    let own_building = building_of(&area, orders[0]["household"].as_str().unwrap());
+    let tokens = dir.join("tokens.txt");
+    std::fs::write(
+        &tokens,
+        format!(
+            "dispatcher {DISPATCHER}\nviewer {VIEWER}\nporter {P1} niuxie porter-1\nporter {P2} niuxie porter-2\n\
+             driver {T1} niuxie tricycle-1\ndriver {T2} niuxie tricycle-2\nleader {LEADER} niuxie {own_building}\n"
+        ),
+    )
+    .unwrap();
+    let db = dir.join("roles.db");
+    let s = Server::spawn(&[
+        "--area",
+        &format!("niuxie={area_file}"),
+        "--db",
+        db.to_str().unwrap(),
+        "--tokens",
+        tokens.to_str().unwrap(),
+    ]);
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &json!(orders[1..80])).0, 201);
+    assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({"at": "12:00"})).0, 201);
+
+    // A driver sees their trips' load lists and reports their own departures.
+    let (_, trips_1) = get(&s, "/me", Some(T1));
+    let (_, trips_2) = get(&s, "/me", Some(T2));
+    let mine = trips_1["trips"].as_array().unwrap();
+    assert!(!mine.is_empty() && mine[0]["stops"][0]["bags"].as_u64().is_some_and(|n| n > 0), "{trips_1}");
+    let trip = mine.iter().find(|t| t["kind"] == "planned").map(|t| t["trip"].clone());
+    if let Some(trip) = trip {
+        let (status, body) = report(&s, T1, json!({"trip": trip, "outcome": "departed", "at": "12:01"}), "t1-1");
+        assert_eq!(status, 200, "{body}");
+    }
+    if let Some(theirs) = trips_2["trips"].as_array().unwrap().first() {
+        let (status, _) = report(&s, T1, json!({"trip": theirs["trip"], "outcome": "departed", "at": "12:02"}), "t1-2");
+        assert_eq!(status, 403, "another tricycle's trip");
+    }
+
+    // A porter sees their own outings: station, bags, stairwells, floors and doors.
+    let (status, me) = get(&s, "/me", Some(P1));
+    assert_eq!((status, me["role"].as_str(), me["porter"].as_u64()), (200, Some("porter"), Some(1)), "{me}");
+    let outings = me["outings"].as_array().unwrap();
+    assert!(!outings.is_empty(), "porter-1 has work: {me}");
+    let drops: Vec<&Value> = outings.iter().flat_map(|o| o["drops"].as_array().unwrap()).collect();
+    assert!(
+        drops.iter().all(|d| d["floor"].as_u64().is_some()
+            && d["door"].is_string()
+            && !d["bags"].as_array().unwrap().is_empty()),
+        "{me}"
+    );
+    let (_, other) = get(&s, "/me", Some(P2));
+    let others: Vec<String> = other["outings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["drops"].as_array().unwrap().iter().map(|d| d["order"].as_str().unwrap().to_owned()))
+        .collect();
+    assert!(!others.is_empty(), "porter-2 has work");
+    assert!(
+        drops.iter().all(|d| !others.contains(&d["order"].as_str().unwrap().to_owned())),
+        "a porter sees only their own drops"
+    );
+
+    // Delivered, and a repeat with its key answers the same; nobody home sends it back.
+    let first = drops[0]["order"].as_str().unwrap();
+    let delivered = report(&s, P1, json!({"order": first, "outcome": "delivered", "at": "12:30"}), "p1-1");
+    assert_eq!(delivered.0, 200, "{}", delivered.1);
+    assert_eq!(report(&s, P1, json!({"order": first, "outcome": "delivered", "at": "12:30"}), "p1-1"), delivered);
+    let (_, order) = get(&s, &format!("/orders/{first}"), Some(DISPATCHER));
+    assert_eq!(order["status"]["status"], "delivered");
+    // The next plan freezes the outings under way; a door not answered on one of them sends
+    // its bags back to the station.
+    assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({"at": "12:30"})).0, 201);
+    let (_, me) = get(&s, "/me", Some(P1));
+    let under_way: Vec<String> = me["outings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["kind"] == "under_way")
+        .flat_map(|o| {
+            o["drops"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["status"] != "delivered")
+                .map(|d| d["order"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    let second = under_way.first().expect("porter-1 has an outing under way at 12:30");
+    let (status, body) = report(&s, P1, json!({"order": second, "outcome": "nobody_home", "at": "12:35"}), "p1-2");
+    assert_eq!(status, 200, "{body}");
+    let (_, order) = get(&s, &format!("/orders/{second}"), Some(DISPATCHER));
+    assert_eq!(order["status"]["status"], "at_station", "a failed drop is back at its station: {order}");
+    // Another porter's drop: 403, and nothing changes.
+    let theirs = &others[0];
+    let (status, body) = report(&s, P1, json!({"order": theirs, "outcome": "delivered", "at": "12:31"}), "p1-3");
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("not_yours")), "{body}");
+    let (_, order) = get(&s, &format!("/orders/{theirs}"), Some(DISPATCHER));
+    assert_ne!(order["status"]["status"], "delivered");
+    // A porter reaches nothing else; a viewer cannot report.
+    for path in ["/plans/latest", "/plans/0", "/area", "/metrics", &format!("/orders/{first}"), ""] {
+        assert_eq!(get(&s, path, Some(P1)).0, 403, "GET {path} with a porter's token");
+    }
+    assert_eq!(post(&s, "/events", Some(P1), &json!({"kind": "delivered", "order": theirs})).0, 403);
+    assert_eq!(post(&s, "/plan", Some(P1), &json!({})).0, 403);
+    assert_eq!(report(&s, VIEWER, json!({"order": first, "outcome": "delivered"}), "v-1").0, 403);
+
+    // A building leader orders for their buildings, by address too; another building's order
+    // refuses the whole batch with 403, naming it.
+    let other = orders.iter().find(|o| building_of(&area, o["household"].as_str().unwrap()) != own_building).unwrap();
+    let mine = json!({"id": "L-1", "household": orders[0]["household"], "placed_at": "12:45", "bags": [{"kg": 3}]});
+    let mut foreign = other.clone();
+    foreign["id"] = json!("L-2");
+    let (status, body) = post(&s, "/orders", Some(LEADER), &json!([mine.clone(), foreign]));
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("outside_buildings")), "{body}");
+    assert_eq!(body["error"]["fields"][0]["path"], "/1");
+    assert_eq!(get(&s, "/orders/L-1", Some(DISPATCHER)).0, 404, "nothing of the batch is taken");
+    assert_eq!(post(&s, "/orders", Some(LEADER), &json!([mine])).0, 201);
+    let (_, seen) = get(&s, "/me", Some(LEADER));
+    let listed: Vec<&str> = seen["orders"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert!(listed.contains(&"L-1"), "{seen}");
+    assert!(
+        seen["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| building_of(&area, o["household"].as_str().unwrap()) == own_building)
+    );
+    assert_eq!(post(&s, "/plan", Some(LEADER), &json!({})).0, 403);
+    assert_eq!(get(&s, "/plans/latest", Some(LEADER)).0, 403);
+}
