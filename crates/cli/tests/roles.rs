@@ -144,7 +144,10 @@ fn porters_drivers_and_leaders_reach_only_their_own_work() {
     foreign["id"] = json!("L-2");
     let (status, body) = post(&s, "/orders", Some(LEADER), &json!([mine.clone(), foreign]));
     assert_eq!((status, body["error"]["code"].as_str()), (403, Some("outside_buildings")), "{body}");
-    assert_eq!(body["error"]["fields"][0]["path"], "/1");
+    assert_eq!(
+        (body["error"]["fields"][0]["path"].as_str(), body["error"]["fields"][0]["code"].as_str()),
+        (Some("/1"), Some("E315"))
+    );
     assert_eq!(get(&s, "/orders/L-1", Some(DISPATCHER)).0, 404, "nothing of the batch is taken");
     assert_eq!(post(&s, "/orders", Some(LEADER), &json!([mine])).0, 201);
     let (_, seen) = get(&s, "/me", Some(LEADER));
