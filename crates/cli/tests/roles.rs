@@ -18,6 +18,12 @@ fn building_of(area: &lastmetre::Area, household: &str) -> String {
     area.buildings[area.stairwells[h.stairwell].building].id.clone()
 }
 
+/// The trips the latest plan gives tricycle `n` (from 1).
+fn plan_trips(s: &Server, n: u64) -> Vec<Value> {
+    let (_, plan) = get(s, "/plans/latest", Some(DISPATCHER));
+    plan["trips"].as_array().unwrap().iter().filter(|t| t["tricycle"] == n).map(|t| t["id"].clone()).collect()
+}
+
 fn report(s: &Server, token: &str, body: Value, key: &str) -> (u16, Value) {
     call("POST", &format!("{}/me/report", s.url), Some(token), Some(&body.to_string()), Some(key))
 }
@@ -57,15 +63,14 @@ fn porters_drivers_and_leaders_reach_only_their_own_work() {
     let (_, trips_2) = get(&s, "/me", Some(T2));
     let mine = trips_1["trips"].as_array().unwrap();
     assert!(!mine.is_empty() && mine[0]["stops"][0]["bags"].as_u64().is_some_and(|n| n > 0), "{trips_1}");
-    let trip = mine.iter().find(|t| t["kind"] == "planned").map(|t| t["trip"].clone());
-    if let Some(trip) = trip {
-        let (status, body) = report(&s, T1, json!({"trip": trip, "outcome": "departed", "at": "12:01"}), "t1-1");
-        assert_eq!(status, 200, "{body}");
-    }
-    if let Some(theirs) = trips_2["trips"].as_array().unwrap().first() {
-        let (status, _) = report(&s, T1, json!({"trip": theirs["trip"], "outcome": "departed", "at": "12:02"}), "t1-2");
-        assert_eq!(status, 403, "another tricycle's trip");
-    }
+    let planned_trips = plan_trips(&s, 1);
+    assert_eq!(mine.iter().map(|t| t["trip"].clone()).collect::<Vec<_>>(), planned_trips, "tricycle-1's trips");
+    let trip = mine.iter().find(|t| t["kind"] == "planned").map(|t| t["trip"].clone()).expect("a planned trip");
+    let (status, body) = report(&s, T1, json!({"trip": trip, "outcome": "departed", "at": "12:01"}), "t1-1");
+    assert_eq!(status, 200, "{body}");
+    let theirs = trips_2["trips"].as_array().unwrap().first().expect("tricycle-2 has a trip").clone();
+    let (status, _) = report(&s, T1, json!({"trip": theirs["trip"], "outcome": "departed", "at": "12:02"}), "t1-2");
+    assert_eq!(status, 403, "another tricycle's trip");
 
     // A porter sees their own outings: station, bags, stairwells, floors and doors.
     let (status, me) = get(&s, "/me", Some(P1));
@@ -79,6 +84,16 @@ fn porters_drivers_and_leaders_reach_only_their_own_work() {
             && !d["bags"].as_array().unwrap().is_empty()),
         "{me}"
     );
+    // The same drops as the plan gives porter 1 (numbered from 1, as on the sheets).
+    let (_, plan) = get(&s, "/plans/latest", Some(DISPATCHER));
+    let planned: Vec<&str> = plan["outings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["porter"] == 1)
+        .flat_map(|o| o["drops"].as_array().unwrap().iter().map(|d| d["order"].as_str().unwrap()))
+        .collect();
+    assert_eq!(drops.iter().map(|d| d["order"].as_str().unwrap()).collect::<Vec<_>>(), planned);
     let (_, other) = get(&s, "/me", Some(P2));
     let others: Vec<String> = other["outings"]
         .as_array()
@@ -94,9 +109,14 @@ fn porters_drivers_and_leaders_reach_only_their_own_work() {
 
     // Delivered, and a repeat with its key answers the same; nobody home sends it back.
     let first = drops[0]["order"].as_str().unwrap();
-    let delivered = report(&s, P1, json!({"order": first, "outcome": "delivered", "at": "12:30"}), "p1-1");
+    let delivered = report(&s, P1, json!({"order": first, "outcome": "delivered", "at": "12:25"}), "p1-1");
     assert_eq!(delivered.0, 200, "{}", delivered.1);
-    assert_eq!(report(&s, P1, json!({"order": first, "outcome": "delivered", "at": "12:30"}), "p1-1"), delivered);
+    assert_eq!(report(&s, P1, json!({"order": first, "outcome": "delivered", "at": "12:25"}), "p1-1"), delivered);
+    // The same key and body from another porter is no repeat of porter-1's report.
+    assert_eq!(report(&s, P2, json!({"order": first, "outcome": "delivered", "at": "12:25"}), "p1-1").0, 409);
+    // A phone's clock far ahead is refused: it would start the next shift.
+    let ahead = report(&s, P1, json!({"order": first, "outcome": "delivered", "at": "18:00"}), "p1-ahead");
+    assert_eq!((ahead.0, ahead.1["error"]["fields"][0]["path"].as_str()), (422, Some("/at")), "{}", ahead.1);
     let (_, order) = get(&s, &format!("/orders/{first}"), Some(DISPATCHER));
     assert_eq!(order["status"]["status"], "delivered");
     // The next plan freezes the outings under way; a door not answered on one of them sends
@@ -124,19 +144,30 @@ fn porters_drivers_and_leaders_reach_only_their_own_work() {
     assert_eq!(order["status"]["status"], "at_station", "a failed drop is back at its station: {order}");
     // Another porter's drop: 403, and nothing changes.
     let theirs = &others[0];
-    let (status, body) = report(&s, P1, json!({"order": theirs, "outcome": "delivered", "at": "12:31"}), "p1-3");
+    let (status, body) = report(&s, P1, json!({"order": theirs, "outcome": "delivered", "at": "12:36"}), "p1-3");
     assert_eq!((status, body["error"]["code"].as_str()), (403, Some("not_yours")), "{body}");
     let (_, order) = get(&s, &format!("/orders/{theirs}"), Some(DISPATCHER));
     assert_ne!(order["status"]["status"], "delivered");
     // A porter reaches nothing else; a viewer cannot report.
-    for path in ["/plans/latest", "/plans/0", "/area", "/metrics", &format!("/orders/{first}"), ""] {
+    for path in [
+        "/plans/latest",
+        "/plans",
+        "/plans/0",
+        "/area",
+        "/metrics",
+        &format!("/orders/{first}"),
+        "",
+        "/areas",
+        "/openapi.json",
+        "/areas/niuxie/plans/latest",
+    ] {
         assert_eq!(get(&s, path, Some(P1)).0, 403, "GET {path} with a porter's token");
     }
     assert_eq!(post(&s, "/events", Some(P1), &json!({"kind": "delivered", "order": theirs})).0, 403);
     assert_eq!(post(&s, "/plan", Some(P1), &json!({})).0, 403);
     assert_eq!(report(&s, VIEWER, json!({"order": first, "outcome": "delivered"}), "v-1").0, 403);
 
-    // A building leader orders for their buildings, by address too; another building's order
+    // A building leader orders for their buildings; another building's order
     // refuses the whole batch with 403, naming it.
     let other = orders.iter().find(|o| building_of(&area, o["household"].as_str().unwrap()) != own_building).unwrap();
     let mine = json!({"id": "L-1", "household": orders[0]["household"], "placed_at": "12:45", "bags": [{"kg": 3}]});
@@ -162,4 +193,25 @@ fn porters_drivers_and_leaders_reach_only_their_own_work() {
     );
     assert_eq!(post(&s, "/plan", Some(LEADER), &json!({})).0, 403);
     assert_eq!(get(&s, "/plans/latest", Some(LEADER)).0, 403);
+    drop(s);
+
+    // A token that names a building or a porter the area does not have stops the start.
+    for line in [format!("leader {LEADER} niuxie NO-SUCH-BUILDING"), format!("porter {P1} niuxie porter-99")] {
+        std::fs::write(&tokens, format!("dispatcher {DISPATCHER}\n{line}\n")).unwrap();
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_lastmetre"))
+            .args([
+                "serve",
+                "--area",
+                &format!("niuxie={area_file}"),
+                "--db",
+                db.to_str().unwrap(),
+                "--tokens",
+                tokens.to_str().unwrap(),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{line}: {}", String::from_utf8_lossy(&run.stderr));
+    }
 }

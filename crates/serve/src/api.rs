@@ -443,7 +443,11 @@ async fn post_orders(
     }
     // The ledger lookup and the checks are blocking work: off the async runtime.
     let service = s.clone();
-    let idempotency = key.map(|k| (k, ledger::sha256(&body)));
+    // A leader's key is their own: the same key and body from someone else is no repeat.
+    let idempotency = key.map(|k| match &buildings {
+        None => (k, ledger::sha256(&body)),
+        Some(b) => (k, ledger::sha256(&[format!("leader {b:?}\n").as_bytes(), &body[..]].concat())),
+    });
     let key_hash = idempotency.clone();
     let checked = tokio::task::spawn_blocking(move || -> Result<Checked, ApiError> {
         // A repeated request gets its first answer, before anything else is checked.
@@ -475,10 +479,10 @@ async fn post_orders(
                 .iter()
                 .filter(|o| building_of(&service.area, &o.household).is_none_or(|b| !buildings.contains(b)))
                 .map(|o| {
+                    // Only what was sent: a leader learns nothing of other buildings.
                     let message = format!(
-                        "order '{}': household '{}' is not in this leader's buildings ({})",
+                        "order '{}' is not for a household of this leader's buildings ({})",
                         o.id,
-                        o.household,
                         buildings.iter().cloned().collect::<Vec<_>>().join(", ")
                     );
                     Problem::new(Code::OutsideBuildings, Some(&o.id), message)
@@ -557,12 +561,17 @@ async fn me(State(s): State<Shared>, axum::Extension(caller): axum::Extension<Ca
     let access = &caller.0;
     let latest = s.plans.read().unwrap_or_else(|e| e.into_inner()).recent.back().cloned();
     let statuses = s.statuses.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let retired = s.retired.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let refused = s.queue.refused.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    // As `GET /orders/{id}` says it: refused, where the dispatcher has it, finished on a past
+    // day, or else waiting at the gate.
     let status_of = |id: &str| {
+        if refused.contains_key(id) {
+            return "refused".to_owned();
+        }
         statuses
             .get(id)
-            .or_else(|| {
-                s.retired.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned().as_ref().map(|_| &Value::Null)
-            })
+            .or_else(|| retired.get(id))
             .and_then(|v| v["status"].as_str().map(str::to_owned))
             .unwrap_or_else(|| "waiting".to_owned())
     };
@@ -729,7 +738,8 @@ async fn post_me_report(
     // The hash names the endpoint: a key of this report is no key of another. A repeat (a
     // phone's queue sent again after the network came back) gets its first answer, even once
     // the drop has left the plan.
-    let idempotency = idempotency_key(&headers)?.map(|k| (k, ledger::sha256(&[b"me-report\n", &body[..]].concat())));
+    let who = format!("me-report\n{:?} {:?}\n", caller.0.role, caller.0.person);
+    let idempotency = idempotency_key(&headers)?.map(|k| (k, ledger::sha256(&[who.as_bytes(), &body[..]].concat())));
     if let Some((key, hash)) = idempotency.clone() {
         let service = s.clone();
         let seen = tokio::task::spawn_blocking(move || seen_event(&service, &key, &hash))
@@ -746,6 +756,17 @@ async fn post_me_report(
         err
     })?;
     let at = time_of(&s, report.at.as_ref(), "/at")?;
+    // A phone's clock may be wrong: a report from the field is never ahead of the service's
+    // clock, nor past the latest plan's cycle (an accelerated clock), by more than a little;
+    // a report ahead would start the next shift early.
+    let last = *s.last_plan_at.lock().unwrap_or_else(|e| e.into_inner());
+    if at > s.now_s().max(last + s.cycle_s) + FIELD_CLOCK_SLACK_S {
+        return Err(ApiError::invalid_at(
+            "/at",
+            "bad_time",
+            format!("{} is ahead of the service's clock; leave at out to report now", s.clock.format(at)),
+        ));
+    }
     let latest = s.plans.read().unwrap_or_else(|e| e.into_inner()).recent.back().cloned();
     let mine = |list: &str, field: &str, person: usize| -> Vec<Value> {
         latest
@@ -768,6 +789,17 @@ async fn post_me_report(
             let Some(drop) = drop else {
                 return Err(not_yours(format!("order '{order}' is in none of porter-{}'s outings", p + 1)));
             };
+            // Bags out with another porter are theirs to report, whatever older plans said.
+            let carried_by = s
+                .statuses
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&order)
+                .filter(|v| v["status"] == "out_for_delivery")
+                .and_then(|v| v["porter"].as_u64());
+            if carried_by.is_some_and(|q| q != p as u64 + 1) {
+                return Err(not_yours(format!("order '{order}' is out with another porter")));
+            }
             let bags: Vec<usize> =
                 drop["bags"].as_array().into_iter().flatten().filter_map(|b| b.as_u64()).map(|b| b as usize).collect();
             let failure = |reason| Event::DeliveryFailed { order: order.clone(), bags: bags.clone(), reason };
@@ -825,6 +857,9 @@ async fn post_me_report(
     };
     apply_event(s, event, at, idempotency).await
 }
+
+/// How far a report from the field may be ahead of the service's clock.
+const FIELD_CLOCK_SLACK_S: f64 = 120.0;
 
 /// The `Idempotency-Key` header, if sent.
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
@@ -931,7 +966,7 @@ async fn get_order(
     if let Some(at) = status.get("at_s").and_then(Value::as_f64) {
         status["at"] = json!(s.clock.format(at));
     }
-    if caller.0.role == Role::Viewer {
+    if caller.0.role != Role::Dispatcher {
         // Where it stands, no more: no weight, no household, no time of the hand-over.
         let stage = status.get("status").cloned().unwrap_or(Value::Null);
         return Ok(axum::Json(json!({ "id": order.id, "status": { "status": stage } })).into_response());
@@ -1174,7 +1209,7 @@ async fn post_plan(
         return Ok((StatusCode::OK, axum::Json(body)).into_response());
     };
     let mut body = summary(&plan);
-    if caller.0.role == Role::Viewer {
+    if caller.0.role != Role::Dispatcher {
         redact(&mut body);
     }
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
@@ -1195,7 +1230,7 @@ fn plan_response(plan: &StoredPlan, caller: Caller) -> Response {
     let mut body = plan.body.clone();
     body["routes"] = plan.routes.clone();
     body["sheets"] = json!(plan.sheets.iter().map(|(n, _)| n).collect::<Vec<_>>());
-    if caller.0.role == Role::Viewer {
+    if caller.0.role != Role::Dispatcher {
         redact(&mut body);
     }
     axum::Json(body).into_response()
@@ -1300,7 +1335,7 @@ async fn get_area(
         return axum::Json(lastmetre::formats::graph_geojson(&s.area)).into_response();
     }
     let mut area = s.area_geojson.clone();
-    if caller.0.role == Role::Viewer
+    if caller.0.role != Role::Dispatcher
         && let Some(features) = area.get_mut("features").and_then(Value::as_array_mut)
     {
         features.retain(|f| f.pointer("/properties/kind").and_then(Value::as_str) != Some("household"));

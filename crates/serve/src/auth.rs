@@ -124,7 +124,11 @@ impl Tokens {
                         Some(ids)
                     }
                 };
-                tokens.insert(sha256(token.as_bytes()), (access, areas));
+                if tokens.insert(sha256(token.as_bytes()), (access, areas)).is_some() {
+                    return Err(format!(
+                        "token entry {n}: the same token is on another line; give each person their own"
+                    ));
+                }
             }
         }
         if tokens.is_empty() {
@@ -151,6 +155,19 @@ impl Tokens {
     /// Whether a token holds `area`.
     pub fn holds(&self, token: &str, area: &str) -> bool {
         matches!(self.grant(token, area), Grant::Granted(_))
+    }
+
+    /// The people in the field that tokens name on `area`: for a check against the area's
+    /// buildings and the fleet.
+    pub fn people_on(&self, area: &str) -> Vec<Access> {
+        self.0
+            .values()
+            .filter(|(access, areas)| {
+                matches!(access.role, Role::Porter | Role::Driver | Role::Leader)
+                    && areas.as_ref().is_some_and(|a| a.contains(area))
+            })
+            .map(|(access, _)| access.clone())
+            .collect()
     }
 
     /// Area ids the tokens name, for a check against the areas served (a typo would lock a

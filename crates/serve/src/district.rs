@@ -5,7 +5,7 @@
 //! the top. With a single area, its routes also answer at the top, as before.
 
 use crate::api::{self, ApiError};
-use crate::{Service, Tokens};
+use crate::{Role, Service, Tokens};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -88,6 +88,11 @@ fn unavailable(tokens: &Tokens, area: &str, why: &str, headers: &HeaderMap) -> R
     }
 }
 
+/// A porter's, driver's or leader's token reaches their own area's `/me` only.
+fn field_role() -> Response {
+    ApiError::new(StatusCode::FORBIDDEN, "forbidden", "this token reads GET /areas/{id}/me only").into_response()
+}
+
 async fn healthz(State(d): State<Arc<District>>) -> Response {
     let failed = d.areas.iter().filter(|(_, held)| held.is_err()).count();
     axum::Json(
@@ -97,8 +102,10 @@ async fn healthz(State(d): State<Arc<District>>) -> Response {
 }
 
 async fn openapi(State(d): State<Arc<District>>, headers: HeaderMap) -> Response {
-    if api::bearer(&headers).and_then(|t| d.tokens.role(&t)).is_none() {
-        return api::unauthorized();
+    match api::bearer(&headers).and_then(|t| d.tokens.role(&t)) {
+        None => return api::unauthorized(),
+        Some(Role::Dispatcher | Role::Viewer) => {}
+        Some(_) => return field_role(),
     }
     ([(header::CONTENT_TYPE, "application/json")], api::OPENAPI).into_response()
 }
@@ -108,6 +115,9 @@ async fn list(State(d): State<Arc<District>>, headers: HeaderMap) -> Response {
     let Some(token) = api::bearer(&headers).filter(|t| d.tokens.role(t).is_some()) else {
         return api::unauthorized();
     };
+    if !matches!(d.tokens.role(&token), Some(Role::Dispatcher | Role::Viewer)) {
+        return field_role();
+    }
     let areas: Vec<Value> = d
         .areas
         .iter()

@@ -99,6 +99,8 @@ pub struct StoredPlan {
 pub struct Service {
     /// The area's id.
     id: String,
+    /// The dispatcher's cycle, s.
+    cycle_s: f64,
     dispatcher: Mutex<Dispatcher>,
     queue: Arc<Queue>,
     /// Where each order stands, as of the latest plan or event (read without the dispatcher).
@@ -170,6 +172,29 @@ impl Service {
             Some(path) => lastmetre::read_fleet(path).map_err(|e| input(format!("{}: {e}", path.display())))?,
             None => Fleet::default(),
         };
+        // People the tokens name must be of this area and fleet: a typo would lock a porter
+        // or a building leader out without a word.
+        for person in config.tokens.people_on(&source.id) {
+            let known = match (person.role, person.person, &person.buildings) {
+                (Role::Porter, Some(p), _) => p < fleet.porters.count,
+                (Role::Driver, Some(t), _) => t < fleet.tricycles.count,
+                (_, _, Some(buildings)) => buildings.iter().all(|b| built.area.buildings.iter().any(|x| x.id == *b)),
+                _ => true,
+            };
+            if !known {
+                return Err(input(format!(
+                    "a token of area '{}' names {} that the area or its fleet does not have (porter-N up to {}, tricycle-N up to {}, building ids of the area file)",
+                    source.id,
+                    match (&person.buildings, person.person) {
+                        (Some(b), _) => format!("buildings {}", b.iter().cloned().collect::<Vec<_>>().join(",")),
+                        (None, Some(n)) => format!("{:?} {}", person.role, n + 1).to_lowercase(),
+                        _ => "someone".to_owned(),
+                    },
+                    fleet.porters.count,
+                    fleet.tricycles.count
+                )));
+            }
+        }
         let area_text = std::fs::read(&source.area).map_err(|e| input(format!("{}: {e}", source.area.display())))?;
         let area_geojson: Value = serde_json::from_slice(&area_text).map_err(|e| input(e.to_string()))?;
         let conn = ledger::open(&source.db).map_err(|e| input(format!("ledger {}: {e}", source.db.display())))?;
@@ -299,6 +324,7 @@ impl Service {
             .map_err(|e| input(e.to_string()))?;
         Ok(Arc::new(Service {
             id: source.id.clone(),
+            cycle_s: config.settings.cycle_s,
             dispatcher: Mutex::new(dispatcher),
             queue,
             check,
