@@ -576,32 +576,26 @@ async fn me(State(s): State<Shared>, axum::Extension(caller): axum::Extension<Ca
             .unwrap_or_else(|| "waiting".to_owned())
     };
     let plan_of = |plan: &StoredPlan| json!({ "id": plan.id, "cycle_start": plan.body["cycle_start"] });
+    // Under way first (frozen at the plan), then what the plan gives them next.
+    let own = |frozen: &str, planned: &str, field: &str, person: usize| -> Vec<(&'static str, Value)> {
+        let Some(plan) = &latest else { return Vec::new() };
+        [("under_way", &plan.body[frozen]), ("planned", &plan.body[planned])]
+            .into_iter()
+            .flat_map(|(kind, list)| list.as_array().cloned().unwrap_or_default().into_iter().map(move |x| (kind, x)))
+            .filter(|(_, x)| x[field].as_u64() == Some(person as u64 + 1))
+            .collect()
+    };
     let body = match (access.role, access.person) {
         (Role::Porter, Some(p)) => {
-            let mut outings = Vec::new();
-            if let Some(plan) = &latest {
-                // Under way first (frozen at the plan), then what the plan gives them next.
-                for (kind, list) in [("under_way", &plan.body["frozen_outings"]), ("planned", &plan.body["outings"])] {
-                    for o in
-                        list.as_array().into_iter().flatten().filter(|o| o["porter"].as_u64() == Some(p as u64 + 1))
-                    {
-                        outings.push(porter_outing(&s, o, kind, &status_of));
-                    }
-                }
-            }
+            let outings: Vec<Value> = own("frozen_outings", "outings", "porter", p)
+                .iter()
+                .map(|(kind, o)| porter_outing(&s, o, kind, &status_of))
+                .collect();
             json!({ "role": "porter", "porter": p + 1, "sheet": format!("porter-{}", p + 1), "plan": latest.as_ref().map(plan_of), "outings": outings })
         }
         (Role::Driver, Some(t)) => {
-            let mut trips = Vec::new();
-            if let Some(plan) = &latest {
-                for (kind, list) in [("under_way", &plan.body["frozen_trips"]), ("planned", &plan.body["trips"])] {
-                    for trip in
-                        list.as_array().into_iter().flatten().filter(|x| x["tricycle"].as_u64() == Some(t as u64 + 1))
-                    {
-                        trips.push(driver_trip(&s, trip, kind));
-                    }
-                }
-            }
+            let trips: Vec<Value> =
+                own("frozen_trips", "trips", "tricycle", t).iter().map(|(kind, x)| driver_trip(&s, x, kind)).collect();
             json!({ "role": "driver", "tricycle": t + 1, "sheet": format!("tricycle-{}", t + 1), "plan": latest.as_ref().map(plan_of), "trips": trips })
         }
         (Role::Leader, _) => {

@@ -42,7 +42,7 @@ impl Server {
 
     /// With more arguments (`--fleet F`, say).
     pub fn start_with(db: &Path, more: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lastmetre"))
+        let child = Command::new(env!("CARGO_BIN_EXE_lastmetre"))
             .args(["serve", "--area", &repo("data/niuxie/area.geojson"), "--db"])
             .arg(db)
             .args(more)
@@ -53,17 +53,13 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let url =
-            line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("no address in {line:?}")).to_owned();
-        Server { child, url }
+        Server::listening(child)
     }
 
     /// `lastmetre serve` with exactly these arguments (areas, ledger, tokens file), on a
     /// free port.
     pub fn spawn(args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lastmetre"))
+        let child = Command::new(env!("CARGO_BIN_EXE_lastmetre"))
             .arg("serve")
             .args(args)
             .args(["--listen", "127.0.0.1:0", "--iterations", "200"])
@@ -71,6 +67,11 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("starts");
+        Server::listening(child)
+    }
+
+    /// The server once it says where it listens (its first line on stdout).
+    fn listening(mut child: Child) -> Server {
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         let url =
