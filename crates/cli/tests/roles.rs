@@ -215,3 +215,92 @@ fn porters_drivers_and_leaders_reach_only_their_own_work() {
         assert_eq!(run.status.code(), Some(2), "{line}: {}", String::from_utf8_lossy(&run.stderr));
     }
 }
+
+/// The porter's phone page in headless Chromium at 360 × 740: their first outing in Chinese
+/// with its doors and the three buttons, and none of the English texts.
+#[test]
+fn the_porter_page_shows_the_first_outing_in_chinese_on_a_phone() {
+    let Some(browser) =
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(std::path::PathBuf::from).find(|p| p.exists())
+    else {
+        assert!(std::env::var("LASTMETRE_REQUIRE_BROWSER").is_err(), "chromium is required but not installed");
+        eprintln!("SKIPPED: no chromium (apt-get install chromium); .ci/run installs it");
+        return;
+    };
+    let dir = scratch("porter-page");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let tokens = dir.join("tokens.txt");
+    std::fs::write(&tokens, format!("dispatcher {DISPATCHER}\nporter {P1} niuxie porter-1\n")).unwrap();
+    let db = dir.join("page.db");
+    let area_file = repo("data/niuxie/area.geojson");
+    let s = Server::spawn(&[
+        "--area",
+        &format!("niuxie={area_file}"),
+        "--db",
+        db.to_str().unwrap(),
+        "--tokens",
+        tokens.to_str().unwrap(),
+    ]);
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &json!(noon_orders()[..60])).0, 201);
+    assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({"at": "12:00"})).0, 201);
+    let (_, me) = get(&s, "/me", Some(P1));
+    let first = &me["outings"][0];
+    assert!(first.is_object(), "porter-1 has an outing: {me}");
+    let (status, html) = call("GET", &format!("{}/porter?token={P1}", s.url), None, None, None);
+    let html = html.as_str().unwrap_or_default().to_owned();
+    assert_eq!(status, 200);
+    assert!(html.len() <= 150 * 1024, "the page with all its assets is {} bytes", html.len());
+    let profile = dir.join("chromium-profile");
+    let out = std::process::Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=10000",
+            "--window-size=360,740",
+            "--lang=zh-CN",
+            "--accept-lang=zh-CN",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("{}/porter?token={P1}", s.url))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(dom.contains("data-ready=\"porter\""), "the page did not finish: {}", &dom[..dom.len().min(1500)]);
+    assert!(
+        dom.contains("搬运员 1") && dom.contains("已送达") && dom.contains("无人在家") && dom.contains("无法到达"),
+        "{dom}"
+    );
+    for drop in first["drops"].as_array().unwrap() {
+        let floor = format!("{}楼", drop["floor"]);
+        assert!(dom.contains(&floor), "floor {floor} on the page");
+        if let Some(door) = drop["door"].as_str() {
+            assert!(dom.contains(door), "door {door} on the page");
+        }
+    }
+    for english in ["Delivered", "Nobody home", "Cannot reach", "Porter 1", "Bags to take"] {
+        assert!(!dom.contains(english), "English '{english}' on the Chinese page");
+    }
+    assert!(!dom.contains(P1), "the token is not left in the page");
+    // A screenshot for people to look at (a test artefact).
+    let shot = dir.join("porter-360x740.png");
+    let _ = std::process::Command::new(&browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        .args(["--virtual-time-budget=10000", "--window-size=360,740", "--lang=zh-CN", "--accept-lang=zh-CN"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("{}/porter?token={P1}", s.url))
+        .output()
+        .expect("chromium runs");
+    let png = std::fs::read(&shot).expect("a screenshot");
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 5_000, "screenshot of {} bytes", png.len());
+    eprintln!("screenshot: {}", shot.display());
+}

@@ -153,6 +153,7 @@ pub(crate) fn router(service: Shared) -> Router {
     let limit = service.max_body;
     Router::new()
         .route("/", get(page))
+        .route("/porter", get(porter_page))
         .route("/openapi.json", get(openapi))
         .route("/orders", post(post_orders))
         .route("/orders/{id}", get(get_order))
@@ -191,7 +192,7 @@ struct Caller(Access);
 async fn authenticate(State(s): State<Shared>, mut request: Request, next: Next) -> Response {
     s.requests.fetch_add(1, Ordering::Relaxed);
     let bearer = bearer(request.headers());
-    let query = (request.uri().path() == "/")
+    let query = matches!(request.uri().path(), "/" | "/porter")
         .then(|| request.uri().query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token="))))
         .flatten()
         .map(str::to_owned);
@@ -208,7 +209,8 @@ async fn authenticate(State(s): State<Shared>, mut request: Request, next: Next)
     // The people in the field reach their own routes only.
     let (path, get) = (request.uri().path(), request.method() == Method::GET);
     let own = match access.role {
-        Role::Porter | Role::Driver => (path == "/me" && get) || (path == "/me/report" && !get),
+        Role::Porter => (matches!(path, "/me" | "/porter") && get) || (path == "/me/report" && !get),
+        Role::Driver => (path == "/me" && get) || (path == "/me/report" && !get),
         Role::Leader => (path == "/me" && get) || (path == "/orders" && !get),
         Role::Dispatcher | Role::Viewer => true,
     };
@@ -349,6 +351,45 @@ fn redact(value: &mut Value) {
 
 async fn healthz(State(s): State<Shared>) -> impl IntoResponse {
     axum::Json(json!({ "ok": true, "uptime_s": s.started.elapsed().as_secs() }))
+}
+
+const PORTER_PAGE: &str = include_str!("../assets/porter.html");
+
+/// Ids of the porter page's texts (messages/*.ftl, `porter-page-…`).
+const PORTER_TEXTS: [&str; 14] = [
+    "porter-page-title",
+    "porter-page-none",
+    "porter-page-outing",
+    "porter-page-under-way",
+    "porter-page-planned",
+    "porter-page-station",
+    "porter-page-bags",
+    "porter-page-floor",
+    "porter-page-delivered",
+    "porter-page-nobody-home",
+    "porter-page-cannot-reach",
+    "porter-page-done",
+    "porter-page-queued",
+    "porter-page-offline",
+];
+
+/// The porter's phone page, in the browser's language when it asks for one we have, else the
+/// area's: its texts come from the message files, with `{name}` where the page puts values.
+async fn porter_page(State(s): State<Shared>, headers: HeaderMap) -> Response {
+    use lastmetre::text::{Arg, Lang, text};
+    let asked = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language);
+    let lang = asked.unwrap_or_else(|| lastmetre::formats::language_of(&s.area));
+    let placeholders = ["porter", "n", "of", "station", "time", "floor"];
+    let args: Vec<(&str, Arg)> = placeholders.iter().map(|p| (*p, Arg::Text(format!("{{{p}}}")))).collect();
+    let texts: serde_json::Map<String, Value> = PORTER_TEXTS
+        .iter()
+        .chain(["porter-page-refresh"].iter())
+        .map(|id| ((*id).to_owned(), json!(text(lang, id, &args))))
+        .collect();
+    let page = PORTER_PAGE
+        .replace("/*TEXTS*/null", &Value::Object(texts).to_string())
+        .replace("<html>", &format!("<html lang=\"{}\">", if lang == Lang::Zh { "zh-CN" } else { "en" }));
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
 }
 
 async fn page() -> impl IntoResponse {

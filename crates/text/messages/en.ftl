@@ -35,3 +35,21 @@ action-fleet_limit = allow more outings per porter or more porters per station, 
 action-no_fleet = add tricycles and porters to the fleet
 action-station_storage = raise the station's storage or open another station
 action-held = nothing: it goes out next cycle with the orders that join it
+
+## The porter's phone page
+
+porter-page-title = Porter { $porter }
+porter-page-none = No outing now. The next plan's will show here.
+porter-page-outing = Outing { $n } of { $of }
+porter-page-under-way = under way
+porter-page-planned = next
+porter-page-station = Pick up at { $station }, leave at { $time }
+porter-page-bags = Bags to take
+porter-page-floor = floor { $floor }
+porter-page-delivered = Delivered
+porter-page-nobody-home = Nobody home
+porter-page-cannot-reach = Cannot reach
+porter-page-done = reported
+porter-page-queued = { $n } report(s) waiting to be sent (sent when the network is back)
+porter-page-offline = Network down: reports kept, sent later
+porter-page-refresh = Refresh

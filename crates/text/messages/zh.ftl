@@ -36,3 +36,21 @@ action-fleet_limit = 放宽每人外出次数或每站人数，或把订单留�
 action-no_fleet = 为车队增加三轮车和搬运员
 action-station_storage = 提高该站的存放上限，或开放另一个中转站
 action-held = 无需处理：下一轮随加入的订单一起送出
+
+## 搬运员的手机页面
+
+porter-page-title = 搬运员 { $porter }
+porter-page-none = 现在没有外出任务。新计划出来后会显示在这里。
+porter-page-outing = 第 { $n } 趟（共 { $of } 趟）
+porter-page-under-way = 进行中
+porter-page-planned = 待出发
+porter-page-station = 在 { $station } 取件，{ $time } 出发
+porter-page-bags = 要拿的袋子
+porter-page-floor = { $floor }楼
+porter-page-delivered = 已送达
+porter-page-nobody-home = 无人在家
+porter-page-cannot-reach = 无法到达
+porter-page-done = 已报告
+porter-page-queued = { $n } 条报告等待发送（网络恢复后自动发出）
+porter-page-offline = 网络断开：报告已保存，稍后发送
+porter-page-refresh = 刷新

@@ -178,6 +178,9 @@ mod tests {
                     "drops",
                     "floor",
                     "door",
+                    "porter",
+                    "n",
+                    "of",
                 ] {
                     args.set(name, "x");
                 }
