@@ -356,7 +356,7 @@ async fn healthz(State(s): State<Shared>) -> impl IntoResponse {
 const PORTER_PAGE: &str = include_str!("../assets/porter.html");
 
 /// Ids of the porter page's texts (messages/*.ftl, `porter-page-…`).
-const PORTER_TEXTS: [&str; 14] = [
+const PORTER_TEXTS: [&str; 15] = [
     "porter-page-title",
     "porter-page-none",
     "porter-page-outing",
@@ -365,6 +365,7 @@ const PORTER_TEXTS: [&str; 14] = [
     "porter-page-station",
     "porter-page-bags",
     "porter-page-floor",
+    "porter-page-door",
     "porter-page-delivered",
     "porter-page-nobody-home",
     "porter-page-cannot-reach",
@@ -379,7 +380,7 @@ async fn porter_page(State(s): State<Shared>, headers: HeaderMap) -> Response {
     use lastmetre::text::{Arg, Lang, text};
     let asked = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language);
     let lang = asked.unwrap_or_else(|| lastmetre::formats::language_of(&s.area));
-    let placeholders = ["porter", "n", "of", "station", "time", "floor"];
+    let placeholders = ["porter", "n", "of", "station", "time", "floor", "door"];
     let args: Vec<(&str, Arg)> = placeholders.iter().map(|p| (*p, Arg::Text(format!("{{{p}}}")))).collect();
     let texts: serde_json::Map<String, Value> = PORTER_TEXTS
         .iter()

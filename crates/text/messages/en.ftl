@@ -46,6 +46,7 @@ porter-page-planned = next
 porter-page-station = Pick up at { $station }, leave at { $time }
 porter-page-bags = Bags to take
 porter-page-floor = floor { $floor }
+porter-page-door = door { $door }
 porter-page-delivered = Delivered
 porter-page-nobody-home = Nobody home
 porter-page-cannot-reach = Cannot reach

@@ -47,6 +47,7 @@ porter-page-planned = 待出发
 porter-page-station = 在 { $station } 取件，{ $time } 出发
 porter-page-bags = 要拿的袋子
 porter-page-floor = { $floor }楼
+porter-page-door = { $door }室
 porter-page-delivered = 已送达
 porter-page-nobody-home = 无人在家
 porter-page-cannot-reach = 无法到达
