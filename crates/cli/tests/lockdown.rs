@@ -258,13 +258,7 @@ fn a_fortnight_of_three_areas_with_a_kill_each_day_loses_nothing() {
             f.id,
             f.acknowledged.len()
         );
-        let status = Command::new(env!("CARGO_BIN_EXE_lastmetre"))
-            .args(["ledger", "check", "--db"])
-            .arg(ledgers.join(format!("{}.db", f.id)))
-            .stdout(std::process::Stdio::null())
-            .status()
-            .unwrap();
-        assert_eq!(status.code(), Some(0), "{}: the ledger checks", f.id);
+        assert_eq!(ledger_check(&ledgers.join(format!("{}.db", f.id))), Some(0), "{}: the ledger checks", f.id);
     }
     if let Some(mut server) = s.take() {
         server.kill();

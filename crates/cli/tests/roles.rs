@@ -220,9 +220,7 @@ fn porters_drivers_and_leaders_reach_only_their_own_work() {
 /// with its doors and the three buttons, and none of the English texts.
 #[test]
 fn the_porter_page_shows_the_first_outing_in_chinese_on_a_phone() {
-    let Some(browser) =
-        ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(std::path::PathBuf::from).find(|p| p.exists())
-    else {
+    let Some(browser) = chromium() else {
         assert!(std::env::var("LASTMETRE_REQUIRE_BROWSER").is_err(), "chromium is required but not installed");
         eprintln!("SKIPPED: no chromium (apt-get install chromium); .ci/run installs it");
         return;
@@ -252,23 +250,8 @@ fn the_porter_page_shows_the_first_outing_in_chinese_on_a_phone() {
     assert_eq!(status, 200);
     assert!(html.len() <= 150 * 1024, "the page with all its assets is {} bytes", html.len());
     let profile = dir.join("chromium-profile");
-    let out = std::process::Command::new(&browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=10000",
-            "--window-size=360,740",
-            "--lang=zh-CN",
-            "--accept-lang=zh-CN",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
+    let out = headless(&browser, &profile, 10_000)
+        .args(["--window-size=360,740", "--lang=zh-CN", "--accept-lang=zh-CN", "--dump-dom"])
         .arg(format!("{}/porter?token={P1}", s.url))
         .output()
         .expect("chromium runs");
@@ -292,11 +275,8 @@ fn the_porter_page_shows_the_first_outing_in_chinese_on_a_phone() {
     assert!(!dom.contains(P1), "the token is not left in the page");
     // A screenshot for people to look at (a test artefact).
     let shot = dir.join("porter-360x740.png");
-    let _ = std::process::Command::new(&browser)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
-        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        .args(["--virtual-time-budget=10000", "--window-size=360,740", "--lang=zh-CN", "--accept-lang=zh-CN"])
-        .arg(format!("--user-data-dir={}", profile.display()))
+    let _ = headless(&browser, &profile, 10_000)
+        .args(["--window-size=360,740", "--lang=zh-CN", "--accept-lang=zh-CN"])
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("{}/porter?token={P1}", s.url))
         .output()

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -406,10 +406,6 @@ fn acknowledged_orders_survive_sigkill_twenty_times() {
 }
 
 /// Debian's chromium; CI installs it and sets LASTMETRE_REQUIRE_BROWSER=1.
-fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(PathBuf::from).find(|p| p.exists())
-}
-
 #[test]
 fn the_page_draws_the_map_and_the_routes_in_headless_chromium() {
     let Some(browser) = chromium() else {
@@ -426,20 +422,8 @@ fn the_page_draws_the_map_and_the_routes_in_headless_chromium() {
     let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve/page.png");
     let run = |extra: &[&str]| {
         let started = Instant::now();
-        let out = Command::new(&browser)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--virtual-time-budget=20000",
-                "--window-size=1280,900",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
+        let out = headless(&browser, &profile, 20_000)
+            .arg("--window-size=1280,900")
             .args(extra)
             .arg(&url)
             .output()
@@ -548,13 +532,7 @@ fn a_start_from_the_checkpoint_equals_a_replay_of_the_whole_journal() {
         assert_eq!(a.1["plan"]["metrics"]["orders_total"].as_u64().map(|n| n > 0), Some(true));
         assert_eq!(a.1.to_string(), b.1.to_string(), "the plan at {at}, byte for byte");
     }
-    let status = Command::new(env!("CARGO_BIN_EXE_lastmetre"))
-        .args(["ledger", "check", "--db"])
-        .arg(&db)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert_eq!(status.code(), Some(0), "the ledger checks with its checkpoint and stored plans");
+    assert_eq!(ledger_check(&db), Some(0), "the ledger checks with its checkpoint and stored plans");
 }
 
 /// Days follow each other: an order placed at 23:50 is planned in the next cycle, at 00:00 of

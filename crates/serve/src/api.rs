@@ -776,14 +776,8 @@ async fn post_me_report(
     // the drop has left the plan.
     let who = format!("me-report\n{:?} {:?}\n", caller.0.role, caller.0.person);
     let idempotency = idempotency_key(&headers)?.map(|k| (k, ledger::sha256(&[who.as_bytes(), &body[..]].concat())));
-    if let Some((key, hash)) = idempotency.clone() {
-        let service = s.clone();
-        let seen = tokio::task::spawn_blocking(move || seen_event(&service, &key, &hash))
-            .await
-            .map_err(ApiError::internal)??;
-        if let Some(response) = seen {
-            return Ok(response);
-        }
+    if let Some(response) = first_answer(&s, &idempotency).await? {
+        return Ok(response);
     }
     let report: FieldReport = serde_json::from_slice(&body).map_err(|e| {
         let message = plain(&e.to_string());
@@ -1029,14 +1023,8 @@ async fn post_event(
     // The hash names the endpoint: a key of an orders batch is no key of an event.
     let idempotency = idempotency_key(&headers)?.map(|k| (k, ledger::sha256(&[b"event\n", &body[..]].concat())));
     // A repeated report gets its first answer, before anything else is checked.
-    if let Some((key, hash)) = idempotency.clone() {
-        let service = s.clone();
-        let seen = tokio::task::spawn_blocking(move || seen_event(&service, &key, &hash))
-            .await
-            .map_err(ApiError::internal)??;
-        if let Some(response) = seen {
-            return Ok(response);
-        }
+    if let Some(response) = first_answer(&s, &idempotency).await? {
+        return Ok(response);
     }
     let mut value: Value = json_of(&body)?;
     let at = time_of(&s, value.get("at"), "/at")?;
@@ -1121,6 +1109,13 @@ async fn apply_event(
     })
     .await
     .map_err(ApiError::internal)?
+}
+
+/// The first answer to a repeated event or report, looked up off the async runtime.
+async fn first_answer(s: &Shared, idempotency: &Option<(String, String)>) -> Result<Option<Response>, ApiError> {
+    let Some((key, hash)) = idempotency.clone() else { return Ok(None) };
+    let service = s.clone();
+    tokio::task::spawn_blocking(move || seen_event(&service, &key, &hash)).await.map_err(ApiError::internal)?
 }
 
 /// The answer already given to an event's key: stored in the ledger, or kept in memory while

@@ -171,3 +171,39 @@ pub fn has_key(v: &Value, key: &str) -> bool {
         _ => false,
     }
 }
+
+/// Debian's Chromium, if installed.
+pub fn chromium() -> Option<PathBuf> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+/// Headless Chromium with the flags this machine's closed network needs, a profile of its
+/// own, and a virtual-time budget in ms; the caller adds the window, what to do and the URL.
+pub fn headless(browser: &Path, profile: &Path, budget_ms: u32) -> Command {
+    let mut command = Command::new(browser);
+    command
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--virtual-time-budget={budget_ms}"))
+        .arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
+
+/// The exit code of `lastmetre ledger check --db DB`.
+pub fn ledger_check(db: &Path) -> Option<i32> {
+    Command::new(env!("CARGO_BIN_EXE_lastmetre"))
+        .args(["ledger", "check", "--db"])
+        .arg(db)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap()
+        .code()
+}
