@@ -156,7 +156,7 @@ fn porters_drivers_and_leaders_reach_only_their_own_work() {
         "/area",
         "/metrics",
         &format!("/orders/{first}"),
-        "",
+        "/orders",
         "/areas",
         "/openapi.json",
         "/areas/niuxie/plans/latest",

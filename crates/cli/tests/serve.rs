@@ -13,12 +13,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[test]
-fn only_healthz_answers_without_a_token_and_viewers_cannot_write() {
+fn only_healthz_and_the_pages_answer_without_a_token_and_viewers_cannot_write() {
     let s = Server::start(&scratch("auth.db"));
     assert_eq!(get(&s, "/healthz", None).0, 200);
     let (status, body) = get(&s, "/no-such-route", Some(VIEWER));
     assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
-    for path in ["/metrics", "/area", "/openapi.json", "/plans/latest", "/"] {
+    for path in ["/metrics", "/area", "/openapi.json", "/plans/latest", "/me", "/orders"] {
         let (status, body) = get(&s, path, None);
         assert_eq!(status, 401, "{path} without a token");
         assert_eq!(body["error"]["code"], "unauthorized", "{path}: {body}");
@@ -34,8 +34,17 @@ fn only_healthz_answers_without_a_token_and_viewers_cannot_write() {
     assert!(!area.to_string().contains("\"household\""));
     let (_, area) = get(&s, "/area", Some(DISPATCHER));
     assert!(area.to_string().contains("\"household\""));
-    let (status, page) = get(&s, &format!("/?token={VIEWER}"), None);
-    assert_eq!(status, 200);
+    // The pages hold their words, no data: they take it from the API with their token.
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), order).0, 201);
+    for path in ["/", "/porter", "/driver", "/leader"] {
+        let (status, page) = get(&s, path, None);
+        assert_eq!(status, 200, "{path}");
+        let page = page.as_str().unwrap();
+        assert!(page.contains("<html lang=\"zh-CN\">"), "{path} in the area's language");
+        let household = order["household"].as_str().unwrap();
+        assert!(!page.contains(household) && !page.contains("\"orders\":"), "{path} carries no data");
+    }
+    let (_, page) = get(&s, &format!("/?token={VIEWER}"), None);
     assert!(page.as_str().unwrap().contains("<svg id=\"map\""));
     let (status, spec) = get(&s, "/openapi.json", Some(VIEWER));
     assert_eq!(status, 200);
@@ -423,7 +432,7 @@ fn the_page_draws_the_map_and_the_routes_in_headless_chromium() {
     let run = |extra: &[&str]| {
         let started = Instant::now();
         let out = headless(&browser, &profile, 20_000)
-            .arg("--window-size=1280,900")
+            .args(["--window-size=1280,900", "--lang=zh-CN", "--accept-lang=zh-CN"])
             .args(extra)
             .arg(&url)
             .output()
@@ -438,8 +447,10 @@ fn the_page_draws_the_map_and_the_routes_in_headless_chromium() {
     let buildings = dom.matches("class=\"building\"").count();
     assert!(lanes > 50 && buildings >= 24, "map: {lanes} lanes, {buildings} buildings");
     assert!(routes >= 2, "routes drawn: {routes}");
-    assert!(dom.contains("Tricycle 1") && dom.contains("Porter "), "legend");
-    assert!(dom.contains("stair climbs"), "metrics");
+    // In the area's language: Chinese for an area in China.
+    assert!(dom.contains("</span>三轮车 1</li>") && dom.contains("</span>搬运员 "), "legend");
+    assert!(dom.contains("<td>上楼次数</td>"), "metrics");
+    assert!(!dom.contains("class=\"dispatcher\""), "a viewer gets no console");
     assert!(!dom.contains(VIEWER), "the token is not left in the page");
     let _ = std::fs::remove_file(&shot);
     let (_, _) = run(&[&format!("--screenshot={}", shot.display())]);
@@ -669,7 +680,8 @@ fn a_token_for_one_area_is_refused_on_every_route_of_another_and_a_failed_area_s
 
     // Every route of east, with niuxie's tokens (both roles): 403; with east's: not 403.
     let gets = [
-        "",
+        "/orders",
+        "/me",
         "/openapi.json",
         "/orders/x",
         "/plans",

@@ -152,10 +152,8 @@ impl From<BytesRejection> for ApiError {
 pub(crate) fn router(service: Shared) -> Router {
     let limit = service.max_body;
     Router::new()
-        .route("/", get(page))
-        .route("/porter", get(porter_page))
         .route("/openapi.json", get(openapi))
-        .route("/orders", post(post_orders))
+        .route("/orders", post(post_orders).get(list_orders))
         .route("/orders/{id}", get(get_order))
         .route("/events", post(post_event))
         .route("/plan", post(post_plan))
@@ -170,6 +168,13 @@ pub(crate) fn router(service: Shared) -> Router {
         .route_layer(middleware::from_fn_with_state(service.clone(), body_in_time))
         .route_layer(middleware::from_fn_with_state(service.clone(), authenticate))
         .route("/healthz", get(healthz))
+        // The pages hold no data, only their words: they open without a token (a porter's
+        // phone reloads the page from its address, which no longer holds it), and take their
+        // data from the API with the token they keep.
+        .route("/", get(page))
+        .route("/porter", get(porter_page))
+        .route("/driver", get(driver_page))
+        .route("/leader", get(leader_page))
         .fallback(|| async { ApiError::not_found("such route; see /openapi.json") })
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::map_response(no_store))
@@ -187,16 +192,11 @@ pub(crate) async fn no_store(mut response: Response) -> Response {
 #[derive(Clone)]
 struct Caller(Access);
 
-/// Bearer tokens; the page alone also takes `?token=` (a browser cannot send a header when
-/// it opens a link). Tokens are compared by hash and never logged.
+/// Bearer tokens, compared by hash and never logged. (The pages, outside this layer, keep the
+/// `?token=` of the link they were opened with and send it as a bearer token.)
 async fn authenticate(State(s): State<Shared>, mut request: Request, next: Next) -> Response {
     s.requests.fetch_add(1, Ordering::Relaxed);
-    let bearer = bearer(request.headers());
-    let query = matches!(request.uri().path(), "/" | "/porter")
-        .then(|| request.uri().query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token="))))
-        .flatten()
-        .map(str::to_owned);
-    let grant = bearer.or(query).map_or(Grant::Unknown, |t| s.tokens.grant(&t, &s.id));
+    let grant = bearer(request.headers()).map_or(Grant::Unknown, |t| s.tokens.grant(&t, &s.id));
     let access = match grant {
         Grant::Granted(access) => access,
         Grant::OtherAreas => return ApiError::other_area(&s.id).into_response(),
@@ -209,8 +209,7 @@ async fn authenticate(State(s): State<Shared>, mut request: Request, next: Next)
     // The people in the field reach their own routes only.
     let (path, get) = (request.uri().path(), request.method() == Method::GET);
     let own = match access.role {
-        Role::Porter => (matches!(path, "/me" | "/porter") && get) || (path == "/me/report" && !get),
-        Role::Driver => (path == "/me" && get) || (path == "/me/report" && !get),
+        Role::Porter | Role::Driver => (path == "/me" && get) || (path == "/me/report" && !get),
         Role::Leader => (path == "/me" && get) || (path == "/orders" && !get),
         Role::Dispatcher | Role::Viewer => true,
     };
@@ -222,11 +221,12 @@ async fn authenticate(State(s): State<Shared>, mut request: Request, next: Next)
         )
         .into_response();
     }
-    if request.method() == Method::POST && !json_body(request.headers()) {
+    let list = path == "/orders" && spreadsheet(request.headers()).is_some();
+    if request.method() == Method::POST && !json_body(request.headers()) && !list {
         return ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "send the body as Content-Type: application/json",
+            "send the body as Content-Type: application/json (orders also as text/csv or an XLSX workbook)",
         )
         .into_response();
     }
@@ -273,6 +273,42 @@ async fn body_in_time(State(s): State<Shared>, request: Request, next: Next) -> 
             ApiError::new(StatusCode::REQUEST_TIMEOUT, "body_timeout", message).into_response()
         }
     }
+}
+
+/// An order list as a spreadsheet: CSV or an XLSX workbook, by its media type.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sheet {
+    Csv,
+    Xlsx,
+}
+
+fn spreadsheet(headers: &HeaderMap) -> Option<Sheet> {
+    let kind = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let media = kind.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    match media.as_str() {
+        "text/csv" => Some(Sheet::Csv),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => Some(Sheet::Xlsx),
+        _ => None,
+    }
+}
+
+/// A list's orders as the JSON batch the journal keeps, or every problem of its rows (by
+/// line, as the sheet counts them). Clock times stay clock times: today, as in JSON.
+fn batch_of_sheet(s: &Service, sheet: Sheet, body: &[u8]) -> Result<Value, ApiError> {
+    let (orders, problems) = match sheet {
+        Sheet::Csv => lastmetre::formats::read_orders_csv_in(body, Some(&s.addresses)),
+        Sheet::Xlsx => lastmetre::formats::read_orders_xlsx_in(body, Some(&s.addresses)),
+    };
+    if !problems.is_empty() {
+        let message = format!("{} problem(s) in the list; none was accepted", problems.len());
+        let mut e = ApiError::invalid(message);
+        e.fields = problems
+            .iter()
+            .map(|p| json!({ "path": p.feature, "order": p.feature, "code": p.code.as_str(), "message": p.message }))
+            .collect();
+        return Err(e);
+    }
+    Ok(lastmetre::formats::write_orders_json(&orders))
 }
 
 /// A JSON body, or none at all (`POST /plan` may come empty).
@@ -354,47 +390,49 @@ async fn healthz(State(s): State<Shared>) -> impl IntoResponse {
 }
 
 const PORTER_PAGE: &str = include_str!("../assets/porter.html");
+const DRIVER_PAGE: &str = include_str!("../assets/driver.html");
+const LEADER_PAGE: &str = include_str!("../assets/leader.html");
+/// What the field pages share (their words, token, API and queue of reports).
+const FIELD_SCRIPT: &str = include_str!("../assets/field.js");
 
-/// Ids of the porter page's texts (messages/*.ftl, `porter-page-…`).
-const PORTER_TEXTS: [&str; 15] = [
-    "porter-page-title",
-    "porter-page-none",
-    "porter-page-outing",
-    "porter-page-under-way",
-    "porter-page-planned",
-    "porter-page-station",
-    "porter-page-bags",
-    "porter-page-floor",
-    "porter-page-door",
-    "porter-page-delivered",
-    "porter-page-nobody-home",
-    "porter-page-cannot-reach",
-    "porter-page-done",
-    "porter-page-queued",
-    "porter-page-offline",
-];
-
-/// The porter's phone page, in the browser's language when it asks for one we have, else the
-/// area's: its texts come from the message files, with `{name}` where the page puts values.
-async fn porter_page(State(s): State<Shared>, headers: HeaderMap) -> Response {
-    use lastmetre::text::{Arg, Lang, text};
+/// A page in the browser's language when it asks for one we have, else the area's: its words
+/// are the message files' templates under `prefixes`, with `{name}` where the page puts
+/// values, and the field pages' shared script goes where the page says `/*FIELD*/`.
+fn page_in_language(s: &Service, headers: &HeaderMap, page: &str, prefixes: &[&str]) -> Response {
+    use lastmetre::text::{Lang, templates};
     let asked = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language);
     let lang = asked.unwrap_or_else(|| lastmetre::formats::language_of(&s.area));
-    let placeholders = ["porter", "n", "of", "station", "time", "floor", "door"];
-    let args: Vec<(&str, Arg)> = placeholders.iter().map(|p| (*p, Arg::Text(format!("{{{p}}}")))).collect();
-    let texts: serde_json::Map<String, Value> = PORTER_TEXTS
-        .iter()
-        .chain(["porter-page-refresh"].iter())
-        .map(|id| ((*id).to_owned(), json!(text(lang, id, &args))))
-        .collect();
-    let page = PORTER_PAGE
+    let texts: serde_json::Map<String, Value> =
+        templates(lang, prefixes).into_iter().map(|(id, text)| (id, Value::String(text))).collect();
+    let page = page
+        .replace("/*FIELD*/", FIELD_SCRIPT)
         .replace("/*TEXTS*/null", &Value::Object(texts).to_string())
         .replace("<html>", &format!("<html lang=\"{}\">", if lang == Lang::Zh { "zh-CN" } else { "en" }));
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
 }
 
-async fn page() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], PAGE)
+/// Words every page of the field uses (`page-…`), with those of one page.
+const FIELD_TEXTS: [&str; 4] = ["page-", "status-", "problem-", "priority-"];
+
+/// The porter's phone page: the next outing, with a button per drop.
+async fn porter_page(State(s): State<Shared>, headers: HeaderMap) -> Response {
+    page_in_language(&s, &headers, PORTER_PAGE, &[&FIELD_TEXTS[..], &["porter-page-"]].concat())
+}
+
+/// The driver's phone page: each trip's load list by station.
+async fn driver_page(State(s): State<Shared>, headers: HeaderMap) -> Response {
+    page_in_language(&s, &headers, DRIVER_PAGE, &[&FIELD_TEXTS[..], &["driver-page-"]].concat())
+}
+
+/// The building leader's page: orders by form or list, and their buildings' orders.
+async fn leader_page(State(s): State<Shared>, headers: HeaderMap) -> Response {
+    page_in_language(&s, &headers, LEADER_PAGE, &[&FIELD_TEXTS[..], &["leader-page-"]].concat())
+}
+
+/// The map, the plan and, with a dispatcher's token, the console.
+async fn page(State(s): State<Shared>, headers: HeaderMap) -> Response {
+    let prefixes = [&FIELD_TEXTS[..], &["console-", "reason-", "action-", "error-", "failure-"]].concat();
+    page_in_language(&s, &headers, PAGE, &prefixes)
 }
 
 async fn openapi() -> impl IntoResponse {
@@ -449,6 +487,13 @@ fn placed_at_in_seconds(s: &Service, orders: &mut Value) -> Vec<Problem> {
     let mut problems = Vec::new();
     for order in list {
         let id = order.get("id").and_then(Value::as_str).map(str::to_owned);
+        // An order sent without its time (a form) is placed when the service takes it; the
+        // journal keeps that time.
+        if let Some(fields) = order.as_object_mut()
+            && !fields.contains_key("placed_at")
+        {
+            fields.insert("placed_at".to_owned(), json!(s.now_s()));
+        }
         let Some(at) = order.get_mut("placed_at").filter(|at| at.is_string() || at.is_number()) else { continue };
         match time_in(s, at) {
             Some(t) if at.is_string() => *at = json!(t),
@@ -478,6 +523,7 @@ async fn post_orders(
         require_dispatcher(&caller)?;
     }
     let buildings = caller.0.buildings.clone();
+    let sheet = spreadsheet(&headers);
     let body = body?;
     let key = idempotency_key(&headers)?;
     if s.broken.load(Ordering::Relaxed) {
@@ -504,8 +550,11 @@ async fn post_orders(
                 None => {}
             }
         }
-        // One order, an array, or {"orders": [...]}.
-        let value: Value = json_of(&body)?;
+        // One order, an array, or {"orders": [...]}; or a list as CSV or XLSX.
+        let value: Value = match sheet {
+            Some(sheet) => batch_of_sheet(&service, sheet, &body)?,
+            None => json_of(&body)?,
+        };
         let batch = Batch::of(&value);
         let wrapped = match value {
             Value::Object(ref map) if !map.contains_key("orders") => json!([value]),
@@ -605,18 +654,8 @@ async fn me(State(s): State<Shared>, axum::Extension(caller): axum::Extension<Ca
     let statuses = s.statuses.read().unwrap_or_else(|e| e.into_inner()).clone();
     let retired = s.retired.read().unwrap_or_else(|e| e.into_inner()).clone();
     let refused = s.queue.refused.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    // As `GET /orders/{id}` says it: refused, where the dispatcher has it, finished on a past
-    // day, or else waiting at the gate.
-    let status_of = |id: &str| {
-        if refused.contains_key(id) {
-            return "refused".to_owned();
-        }
-        statuses
-            .get(id)
-            .or_else(|| retired.get(id))
-            .and_then(|v| v["status"].as_str().map(str::to_owned))
-            .unwrap_or_else(|| "waiting".to_owned())
-    };
+    let status_of =
+        |id: &str| standing(&refused, &statuses, &retired, id)["status"].as_str().unwrap_or("waiting").to_owned();
     let plan_of = |plan: &StoredPlan| json!({ "id": plan.id, "cycle_start": plan.body["cycle_start"] });
     // Under way first (frozen at the plan), then what the plan gives them next.
     let own = |frozen: &str, planned: &str, field: &str, person: usize| -> Vec<(&'static str, Value)> {
@@ -661,7 +700,9 @@ async fn me(State(s): State<Shared>, axum::Extension(caller): axum::Extension<Ca
             });
             json!({ "role": "leader", "buildings": buildings.iter().collect::<Vec<_>>(), "orders": orders })
         }
-        (Role::Dispatcher, _) => json!({ "role": "dispatcher" }),
+        (Role::Dispatcher, _) => {
+            json!({ "role": "dispatcher", "porters": s.fleet_size.0, "tricycles": s.fleet_size.1 })
+        }
         _ => json!({ "role": "viewer" }),
     };
     axum::Json(body).into_response()
@@ -971,6 +1012,61 @@ fn json_of(body: &[u8]) -> Result<Value, ApiError> {
     })
 }
 
+/// Where an order stands, as `GET /orders/{id}` says it: refused (with why), as of the
+/// latest plan or event (never waiting for a re-plan), finished on a past day, or else
+/// acknowledged and not yet with the dispatcher: waiting at the gate.
+fn standing(
+    refused: &HashMap<String, String>,
+    live: &HashMap<String, Value>,
+    retired: &HashMap<String, Value>,
+    id: &str,
+) -> Value {
+    match refused.get(id) {
+        Some(reason) => json!({ "status": "refused", "reason": reason }),
+        None => live.get(id).or_else(|| retired.get(id)).cloned().unwrap_or_else(|| json!({ "status": "waiting" })),
+    }
+}
+
+/// The dispatcher's list of orders, newest first, with where each stands (`?day=` for the
+/// orders placed that day): the console's table.
+async fn list_orders(
+    State(s): State<Shared>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    require_dispatcher(&caller)?;
+    let day = q.get("day").map(|d| day_of(d)).transpose()?;
+    let refused = s.queue.refused.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let live = s.statuses.read().unwrap_or_else(|e| e.into_inner());
+    let retired = s.retired.read().unwrap_or_else(|e| e.into_inner());
+    let all = s.queue.all.read().unwrap_or_else(|e| e.into_inner());
+    let mut orders: Vec<(f64, Value)> = all
+        .values()
+        .filter(|o| day.is_none_or(|d| s.clock.day(o.placed_at.get()) == d))
+        .map(|o| {
+            let mut status = standing(&refused, &live, &retired, &o.id);
+            if let Some(at) = status.get("at_s").and_then(Value::as_f64) {
+                status["at"] = json!(s.clock.format(at));
+            }
+            let mut row = json!({
+                "id": o.id,
+                "household": o.household,
+                "address": s.addresses.address_of(&o.household),
+                "priority": o.priority,
+                "placed_at": s.clock.format(o.placed_at.get()),
+                "kg": o.kg().get(),
+            });
+            if let (Some(row), Some(status)) = (row.as_object_mut(), status.as_object()) {
+                row.extend(status.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            (o.placed_at.get(), row)
+        })
+        .collect();
+    orders.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1["id"].as_str().cmp(&b.1["id"].as_str())));
+    let orders: Vec<Value> = orders.into_iter().map(|(_, o)| o).collect();
+    Ok(axum::Json(json!({ "orders": orders })).into_response())
+}
+
 async fn get_order(
     State(s): State<Shared>,
     axum::Extension(caller): axum::Extension<Caller>,
@@ -980,19 +1076,12 @@ async fn get_order(
     let Some(order) = order else {
         return Err(ApiError::not_found(&format!("order '{id}'")));
     };
-    // From the statuses as of the latest plan or event: never waits for a re-plan.
-    let refused = s.queue.refused.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned();
-    let status = match refused {
-        Some(reason) => json!({ "status": "refused", "reason": reason }),
-        None => {
-            let live = s.statuses.read().unwrap_or_else(|e| e.into_inner()).get(&id).cloned();
-            // A finished order of a past day, or else acknowledged, not yet with the
-            // dispatcher: at the gate.
-            live.or_else(|| s.retired.read().unwrap_or_else(|e| e.into_inner()).get(&id).cloned())
-                .unwrap_or_else(|| json!({ "status": "waiting" }))
-        }
-    };
-    let mut status = status;
+    let mut status = standing(
+        &s.queue.refused.lock().unwrap_or_else(|e| e.into_inner()),
+        &s.statuses.read().unwrap_or_else(|e| e.into_inner()),
+        &s.retired.read().unwrap_or_else(|e| e.into_inner()),
+        &id,
+    );
     if let Some(at) = status.get("at_s").and_then(Value::as_f64) {
         status["at"] = json!(s.clock.format(at));
     }

@@ -117,6 +117,8 @@ pub struct Service {
     /// them again, so that no event it covers is left without its answer.
     fresh_answers: Mutex<Vec<(String, u16, String)>>,
     area: Area,
+    /// Porters and tricycles of the fleet, for the dispatcher's console.
+    fleet_size: (usize, usize),
     /// The area's addresses: orders may name households by building, unit and door.
     addresses: lastmetre::area::AddressBook,
     area_geojson: Value,
@@ -335,6 +337,7 @@ impl Service {
             fresh_answers: Mutex::new(Vec::new()),
             retired: RwLock::new(retired),
             addresses: lastmetre::area::AddressBook::new(&built.area),
+            fleet_size: (fleet.porters.count, fleet.tricycles.count),
             area: built.area,
             area_geojson,
             tokens: config.tokens.clone(),

@@ -148,6 +148,43 @@ pub fn ids(lang: Lang) -> Vec<String> {
         .collect()
 }
 
+/// The variables (`{ $name }`) message `id` uses in `lang`, in order of first use.
+pub fn variables(lang: Lang, id: &str) -> Vec<String> {
+    let Some(line) = lang.source().lines().find(|l| l.split_once(" =").is_some_and(|(k, _)| k.trim() == id)) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = Vec::new();
+    for part in line.split('$').skip(1) {
+        let name: String = part.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// The message `id` with each variable left as `{name}`, for a page that puts the values in
+/// itself: pages get their words from the message files too.
+pub fn template(lang: Lang, id: &str) -> String {
+    let args: Vec<(String, Arg)> =
+        variables(lang, id).into_iter().map(|v| (v.clone(), Arg::Text(format!("{{{v}}}")))).collect();
+    let args: Vec<(&str, Arg)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    text(lang, id, &args)
+}
+
+/// Every message whose id starts with one of `prefixes`, as [`template`]s: the words of one
+/// page.
+pub fn templates(lang: Lang, prefixes: &[&str]) -> Vec<(String, String)> {
+    ids(lang)
+        .into_iter()
+        .filter(|id| prefixes.iter().any(|p| id.starts_with(p)))
+        .map(|id| {
+            let t = template(lang, &id);
+            (id, t)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,11 +218,25 @@ mod tests {
                     "porter",
                     "n",
                     "of",
+                    "label",
+                    "tricycle",
+                    "buildings",
+                    "status",
+                    "id",
+                    "clock",
+                    "queued",
+                    "plan",
+                    "ref",
                 ] {
                     args.set(name, "x");
                 }
                 lang.bundle().format_pattern(pattern, Some(&args), &mut errors);
                 assert!(errors.is_empty(), "{} {id}: {errors:?}", lang.code());
+                let mut here = variables(lang, id);
+                let mut there = variables(Lang::Zh, id);
+                here.sort();
+                there.sort();
+                assert_eq!(here, there, "{id} takes the same values in {} as in zh", lang.code());
             }
         }
     }
@@ -208,5 +259,13 @@ mod tests {
         assert_eq!(text(Lang::En, "sheet-list-separator", &[]), ", ");
         assert_eq!(text(Lang::Zh, "sheet-list-separator", &[]), "、");
         assert_eq!(text(Lang::En, "no-such-message", &[]), "no-such-message");
+    }
+
+    #[test]
+    fn templates_leave_the_values_to_the_page() {
+        assert_eq!(variables(Lang::Zh, "sheet-drop-door"), ["floor", "order", "door"]);
+        assert_eq!(template(Lang::Zh, "porter-page-floor"), "{floor}楼");
+        let page = templates(Lang::En, &["porter-page-"]);
+        assert!(page.iter().all(|(id, _)| id.starts_with("porter-page-")) && page.len() >= 10, "{page:?}");
     }
 }

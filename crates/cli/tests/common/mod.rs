@@ -59,10 +59,15 @@ impl Server {
     /// `lastmetre serve` with exactly these arguments (areas, ledger, tokens file), on a
     /// free port.
     pub fn spawn(args: &[&str]) -> Server {
+        Server::spawn_at(args, "127.0.0.1:0")
+    }
+
+    /// [`Server::spawn`] at an address of the caller's (the same port again after a kill).
+    pub fn spawn_at(args: &[&str], listen: &str) -> Server {
         let child = Command::new(env!("CARGO_BIN_EXE_lastmetre"))
             .arg("serve")
             .args(args)
-            .args(["--listen", "127.0.0.1:0", "--iterations", "200"])
+            .args(["--listen", listen, "--iterations", "200"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

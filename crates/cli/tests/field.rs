@@ -1,0 +1,514 @@
+//! The people in the field on their pages, in real headless Chromium driven through
+//! ChromeDriver (WebDriver): a porter's outing at 360 × 740 and the console that sees it, taps
+//! made while the server is down, a building leader's XLSX list, and Chinese throughout.
+
+mod common;
+
+use common::*;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PORTER: &str = "porter-one-token-0123456789";
+const LEADER: &str = "leader-token-0123456789";
+const DRIVERS: [&str; 2] = ["driver-one-token-0123456789", "driver-two-token-0123456789"];
+
+/// ChromeDriver on a port of its own, killed when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Debian's chromium and chromedriver, or `None` (the test is skipped, unless CI requires it).
+fn browser() -> Option<(PathBuf, PathBuf)> {
+    let driver = PathBuf::from("/usr/bin/chromedriver");
+    match (chromium(), driver.exists()) {
+        (Some(chromium), true) => Some((chromium, driver)),
+        _ => {
+            assert!(std::env::var("LASTMETRE_REQUIRE_BROWSER").is_err(), "chromium and chromedriver are required");
+            eprintln!("SKIPPED: no chromium or chromedriver (apt-get install chromium chromium-driver)");
+            None
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start_driver(path: &Path) -> Driver {
+    let port = free_port();
+    let child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while try_call("GET", &format!("{url}/status"), None, None, None).is_none() {
+        assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not answer");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Driver { child, url }
+}
+
+/// A browser session at `width` × `height` that asks for Chinese, with a profile of its own.
+async fn session(driver: &Driver, chromium: &Path, profile: &str, width: u32, height: u32) -> Client {
+    // A phone's screen is emulated (headless windows are at least 500 px wide).
+    let phone = width < 500;
+    let profile = scratch(profile);
+    let _ = std::fs::remove_dir_all(&profile);
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".to_owned(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                format!("--window-size={width},{height}"), "--lang=zh-CN",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+            "prefs": { "intl.accept_languages": "zh-CN" },
+        }),
+    );
+    if phone {
+        caps["goog:chromeOptions"]["mobileEmulation"] =
+            json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2.0, "touch": true } });
+    }
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector).capabilities(caps).connect(&driver.url).await.expect("a browser session")
+}
+
+async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} did not show: {e}"))
+}
+
+/// Taps what `css` finds, again when the page was drawn anew between finding and tapping.
+async fn tap(c: &Client, css: &str) -> (f64, f64) {
+    for _ in 0..20 {
+        let button = wait_for(c, css).await;
+        let Ok((_, _, width, height)) = button.rectangle().await else { continue };
+        match button.click().await {
+            Ok(()) => return (width, height),
+            Err(e) if e.to_string().contains("stale") => continue,
+            Err(e) => panic!("{css}: {e}"),
+        }
+    }
+    panic!("{css} kept going stale");
+}
+
+/// What a person sees of the page.
+async fn visible_text(c: &Client) -> String {
+    c.execute("return document.body.innerText", vec![]).await.unwrap().as_str().unwrap_or_default().to_owned()
+}
+
+fn artefact(name: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("field").join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    path
+}
+
+/// The English texts a Chinese page must not show: the words between the values of every
+/// English message under the page's prefixes (at least four letters), where the Chinese
+/// message differs.
+fn english_texts(prefixes: &[&str]) -> Vec<String> {
+    use lastmetre::text::{Lang, template, templates};
+    let mut words: Vec<String> = templates(Lang::En, prefixes)
+        .into_iter()
+        .filter(|(id, en)| *en != template(Lang::Zh, id))
+        .flat_map(|(_, en)| en.split(['{', '}']).step_by(2).map(|w| w.trim().to_owned()).collect::<Vec<_>>())
+        .filter(|w| w.chars().filter(char::is_ascii_alphabetic).count() >= 4)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+fn no_english(page: &str, text: &str, prefixes: &[&str]) {
+    let english = english_texts(prefixes);
+    assert!(!english.is_empty(), "English texts to look for under {prefixes:?}");
+    // As words: "gate" inside an id such as L0-gate-road is data, not a text of ours.
+    let part_of_id = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    for e in english {
+        let shown = text.match_indices(&e).any(|(at, _)| {
+            !part_of_id(text[..at].chars().next_back()) && !part_of_id(text[at + e.len()..].chars().next())
+        });
+        assert!(!shown, "the Chinese {page} shows the English {e:?}:\n{text}");
+    }
+}
+
+fn tokens_file(dir: &Path, leader_buildings: &str) -> PathBuf {
+    let tokens = dir.join("tokens.txt");
+    std::fs::write(
+        &tokens,
+        format!(
+            "dispatcher {DISPATCHER}\nviewer {VIEWER}\nporter {PORTER} niuxie porter-1\nleader {LEADER} niuxie {leader_buildings}\n\
+             driver {} niuxie tricycle-1\ndriver {} niuxie tricycle-2\n",
+            DRIVERS[0], DRIVERS[1]
+        ),
+    )
+    .unwrap();
+    tokens
+}
+
+fn serve_args(dir: &Path, tokens: &Path) -> Vec<String> {
+    vec![
+        "--area".into(),
+        format!("niuxie={}", repo("data/niuxie/area.geojson")),
+        "--db".into(),
+        dir.join("field.db").display().to_string(),
+        "--tokens".into(),
+        tokens.display().to_string(),
+    ]
+}
+
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The noon orders without their times: placed when the service takes them, so that a plan
+/// made now has them whatever the time of day the test runs.
+fn orders_now(n: usize) -> Vec<Value> {
+    noon_orders()
+        .into_iter()
+        .take(n)
+        .map(|mut o| {
+            o.as_object_mut().unwrap().remove("placed_at");
+            o
+        })
+        .collect()
+}
+
+/// Porter 1's drops in their first outing of the latest plan that still has some.
+fn first_outing_drops(s: &Server) -> Vec<String> {
+    let (status, me) = get(s, "/me", Some(PORTER));
+    assert_eq!(status, 200, "{me}");
+    let outing = &me["outings"][0];
+    outing["drops"].as_array().unwrap().iter().map(|d| d["order"].as_str().unwrap().to_owned()).collect()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
+}
+
+#[test]
+fn a_porter_walks_an_outing_on_a_phone_and_the_console_shows_it() {
+    let Some((chromium, chromedriver)) = browser() else { return };
+    let dir = fresh_dir("field-outing");
+    let tokens = tokens_file(&dir, "B1");
+    let args = serve_args(&dir, &tokens);
+    let s = Server::spawn(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &json!(orders_now(60))).0, 201);
+    let (status, plan) = post(&s, "/plan", Some(DISPATCHER), &json!({}));
+    assert_eq!(status, 201, "{plan}");
+    let (_, plan) = get(&s, "/plans/latest", Some(DISPATCHER));
+    assert_eq!(plan["feasible"], true, "the checker passes the plan: {}", plan["violations"]);
+    let drops = first_outing_drops(&s);
+    assert!(drops.len() >= 2, "an outing of two drops or more: {drops:?}");
+    let driver = start_driver(&chromedriver);
+    runtime().block_on(async {
+        // The drivers take the goods to the stations first, each from their own phone: the
+        // trip's departure, then its unloading at each stop.
+        for (k, token) in DRIVERS.iter().enumerate() {
+            let trips = plan["trips"].as_array().unwrap().iter().filter(|t| t["tricycle"] == k as u64 + 1).count();
+            if trips == 0 {
+                continue;
+            }
+            let c = session(&driver, &chromium, &format!("field-driver-{k}"), 360, 740).await;
+            c.goto(&format!("{}/driver?token={token}", s.url)).await.unwrap();
+            wait_for(&c, "body[data-ready=driver]").await;
+            let text = visible_text(&c).await;
+            assert!(text.contains(&format!("三轮车 {}", k + 1)) && text.contains("已出发"), "{text}");
+            no_english("driver page", &text, &["page-", "driver-page-"]);
+            if k == 0 {
+                std::fs::write(artefact("driver-zh-360x740.png"), c.screenshot().await.unwrap()).unwrap();
+            }
+            // Trip by trip, as they come: the first trip still to do is on top.
+            loop {
+                let departed = c.find_all(Locator::Css("button[data-outcome=departed]")).await.unwrap();
+                let unloaded = c.find_all(Locator::Css("button[data-outcome=unloaded]")).await.unwrap();
+                match (departed.is_empty(), unloaded.is_empty()) {
+                    (true, true) => break,
+                    (false, _) => tap(&c, "button[data-outcome=departed]").await,
+                    (true, false) => tap(&c, "button[data-outcome=unloaded]").await,
+                };
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            wait_for(&c, "#queue[hidden]").await;
+            c.close().await.unwrap();
+        }
+        let c = session(&driver, &chromium, "field-outing-phone", 360, 740).await;
+        c.goto(&format!("{}/porter?token={PORTER}", s.url)).await.unwrap();
+        wait_for(&c, "body[data-ready=porter]").await;
+        let width = c.execute("return window.innerWidth", vec![]).await.unwrap();
+        assert_eq!(width, 360, "a phone's width");
+        let text = visible_text(&c).await;
+        assert!(text.contains("搬运员 1") && text.contains("已送达") && text.contains("无人在家"), "{text}");
+        no_english("porter page", &text, &["page-", "porter-page-"]);
+        std::fs::write(artefact("porter-zh-360x740.png"), c.screenshot().await.unwrap()).unwrap();
+        // Each drop in climbing order: "delivered", but nobody is home at the last door.
+        for (k, order) in drops.iter().enumerate() {
+            let outcome = if k + 1 == drops.len() { "nobody_home" } else { "delivered" };
+            let css = format!("button[data-order=\"{order}\"][data-outcome={outcome}]");
+            let (width, height) = tap(&c, &css).await;
+            assert!(height >= 48.0 && width >= 200.0, "a touch target of {width} × {height} px");
+        }
+        // Sent at once: the queue empties.
+        let started = Instant::now();
+        loop {
+            let waiting = c
+                .execute("return JSON.parse(localStorage.getItem('lastmetre-queue') || '[]').length", vec![])
+                .await
+                .unwrap();
+            if waiting == 0 {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "{waiting} reports never left the phone");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        c.close().await.unwrap();
+
+        // The dispatcher's console, in Chinese, shows those orders delivered, and the failed
+        // one back at its station.
+        let c = session(&driver, &chromium, "field-outing-console", 1280, 900).await;
+        c.goto(&format!("{}/?token={DISPATCHER}", s.url)).await.unwrap();
+        wait_for(&c, "body.dispatcher[data-ready=plan]").await;
+        for (k, order) in drops.iter().enumerate() {
+            let row = wait_for(&c, &format!("#orders tr[data-order=\"{order}\"]")).await;
+            let status = row.attr("data-status").await.unwrap().unwrap_or_default();
+            let shown = row.text().await.unwrap();
+            if k + 1 == drops.len() {
+                assert_eq!(status, "at_station", "{order} is back at its station: {shown}");
+                assert!(shown.contains("在中转站"), "{shown}");
+            } else {
+                assert_eq!(status, "delivered", "{order}: {shown}");
+                assert!(shown.contains("已送达"), "{shown}");
+            }
+        }
+        let text = visible_text(&c).await;
+        assert!(text.contains("调度台") && text.contains("立即重新计划") && text.contains("上楼次数"), "{text}");
+        no_english("console", &text, &["console-", "page-", "status-", "priority-", "failure-"]);
+        std::fs::write(artefact("console-zh-1280x900.png"), c.screenshot().await.unwrap()).unwrap();
+
+        // The sheets for print: one person per page, in Chinese, as the printer gets them.
+        c.find(Locator::Id("print-all")).await.unwrap().click().await.unwrap();
+        wait_for(&c, "body[data-printed]").await;
+        let sheets: Value = c
+            .execute("return [...document.querySelectorAll('#print .sheet')].map((s) => s.innerText)", vec![])
+            .await
+            .unwrap();
+        let sheets = sheets.as_array().unwrap();
+        assert_eq!(sheets.len(), plan["sheets"].as_array().unwrap().len(), "one page per person");
+        let all: String = sheets.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n");
+        assert!(all.contains("搬运员 1") && all.contains("楼 送"), "{all}");
+        no_english("sheets", &all, &["sheet-"]);
+        let a4 = fantoccini::wd::PrintConfiguration::builder().build().unwrap();
+        let pdf = c.print(a4).await.unwrap();
+        assert!(pdf.starts_with(b"%PDF"), "a PDF");
+        std::fs::write(artefact("sheets-zh.pdf"), &pdf).unwrap();
+        c.close().await.unwrap();
+    });
+    eprintln!("artefacts: {}", artefact("").display());
+}
+
+#[test]
+fn taps_made_while_the_server_is_down_arrive_once_when_it_is_back() {
+    let Some((chromium, chromedriver)) = browser() else { return };
+    let dir = fresh_dir("field-offline");
+    let tokens = tokens_file(&dir, "B1");
+    let args = serve_args(&dir, &tokens);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut s = Server::spawn_at(&args, &listen);
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &json!(orders_now(60))).0, 201);
+    assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({})).0, 201);
+    let drops = first_outing_drops(&s);
+    let driver = start_driver(&chromedriver);
+    runtime().block_on(async {
+        let c = session(&driver, &chromium, "field-offline-phone", 360, 740).await;
+        c.goto(&format!("{}/porter?token={PORTER}", s.url)).await.unwrap();
+        wait_for(&c, "body[data-ready=porter]").await;
+        // The network drops mid-outing: the server is gone.
+        s.kill();
+        for order in &drops {
+            tap(&c, &format!("button[data-order=\"{order}\"][data-outcome=delivered]")).await;
+        }
+        let offline = wait_for(&c, "#offline:not([hidden])").await;
+        assert!(offline.text().await.unwrap().contains("网络断开"));
+        let queued = wait_for(&c, "#queue:not([hidden])").await.text().await.unwrap();
+        assert!(queued.contains(&drops.len().to_string()), "{queued}");
+        std::fs::write(artefact("porter-offline-zh.png"), c.screenshot().await.unwrap()).unwrap();
+        // Back, with the same ledger: the phone sends what it kept, within its 5-s retry.
+        s = Server::spawn_at(&args, &listen);
+        let started = Instant::now();
+        loop {
+            let waiting = c
+                .execute("return JSON.parse(localStorage.getItem('lastmetre-queue') || '[]').length", vec![])
+                .await
+                .unwrap();
+            if waiting == 0 {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "{waiting} reports never left the phone");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        // A reload sends nothing again.
+        c.refresh().await.unwrap();
+        wait_for(&c, "body[data-ready=porter]").await;
+        tokio::time::sleep(Duration::from_secs(6)).await;
+        c.close().await.unwrap();
+    });
+    for order in &drops {
+        let (_, o) = get(&s, &format!("/orders/{order}"), Some(DISPATCHER));
+        assert_eq!(o["status"]["status"], "delivered", "{o}");
+    }
+    drop(s);
+    // Each tap is in the journal once.
+    let conn = rusqlite::Connection::open(dir.join("field.db")).unwrap();
+    let mut stmt = conn.prepare("SELECT body FROM journal WHERE kind = 'event'").unwrap();
+    let events: Vec<String> = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect();
+    for order in &drops {
+        let n = events.iter().filter(|e| e.contains(&format!("\"{order}\""))).count();
+        assert_eq!(n, 1, "{order} reported {n} times: {events:?}");
+    }
+}
+
+/// An XLSX workbook with Chinese headers: 订单号, 地址, 下单时间, 重量, 物品.
+fn workbook(rows: &[(String, String)]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["订单号", "地址", "下单时间", "重量", "物品"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (id, address)) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, id).unwrap();
+        sheet.write_string(r, 1, address).unwrap();
+        sheet.write_string(r, 2, "00:05").unwrap();
+        sheet.write_number(r, 3, 4.5).unwrap();
+        sheet.write_string(r, 4, "米面").unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_building_leader_s_list_is_refused_whole_for_one_row_of_another_building_then_taken() {
+    let Some((chromium, chromedriver)) = browser() else { return };
+    let area_file = repo("data/niuxie/area.geojson");
+    let area = lastmetre::load_area(Path::new(&area_file), &Default::default()).unwrap().area;
+    let book = lastmetre::area::AddressBook::new(&area);
+    let building = |h: &lastmetre::area::Household| area.buildings[area.stairwells[h.stairwell].building].id.clone();
+    let own = building(&area.households[0]);
+    let mine: Vec<String> =
+        area.households.iter().filter(|h| building(h) == own).filter_map(|h| book.address_of(&h.id)).take(6).collect();
+    let other = area.households.iter().find(|h| building(h) != own).and_then(|h| book.address_of(&h.id)).unwrap();
+    assert!(mine.len() >= 3 && mine[0].contains('号'), "Chinese addresses: {mine:?}");
+    let mut rows: Vec<(String, String)> =
+        mine.iter().enumerate().map(|(k, a)| (format!("L-{}", k + 1), a.clone())).collect();
+    rows.insert(2, ("L-other".to_owned(), other));
+    let dir = fresh_dir("field-leader");
+    let wrong = dir.join("订单-有错.xlsx");
+    std::fs::write(&wrong, workbook(&rows)).unwrap();
+    rows.remove(2);
+    let fixed = dir.join("订单.xlsx");
+    std::fs::write(&fixed, workbook(&rows)).unwrap();
+    let tokens = tokens_file(&dir, &own);
+    let args = serve_args(&dir, &tokens);
+    let s = Server::spawn(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let driver = start_driver(&chromedriver);
+    runtime().block_on(async {
+        let c = session(&driver, &chromium, "field-leader-phone", 360, 740).await;
+        c.goto(&format!("{}/leader?token={LEADER}", s.url)).await.unwrap();
+        wait_for(&c, "body[data-ready=leader]").await;
+        let upload = |path: PathBuf| {
+            let c = &c;
+            async move {
+                let input = c.find(Locator::Id("file")).await.unwrap();
+                input.send_keys(&path.display().to_string()).await.unwrap();
+                c.find(Locator::Id("upload-button")).await.unwrap().click().await.unwrap();
+            }
+        };
+        upload(wrong).await;
+        let refused = wait_for(&c, "#refused").await.text().await.unwrap();
+        assert!(refused.contains("整份清单都没有收下"), "{refused}");
+        let answer = c.find(Locator::Id("answer")).await.unwrap().text().await.unwrap();
+        assert!(answer.contains("L-other") && answer.contains("不是您负责楼栋的住户"), "the row is named: {answer}");
+        assert!(!answer.contains("L-1："), "only the wrong row is named: {answer}");
+        std::fs::write(artefact("leader-refused-zh.png"), c.screenshot().await.unwrap()).unwrap();
+        upload(fixed).await;
+        let taken = wait_for(&c, "#taken").await.text().await.unwrap();
+        assert!(taken.contains(&format!("已收下 {} 个订单", rows.len())), "{taken}");
+        // The buildings' orders, with where they stand.
+        let started = Instant::now();
+        while c.find_all(Locator::Css("#orders td[data-status]")).await.unwrap().len() < rows.len() {
+            assert!(started.elapsed() < Duration::from_secs(20), "the leader's orders did not show");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        c.close().await.unwrap();
+    });
+    // Nothing of the refused list was taken; the fixed one plans.
+    let (status, other) = get(&s, "/orders/L-other", Some(DISPATCHER));
+    assert_eq!(status, 404, "{other}");
+    let (status, _) = post(&s, "/plan", Some(DISPATCHER), &json!({}));
+    assert_eq!(status, 201);
+    let (_, plan) = get(&s, "/plans/latest", Some(DISPATCHER));
+    assert_eq!(plan["feasible"], true, "{}", plan["violations"]);
+    let planned = plan.to_string();
+    for (id, _) in &rows {
+        assert!(planned.contains(&format!("\"{id}\"")), "{id} is in the plan");
+    }
+}
+
+#[test]
+fn an_xlsx_list_of_500_orders_is_checked_and_taken_quickly() {
+    let area_file = repo("data/niuxie/area.geojson");
+    let area = lastmetre::load_area(Path::new(&area_file), &Default::default()).unwrap().area;
+    let book = lastmetre::area::AddressBook::new(&area);
+    let rows: Vec<(String, String)> = area
+        .households
+        .iter()
+        .filter_map(|h| book.address_of(&h.id))
+        .take(500)
+        .enumerate()
+        .map(|(k, a)| (format!("X-{k}"), a))
+        .collect();
+    assert_eq!(rows.len(), 500);
+    let dir = fresh_dir("field-xlsx500");
+    let buildings: Vec<String> = area.buildings.iter().map(|b| b.id.clone()).collect();
+    let tokens = tokens_file(&dir, &buildings.join(","));
+    let args = serve_args(&dir, &tokens);
+    let s =
+        Server::spawn(&[&args.iter().map(String::as_str).collect::<Vec<_>>()[..], &["--max-body-kb", "2048"]].concat());
+    let bytes = workbook(&rows);
+    let started = Instant::now();
+    let mut response = agent()
+        .post(&format!("{}/orders", s.url))
+        .header("Authorization", &format!("Bearer {LEADER}"))
+        .header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .send(&bytes[..])
+        .unwrap();
+    let took = started.elapsed();
+    let body = response.body_mut().read_to_string().unwrap();
+    assert_eq!(response.status().as_u16(), 201, "{body}");
+    let accepted: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(accepted["accepted"], 500, "{body}");
+    eprintln!("XLSX of 500 orders ({} KB) checked and taken in {:.0} ms", bytes.len() / 1024, took.as_secs_f64() * 1e3);
+}
