@@ -241,6 +241,20 @@ impl AddressBook {
         text.contains(PART_SEPARATOR) || parts(text).iter().any(|p| p.1.is_some())
     }
 
+    /// The same book, resolving every address as before, but naming and suggesting only the
+    /// households `keep` holds: a building leader's book, which lists no other building's
+    /// addresses when an address is not found.
+    pub fn suggesting_only(&self, keep: impl Fn(&str) -> bool) -> AddressBook {
+        let mut book = self.clone();
+        for ((written, key), id) in book.written.iter_mut().zip(&book.households) {
+            if !keep(id) {
+                written.clear();
+                key.clear();
+            }
+        }
+        book
+    }
+
     /// The three addresses of the area nearest to `text` by edit distance, ties by file
     /// order; none for a text longer than 64 characters.
     pub fn closest(&self, text: &str) -> Vec<String> {

@@ -191,6 +191,23 @@ fn porters_drivers_and_leaders_reach_only_their_own_work() {
             .iter()
             .all(|o| building_of(&area, o["household"].as_str().unwrap()) == own_building)
     );
+    // An address not found suggests the closest of the leader's own buildings only, even
+    // when it is closest to another building's.
+    let book = lastmetre::area::AddressBook::new(&area);
+    let theirs = book.address_of(other["household"].as_str().unwrap()).unwrap();
+    let typo = json!({"id": "L-3", "address": format!("{theirs}9"), "bags": [{"kg": 3}]});
+    let (status, body) = post(&s, "/orders", Some(LEADER), &json!([typo]));
+    assert_eq!((status, body["error"]["fields"][0]["code"].as_str()), (422, Some("E313")), "{body}");
+    let message = body["error"]["fields"][0]["message"].as_str().unwrap();
+    let suggested: Vec<&str> = message.rsplit("the closest: ").next().unwrap().split(" / ").collect();
+    let own_addresses: Vec<String> = area
+        .households
+        .iter()
+        .filter(|h| building_of(&area, &h.id) == own_building)
+        .filter_map(|h| book.address_of(&h.id))
+        .collect();
+    assert!(!suggested.is_empty() && !suggested.contains(&theirs.as_str()), "{message}");
+    assert!(suggested.iter().all(|a| own_addresses.iter().any(|o| o == a)), "only their buildings: {message}");
     assert_eq!(post(&s, "/plan", Some(LEADER), &json!({})).0, 403);
     assert_eq!(get(&s, "/plans/latest", Some(LEADER)).0, 403);
     drop(s);

@@ -12,6 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use lastmetre::Event;
+use lastmetre::area::AddressBook;
 use lastmetre::dispatch::DispatchError;
 use lastmetre::formats::{plain, read_orders_value_in};
 use lastmetre::{Code, Order, Problem};
@@ -294,10 +295,10 @@ fn spreadsheet(headers: &HeaderMap) -> Option<Sheet> {
 
 /// A list's orders as the JSON batch the journal keeps, or every problem of its rows (by
 /// line, as the sheet counts them). Clock times stay clock times: today, as in JSON.
-fn batch_of_sheet(s: &Service, sheet: Sheet, body: &[u8]) -> Result<Value, ApiError> {
+fn batch_of_sheet(book: &AddressBook, sheet: Sheet, body: &[u8]) -> Result<Value, ApiError> {
     let (orders, problems) = match sheet {
-        Sheet::Csv => lastmetre::formats::read_orders_csv_in(body, Some(&s.addresses)),
-        Sheet::Xlsx => lastmetre::formats::read_orders_xlsx_in(body, Some(&s.addresses)),
+        Sheet::Csv => lastmetre::formats::read_orders_csv_in(body, Some(book)),
+        Sheet::Xlsx => lastmetre::formats::read_orders_xlsx_in(body, Some(book)),
     };
     if !problems.is_empty() {
         let message = format!("{} problem(s) in the list; none was accepted", problems.len());
@@ -550,9 +551,15 @@ async fn post_orders(
                 None => {}
             }
         }
+        // A leader's addresses resolve as anyone's (another building's is refused as such,
+        // below), but an address not found suggests only their own buildings' addresses.
+        let leaders_book = buildings.as_ref().map(|b| {
+            service.addresses.suggesting_only(|h| building_of(&service.area, h).is_some_and(|x| b.contains(x)))
+        });
+        let book = leaders_book.as_ref().unwrap_or(&service.addresses);
         // One order, an array, or {"orders": [...]}; or a list as CSV or XLSX.
         let value: Value = match sheet {
-            Some(sheet) => batch_of_sheet(&service, sheet, &body)?,
+            Some(sheet) => batch_of_sheet(book, sheet, &body)?,
             None => json_of(&body)?,
         };
         let batch = Batch::of(&value);
@@ -562,7 +569,7 @@ async fn post_orders(
         };
         let mut wrapped = wrapped;
         let times = placed_at_in_seconds(&service, &mut wrapped);
-        let (orders, mut problems) = read_orders_value_in(wrapped.clone(), Some(&service.addresses));
+        let (orders, mut problems) = read_orders_value_in(wrapped.clone(), Some(book));
         problems.extend(times);
         // A leader's batch is refused whole, with 403, when an order is for another building.
         if let Some(buildings) = &buildings {
