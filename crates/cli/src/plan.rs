@@ -101,28 +101,47 @@ pub fn plan(
         }
     }
     let m = &plan.metrics;
-    let who = match options.policy {
-        Policy::Lastmetre => "lastmetre",
-        Policy::Manual => "manual practice",
+    // In the plan's language, from the message files; numbers as the sheets write them.
+    let say = |id: &str, args: &[(&str, String)]| {
+        let args: Vec<(&str, lastmetre::text::Arg)> = args.iter().map(|(k, v)| (*k, v.clone().into())).collect();
+        println!("{}", lastmetre::text::text(lang, id, &args));
     };
-    println!("plan by {who}, cycle from {}, checked by the independent checker", format_clock(start));
-    println!("orders      {} delivered of {} ({} left out)", m.orders_delivered, m.orders_total, m.orders_unassigned);
+    let by = match options.policy {
+        Policy::Lastmetre => "summary-by-lastmetre",
+        Policy::Manual => "summary-by-manual",
+    };
+    say(by, &[("start", format_clock(start))]);
+    say(
+        "summary-orders",
+        &[
+            ("delivered", m.orders_delivered.to_string()),
+            ("total", m.orders_total.to_string()),
+            ("left", m.orders_unassigned.to_string()),
+        ],
+    );
     for u in &plan.unassigned {
         let job = &planned.instance.jobs[u.job];
-        let action = lastmetre::text::text(lang, &format!("action-{}", u.reason.code()), &[]);
-        println!("  left out  {} ({}): {action}", job.id, u.reason.code());
+        let code = u.reason.code();
+        let why = lastmetre::text::text(lang, &format!("reason-{code}"), &[]);
+        let action = lastmetre::text::text(lang, &format!("action-{code}"), &[]);
+        say("summary-left-out", &[("order", job.id.clone()), ("why", why), ("action", action)]);
     }
-    println!("tricycles   {} trips, {:.2} km", m.tricycle_trips, m.tricycle_km);
-    println!(
-        "porters     {} outings, {} stair climbs, {:.0} m climbed, {:.2} km walked",
-        m.porter_outings, m.stair_climbs, m.vertical_m, m.porter_walk_km
+    say("summary-tricycles", &[("trips", m.tricycle_trips.to_string()), ("km", format!("{:.2}", m.tricycle_km))]);
+    say(
+        "summary-porters",
+        &[
+            ("outings", m.porter_outings.to_string()),
+            ("climbs", m.stair_climbs.to_string()),
+            ("metres", format!("{:.0}", m.vertical_m)),
+            ("km", format!("{:.2}", m.porter_walk_km)),
+        ],
     );
-    println!(
-        "energy      {:.0} kJ in all, {:.0} kJ for the most tired porter",
-        m.porter_energy_kj, m.porter_energy_kj_max
+    say(
+        "summary-energy",
+        &[("kj", format!("{:.0}", m.porter_energy_kj)), ("most", format!("{:.0}", m.porter_energy_kj_max))],
     );
-    println!("last drop   {}", format_clock(start + m.last_delivery_s));
-    println!("plan written to {}", outputs.out.display());
+    say("summary-last-drop", &[("time", format_clock(start + m.last_delivery_s))]);
+    say("summary-written", &[("path", outputs.out.display().to_string())]);
     if compare {
         let other = match options.policy {
             Policy::Lastmetre => Policy::Manual,

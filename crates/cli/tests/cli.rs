@@ -163,7 +163,9 @@ fn plan_writes_plan_routes_and_sheets_and_check_accepts_them() {
     ));
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
-    assert!(stdout.contains("orders      250 delivered of 250"), "{stdout}");
+    // In the area's language: Chinese for an area in China.
+    assert!(stdout.contains("订单        送达 250 / 250（0 个未派送）"), "{stdout}");
+    assert!(stdout.contains("上楼") && !stdout.contains("stair climbs,"), "{stdout}");
     for row in ["stair_climbs", "porter_energy_kj", "tricycle_trips", "lastmetre", "manual", "%"] {
         assert!(stdout.contains(row), "comparison lacks {row}:\n{stdout}");
     }
@@ -291,8 +293,8 @@ fn manual_policy_and_demand_work() {
         plan.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("plan by manual practice"));
-    assert!(text(&out.stdout).contains("orders      6 delivered of 6"));
+    assert!(text(&out.stdout).contains("人工做法的计划"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("订单        送达 6 / 6"));
 }
 
 /// The published instances beside the project (`.ci/run` sets LASTMETRE_BENCHMARKS). Where
@@ -480,7 +482,7 @@ fn plan_start_sets_the_clock_and_threads_are_accepted() {
     let plan = scratch("start.json");
     let out = run(&plan_args(plan.to_str().unwrap(), &["--start", "13:30", "--threads", "2"]));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("cycle from 13:30"));
+    assert!(text(&out.stdout).contains("本轮从 13:30 开始"), "{}", text(&out.stdout));
     let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
     assert_eq!(file["cycle_start"], "13:30:00");
     let out = run(&plan_args(plan.to_str().unwrap(), &["--start", "half past one"]));

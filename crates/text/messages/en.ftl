@@ -221,3 +221,15 @@ error-no_orders = No orders.
 error-missing = Something required is missing.
 error-bad_key = The request's key is not allowed.
 error-bad_day = The date is not written as it should be.
+
+## The plan's summary (command line)
+
+summary-by-lastmetre = plan by lastmetre, cycle from { $start }, checked by the independent checker
+summary-by-manual = plan by manual practice, cycle from { $start }, checked by the independent checker
+summary-orders = orders      { $delivered } delivered of { $total } ({ $left } left out)
+summary-left-out = {"  "}left out  { $order } ({ $why }): { $action }
+summary-tricycles = tricycles   { $trips } trips, { $km } km
+summary-porters = porters     { $outings } outings, { $climbs } stair climbs, { $metres } m climbed, { $km } km walked
+summary-energy = energy      { $kj } kJ in all, { $most } kJ for the most tired porter
+summary-last-drop = last drop   { $time }
+summary-written = plan written to { $path }

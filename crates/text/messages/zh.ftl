@@ -222,3 +222,15 @@ error-no_orders = 没有订单。
 error-missing = 缺少必填的内容。
 error-bad_key = 请求的标识不合规。
 error-bad_day = 日期写法不对。
+
+## 计划的摘要（命令行）
+
+summary-by-lastmetre = lastmetre 的计划，本轮从 { $start } 开始，已经独立检查
+summary-by-manual = 人工做法的计划，本轮从 { $start } 开始，已经独立检查
+summary-orders = 订单        送达 { $delivered } / { $total }（{ $left } 个未派送）
+summary-left-out = {"  "}未派送    { $order }（{ $why }）：{ $action }
+summary-tricycles = 三轮车      { $trips } 趟，{ $km } 公里
+summary-porters = 搬运员      外出 { $outings } 次，上楼 { $climbs } 次，爬升 { $metres } 米，步行 { $km } 公里
+summary-energy = 体力        共 { $kj } 千焦，最累的搬运员 { $most } 千焦
+summary-last-drop = 最后一单    { $time }
+summary-written = 计划已写入 { $path }

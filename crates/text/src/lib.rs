@@ -227,6 +227,20 @@ mod tests {
                     "queued",
                     "plan",
                     "ref",
+                    "start",
+                    "delivered",
+                    "total",
+                    "left",
+                    "why",
+                    "action",
+                    "trips",
+                    "km",
+                    "outings",
+                    "climbs",
+                    "metres",
+                    "kj",
+                    "most",
+                    "path",
                 ] {
                     args.set(name, "x");
                 }
