@@ -11,6 +11,20 @@ pub const MAX_ORDERS: usize = 1_000_000;
 /// Most columns and cells a spreadsheet of orders may have.
 const MAX_COLUMNS: u32 = 64;
 const MAX_CELLS: usize = 10_000_000;
+/// Most bytes a workbook may unpack to: a list of 100,000 orders is about 20 MB of XML, and a
+/// small file that would unpack to gigabytes (a zip bomb) is refused before it is read.
+const MAX_UNPACKED: u64 = 64 * 1024 * 1024;
+
+/// What a workbook's parts declare they unpack to (the zip reader reads no more of a part
+/// than it declares).
+fn unpacked_size(bytes: &[u8]) -> Result<u64, String> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        total = total.saturating_add(archive.by_index_raw(i).map_err(|e| e.to_string())?.size());
+    }
+    Ok(total)
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -82,7 +96,8 @@ enum Named {
 }
 
 /// The household `written` names, through `book` when there is one (ids pass as they are);
-/// the problem names `order` and `at` (a line, or a JSON pointer), with the closest addresses.
+/// the problem names `order` and `at` (a line, or a JSON pointer), with the closest addresses
+/// (also in `related`, separated by " / ").
 /// A `household` that reads as no address (no 号楼, 单元, 室, …) stays as it is, for the
 /// area's check to refuse as an unknown household (E303).
 fn household_of(
@@ -100,15 +115,12 @@ fn household_of(
             e => Err(e),
         })
         .map_err(|e| match e {
-            AddressError::NotFound => Problem::new(
-                Code::UnknownAddress,
-                Some(order),
-                format!(
-                    "{at}: no household at '{}'; the closest: {}",
-                    shown(&written),
-                    book.closest(&written).join(" / ")
-                ),
-            ),
+            AddressError::NotFound => {
+                let closest = book.closest(&written).join(" / ");
+                let message = format!("{at}: no household at '{}'; the closest: {closest}", shown(&written));
+                // The closest addresses also as data (`related`), for a page to list in its words.
+                Problem { related: Some(closest), ..Problem::new(Code::UnknownAddress, Some(order), message) }
+            }
             AddressError::Ambiguous { households } => Problem::new(
                 Code::AmbiguousAddress,
                 Some(order),
@@ -440,6 +452,17 @@ pub fn read_orders_xlsx_in(bytes: &[u8], book: Option<&AddressBook>) -> (Vec<Ord
     let unreadable = |why: String| {
         (Vec::new(), vec![Problem::new(Code::MalformedOrder, None, format!("the spreadsheet cannot be read: {why}"))])
     };
+    match unpacked_size(bytes) {
+        Ok(n) if n > MAX_UNPACKED => {
+            return unreadable(format!(
+                "it unpacks to {} MB, more than the {} MB an order list needs",
+                n >> 20,
+                MAX_UNPACKED >> 20
+            ));
+        }
+        Ok(_) => {}
+        Err(e) => return unreadable(e),
+    }
     let mut workbook: Xlsx<_> = match calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)) {
         Ok(w) => w,
         Err(e) => return unreadable(e.to_string()),
@@ -656,6 +679,22 @@ mod tests {
         assert_eq!(orders[1].priority, Priority::Medicine);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].message.contains("line 5"), "{}", problems[0].message);
+        let (_, problems) = read_orders_xlsx_in(b"not a spreadsheet", None);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        // A small file that claims to unpack to more than a list needs is not unpacked.
+        let mut bomb = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        bomb.start_file("xl/worksheets/sheet1.xml", deflated).unwrap();
+        let zeros = vec![b' '; 1 << 20];
+        for _ in 0..65 {
+            std::io::Write::write_all(&mut bomb, &zeros).unwrap();
+        }
+        let bomb = bomb.finish().unwrap().into_inner();
+        assert!(bomb.len() < 200_000, "{} bytes", bomb.len());
+        let (_, problems) = read_orders_xlsx_in(&bomb, None);
+        assert!(problems[0].message.contains("unpacks to 65 MB"), "{problems:?}");
         let (_, problems) = read_orders_xlsx_in(b"not a spreadsheet", None);
         assert!(problems[0].message.contains("cannot be read"), "{problems:?}");
     }

@@ -23,6 +23,15 @@ function el(tag, attrs, text, parent) {
   return e;
 }
 
+// A key for a request, and one for a file: the same list sent again (its answer was lost)
+// has the same key, so that it is not taken twice.
+const newKey = (kind) => kind + "-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+function fileKey(file) {
+  let h = 5381;
+  for (const c of file.name) h = (h * 33 + c.codePointAt(0)) >>> 0;
+  return `list-${h.toString(36)}-${file.size}-${file.lastModified}`;
+}
+
 function clock(rfc3339) {
   return rfc3339 ? rfc3339.slice(11, 16) : "";
 }
@@ -43,14 +52,23 @@ const queue = () => JSON.parse(localStorage.getItem(QUEUE) || "[]");
 // What was reported from this phone, by `what` (an order, a trip's stop), kept for the page.
 const reported = () => new Set(queue().map((q) => q.what).concat(JSON.parse(localStorage.getItem(QUEUE + "-sent") || "[]")));
 
-function report(what, body, after) {
-  const key = "tap-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+// `what` keys the report for the page; `label` names it to the person if it is refused.
+// Each report keeps the time of the tap (so that one sent later says when it happened), and
+// the token and area it was made with (so that another link on the same phone cannot send
+// it as someone else's).
+function report(what, label, body, after) {
+  const key = newKey("tap");
   const list = queue();
-  list.push({ key, what, body });
+  list.push({ key, what, label, token, base: BASE, body: Object.assign({ at: new Date().toISOString() }, body) });
   localStorage.setItem(QUEUE, JSON.stringify(list));
   after();
   flush(after);
 }
+
+// Whether an answer settles a report: taken (2xx), or refused for good (422 the report
+// cannot be true, 403 not this person's). Anything else (the network, 5xx, 401 a token
+// being changed, 408, 409 the first sending still applying, 429) is tried again.
+const settled = (status) => (status >= 200 && status < 300) || status === 422 || status === 403;
 
 let flushing = false;
 async function flush(after) {
@@ -61,17 +79,25 @@ async function flush(after) {
     for (const item of queue()) {
       let r;
       try {
-        r = await api("/me/report", {
+        r = await fetch(item.base + "/me/report", {
           method: "POST",
-          headers: { "Content-Type": "application/json", "Idempotency-Key": item.key },
+          headers: { Authorization: "Bearer " + item.token, "Content-Type": "application/json", "Idempotency-Key": item.key },
           body: JSON.stringify(item.body),
         });
       } catch (e) {
         showOffline(true);
         return;
       }
-      if (r.status >= 500) return; // the server will take it later
       showOffline(false);
+      if (!settled(r.status)) return; // in order: a later report waits for this one
+      if (!r.ok) {
+        // Refused (a drop no longer the porter's, a second delivery): said, not sent again.
+        const body = await r.json().catch(() => ({}));
+        const code = (body.error || {}).code || r.status;
+        const refused = JSON.parse(localStorage.getItem(QUEUE + "-refused") || "[]");
+        refused.push({ label: item.label, why: T["error-" + code] || (body.error || {}).message || String(r.status) });
+        localStorage.setItem(QUEUE + "-refused", JSON.stringify(refused.slice(-5)));
+      }
       const sent = JSON.parse(localStorage.getItem(QUEUE + "-sent") || "[]");
       sent.push(item.what);
       localStorage.setItem(QUEUE + "-sent", JSON.stringify(sent.slice(-500)));
@@ -85,8 +111,23 @@ async function flush(after) {
       q.hidden = waiting === 0;
       q.textContent = fill("page-queued", { n: waiting });
     }
+    showRefused();
     // The page is drawn again only when a report left (or was added): not every 5 s.
     if (after && queue().length !== before) after();
+  }
+}
+
+// Reports the server refused, the latest five, until the person has seen them.
+function showRefused() {
+  const box = document.getElementById("refused");
+  if (!box) return;
+  const refused = JSON.parse(localStorage.getItem(QUEUE + "-refused") || "[]");
+  box.hidden = refused.length === 0;
+  box.textContent = "";
+  for (const r of refused) el("li", {}, fill("page-report-refused", { what: r.label, why: r.why }), box);
+  if (refused.length) {
+    const ok = el("button", { class: "seen" }, fill("page-seen"), box);
+    ok.addEventListener("click", () => { localStorage.removeItem(QUEUE + "-refused"); showRefused(); });
   }
 }
 
@@ -98,6 +139,11 @@ async function loadMe() {
       showOffline(false);
       return await r.json();
     }
+    // A link without a valid token: say so, rather than show an empty page.
+    const body = await r.json().catch(() => ({}));
+    const box = document.getElementById("offline");
+    box.hidden = false;
+    box.textContent = T["error-" + ((body.error || {}).code || "")] || fill("error-unauthorized");
   } catch (e) {
     showOffline(true);
   }

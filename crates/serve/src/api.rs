@@ -111,14 +111,31 @@ impl ApiError {
                 let index = p.feature.as_ref().and_then(|f| batch.ids.iter().position(|id| id.as_deref() == Some(f)));
                 let path = match index {
                     Some(i) => batch.path_of(i),
-                    // A problem of the whole body names its place first ("/contact: …").
-                    None => p.message.split(':').next().filter(|s| s.starts_with('/')).unwrap_or("").to_owned(),
+                    // A problem of the whole body names its place first ("/contact: …"), and
+                    // one of a list's row its line ("line 5: …").
+                    None => {
+                        let place =
+                            p.message.split(':').next().filter(|s| s.starts_with('/') || s.starts_with("line "));
+                        place.unwrap_or("").to_owned()
+                    }
                 };
-                json!({ "path": path, "order": p.feature, "code": p.code.as_str(), "message": p.message })
+                problem_field(p, &path)
             })
             .collect();
         e
     }
+}
+
+/// A problem of an order at `path`, with the closest addresses as a list for an address
+/// not found (E313): a page lists them under its own words.
+fn problem_field(p: &Problem, path: &str) -> Value {
+    let mut field = json!({ "path": path, "order": p.feature, "code": p.code.as_str(), "message": p.message });
+    if p.code == Code::UnknownAddress
+        && let Some(closest) = &p.related
+    {
+        field["closest"] = json!(closest.split(" / ").filter(|a| !a.is_empty()).collect::<Vec<_>>());
+    }
+    field
 }
 
 impl ApiError {
@@ -293,23 +310,18 @@ fn spreadsheet(headers: &HeaderMap) -> Option<Sheet> {
     }
 }
 
-/// A list's orders as the JSON batch the journal keeps, or every problem of its rows (by
-/// line, as the sheet counts them). Clock times stay clock times: today, as in JSON.
-fn batch_of_sheet(book: &AddressBook, sheet: Sheet, body: &[u8]) -> Result<Value, ApiError> {
+/// A list's orders as a JSON batch, as the journal keeps it, and the problems of its rows (by
+/// line, as the sheet counts them), so that every bad row is listed with the others' checks.
+/// Clock times stay clock times: today, as in JSON.
+fn batch_of_sheet(book: &AddressBook, sheet: Sheet, body: &[u8]) -> (Value, Vec<Problem>) {
+    // One list is read at a time, whatever the area: a workbook takes tens of MB while read.
+    static READING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = READING.lock().unwrap_or_else(|e| e.into_inner());
     let (orders, problems) = match sheet {
         Sheet::Csv => lastmetre::formats::read_orders_csv_in(body, Some(book)),
         Sheet::Xlsx => lastmetre::formats::read_orders_xlsx_in(body, Some(book)),
     };
-    if !problems.is_empty() {
-        let message = format!("{} problem(s) in the list; none was accepted", problems.len());
-        let mut e = ApiError::invalid(message);
-        e.fields = problems
-            .iter()
-            .map(|p| json!({ "path": p.feature, "order": p.feature, "code": p.code.as_str(), "message": p.message }))
-            .collect();
-        return Err(e);
-    }
-    Ok(lastmetre::formats::write_orders_json(&orders))
+    (lastmetre::formats::write_orders_json(&orders), problems)
 }
 
 /// A JSON body, or none at all (`POST /plan` may come empty).
@@ -413,7 +425,7 @@ fn page_in_language(s: &Service, headers: &HeaderMap, page: &str, prefixes: &[&s
 }
 
 /// Words every page of the field uses (`page-…`), with those of one page.
-const FIELD_TEXTS: [&str; 4] = ["page-", "status-", "problem-", "priority-"];
+const FIELD_TEXTS: [&str; 5] = ["page-", "status-", "problem-", "priority-", "error-"];
 
 /// The porter's phone page: the next outing, with a button per drop.
 async fn porter_page(State(s): State<Shared>, headers: HeaderMap) -> Response {
@@ -430,10 +442,12 @@ async fn leader_page(State(s): State<Shared>, headers: HeaderMap) -> Response {
     page_in_language(&s, &headers, LEADER_PAGE, &[&FIELD_TEXTS[..], &["leader-page-"]].concat())
 }
 
+/// The console's own words, beside the field pages'.
+const CONSOLE_TEXTS: [&str; 4] = ["console-", "reason-", "action-", "failure-"];
+
 /// The map, the plan and, with a dispatcher's token, the console.
 async fn page(State(s): State<Shared>, headers: HeaderMap) -> Response {
-    let prefixes = [&FIELD_TEXTS[..], &["console-", "reason-", "action-", "error-", "failure-"]].concat();
-    page_in_language(&s, &headers, PAGE, &prefixes)
+    page_in_language(&s, &headers, PAGE, &[&FIELD_TEXTS[..], &CONSOLE_TEXTS[..]].concat())
 }
 
 async fn openapi() -> impl IntoResponse {
@@ -553,14 +567,14 @@ async fn post_orders(
         }
         // A leader's addresses resolve as anyone's (another building's is refused as such,
         // below), but an address not found suggests only their own buildings' addresses.
-        let leaders_book = buildings.as_ref().map(|b| {
-            service.addresses.suggesting_only(|h| building_of(&service.area, h).is_some_and(|x| b.contains(x)))
-        });
+        let leaders_book = buildings
+            .as_ref()
+            .map(|b| service.addresses.suggesting_only(|h| building_of(&service, h).is_some_and(|x| b.contains(x))));
         let book = leaders_book.as_ref().unwrap_or(&service.addresses);
         // One order, an array, or {"orders": [...]}; or a list as CSV or XLSX.
-        let value: Value = match sheet {
-            Some(sheet) => batch_of_sheet(book, sheet, &body)?,
-            None => json_of(&body)?,
+        let (value, sheet_problems) = match sheet {
+            Some(sheet) => batch_of_sheet(book, sheet, &body),
+            None => (json_of(&body)?, Vec::new()),
         };
         let batch = Batch::of(&value);
         let wrapped = match value {
@@ -570,12 +584,13 @@ async fn post_orders(
         let mut wrapped = wrapped;
         let times = placed_at_in_seconds(&service, &mut wrapped);
         let (orders, mut problems) = read_orders_value_in(wrapped.clone(), Some(book));
+        problems.extend(sheet_problems);
         problems.extend(times);
         // A leader's batch is refused whole, with 403, when an order is for another building.
         if let Some(buildings) = &buildings {
             let outside: Vec<Problem> = orders
                 .iter()
-                .filter(|o| building_of(&service.area, &o.household).is_none_or(|b| !buildings.contains(b)))
+                .filter(|o| building_of(&service, &o.household).is_none_or(|b| !buildings.contains(b)))
                 .map(|o| {
                     // Only what was sent: a leader learns nothing of other buildings.
                     let message = format!(
@@ -588,7 +603,9 @@ async fn post_orders(
                 .collect();
             if !outside.is_empty() {
                 let message = format!("{} order(s) outside this leader's buildings; none was accepted", outside.len());
-                let mut e = ApiError::order_problems(message, &outside, &batch);
+                // Every bad row is listed: those of other buildings first, then the rest.
+                let all: Vec<Problem> = outside.into_iter().chain(problems).collect();
+                let mut e = ApiError::order_problems(message, &all, &batch);
                 (e.status, e.code) = (StatusCode::FORBIDDEN, "outside_buildings");
                 return Err(e);
             }
@@ -646,11 +663,9 @@ async fn post_orders(
     }
 }
 
-/// The building id of a household of `area`.
-fn building_of<'a>(area: &'a lastmetre::Area, household: &str) -> Option<&'a str> {
-    let h = area.households.iter().find(|h| h.id == household)?;
-    let building = area.stairwells.get(h.stairwell)?.building;
-    area.buildings.get(building).map(|b| b.id.as_str())
+/// The building id of a household of the area.
+fn building_of<'a>(s: &'a Service, household: &str) -> Option<&'a str> {
+    s.buildings.get(household).map(String::as_str)
 }
 
 /// What the caller's own work is: a porter's outings, a driver's trips, a building leader's
@@ -691,7 +706,7 @@ async fn me(State(s): State<Shared>, axum::Extension(caller): axum::Extension<Ca
             let all = s.queue.all.read().unwrap_or_else(|e| e.into_inner());
             let mut orders: Vec<Value> = all
                 .values()
-                .filter(|o| building_of(&s.area, &o.household).is_some_and(|b| buildings.contains(b)))
+                .filter(|o| building_of(&s, &o.household).is_some_and(|b| buildings.contains(b)))
                 .map(|o| {
                     json!({
                         "id": o.id,
@@ -1525,4 +1540,89 @@ fn day_figures(s: &Service, day: time::Date, plans: usize) -> Value {
         "by_status": by_status,
         "plans": plans,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lastmetre::text::{Lang, ids};
+
+    /// The families of message ids the pages use.
+    const FAMILIES: [&str; 12] = [
+        "page-",
+        "porter-page-",
+        "driver-page-",
+        "leader-page-",
+        "console-",
+        "status-",
+        "problem-",
+        "priority-",
+        "reason-",
+        "action-",
+        "error-",
+        "failure-",
+    ];
+
+    /// Every quoted text of a page that reads as a message id of ours.
+    fn ids_in(page: &str) -> Vec<String> {
+        let id_like = |t: &str| {
+            let mut parts = t.split('-');
+            parts.next().is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+                && t.contains('-')
+                && parts.all(|p| {
+                    !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                })
+        };
+        let mut found: Vec<String> = page
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|t| id_like(t) && FAMILIES.iter().any(|f| t.starts_with(f)))
+            .map(str::to_owned)
+            .collect();
+        found.sort();
+        found.dedup();
+        found
+    }
+
+    #[test]
+    fn every_word_a_page_uses_is_in_both_languages_and_among_the_words_it_is_given() {
+        let field = [&FIELD_TEXTS[..]].concat();
+        let pages: [(&str, String, Vec<&str>); 4] = [
+            ("index.html", PAGE.to_owned(), [&FIELD_TEXTS[..], &CONSOLE_TEXTS[..]].concat()),
+            ("porter.html", PORTER_PAGE.replace("/*FIELD*/", FIELD_SCRIPT), [&field[..], &["porter-page-"]].concat()),
+            ("driver.html", DRIVER_PAGE.replace("/*FIELD*/", FIELD_SCRIPT), [&field[..], &["driver-page-"]].concat()),
+            ("leader.html", LEADER_PAGE.replace("/*FIELD*/", FIELD_SCRIPT), [&field[..], &["leader-page-"]].concat()),
+        ];
+        for (name, page, prefixes) in &pages {
+            let used = ids_in(page);
+            assert!(used.len() > 8, "{name}: {used:?}");
+            for id in used {
+                for lang in Lang::ALL {
+                    assert!(ids(lang).contains(&id), "{name} uses {id}, which {}.ftl lacks", lang.code());
+                }
+                assert!(prefixes.iter().any(|p| id.starts_with(p)), "{name} uses {id} but is not given it");
+            }
+        }
+        // The words the pages make from data: every status, problem, priority, failure and
+        // reason there is.
+        let statuses = ["waiting", "at_station", "out_for_delivery", "delivered", "cancelled", "refused"];
+        let problems = Code::ALL.iter().map(|c| c.as_str()).filter(|c| c.starts_with("E3"));
+        let priorities = lastmetre::model::Priority::ALL.iter().map(|p| p.as_str());
+        let failures = ["nobody_home", "isolated", "cannot_reach"];
+        let reasons = ["no_station_reaches", "porter_energy", "fleet_limit", "no_fleet", "station_storage", "held"];
+        let made: Vec<String> = statuses
+            .iter()
+            .map(|s| format!("status-{s}"))
+            .chain(problems.map(|c| format!("problem-{c}")))
+            .chain(priorities.map(|p| format!("priority-{p}")))
+            .chain(failures.iter().map(|f| format!("failure-{f}")))
+            .chain(reasons.iter().flat_map(|r| [format!("reason-{r}"), format!("action-{r}")]))
+            .collect();
+        for id in made {
+            for lang in Lang::ALL {
+                assert!(ids(lang).contains(&id), "{}.ftl lacks {id}", lang.code());
+            }
+        }
+    }
 }

@@ -117,6 +117,8 @@ pub struct Service {
     /// them again, so that no event it covers is left without its answer.
     fresh_answers: Mutex<Vec<(String, u16, String)>>,
     area: Area,
+    /// Each household's building id, for the building leaders' scope.
+    buildings: HashMap<String, String>,
     /// Porters and tricycles of the fleet, for the dispatcher's console.
     fleet_size: (usize, usize),
     /// The area's addresses: orders may name households by building, unit and door.
@@ -338,6 +340,12 @@ impl Service {
             retired: RwLock::new(retired),
             addresses: lastmetre::area::AddressBook::new(&built.area),
             fleet_size: (fleet.porters.count, fleet.tricycles.count),
+            buildings: built
+                .area
+                .households
+                .iter()
+                .map(|h| (h.id.clone(), built.area.buildings[built.area.stairwells[h.stairwell].building].id.clone()))
+                .collect(),
             area: built.area,
             area_geojson,
             tokens: config.tokens.clone(),
@@ -606,7 +614,10 @@ fn make_plan(
         .into_iter()
         .map(|(id, status)| (id, serde_json::to_string(&status).unwrap_or_default()))
         .collect();
-    let Ok(cycle) = planned else { return (None, retired) };
+    let Ok(mut cycle) = planned else { return (None, retired) };
+    // The sheets' titles and the plan file name the cycle by its start, "2026-12-02 12:00",
+    // in no language.
+    cycle.instance.name = clock.format(at).chars().take(16).collect::<String>().replace('T', " ");
     let report = lastmetre::check::check(&cycle.instance, &cycle.plan);
     let lang = lastmetre::formats::language_of(area);
     let mut file = plan_file(&cycle.instance, &cycle.plan, at, lang);

@@ -64,6 +64,10 @@ page-refused = { $n } problem(s): nothing of the list was taken; fix them and se
 page-refused-outside = The list names households outside your buildings: nothing of it was taken
 page-line = line { $n }
 page-choose-file = Choose a file
+page-report-refused = Report not taken: { $what } ({ $why })
+page-seen = Understood
+page-closest = The closest addresses: { $addresses }
+page-detail = Details
 page-colon = {": "}
 
 ## Where an order stands
@@ -170,6 +174,8 @@ console-failed = Report a failed delivery
 console-event-taken = Recorded; the next plan uses it
 console-orders = Orders
 console-filter = Filter by order id or address
+console-offline = Network down: nothing was sent; try again later
+console-not-planned = No plan: no station reaches a household on foot; open a station
 console-refused = Refused ({ $status }):
 console-station-open = station { $ref }
 console-station-site = candidate site { $ref }

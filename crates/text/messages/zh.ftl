@@ -65,6 +65,10 @@ page-refused = 有 { $n } 处问题，整份清单都没有收下；改正后再
 page-refused-outside = 清单中有不属于您负责楼栋的住户，整份清单都没有收下
 page-line = 第 { $n } 行
 page-choose-file = 选择文件
+page-report-refused = 报告没有被接受：{ $what }（{ $why }）
+page-seen = 知道了
+page-closest = 最接近的地址：{ $addresses }
+page-detail = 详情
 page-colon = ：
 
 ## 订单的状态
@@ -171,6 +175,8 @@ console-failed = 报告送不到
 console-event-taken = 已记录，下一次计划会用到
 console-orders = 订单
 console-filter = 按订单号或地址筛选
+console-offline = 网络断开：没有发出，请稍后再试
+console-not-planned = 没有做出计划：没有中转站能步行到达住户，请开放一个中转站
 console-refused = 未接受（{ $status }）：
 console-station-open = 中转站 { $ref }
 console-station-site = 可设中转站的地点 { $ref }

@@ -241,6 +241,8 @@ mod tests {
                     "kj",
                     "most",
                     "path",
+                    "what",
+                    "addresses",
                 ] {
                     args.set(name, "x");
                 }
