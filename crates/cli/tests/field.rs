@@ -573,3 +573,100 @@ fn an_xlsx_list_of_500_orders_is_checked_and_taken_whole() {
     assert_eq!(accepted["accepted"], 500, "{body}");
     eprintln!("XLSX of 500 orders ({} KB) checked and taken in {:.0} ms", bytes.len() / 1024, took.as_secs_f64() * 1e3);
 }
+
+#[test]
+fn the_dispatcher_closes_a_lane_on_the_map_takes_a_porter_off_adds_an_order_and_plans_from_the_console() {
+    let Some((chromium, chromedriver)) = browser() else { return };
+    let area_file = repo("data/niuxie/area.geojson");
+    let area = lastmetre::load_area(Path::new(&area_file), &Default::default()).unwrap().area;
+    let address = lastmetre::area::AddressBook::new(&area).address_of(&area.households[5].id).unwrap();
+    let dir = fresh_dir("field-console");
+    let tokens = tokens_file(&dir, "B1");
+    let args = serve_args(&dir, &tokens);
+    let s = Server::spawn(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(post(&s, "/orders", Some(DISPATCHER), &json!(orders_now(40))).0, 201);
+    assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({})).0, 201);
+    let driver = start_driver(&chromedriver);
+    let lane = runtime().block_on(async {
+        let c = session(&driver, &chromium, "field-console-browser", 1280, 900).await;
+        c.goto(&format!("{}/?token={DISPATCHER}", s.url)).await.unwrap();
+        wait_for(&c, "body.dispatcher[data-ready=plan]").await;
+        // A lane picked on the map is the one the form closes.
+        let lane: Value = c
+            .execute(
+                "const l = document.querySelector('.lane.tricycle'); l.dispatchEvent(new MouseEvent('click', {bubbles: true})); return l.dataset.lane",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let lane = lane.as_str().unwrap().to_owned();
+        let chosen = c.find(Locator::Id("event-lane")).await.unwrap().prop("value").await.unwrap();
+        assert_eq!(chosen.as_deref(), Some(lane.as_str()), "the map's lane is chosen");
+        assert!(!c.find_all(Locator::Css(".lane.picked")).await.unwrap().is_empty(), "and drawn picked");
+        tap(&c, "button[data-event=lane_closed]").await;
+        let answer = wait_for(&c, "#event-answer .ok").await.text().await.unwrap();
+        assert!(answer.contains("已记录"), "{answer}");
+        // Porter 2 goes off duty.
+        c.find(Locator::Id("event-porter")).await.unwrap().select_by_value("2").await.unwrap();
+        c.execute("document.getElementById('event-answer').textContent = ''", vec![]).await.unwrap();
+        tap(&c, "button[data-event=porter_off_duty]").await;
+        wait_for(&c, "#event-answer .ok").await;
+        // An order by its address, as people write it.
+        c.find(Locator::Id("add-address")).await.unwrap().send_keys(&address).await.unwrap();
+        c.find(Locator::Id("add-items")).await.unwrap().send_keys("药").await.unwrap();
+        c.find(Locator::Id("add-priority")).await.unwrap().select_by_value("medicine").await.unwrap();
+        tap(&c, "#add-order button[type=submit]").await;
+        let added = wait_for(&c, "#add-answer .ok").await.text().await.unwrap();
+        assert_eq!(added, "已收下 1 个订单");
+        // Plan now: the console shows the new plan, the order in it.
+        tap(&c, "#plan-now").await;
+        let planned = wait_for(&c, "#plan-answer .ok").await.text().await.unwrap();
+        assert!(planned.starts_with("已做出计划"), "{planned}");
+        wait_for(&c, "#map[data-plan=\"1\"]").await;
+        // What the plan left out is in the console's table, with why and what to do, in words.
+        let (_, plan) = get(&s, "/plans/latest", Some(DISPATCHER));
+        for u in plan["plan"]["unassigned"].as_array().unwrap() {
+            let order = u["order"].as_str().unwrap();
+            let row = wait_for(&c, &format!("#unassigned tr[data-order=\"{order}\"]")).await.text().await.unwrap();
+            let why = lastmetre::text::text(lastmetre::text::Lang::Zh, &format!("reason-{}", u["reason"].as_str().unwrap()), &[]);
+            assert!(row.contains(&why), "{order}: {row}");
+        }
+        std::fs::write(artefact("console-after-events-zh.png"), c.screenshot().await.unwrap()).unwrap();
+        // The lane opens again, and the next plan sends the order out.
+        c.execute("document.getElementById('event-answer').textContent = ''", vec![]).await.unwrap();
+        tap(&c, "button[data-event=lane_reopened]").await;
+        wait_for(&c, "#event-answer .ok").await;
+        c.execute("document.getElementById('plan-answer').textContent = ''", vec![]).await.unwrap();
+        tap(&c, "#plan-now").await;
+        wait_for(&c, "#plan-answer .ok").await;
+        wait_for(&c, "#map[data-plan=\"2\"]").await;
+        c.close().await.unwrap();
+        lane
+    });
+    let (_, plan) = get(&s, "/plans/latest", Some(DISPATCHER));
+    assert_eq!(plan["feasible"], true, "{}", plan["violations"]);
+    assert!(plan["outings"].as_array().unwrap().iter().all(|o| o["porter"] != 2), "porter 2 is off duty");
+    let medicine = plan["outings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["drops"].as_array().unwrap().iter())
+        .any(|d| d["order"].as_str().is_some_and(|o| o.starts_with('D')));
+    assert!(medicine, "the console's order goes out in this plan (medicine): {}", plan["plan"]["unassigned"]);
+    drop(s);
+    let conn = rusqlite::Connection::open(dir.join("field.db")).unwrap();
+    let closed: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM journal WHERE kind = 'event' AND body LIKE '%lane_closed%' AND body LIKE ?1",
+            [format!("%\"{lane}\"%")],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(closed, 1, "lane {lane} closed once");
+    let reopened: i64 = conn
+        .query_row("SELECT COUNT(*) FROM journal WHERE kind = 'event' AND body LIKE '%lane_reopened%'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(reopened, 1);
+}
