@@ -49,6 +49,7 @@ fn start_driver(path: &Path) -> Driver {
     let port = free_port();
     let child = Command::new(path)
         .arg(format!("--port={port}"))
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -559,6 +560,8 @@ fn an_xlsx_list_of_500_orders_is_checked_and_taken_whole() {
     let s =
         Server::spawn(&[&args.iter().map(String::as_str).collect::<Vec<_>>()[..], &["--max-body-kb", "2048"]].concat());
     let bytes = workbook(&rows);
+    // Kept, to time the release build with (docs/service.md).
+    std::fs::write(artefact("orders-500.xlsx"), &bytes).unwrap();
     let started = Instant::now();
     let mut response = agent()
         .post(&format!("{}/orders", s.url))
@@ -606,6 +609,8 @@ fn the_dispatcher_closes_a_lane_on_the_map_takes_a_porter_off_adds_an_order_and_
         tap(&c, "button[data-event=lane_closed]").await;
         let answer = wait_for(&c, "#event-answer .ok").await.text().await.unwrap();
         assert!(answer.contains("已记录"), "{answer}");
+        // The map shows it closed.
+        wait_for(&c, &format!(".lane.closed[data-lane=\"{lane}\"]")).await;
         // Porter 2 goes off duty.
         c.find(Locator::Id("event-porter")).await.unwrap().select_by_value("2").await.unwrap();
         c.execute("document.getElementById('event-answer').textContent = ''", vec![]).await.unwrap();
@@ -636,6 +641,11 @@ fn the_dispatcher_closes_a_lane_on_the_map_takes_a_porter_off_adds_an_order_and_
         c.execute("document.getElementById('event-answer').textContent = ''", vec![]).await.unwrap();
         tap(&c, "button[data-event=lane_reopened]").await;
         wait_for(&c, "#event-answer .ok").await;
+        let started = Instant::now();
+        while !c.find_all(Locator::Css(".lane.closed")).await.unwrap().is_empty() {
+            assert!(started.elapsed() < Duration::from_secs(10), "the lane still shows closed");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
         c.execute("document.getElementById('plan-answer').textContent = ''", vec![]).await.unwrap();
         tap(&c, "#plan-now").await;
         wait_for(&c, "#plan-answer .ok").await;

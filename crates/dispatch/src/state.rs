@@ -363,6 +363,11 @@ impl Dispatcher {
         Ok(())
     }
 
+    /// The ids of the lanes closed now, in the area's order.
+    pub fn closed_lanes(&self) -> Vec<String> {
+        self.live.closed_lanes.iter().filter_map(|i| self.area.lanes.get(*i)).map(|l| l.id.clone()).collect()
+    }
+
     /// The checks of [`Dispatcher::add_orders`] as a value that does not borrow the
     /// dispatcher: a service acknowledges orders with it while a re-plan holds the
     /// dispatcher. It sees the area as it is now (lanes closed later do not change it).

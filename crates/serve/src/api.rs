@@ -1198,6 +1198,7 @@ async fn apply_event(
         *service.statuses.write().unwrap_or_else(|e| e.into_inner()) = crate::statuses(&d, &service.queue);
         if reported.is_ok() {
             *service.check.write().unwrap_or_else(|e| e.into_inner()) = d.order_check();
+            *service.closed_lanes.write().unwrap_or_else(|e| e.into_inner()) = d.closed_lanes();
         }
         let (status, response) = event_answer(seq, at, reported.as_ref().map(|_| ()), &service.clock);
         if let Some(key) = key {
@@ -1473,8 +1474,19 @@ async fn get_area(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     // The built graph: lanes as the rules make them (tricycle or foot), for the page.
+    // Lanes closed now (a PCR test round) say so: `closed: true`.
     if q.get("view").map(String::as_str) == Some("graph") {
-        return axum::Json(lastmetre::formats::graph_geojson(&s.area)).into_response();
+        let mut graph = lastmetre::formats::graph_geojson(&s.area);
+        let closed = s.closed_lanes.read().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(features) = graph.get_mut("features").and_then(Value::as_array_mut) {
+            for f in features {
+                let lane = f.pointer("/properties/lane_id").and_then(Value::as_str);
+                if lane.is_some_and(|l| closed.iter().any(|c| c == l)) {
+                    f["properties"]["closed"] = json!(true);
+                }
+            }
+        }
+        return axum::Json(graph).into_response();
     }
     let mut area = s.area_geojson.clone();
     if caller.0.role != Role::Dispatcher

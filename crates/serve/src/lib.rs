@@ -109,6 +109,8 @@ pub struct Service {
     retired: RwLock<HashMap<String, Value>>,
     /// The dispatcher's order checks as of its latest event (a closed station refuses pins).
     check: RwLock<OrderCheck>,
+    /// The lanes closed now, as of the latest event (for the map).
+    closed_lanes: RwLock<Vec<String>>,
     writer: mpsc::Sender<Write>,
     /// A second connection, for reads that must not wait for the writer (WAL allows both).
     reader: Mutex<rusqlite::Connection>,
@@ -318,6 +320,7 @@ impl Service {
         let retired: HashMap<String, Value> =
             retired.into_iter().filter_map(|(id, text)| serde_json::from_str(&text).ok().map(|v| (id, v))).collect();
         let check = RwLock::new(dispatcher.order_check());
+        let closed_lanes = RwLock::new(dispatcher.closed_lanes());
         let statuses = RwLock::new(statuses(&dispatcher, &queue));
         let reader = ledger::open(&source.db).map_err(|e| input(format!("ledger {}: {e}", source.db.display())))?;
         let (writer, requests) = mpsc::channel();
@@ -332,6 +335,7 @@ impl Service {
             dispatcher: Mutex::new(dispatcher),
             queue,
             check,
+            closed_lanes,
             statuses,
             writer,
             reader: Mutex::new(reader),

@@ -185,6 +185,7 @@ console-porter-n = Porter { $n }
 console-legend-lane = tricycle lane
 console-legend-foot = on foot only
 console-legend-station = open station
+console-legend-closed = closed lane
 console-legend-gate = gate
 console-cycle-start = cycle start
 console-checked = checked

@@ -186,6 +186,7 @@ console-porter-n = 搬运员 { $n }
 console-legend-lane = 三轮车可走的道路
 console-legend-foot = 只能步行
 console-legend-station = 开放的中转站
+console-legend-closed = 封闭的道路
 console-legend-gate = 大门
 console-cycle-start = 本轮开始
 console-checked = 独立检查
