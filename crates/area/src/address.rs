@@ -67,6 +67,8 @@ pub struct AddressBook {
     /// Every household's address as people read it, and its parts joined.
     written: Vec<(String, String)>,
     households: Vec<String>,
+    /// The households this book names (all when `None`): see [`AddressBook::suggesting_only`].
+    named: Option<Vec<bool>>,
 }
 
 /// Full-width characters made plain, lower case.
@@ -183,6 +185,7 @@ impl AddressBook {
             ids: HashMap::new(),
             written: Vec::new(),
             households: Vec::new(),
+            named: None,
         };
         for (i, h) in area.households.iter().enumerate() {
             book.ids.insert(h.id.clone(), i);
@@ -219,10 +222,20 @@ impl AddressBook {
             2 => self.short.get(&key),
             _ => None,
         };
+        let named = |i: &&usize| self.named.as_ref().is_none_or(|n| n[**i]);
         match found.map(Vec::as_slice) {
             Some([one]) => Ok(self.households[*one].clone()),
             Some(many) if !many.is_empty() => {
-                Err(AddressError::Ambiguous { households: many.iter().map(|i| self.households[*i].clone()).collect() })
+                // Of several, those this book names: one is the household meant; none, any
+                // of the others (which the caller refuses as not theirs, naming no one).
+                let own: Vec<&usize> = many.iter().filter(named).collect();
+                match own.as_slice() {
+                    [one] => Ok(self.households[**one].clone()),
+                    [] => Ok(self.households[many[0]].clone()),
+                    own => Err(AddressError::Ambiguous {
+                        households: own.iter().map(|i| self.households[**i].clone()).collect(),
+                    }),
+                }
             }
             _ => Err(AddressError::NotFound),
         }
@@ -243,15 +256,18 @@ impl AddressBook {
 
     /// The same book, resolving every address as before, but naming and suggesting only the
     /// households `keep` holds: a building leader's book, which lists no other building's
-    /// addresses when an address is not found.
+    /// addresses when an address is not found, and of an address several households share,
+    /// means the leader's own.
     pub fn suggesting_only(&self, keep: impl Fn(&str) -> bool) -> AddressBook {
         let mut book = self.clone();
-        for ((written, key), id) in book.written.iter_mut().zip(&book.households) {
-            if !keep(id) {
+        let named: Vec<bool> = book.households.iter().map(|id| keep(id)).collect();
+        for ((written, key), kept) in book.written.iter_mut().zip(&named) {
+            if !kept {
                 written.clear();
                 key.clear();
             }
         }
+        book.named = Some(named);
         book
     }
 

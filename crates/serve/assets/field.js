@@ -23,13 +23,13 @@ function el(tag, attrs, text, parent) {
   return e;
 }
 
-// A key for a request, and one for a file: the same list sent again (its answer was lost)
-// has the same key, so that it is not taken twice.
+// A key for a request, and one for a list's bytes: the same list sent again (its answer was
+// lost) has the same key, so that it is not taken twice.
 const newKey = (kind) => kind + "-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
-function fileKey(file) {
-  let h = 5381;
-  for (const c of file.name) h = (h * 33 + c.codePointAt(0)) >>> 0;
-  return `list-${h.toString(36)}-${file.size}-${file.lastModified}`;
+function bytesKey(bytes) {
+  let h = 0x811c9dc5; // FNV-1a over the bytes: an edited list is another list
+  for (const b of new Uint8Array(bytes)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return `list-${h.toString(36)}-${bytes.byteLength}`;
 }
 
 function clock(rfc3339) {
@@ -52,6 +52,11 @@ const queue = () => JSON.parse(localStorage.getItem(QUEUE) || "[]");
 // What was reported from this phone, by `what` (an order, a trip's stop), kept for the page.
 const reported = () => new Set(queue().map((q) => q.what).concat(JSON.parse(localStorage.getItem(QUEUE + "-sent") || "[]")));
 
+// The phone's clock against the service's, from the latest answer to GET /me: a tap's time
+// is the service's time of the tap, whatever the phone's clock says.
+let skewMs = 0;
+const serviceNow = () => new Date(Date.now() + skewMs).toISOString();
+
 // `what` keys the report for the page; `label` names it to the person if it is refused.
 // Each report keeps the time of the tap (so that one sent later says when it happened), and
 // the token and area it was made with (so that another link on the same phone cannot send
@@ -59,16 +64,21 @@ const reported = () => new Set(queue().map((q) => q.what).concat(JSON.parse(loca
 function report(what, label, body, after) {
   const key = newKey("tap");
   const list = queue();
-  list.push({ key, what, label, token, base: BASE, body: Object.assign({ at: new Date().toISOString() }, body) });
+  list.push({ key, what, label, token, base: BASE, body: Object.assign({ at: serviceNow() }, body) });
   localStorage.setItem(QUEUE, JSON.stringify(list));
   after();
   flush(after);
 }
 
-// Whether an answer settles a report: taken (2xx), or refused for good (422 the report
-// cannot be true, 403 not this person's). Anything else (the network, 5xx, 401 a token
-// being changed, 408, 409 the first sending still applying, 429) is tried again.
-const settled = (status) => (status >= 200 && status < 300) || status === 422 || status === 403;
+// Whether to send a report again later: the network, the service down or busy (5xx, 408,
+// 429), the first sending still being applied (409 idempotency_key_in_flight), or a 401
+// with the token this page holds (the service may be restarting with its tokens). Every
+// other answer settles it: taken (2xx), or refused with its reason.
+function again(status, code, item) {
+  return status >= 500 || status === 408 || status === 429
+    || (status === 409 && code === "idempotency_key_in_flight")
+    || (status === 401 && item.token === token);
+}
 
 let flushing = false;
 async function flush(after) {
@@ -79,9 +89,9 @@ async function flush(after) {
     for (const item of queue()) {
       let r;
       try {
-        r = await fetch(item.base + "/me/report", {
+        r = await fetch((item.base ?? BASE) + "/me/report", {
           method: "POST",
-          headers: { Authorization: "Bearer " + item.token, "Content-Type": "application/json", "Idempotency-Key": item.key },
+          headers: { Authorization: "Bearer " + (item.token ?? token), "Content-Type": "application/json", "Idempotency-Key": item.key },
           body: JSON.stringify(item.body),
         });
       } catch (e) {
@@ -89,18 +99,21 @@ async function flush(after) {
         return;
       }
       showOffline(false);
-      if (!settled(r.status)) return; // in order: a later report waits for this one
-      if (!r.ok) {
-        // Refused (a drop no longer the porter's, a second delivery): said, not sent again.
-        const body = await r.json().catch(() => ({}));
-        const code = (body.error || {}).code || r.status;
+      const answer = r.ok ? {} : await r.json().catch(() => ({}));
+      const code = (answer.error || {}).code || String(r.status);
+      if (again(r.status, code, item)) return; // in order: a later report waits for this one
+      if (r.ok) {
+        const sent = JSON.parse(localStorage.getItem(QUEUE + "-sent") || "[]");
+        sent.push(item.what);
+        localStorage.setItem(QUEUE + "-sent", JSON.stringify(sent.slice(-500)));
+      } else {
+        // Refused (a drop no longer the porter's, a second delivery, a link replaced): said,
+        // and the buttons come back, since the drop is not reported.
         const refused = JSON.parse(localStorage.getItem(QUEUE + "-refused") || "[]");
-        refused.push({ label: item.label, why: T["error-" + code] || (body.error || {}).message || String(r.status) });
+        const why = item.token !== token ? fill("page-old-link") : T["error-" + code] || (answer.error || {}).message || code;
+        refused.push({ label: item.label, why });
         localStorage.setItem(QUEUE + "-refused", JSON.stringify(refused.slice(-5)));
       }
-      const sent = JSON.parse(localStorage.getItem(QUEUE + "-sent") || "[]");
-      sent.push(item.what);
-      localStorage.setItem(QUEUE + "-sent", JSON.stringify(sent.slice(-500)));
       localStorage.setItem(QUEUE, JSON.stringify(queue().filter((q) => q.key !== item.key)));
     }
   } finally {
@@ -137,7 +150,9 @@ async function loadMe() {
     const r = await api("/me");
     if (r.ok) {
       showOffline(false);
-      return await r.json();
+      const me = await r.json();
+      if (me.now) skewMs = Date.parse(me.now) - Date.now();
+      return me;
     }
     // A link without a valid token: say so, rather than show an empty page.
     const body = await r.json().catch(() => ({}));

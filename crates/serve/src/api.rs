@@ -587,8 +587,9 @@ async fn post_orders(
         problems.extend(sheet_problems);
         problems.extend(times);
         // A leader's batch is refused whole, with 403, when an order is for another building.
-        if let Some(buildings) = &buildings {
-            let outside: Vec<Problem> = orders
+        let outside: Vec<Problem> = match &buildings {
+            None => Vec::new(),
+            Some(buildings) => orders
                 .iter()
                 .filter(|o| building_of(&service, &o.household).is_none_or(|b| !buildings.contains(b)))
                 .map(|o| {
@@ -600,33 +601,41 @@ async fn post_orders(
                     );
                     Problem::new(Code::OutsideBuildings, Some(&o.id), message)
                 })
-                .collect();
-            if !outside.is_empty() {
-                let message = format!("{} order(s) outside this leader's buildings; none was accepted", outside.len());
-                // Every bad row is listed: those of other buildings first, then the rest.
-                let all: Vec<Problem> = outside.into_iter().chain(problems).collect();
-                let mut e = ApiError::order_problems(message, &all, &batch);
-                (e.status, e.code) = (StatusCode::FORBIDDEN, "outside_buildings");
-                return Err(e);
+                .collect(),
+        };
+        if orders.is_empty() && problems.is_empty() {
+            return Err(ApiError::invalid_at("/orders", "no_orders", "no orders in the body"));
+        }
+        // The dispatcher's checks (ids already taken, a household's orders of the day, closed
+        // stations) on every order that reads and is the caller's to send, beside the
+        // problems of the others: every bad row is listed at once.
+        let inside: Vec<lastmetre::Order> =
+            orders.iter().filter(|o| !outside.iter().any(|p| p.feature.as_deref() == Some(&o.id))).cloned().collect();
+        let taken: HashSet<String> = {
+            let known = service.queue.known.read().unwrap_or_else(|e| e.into_inner());
+            inside.iter().filter(|o| known.contains(&o.id)).map(|o| o.id.clone()).collect()
+        };
+        // Every order acknowledged for the same day counts, but those the dispatcher
+        // refused when it took them.
+        let placed: HashMap<(i64, String), usize> = {
+            let all = service.queue.placed.read().unwrap_or_else(|e| e.into_inner());
+            inside.iter().map(ledger::day_key).map(|k| (k.clone(), all.get(&k).copied().unwrap_or(0))).collect()
+        };
+        let check = service.check.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let count = |o: &lastmetre::Order| placed.get(&ledger::day_key(o)).copied().unwrap_or(0);
+        for p in check.check(&inside, &|id| taken.contains(id), &count) {
+            // Once: the reader may have named the same (an id twice in the batch).
+            if !problems.iter().any(|q| q.code == p.code && q.feature == p.feature) {
+                problems.push(p);
             }
         }
-        if problems.is_empty() {
-            if orders.is_empty() {
-                return Err(ApiError::invalid_at("/orders", "no_orders", "no orders in the body"));
-            }
-            let taken: HashSet<String> = {
-                let known = service.queue.known.read().unwrap_or_else(|e| e.into_inner());
-                orders.iter().filter(|o| known.contains(&o.id)).map(|o| o.id.clone()).collect()
-            };
-            // Every order acknowledged for the same day counts, but those the dispatcher
-            // refused when it took them.
-            let placed: HashMap<(i64, String), usize> = {
-                let all = service.queue.placed.read().unwrap_or_else(|e| e.into_inner());
-                orders.iter().map(ledger::day_key).map(|k| (k.clone(), all.get(&k).copied().unwrap_or(0))).collect()
-            };
-            let check = service.check.read().unwrap_or_else(|e| e.into_inner()).clone();
-            let count = |o: &lastmetre::Order| placed.get(&ledger::day_key(o)).copied().unwrap_or(0);
-            problems = check.check(&orders, &|id| taken.contains(id), &count);
+        if !outside.is_empty() {
+            let message = format!("{} order(s) outside this leader's buildings; none was accepted", outside.len());
+            // Those of other buildings first, then the rest.
+            let all: Vec<Problem> = outside.into_iter().chain(problems).collect();
+            let mut e = ApiError::order_problems(message, &all, &batch);
+            (e.status, e.code) = (StatusCode::FORBIDDEN, "outside_buildings");
+            return Err(e);
         }
         Ok(Ok((orders, wrapped, problems, batch)))
     })
@@ -727,6 +736,9 @@ async fn me(State(s): State<Shared>, axum::Extension(caller): axum::Extension<Ca
         }
         _ => json!({ "role": "viewer" }),
     };
+    // The service's clock, so that a phone times its taps by it, not by its own clock.
+    let mut body = body;
+    body["now"] = json!(s.clock.format(s.now_s()));
     axum::Json(body).into_response()
 }
 
@@ -860,6 +872,9 @@ async fn post_me_report(
             format!("{} is ahead of the service's clock; leave at out to report now", s.clock.format(at)),
         ));
     }
+    // A report that waited on a phone longer than the dispatcher looks back (a cycle before
+    // the latest plan) is recorded at the earliest time it takes: late, rather than lost.
+    let at = if last > 0.0 { at.max(last - s.cycle_s) } else { at };
     let latest = s.plans.read().unwrap_or_else(|e| e.into_inner()).recent.back().cloned();
     let mine = |list: &str, field: &str, person: usize| -> Vec<Value> {
         latest
@@ -1050,7 +1065,8 @@ fn standing(
 }
 
 /// The dispatcher's list of orders, newest first, with where each stands (`?day=` for the
-/// orders placed that day): the console's table.
+/// orders placed that day; with `&open=true`, also every order of an earlier day not yet
+/// delivered, cancelled or refused): the console's table.
 async fn list_orders(
     State(s): State<Shared>,
     axum::Extension(caller): axum::Extension<Caller>,
@@ -1058,15 +1074,20 @@ async fn list_orders(
 ) -> Result<Response, ApiError> {
     require_dispatcher(&caller)?;
     let day = q.get("day").map(|d| day_of(d)).transpose()?;
+    let open = q.get("open").is_some_and(|v| v == "true" || v == "1");
     let refused = s.queue.refused.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let live = s.statuses.read().unwrap_or_else(|e| e.into_inner());
     let retired = s.retired.read().unwrap_or_else(|e| e.into_inner());
     let all = s.queue.all.read().unwrap_or_else(|e| e.into_inner());
+    let finished = |status: &Value| matches!(status["status"].as_str(), Some("delivered" | "cancelled" | "refused"));
     let mut orders: Vec<(f64, Value)> = all
         .values()
-        .filter(|o| day.is_none_or(|d| s.clock.day(o.placed_at.get()) == d))
-        .map(|o| {
-            let mut status = standing(&refused, &live, &retired, &o.id);
+        .filter_map(|o| {
+            let status = standing(&refused, &live, &retired, &o.id);
+            let of_day = day.is_none_or(|d| s.clock.day(o.placed_at.get()) == d);
+            (of_day || (open && !finished(&status))).then_some((o, status))
+        })
+        .map(|(o, mut status)| {
             if let Some(at) = status.get("at_s").and_then(Value::as_f64) {
                 status["at"] = json!(s.clock.format(at));
             }
@@ -1518,6 +1539,7 @@ async fn metrics(State(s): State<Shared>, Query(q): Query<HashMap<String, String
         "requests": s.requests.load(Ordering::Relaxed),
         "uptime_s": s.started.elapsed().as_secs(),
         "clock": s.clock.format(s.now_s()),
+        "closed_lanes": s.closed_lanes.read().unwrap_or_else(|e| e.into_inner()).clone(),
         "day": day_figures(&s, day, plans_of_day),
     });
     Ok(axum::Json(body).into_response())

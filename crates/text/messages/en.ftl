@@ -68,6 +68,7 @@ page-report-refused = Report not taken: { $what } ({ $why })
 page-seen = Understood
 page-closest = The closest addresses: { $addresses }
 page-detail = Details
+page-old-link = made with an old link; report it again from the new one
 page-colon = {": "}
 
 ## Where an order stands

@@ -69,6 +69,7 @@ page-report-refused = 报告没有被接受：{ $what }（{ $why }）
 page-seen = 知道了
 page-closest = 最接近的地址：{ $addresses }
 page-detail = 详情
+page-old-link = 这条报告是用旧的链接做的；请用新链接重新报告
 page-colon = ：
 
 ## 订单的状态
