@@ -227,12 +227,13 @@ fn f10_messages_say_what_is_wrong_and_where() {
     let batch = json!([order("B", &household(1)), order("C", &household(2)), order("B", &household(3))]);
     let (_, body) = post(&s, "/orders", Some(DISPATCHER), &batch);
     assert!(message(&body).contains("appears twice in this batch (/orders/0 and /orders/2)"), "{body}");
-    // Paths point into the body as sent: here a bare array, whose second order is unreadable.
+    // Paths point into the body as sent: here a bare array, whose first order is unreadable
+    // and whose second names no household of the area; both are listed at once.
     let batch = json!([{"id": "E", "household": 5}, {"id": "F", "household": "nowhere", "placed_at": "11:00", "bags": [{"kg": 1}]}]);
     let (_, body) = post(&s, "/orders", Some(DISPATCHER), &batch);
     let paths: Vec<&str> =
         body["error"]["fields"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
-    assert_eq!(paths, ["/0"], "{body}");
+    assert_eq!(paths, ["/0", "/1"], "{body}");
     let twice = r#"{"orders": [], "orders": []}"#;
     let (_, _, body) = raw_post(&s, "/orders", &dispatcher_json(), twice);
     let body: Value = serde_json::from_str(&body).unwrap();
