@@ -20,12 +20,24 @@ pub(crate) struct Stop {
 }
 
 /// An outing as the search sees it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub(crate) struct Outing {
     /// Station index.
     pub station: usize,
     /// Stairwells in visiting order.
     pub stops: Vec<Stop>,
+}
+
+impl Clone for Outing {
+    fn clone(&self) -> Self {
+        Outing { station: self.station, stops: self.stops.clone() }
+    }
+
+    /// Into the stops' own allocation: the search copies its solution every iteration.
+    fn clone_from(&mut self, source: &Self) {
+        self.station = source.station;
+        self.stops.clone_from(&source.stops);
+    }
 }
 
 /// What an outing costs.

@@ -15,7 +15,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// Where the search stands: outings and the parcels nobody carries.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Solution {
     /// Outings.
     pub outings: Vec<Outing>,
@@ -35,10 +35,42 @@ pub(crate) struct Solution {
 }
 
 /// An echelon-1 estimate and the fingerprint of the parcels-to-stations assignment it priced.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct TripMemo {
     fingerprint: Vec<u64>,
     points: f64,
+}
+
+impl Clone for TripMemo {
+    fn clone(&self) -> Self {
+        TripMemo { fingerprint: self.fingerprint.clone(), points: self.points }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.fingerprint.clone_from(&source.fingerprint);
+        self.points = source.points;
+    }
+}
+
+impl Clone for Solution {
+    fn clone(&self) -> Self {
+        let mut copy = Solution::default();
+        copy.clone_from(self);
+        copy
+    }
+
+    /// Into the allocations `self` already has (its outings' stops among them): the search
+    /// copies the current solution into its candidate every iteration, and allocating it
+    /// afresh cost more than many ruins.
+    fn clone_from(&mut self, source: &Self) {
+        self.outings.clone_from(&source.outings);
+        self.costs.clone_from(&source.costs);
+        self.unserved.clone_from(&source.unserved);
+        self.estimate = source.estimate;
+        self.energy = source.energy;
+        self.largest = source.largest;
+        self.trips.clone_from(&source.trips);
+    }
 }
 
 /// A well-spread 64-bit image of `x`, so that sums of images tell sets apart.
@@ -822,6 +854,9 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, S
     let t0 = run.t0;
     let t_end = t0 * 1e-3;
     let mut touched = Vec::new();
+    // The candidate of each iteration, copied from the current solution into the same
+    // allocations every time.
+    let mut cand = Solution::default();
     for i in 0..run.iterations {
         let time = (run.elapsed)();
         if time >= 1.0 {
@@ -829,7 +864,7 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, S
         }
         let progress = ((run.first + i) as f64 / run.total.max(1) as f64).max(time);
         let temperature = t0 * (t_end / t0).powf(progress);
-        let mut cand = current.clone();
+        cand.clone_from(&current);
         let q = rng.random_range(1..=n.clamp(1, 30).min(4 + n / 8));
         let removed = destroy(ctx, &mut cand, q, &mut rng, &mut touched);
         let mut pending: Vec<usize> = removed;
@@ -863,9 +898,9 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, S
         touched.clear();
         let delta = cand.estimate - current.estimate;
         if delta < 1e-9 || rng.random_range(0.0..1.0) < (-delta / temperature).exp() {
-            current = cand;
+            std::mem::swap(&mut current, &mut cand);
             if current.estimate < best.estimate - 1e-9 {
-                best = current.clone();
+                best.clone_from(&current);
             }
         }
     }
