@@ -321,14 +321,15 @@ impl Solution {
             + ctx.fleet_penalty * ctx.excess_outings(&self.outings) as f64;
     }
 
-    fn remove_parcel(&mut self, p: usize) -> Option<usize> {
-        for (r, route) in self.outings.iter_mut().enumerate() {
-            for stop in route.stops.iter_mut() {
-                if let Some(i) = stop.parcels.iter().position(|x| *x == p) {
-                    stop.parcels.remove(i);
-                    route.stops.retain(|s| !s.parcels.is_empty());
-                    return Some(r);
-                }
+    /// Takes parcel `p` out of outing `r` (where it is; `usize::MAX` when it is nowhere);
+    /// the outing, or `None`.
+    fn remove_parcel_from(&mut self, p: usize, r: usize) -> Option<usize> {
+        let route = self.outings.get_mut(r)?;
+        for stop in route.stops.iter_mut() {
+            if let Some(i) = stop.parcels.iter().position(|x| *x == p) {
+                stop.parcels.remove(i);
+                route.stops.retain(|s| !s.parcels.is_empty());
+                return Some(r);
             }
         }
         None
@@ -1005,9 +1006,25 @@ fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, to
         1 => {
             let seed = served[rng.random_range(0..served.len())];
             let home = ctx.parcels[seed].stairwell;
+            // The served parcels by stairwell, in the order of `served` (a counting sort: one
+            // pass, not one per neighbour).
+            let mut start = vec![0usize; ctx.stairwells + 1];
+            for &p in &served {
+                start[ctx.parcels[p].stairwell + 1] += 1;
+            }
+            for w in 0..ctx.stairwells {
+                start[w + 1] += start[w];
+            }
+            let mut by_stairwell = vec![0usize; served.len()];
+            let mut next = start.clone();
+            for &p in &served {
+                let w = ctx.parcels[p].stairwell;
+                by_stairwell[next[w]] = p;
+                next[w] += 1;
+            }
             for &w in &ctx.nearby[home] {
-                for &p in &served {
-                    if ctx.parcels[p].stairwell == w && removed.len() < q {
+                for &p in &by_stairwell[start[w]..start[w + 1]] {
+                    if removed.len() < q {
                         removed.push(p);
                     }
                 }
@@ -1063,8 +1080,17 @@ fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, to
             }
         }
     }
+    // Where each parcel is, found in one pass over the outings rather than one per parcel.
+    let mut route_of: Vec<usize> = vec![usize::MAX; ctx.parcels.len()];
+    for (r, route) in sol.outings.iter().enumerate() {
+        for &p in route.stops.iter().flat_map(|s| &s.parcels) {
+            if route_of[p] == usize::MAX {
+                route_of[p] = r;
+            }
+        }
+    }
     for &p in &removed {
-        if let Some(r) = sol.remove_parcel(p) {
+        if let Some(r) = sol.remove_parcel_from(p, std::mem::replace(&mut route_of[p], usize::MAX)) {
             touched.push(r);
         }
     }
