@@ -407,10 +407,13 @@ const DRIVER_PAGE: &str = include_str!("../assets/driver.html");
 const LEADER_PAGE: &str = include_str!("../assets/leader.html");
 /// What the field pages share (their words, token, API and queue of reports).
 const FIELD_SCRIPT: &str = include_str!("../assets/field.js");
+/// And the style they share, where a page says `/*FIELD-STYLE*/`.
+const FIELD_STYLE: &str = include_str!("../assets/field.css");
 
 /// A page in the browser's language when it asks for one we have, else the area's: its words
 /// are the message files' templates under `prefixes`, with `{name}` where the page puts
-/// values, and the field pages' shared script goes where the page says `/*FIELD*/`.
+/// values, and the field pages' shared script and style go where the page says `/*FIELD*/` and
+/// `/*FIELD-STYLE*/`.
 fn page_in_language(s: &Service, headers: &HeaderMap, page: &str, prefixes: &[&str]) -> Response {
     use lastmetre::text::{Lang, templates};
     let asked = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language);
@@ -419,6 +422,7 @@ fn page_in_language(s: &Service, headers: &HeaderMap, page: &str, prefixes: &[&s
         templates(lang, prefixes).into_iter().map(|(id, text)| (id, Value::String(text))).collect();
     let page = page
         .replace("/*FIELD*/", FIELD_SCRIPT)
+        .replace("/*FIELD-STYLE*/", FIELD_STYLE)
         .replace("/*TEXTS*/null", &Value::Object(texts).to_string())
         .replace("<html>", &format!("<html lang=\"{}\">", if lang == Lang::Zh { "zh-CN" } else { "en" }));
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
