@@ -20,6 +20,8 @@ pub struct Options<'a> {
     pub only: Option<&'a str>,
     pub bks: Option<&'a Path>,
     pub seconds: f64,
+    /// Routing: iterations per island, when fewer than the seconds allow.
+    pub iterations: Option<u64>,
     pub threads: usize,
     pub seed: u64,
     pub csv: Option<&'a Path>,
@@ -218,7 +220,8 @@ fn solve_routing(o: &Options, name: &str, instance: &Instance) -> (Plan, Row) {
     let started = Instant::now();
     let seconds = o.seconds;
     let elapsed = move || started.elapsed().as_secs_f64() / seconds;
-    let plan = solve(instance, &Budget { iterations: u64::MAX, elapsed: &elapsed }, o.seed, o.threads);
+    let budget = Budget { iterations: o.iterations.unwrap_or(u64::MAX), elapsed: &elapsed };
+    let plan = solve(instance, &budget, o.seed, o.threads);
     let took = started.elapsed().as_secs_f64();
     let report = lastmetre::check::check(instance, &plan);
     let row = Row {

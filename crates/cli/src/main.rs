@@ -148,6 +148,11 @@ enum Command {
         /// Seconds per instance.
         #[arg(long)]
         seconds: f64,
+        /// Routing only: search iterations per island, the run ending at whichever of this
+        /// and `--seconds` comes first. With seconds to spare, a run is repeatable (the
+        /// same seed and threads give the same solution), which time budgets are not.
+        #[arg(long)]
+        iterations: Option<u64>,
         /// Threads, one search island each.
         #[arg(long, default_value_t = 1)]
         threads: usize,
@@ -501,12 +506,13 @@ fn main() -> ExitCode {
         }
         Command::Check { area, orders, fleet, plan } => plan::check(&area, &orders, fleet.as_deref(), &plan),
         Command::Demand { area, at, seed, orders, out } => plan::demand(&area, &at, seed, orders, &out),
-        Command::Bench { family, dir, only, bks, seconds, threads, seed, csv, solutions } => {
+        Command::Bench { family, dir, only, bks, seconds, iterations, threads, seed, csv, solutions } => {
             let options = bench::Options {
                 dir: &dir,
                 only: only.as_deref(),
                 bks: bks.as_deref(),
                 seconds,
+                iterations,
                 threads,
                 seed,
                 csv: csv.as_deref(),

@@ -110,6 +110,10 @@ pub(crate) struct Context<'a> {
     pub loop_position: Vec<usize>,
     /// Walking's price where stop order changes only walking.
     pub walk_price: Option<WalkPrice>,
+    /// Walking from stairwell a to b is as long as from b to a (true of every undirected
+    /// walking graph and of benchmark distances): a leg into a stairwell can then be read
+    /// from that stairwell's own row of the matrix, which stays in cache.
+    pub walk_symmetric: bool,
 }
 
 impl<'a> Context<'a> {
@@ -173,7 +177,10 @@ impl<'a> Context<'a> {
         for (k, s) in crate::assemble::tour(instance, &(0..stations).collect::<Vec<_>>()).into_iter().enumerate() {
             loop_position[s] = k;
         }
+        let walk = &instance.walk_stairwell_stairwell;
+        let walk_symmetric = (0..n).all(|a| (0..a).all(|b| walk.get(a, b) == walk.get(b, a)));
         Context {
+            walk_symmetric,
             outing_limit,
             station_outing_limit,
             fleet_penalty: 0.0,
@@ -190,6 +197,15 @@ impl<'a> Context<'a> {
             near,
             stairwells: n,
             max_carry: instance.fleet.porters.max_carry_kg.get() + 1e-9,
+        }
+    }
+
+    /// Metres from the station (`from` none) or stairwell `from` into stairwell `to`: [`leg`],
+    /// read from `to`'s row where walking is symmetric.
+    fn leg_into(&self, station: usize, from: Option<usize>, to: usize) -> Option<f64> {
+        match from {
+            Some(w) if self.walk_symmetric => self.instance.walk_stairwell_stairwell.get(to, w).map(|m| m.get()),
+            _ => leg(self.instance, station, from, to),
         }
     }
 
@@ -457,6 +473,12 @@ fn two_opt_walking(ctx: &Context, price: WalkPrice, route: &mut Outing) {
     let mut moves = 0;
     'pass: while moves < 4 * n {
         let Some(legs) = Legs::of(instance, ctx.parcels, route) else { return };
+        // Each leg walked the other way, `reversed[j]` from stop j to stop j - 1: read once a
+        // pass rather than once for every stretch that holds it (the matrix lookups were
+        // most of this function's time on long routes).
+        let reversed: Vec<Option<f64>> = (0..n)
+            .map(|j| if j == 0 { None } else { leg(instance, station, Some(at(route, j)), at(route, j - 1)) })
+            .collect();
         for i in 0..n - 1 {
             let prev = (i > 0).then(|| at(route, i - 1));
             let load_in = legs.load[i];
@@ -464,7 +486,8 @@ fn two_opt_walking(ctx: &Context, price: WalkPrice, route: &mut Outing) {
             let (mut inside, mut inside_load) = (0.0, 0.0);
             let (mut old_m, mut old_kgm) = (legs.legs[i], legs.load[i] * legs.legs[i]);
             for j in i + 1..n {
-                let Some(r) = leg(instance, station, Some(at(route, j)), at(route, j - 1)) else { continue 'pass };
+                // No way back along this leg: no longer stretch from i reverses either.
+                let Some(r) = reversed[j] else { break };
                 inside += r;
                 inside_load += legs.load[j] * r;
                 old_m += legs.legs[j];
@@ -571,7 +594,7 @@ fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, granular:
         } else {
             (leg(instance, station, None, q), legs.back, 0.0)
         };
-        if let (Some(d_in), Some(d_out)) = (leg(instance, station, prev, q), d_out) {
+        if let (Some(d_in), Some(d_out)) = (ctx.leg_into(station, prev, q), d_out) {
             let metres = d_in + d_out - old;
             let kg_metres = x * before + (after + x) * d_in + after * (d_out - old);
             let (points, kj) = price.price(metres, kg_metres);
