@@ -376,7 +376,7 @@ impl Solution {
 /// Orders an outing's stops: every order of up to six stops (porters' outings are short),
 /// 2-opt beyond (long vehicle routes of benchmark instances). Where only walking depends on
 /// the order ([`WalkPrice`]), orders are priced from the legs alone.
-fn improve_order(ctx: &Context, route: &mut Outing) {
+pub(crate) fn improve_order(ctx: &Context, route: &mut Outing) {
     let n = route.stops.len();
     if n < 2 {
         return;
@@ -465,7 +465,8 @@ fn two_opt(ctx: &Context, route: &mut Outing) {
 
 /// 2-opt priced from the legs: reversing stops `i..=j` changes the leg into the stretch, the
 /// legs inside it (walked the other way, each with the load left at that point) and the leg
-/// out of it. Growing `j` updates the stretch's sums in constant time, so a pass costs n².
+/// out of it. Growing `j` updates the stretch's sums in constant time, so a pass costs n²;
+/// only reversals whose new legs join near stairwells read the matrix.
 fn two_opt_walking(ctx: &Context, price: WalkPrice, route: &mut Outing) {
     let (instance, station) = (ctx.instance, route.station);
     let n = route.stops.len();
@@ -492,6 +493,20 @@ fn two_opt_walking(ctx: &Context, price: WalkPrice, route: &mut Outing) {
                 inside_load += legs.load[j] * r;
                 old_m += legs.legs[j];
                 old_kgm += legs.load[j] * legs.legs[j];
+                // Granular (HGS's neighbour lists, Vidal 2022): one of the two new legs joins
+                // a stairwell to one of its nearest, or meets the station; the rest are
+                // rarely shorter, and reading their legs was most of a long route's pass.
+                let joins_near = match prev {
+                    Some(w) if j + 1 < n => {
+                        let stairwells = ctx.stairwells;
+                        ctx.near[w * stairwells + at(route, j)]
+                            || ctx.near[at(route, i) * stairwells + at(route, j + 1)]
+                    }
+                    _ => true,
+                };
+                if !joins_near {
+                    continue;
+                }
                 let (old_out, load_out, new_out) = if j + 1 < n {
                     (legs.legs[j + 1], legs.load[j + 1], leg(instance, station, Some(at(route, i)), at(route, j + 1)))
                 } else {
@@ -589,6 +604,14 @@ fn route_insertions(ctx: &Context, sol: &Solution, p: usize, r: usize, granular:
     let mut before = 0.0;
     for at in 0..=n {
         let prev = (at > 0).then(|| route.stops[at - 1].stairwell);
+        // Granular positions too: next to a nearby stairwell, or first or last. A place
+        // between two far stops is rarely best, and reading its legs is most of the time
+        // an insertion takes on long routes.
+        let beside_near = at == 0 || at == n || near[route.stops[at - 1].stairwell] || near[route.stops[at].stairwell];
+        if granular && !beside_near {
+            before += legs.legs[at];
+            continue;
+        }
         let (d_out, old, after) = if at < n {
             (leg(instance, station, Some(q), route.stops[at].stairwell), legs.legs[at], legs.load[at])
         } else {

@@ -337,3 +337,38 @@ fn a_station_s_whole_share_sometimes_moves_at_once() {
     }
     assert!(sizes.contains(&1) && sizes.contains(&2), "{sizes:?}");
 }
+
+/// Granular 2-opt on a long outing along a line, station at one end: it takes out every
+/// detour (out and back, 2 × 300 m), though it tries only reversals that join a stairwell to
+/// one of its nearest or to the station, and turns an outing walked backwards around.
+#[test]
+fn granular_two_opt_takes_out_the_detours_of_a_long_outing() {
+    use crate::search::{Context, improve_order};
+    let n = 30;
+    let doors: Vec<f64> = (1..=n).map(|w| 10.0 * w as f64).collect();
+    let line = crate::fixture::Line {
+        gate_x: -50.0,
+        stations_x: &[0.0],
+        stairwells_x: &doors,
+        door_m: 0.0,
+        between_doors_m: 0.0,
+    };
+    let jobs = (0..n).map(|w| crate::fixture::job(format!("o{w}"), w, 1, &[1.0])).collect();
+    let instance = line.instance("line", jobs, Fleet::default());
+    let parcels = parcels(&instance);
+    let ctx = Context::new(&instance, &parcels);
+    assert!(ctx.walk_price.is_some(), "ground-floor stops: only walking depends on the order");
+    let stop = |w: usize| Stop { stairwell: w, parcels: smallvec::smallvec![w] };
+    for step in [7, 11, 13, 29] {
+        let mut route = Outing { station: 0, stops: (0..n).map(|k| stop(k * step % n)).collect() };
+        let before = crate::outing::evaluate(&instance, &parcels, &route).expect("reachable");
+        improve_order(&ctx, &mut route);
+        let after = crate::outing::evaluate(&instance, &parcels, &route).expect("reachable");
+        assert!((after.walk_m - 600.0).abs() < 1e-9, "step {step}: {} m -> {} m", before.walk_m, after.walk_m);
+        assert!(after.points < before.points, "step {step}");
+    }
+    // Walked backwards, bags carried the whole way: one reversal, the whole outing.
+    let mut route = Outing { station: 0, stops: (0..n).rev().map(stop).collect() };
+    improve_order(&ctx, &mut route);
+    assert_eq!(route.stops.iter().map(|s| s.stairwell).collect::<Vec<_>>(), (0..n).collect::<Vec<_>>());
+}
