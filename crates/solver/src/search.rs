@@ -351,25 +351,42 @@ impl Solution {
         None
     }
 
+    /// Becomes `source` again where it may differ: the outings `changed`, the parcels left
+    /// out and the figures. Copying the whole solution every iteration was a tenth of an
+    /// iteration's time on large instances.
+    fn copy_changes_from(&mut self, source: &Solution, changed: &[usize]) {
+        for &r in changed.iter().filter(|r| **r < source.outings.len()) {
+            self.outings[r].clone_from(&source.outings[r]);
+            self.costs[r] = source.costs[r];
+        }
+        self.unserved.clone_from(&source.unserved);
+        self.estimate = source.estimate;
+        self.energy = source.energy;
+        self.largest = source.largest;
+        self.trips.clone_from(&source.trips);
+    }
+
     /// After a move: re-orders and re-evaluates the touched outings, drops empty ones and
-    /// estimates the whole again.
-    fn reorder_and_estimate(&mut self, ctx: &Context, touched: &[usize]) {
+    /// estimates the whole again; whether any outing was dropped.
+    fn reorder_and_estimate(&mut self, ctx: &Context, touched: &[usize]) -> bool {
         for &r in touched {
             if r < self.outings.len() {
                 improve_order(ctx, &mut self.outings[r]);
                 self.costs[r] = evaluate(ctx.instance, ctx.parcels, &self.outings[r]).expect("routes stay reachable");
             }
         }
-        let mut r = 0;
+        let (mut r, mut dropped) = (0, false);
         while r < self.outings.len() {
             if self.outings[r].stops.is_empty() {
                 self.outings.swap_remove(r);
                 self.costs.swap_remove(r);
+                dropped = true;
             } else {
                 r += 1;
             }
         }
         self.recompute_estimate(ctx);
+        dropped
     }
 }
 
@@ -486,9 +503,9 @@ fn two_opt_walking(ctx: &Context, price: WalkPrice, route: &mut Outing) {
             // Reversed inside legs: metres, and metres × load of the stop they leave.
             let (mut inside, mut inside_load) = (0.0, 0.0);
             let (mut old_m, mut old_kgm) = (legs.legs[i], legs.load[i] * legs.legs[i]);
-            for j in i + 1..n {
+            for (j, back) in reversed.iter().enumerate().skip(i + 1) {
                 // No way back along this leg: no longer stretch from i reverses either.
-                let Some(r) = reversed[j] else { break };
+                let Some(r) = *back else { break };
                 inside += r;
                 inside_load += legs.load[j] * r;
                 old_m += legs.legs[j];
@@ -901,9 +918,11 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, S
     let t0 = run.t0;
     let t_end = t0 * 1e-3;
     let mut touched = Vec::new();
-    // The candidate of each iteration, copied from the current solution into the same
-    // allocations every time.
+    // The candidate of each iteration, made equal to the current solution again where the
+    // last iteration changed either (`touched`), or wholly when outings were added or
+    // dropped (`reshaped`), in the same allocations every time.
     let mut cand = Solution::default();
+    let mut reshaped = true;
     for i in 0..run.iterations {
         let time = (run.elapsed)();
         if time >= 1.0 {
@@ -911,7 +930,17 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, S
         }
         let progress = ((run.first + i) as f64 / run.total.max(1) as f64).max(time);
         let temperature = t0 * (t_end / t0).powf(progress);
-        cand.clone_from(&current);
+        if reshaped {
+            cand.clone_from(&current);
+        } else {
+            cand.copy_changes_from(&current, &touched);
+        }
+        debug_assert!(
+            cand.outings == current.outings && cand.costs == current.costs && cand.unserved == current.unserved,
+            "the candidate starts from the current solution"
+        );
+        touched.clear();
+        let outings = cand.outings.len();
         let q = rng.random_range(1..=n.clamp(1, 30).min(4 + n / 8));
         let removed = destroy(ctx, &mut cand, q, &mut rng, &mut touched);
         let mut pending: Vec<usize> = removed;
@@ -941,8 +970,8 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, S
         }
         touched.sort_unstable();
         touched.dedup();
-        cand.reorder_and_estimate(ctx, &touched);
-        touched.clear();
+        let dropped = cand.reorder_and_estimate(ctx, &touched);
+        reshaped = dropped || touched.last().is_some_and(|r| *r >= outings);
         let delta = cand.estimate - current.estimate;
         if delta < 1e-9 || rng.random_range(0.0..1.0) < (-delta / temperature).exp() {
             std::mem::swap(&mut current, &mut cand);
@@ -961,8 +990,19 @@ fn shuffle(v: &mut [usize], rng: &mut ChaCha8Rng) {
     }
 }
 
-fn served_parcels(sol: &Solution) -> Vec<usize> {
-    sol.outings.iter().flat_map(|r| r.stops.iter().flat_map(|s| s.parcels.iter().copied())).collect()
+/// Every served parcel with its outing, in the outings' order: one pass, so that a ruin
+/// knows where each parcel it takes is without another.
+fn served_parcels(sol: &Solution) -> Vec<(usize, usize)> {
+    sol.outings
+        .iter()
+        .enumerate()
+        .flat_map(|(r, route)| route.stops.iter().flat_map(move |s| s.parcels.iter().map(move |p| (*p, r))))
+        .collect()
+}
+
+/// A stop's parcels with their outing `r`.
+fn with_outing(stops: &[Stop], r: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+    stops.iter().flat_map(move |s| s.parcels.iter().map(move |p| (*p, r)))
 }
 
 /// Share of iterations that move a whole outing to another station instead of ruining
@@ -1012,14 +1052,14 @@ fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, to
         return Vec::new();
     }
     let mut served = served_parcels(sol);
-    served.sort_unstable();
-    let mut removed: Vec<usize> = Vec::new();
+    // (parcel, its outing) pairs.
+    let mut removed: Vec<(usize, usize)> = Vec::new();
     match rng.random_range(0..5) {
         // Strings: a run of consecutive stops from each of the outings that pass near a seed
         // stairwell (string removal, Christiaens & Vanden Berghe 2020), so that the repair
         // can rebuild those outings' neighbourhood together.
         4 => {
-            let home = ctx.parcels[served[rng.random_range(0..served.len())]].stairwell;
+            let home = ctx.parcels[served[rng.random_range(0..served.len())].0].stairwell;
             let mut route_of = vec![usize::MAX; ctx.stairwells];
             for (r, route) in sol.outings.iter().enumerate() {
                 for stop in &route.stops {
@@ -1040,38 +1080,41 @@ fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, to
                 let at = stops.iter().position(|s| s.stairwell == w).expect("the route visits w");
                 let len = rng.random_range(1..=stops.len().min(10).min(q - removed.len()).max(1));
                 let first = rng.random_range(at.saturating_sub(len - 1)..=at).min(stops.len() - len);
-                removed.extend(stops[first..first + len].iter().flat_map(|s| s.parcels.iter().copied()));
+                removed.extend(with_outing(&stops[first..first + len], r));
             }
         }
         // Random parcels.
         0 => {
-            shuffle(&mut served, rng);
-            removed.extend(served.into_iter().take(q));
+            // The first q of a partial shuffle.
+            for i in 0..q.min(served.len()) {
+                let j = rng.random_range(i..served.len());
+                served.swap(i, j);
+                removed.push(served[i]);
+            }
         }
         // Related: a seed stairwell and its neighbours on foot.
         1 => {
-            let seed = served[rng.random_range(0..served.len())];
-            let home = ctx.parcels[seed].stairwell;
+            let home = ctx.parcels[served[rng.random_range(0..served.len())].0].stairwell;
             // The served parcels by stairwell, in the order of `served` (a counting sort: one
             // pass, not one per neighbour).
             let mut start = vec![0usize; ctx.stairwells + 1];
-            for &p in &served {
+            for &(p, _) in &served {
                 start[ctx.parcels[p].stairwell + 1] += 1;
             }
             for w in 0..ctx.stairwells {
                 start[w + 1] += start[w];
             }
-            let mut by_stairwell = vec![0usize; served.len()];
+            let mut by_stairwell = vec![(0usize, 0usize); served.len()];
             let mut next = start.clone();
-            for &p in &served {
+            for &(p, r) in &served {
                 let w = ctx.parcels[p].stairwell;
-                by_stairwell[next[w]] = p;
+                by_stairwell[next[w]] = (p, r);
                 next[w] += 1;
             }
             for &w in &ctx.nearby[home] {
-                for &p in &by_stairwell[start[w]..start[w + 1]] {
+                for &pair in &by_stairwell[start[w]..start[w + 1]] {
                     if removed.len() < q {
-                        removed.push(p);
+                        removed.push(pair);
                     }
                 }
                 if removed.len() >= q {
@@ -1084,64 +1127,56 @@ fn destroy(ctx: &Context, sol: &mut Solution, q: usize, rng: &mut ChaCha8Rng, to
         2 if rng.random_bool(0.25) => {
             let lightest = (0..sol.outings.len()).min_by(|a, b| sol.costs[*a].kg.total_cmp(&sol.costs[*b].kg));
             if let Some(r) = lightest {
-                removed.extend(sol.outings[r].stops.iter().flat_map(|s| s.parcels.iter().copied()));
+                removed.extend(with_outing(&sol.outings[r].stops, r));
             }
         }
         // Whole outings, together with an outing of a nearby stairwell.
         2 => {
             let r = rng.random_range(0..sol.outings.len());
             let first = sol.outings[r].stops[0].stairwell;
-            removed.extend(sol.outings[r].stops.iter().flat_map(|s| s.parcels.iter().copied()));
+            removed.extend(with_outing(&sol.outings[r].stops, r));
             let near = ctx.nearby[first].iter().take(4).copied().collect::<Vec<_>>();
             if let Some(other) = sol
                 .outings
                 .iter()
                 .position(|o| o.stops.iter().any(|s| near.contains(&s.stairwell) && s.stairwell != first))
             {
-                removed.extend(sol.outings[other].stops.iter().flat_map(|s| s.parcels.iter().copied()));
+                removed.extend(with_outing(&sol.outings[other].stops, other));
             }
             removed.sort_unstable();
             removed.dedup();
         }
         // Worst: parcels whose outings cost most per kg carried.
         _ => {
-            let mut scored: Vec<(f64, usize)> = sol
+            let mut scored: Vec<(f64, (usize, usize))> = sol
                 .outings
                 .iter()
                 .zip(&sol.costs)
-                .flat_map(|(r, c)| {
+                .enumerate()
+                .flat_map(|(k, (r, c))| {
                     let per_kg = c.points / c.kg.max(0.1);
-                    r.stops.iter().flat_map(move |s| s.parcels.iter().map(move |p| (per_kg, *p)))
+                    with_outing(&r.stops, k).map(move |pair| (per_kg, pair))
                 })
                 .collect();
             scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             // Randomised: skip some of the worst so repeated calls differ.
-            for (_, p) in scored {
+            for (_, pair) in scored {
                 if removed.len() >= q {
                     break;
                 }
                 if rng.random_bool(0.7) {
-                    removed.push(p);
+                    removed.push(pair);
                 }
             }
         }
     }
-    // Where each parcel is, found in one pass over the outings rather than one per parcel.
-    let mut route_of: Vec<usize> = vec![usize::MAX; ctx.parcels.len()];
-    for (r, route) in sol.outings.iter().enumerate() {
-        for &p in route.stops.iter().flat_map(|s| &s.parcels) {
-            if route_of[p] == usize::MAX {
-                route_of[p] = r;
-            }
-        }
-    }
-    for &p in &removed {
-        if let Some(r) = sol.remove_parcel_from(p, std::mem::replace(&mut route_of[p], usize::MAX)) {
+    for &(p, r) in &removed {
+        if let Some(r) = sol.remove_parcel_from(p, r) {
             touched.push(r);
         }
     }
     reprice_costs(ctx, sol, touched);
-    removed
+    removed.into_iter().map(|(p, _)| p).collect()
 }
 
 /// After a ruin: evaluates the `touched` outings again, in their order, without estimating
