@@ -3,8 +3,11 @@
 //!
 //! Destroy: random, related (same or nearby stairwells), whole outings, worst parcels,
 //! strings; sometimes, instead, a whole outing moves to another station (`reroot`).
-//! Repair: regret-2, greedy in random order, or greedy heaviest first (as first-fit
-//! decreasing packs climbs), each picking the station, the outing and the position together. After each repair, the touched outings' stairwell order is re-optimised.
+//! Repair: regret-2, greedy in random order, greedy farthest from a station first (as
+//! SISR's recreate sorts), or greedy heaviest first (as first-fit decreasing packs climbs),
+//! each picking the station, the outing and the position together; positions and 2-opt
+//! moves are granular (next to one of a stairwell's nearest). After each repair, the
+//! touched outings' stairwell order is re-optimised.
 //! Acceptance is simulated annealing on the objective points of the outings.
 
 use crate::outing::{Change, Legs, Outing, OutingCost, Stop, WalkPrice, evaluate, evaluate_with, leg, lone_climb};
@@ -114,6 +117,8 @@ pub(crate) struct Context<'a> {
     /// walking graph and of benchmark distances): a leg into a stairwell can then be read
     /// from that stairwell's own row of the matrix, which stays in cache.
     pub walk_symmetric: bool,
+    /// Each stairwell's walk from its nearest station, metres (infinite when none reaches it).
+    pub station_distance: Vec<f64>,
 }
 
 impl<'a> Context<'a> {
@@ -179,8 +184,17 @@ impl<'a> Context<'a> {
         }
         let walk = &instance.walk_stairwell_stairwell;
         let walk_symmetric = (0..n).all(|a| (0..a).all(|b| walk.get(a, b) == walk.get(b, a)));
+        let station_distance = (0..n)
+            .map(|w| {
+                (0..stations)
+                    .filter_map(|st| instance.walk_station_stairwell.get(st, w))
+                    .map(|m| m.get())
+                    .fold(f64::INFINITY, f64::min)
+            })
+            .collect();
         Context {
             walk_symmetric,
+            station_distance,
             outing_limit,
             station_outing_limit,
             fleet_penalty: 0.0,
@@ -956,10 +970,17 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, S
         }
         cand.unserved = stuck;
         pending.extend(retry);
-        match rng.random_range(0..3) {
+        match rng.random_range(0..4) {
             0 => regret(ctx, &mut cand, &mut pending, &mut touched),
             1 => {
                 shuffle(&mut pending, &mut rng);
+                greedy(ctx, &mut cand, &pending, &mut touched);
+            }
+            2 => {
+                // Farthest from its nearest station first, as SISR's recreate sorts (far
+                // customers placed first shape the routes the near ones join).
+                let far = |p: usize| ctx.station_distance[ctx.parcels[p].stairwell];
+                pending.sort_by(|a, b| far(*b).total_cmp(&far(*a)).then(a.cmp(b)));
                 greedy(ctx, &mut cand, &pending, &mut touched);
             }
             _ => {
