@@ -50,9 +50,9 @@ pub fn read_cvrp(name: &str, text: &str) -> Result<Instance, CvrpError> {
             match key {
                 "DIMENSION" => {
                     let d: usize = value.parse().map_err(|_| error(line_no, "DIMENSION is not a number"))?;
-                    // Distances are a dense table: 5,000 nodes is 200 MB of it.
-                    if !(2..=5_000).contains(&d) {
-                        return Err(error(line_no, format!("DIMENSION {d} is outside 2..=5000")));
+                    // Distances are a dense table: 10,000 nodes is 800 MB of it.
+                    if !(2..=10_000).contains(&d) {
+                        return Err(error(line_no, format!("DIMENSION {d} is outside 2..=10000")));
                     }
                     dimension = Some(d);
                     coords = vec![None; d];

@@ -67,7 +67,9 @@ impl Budget<'static> {
     }
 }
 
-/// Iterations between the islands' reports of their best solution.
+/// Iterations between the islands' reports of their best solution, at least; an epoch
+/// has at least a quarter of an iteration per parcel, because each report assembles a
+/// whole plan (18 % of the time on 6,000 customers with epochs of 250).
 const EPOCH: u64 = 250;
 
 /// Epochs between restarts of the islands that are behind from the best solution (with
@@ -150,7 +152,7 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
     // at 10 s, seeds 1-2: 1.25 % either way).
     let mut currents: Vec<Solution> = vec![best.clone(); threads];
     while done < budget.iterations && (budget.elapsed)() < 1.0 {
-        let n = EPOCH.min(budget.iterations - done);
+        let n = EPOCH.max(parcels.len() as u64 / 4).min(budget.iterations - done);
         if threads > 1 && epoch.is_multiple_of(SHARE) {
             for current in currents.iter_mut().filter(|c| c.estimate > best.estimate + 1e-9) {
                 *current = best.clone();

@@ -89,7 +89,9 @@ pub(crate) struct Context<'a> {
     pub eligible: Vec<Vec<usize>>,
     /// Penalty for leaving each parcel out.
     pub penalty: Vec<f64>,
-    /// For each stairwell, the others by walking distance.
+    /// For each stairwell, its `NEARBY` nearest (itself first) by walking distance: what
+    /// the related and string ruins walk through. A full sorted row per stairwell was
+    /// n² memory and n² log n time, too much at district and XXL sizes.
     pub nearby: Vec<Vec<usize>>,
     /// Row-major stairwells × stairwells: `near[a * stairwells + b]` when b is among a's
     /// `GRANULARITY` nearest.
@@ -140,7 +142,12 @@ impl<'a> Context<'a> {
             .map(|a| {
                 let mut others: Vec<usize> = (0..n).collect();
                 let d = |b: &usize| instance.walk_stairwell_stairwell.get(a, *b).map_or(f64::INFINITY, |m| m.get());
-                others.sort_by(|x, y| d(x).total_cmp(&d(y)).then(x.cmp(y)));
+                let order = |x: &usize, y: &usize| d(x).total_cmp(&d(y)).then(x.cmp(y));
+                if n > NEARBY {
+                    others.select_nth_unstable_by(NEARBY - 1, order);
+                    others.truncate(NEARBY);
+                }
+                others.sort_by(order);
                 others
             })
             .collect();
@@ -888,6 +895,10 @@ pub(crate) fn construct_from(ctx: &Context, warm: &[crate::WarmOuting]) -> Solut
 /// Outings considered for a parcel: those visiting one of its stairwell's this many nearest
 /// stairwells (itself first).
 const GRANULARITY: usize = 10;
+
+/// Stairwells kept in each `Context::nearby` list: far more than a ruin of at most 30
+/// parcels, or its four outings, walks through.
+const NEARBY: usize = 128;
 
 /// Starting temperature of the annealing, as a share of an average outing's points, so that
 /// it scales with the instance (porters' kJ, or a benchmark's distances).
