@@ -218,8 +218,14 @@ fn run(
 /// independent checker: the plan and its row, cost left at zero for the caller.
 fn solve_routing(o: &Options, name: &str, instance: &Instance) -> (Plan, Row) {
     let started = Instant::now();
-    let seconds = o.seconds;
-    let elapsed = move || started.elapsed().as_secs_f64() / seconds;
+    let (seconds, by_iterations) = (o.seconds, o.iterations.is_some());
+    // The search cools by the larger of its iteration and time shares; under an iteration
+    // budget the time share stays 0 until the seconds run out, so that the clock cannot
+    // shift an acceptance and the run repeats exactly.
+    let elapsed = move || {
+        let share = started.elapsed().as_secs_f64() / seconds;
+        if by_iterations && share < 1.0 { 0.0 } else { share }
+    };
     let budget = Budget { iterations: o.iterations.unwrap_or(u64::MAX), elapsed: &elapsed };
     let plan = solve(instance, &budget, o.seed, o.threads);
     let took = started.elapsed().as_secs_f64();
