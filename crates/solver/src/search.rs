@@ -1025,11 +1025,7 @@ fn shuffle(v: &mut [usize], rng: &mut ChaCha8Rng) {
 /// Every served parcel with its outing, in the outings' order: one pass, so that a ruin
 /// knows where each parcel it takes is without another.
 fn served_parcels(sol: &Solution) -> Vec<(usize, usize)> {
-    sol.outings
-        .iter()
-        .enumerate()
-        .flat_map(|(r, route)| route.stops.iter().flat_map(move |s| s.parcels.iter().map(move |p| (*p, r))))
-        .collect()
+    sol.outings.iter().enumerate().flat_map(|(r, route)| with_outing(&route.stops, r)).collect()
 }
 
 /// A stop's parcels with their outing `r`.
