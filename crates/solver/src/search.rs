@@ -358,8 +358,8 @@ impl Solution {
             + ctx.fleet_penalty * ctx.excess_outings(&self.outings) as f64;
     }
 
-    /// Takes parcel `p` out of outing `r` (where it is; `usize::MAX` when it is nowhere);
-    /// the outing, or `None`.
+    /// Takes parcel `p` out of outing `r`, where a ruin found it: the outing, or `None` when
+    /// it is no longer there (a ruin that picked it twice).
     fn remove_parcel_from(&mut self, p: usize, r: usize) -> Option<usize> {
         let route = self.outings.get_mut(r)?;
         for stop in route.stops.iter_mut() {
