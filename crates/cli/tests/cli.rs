@@ -349,6 +349,38 @@ fn bench_cvrp_solves_and_checks_small_instances() {
     assert_eq!(seen, (1..=32).collect::<Vec<_>>());
 }
 
+/// `--iterations` ends the search by its count, not the clock: two runs give the same
+/// solution, long before the seconds run out, and the checker passes it.
+#[test]
+fn bench_cvrp_with_an_iteration_budget_repeats_exactly() {
+    let Some(dir) = benchmarks() else { return };
+    let run = |name: &str| {
+        let csv = scratch(name);
+        let out = lastmetre(&[
+            "bench",
+            "cvrp",
+            dir.join("cvrp-augerat").to_str().unwrap(),
+            "--only",
+            "A-n33-k5",
+            "--seconds",
+            "120",
+            "--iterations",
+            "400",
+            "--seed",
+            "3",
+            "--csv",
+            csv.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+        let table = std::fs::read_to_string(&csv).unwrap();
+        let row: Vec<String> = table.lines().nth(1).unwrap().split(',').map(str::to_owned).collect();
+        assert_eq!(row[5], "true", "feasible by the checker: {table}");
+        assert!(row[4].parse::<f64>().unwrap() < 60.0, "ended by iterations, not seconds: {table}");
+        row[1].clone()
+    };
+    assert_eq!(run("iterations-1.csv"), run("iterations-2.csv"));
+}
+
 /// A 2E-CVRP instance small enough to solve by hand: the depot between two satellites,
 /// two customers at each, one city freighter per satellite. Both satellites' goods do not
 /// fit one truck, so the best plan rides each satellite directly.
