@@ -42,6 +42,7 @@ mod assemble;
 mod fixture;
 mod outing;
 mod parcel;
+mod savings;
 mod search;
 mod trips;
 

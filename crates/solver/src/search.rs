@@ -231,7 +231,7 @@ impl<'a> Context<'a> {
     }
 
     /// Station `s` may serve parcel `p`.
-    fn serves(&self, p: usize, s: usize) -> bool {
+    pub(crate) fn serves(&self, p: usize, s: usize) -> bool {
         self.serving[p * self.instance.stations.len() + s]
     }
 
@@ -317,11 +317,11 @@ impl<'a> Context<'a> {
     }
 
     /// What parcel `p` adds to its station's load: nothing when it is already stocked there.
-    fn adds_kg(&self, p: usize) -> f64 {
+    pub(crate) fn adds_kg(&self, p: usize) -> f64 {
         if self.instance.jobs[self.parcels[p].job].stocked.is_some() { 0.0 } else { self.parcels[p].kg }
     }
 
-    fn storage_ok(&self, routes: &[Outing], station: usize, extra_kg: f64) -> bool {
+    pub(crate) fn storage_ok(&self, routes: &[Outing], station: usize, extra_kg: f64) -> bool {
         match self.instance.stations[station].storage_kg {
             None => true,
             Some(limit) => {
@@ -816,11 +816,15 @@ fn regret(ctx: &Context, sol: &mut Solution, pending: &mut Vec<usize>, touched: 
     }
 }
 
-/// A first solution: every parcel at its cheapest place, heaviest and highest first.
+/// A first solution: the better of every parcel at its cheapest place (stairwell by
+/// stairwell, highest first) and the savings construction (`savings.rs`).
 pub(crate) fn construct(ctx: &Context) -> Solution {
     let mut sol = Solution::default();
     insert_all(ctx, &mut sol, (0..ctx.parcels.len()).collect());
-    sol
+    match crate::savings::savings(ctx) {
+        Some(saved) if saved.estimate < sol.estimate - 1e-9 => saved,
+        _ => sol,
+    }
 }
 
 /// Inserts `pending` greedily: parcels no station reaches are left out; the others go
@@ -900,9 +904,12 @@ const GRANULARITY: usize = 10;
 /// parcels, or its four outings, walks through.
 const NEARBY: usize = 128;
 
-/// Starting temperature of the annealing, as a share of an average outing's points, so that
-/// it scales with the instance (porters' kJ, or a benchmark's distances).
-const T0_SHARE: f64 = 0.15;
+/// Starting temperature of the annealing, as a share of the points per parcel carried, so
+/// that it scales with the instance (porters' kJ, or a benchmark's distances) and weighs
+/// about what moving one parcel changes. A share of an outing's points was hotter on long
+/// routes: a savings start of Leuven1 (3,000 customers) stayed at 3.88 % above the BKS
+/// after 100,000 iterations, against 2.41 % at this temperature.
+const T0_SHARE: f64 = 0.3;
 
 /// Points of an average outing of `sol`.
 pub(crate) fn mean_outing_points(sol: &Solution) -> f64 {
@@ -911,7 +918,9 @@ pub(crate) fn mean_outing_points(sol: &Solution) -> f64 {
 
 /// The starting temperature for a search from `sol`.
 pub(crate) fn start_temperature(sol: &Solution) -> f64 {
-    (T0_SHARE * mean_outing_points(sol)).max(1e-3)
+    let carried: usize = sol.outings.iter().map(|r| r.stops.iter().map(|s| s.parcels.len()).sum::<usize>()).sum();
+    let points: f64 = sol.costs.iter().map(|c| c.points).sum();
+    (T0_SHARE * points / carried.max(1) as f64).max(1e-3)
 }
 
 /// Parameters of one island's search.

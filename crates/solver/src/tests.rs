@@ -372,3 +372,44 @@ fn granular_two_opt_takes_out_the_detours_of_a_long_outing() {
     improve_order(&ctx, &mut route);
     assert_eq!(route.stops.iter().map(|s| s.stairwell).collect::<Vec<_>>(), (0..n).collect::<Vec<_>>());
 }
+
+#[test]
+fn savings_join_neighbours_into_full_outings_that_pass_the_checker() {
+    use crate::search::Context;
+    let n = 30;
+    let doors: Vec<f64> = (1..=n).map(|w| 10.0 * w as f64).collect();
+    let line = crate::fixture::Line {
+        gate_x: -50.0,
+        stations_x: &[0.0],
+        stairwells_x: &doors,
+        door_m: 0.0,
+        between_doors_m: 0.0,
+    };
+    let jobs = (0..n).map(|w| crate::fixture::job(format!("o{w}"), w, 1, &[4.0])).collect();
+    let instance = line.instance("line", jobs, Fleet::default());
+    let parcels = parcels(&instance);
+    let ctx = Context::new(&instance, &parcels);
+    let sol = crate::savings::savings(&ctx).expect("no station storage limit");
+    let mut seen: Vec<usize> =
+        sol.outings.iter().flat_map(|r| r.stops.iter().flat_map(|s| s.parcels.clone())).collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (0..n).collect::<Vec<_>>(), "every parcel on exactly one outing");
+    assert!(sol.unserved.is_empty());
+    let carry = instance.fleet.porters.max_carry_kg.get();
+    let per_outing = (carry / 4.0).floor() as usize;
+    assert!(sol.costs.iter().all(|c| c.kg <= carry + 1e-9));
+    // Neighbours share outings: as few outings as the carry limit allows.
+    assert_eq!(sol.outings.len(), n.div_ceil(per_outing), "{:?}", sol.costs.iter().map(|c| c.kg).collect::<Vec<_>>());
+    let greedy = {
+        let mut g = crate::search::Solution::default();
+        g.outings = (0..n)
+            .map(|w| Outing { station: 0, stops: vec![Stop { stairwell: w, parcels: smallvec::smallvec![w] }] })
+            .collect();
+        g.costs =
+            g.outings.iter().map(|r| crate::outing::evaluate(&instance, &parcels, r).expect("reachable")).collect();
+        g.recompute_estimate(&ctx);
+        g
+    };
+    assert!(sol.estimate < greedy.estimate, "savings beat one outing per parcel");
+    checked(&instance, assemble(&instance, &parcels, &sol.outings, &sol.unserved, TripPolicy::Packed));
+}
