@@ -24,6 +24,12 @@ fn plan_trips(s: &Server, n: u64) -> Vec<Value> {
     plan["trips"].as_array().unwrap().iter().filter(|t| t["tricycle"] == n).map(|t| t["id"].clone()).collect()
 }
 
+/// Seconds since midnight of an RFC 3339 time, in its own offset.
+fn seconds_of_day(rfc3339: &str) -> f64 {
+    let hms: Vec<f64> = rfc3339[11..19].split(':').map(|x| x.parse().unwrap()).collect();
+    hms[0] * 3600.0 + hms[1] * 60.0 + hms[2]
+}
+
 fn report(s: &Server, token: &str, body: Value, key: &str) -> (u16, Value) {
     call("POST", &format!("{}/me/report", s.url), Some(token), Some(&body.to_string()), Some(key))
 }
@@ -107,21 +113,35 @@ fn porters_drivers_and_leaders_reach_only_their_own_work() {
         "a porter sees only their own drops"
     );
 
-    // Delivered, and a repeat with its key answers the same; nobody home sends it back.
-    let first = drops[0]["order"].as_str().unwrap();
-    let delivered = report(&s, P1, json!({"order": first, "outcome": "delivered", "at": "12:25"}), "p1-1");
+    // Delivered at its planned time on an outing of two doors or more, and a repeat with its
+    // key answers the same; nobody home sends it back.
+    let outing = plan["outings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["porter"] == 1 && o["drops"].as_array().unwrap().len() >= 2)
+        .expect("porter-1 has an outing of two doors or more");
+    let first = outing["drops"][0]["order"].as_str().unwrap();
+    let delivered_at = outing["drops"][0]["at_s"].as_f64().unwrap();
+    let delivered = report(&s, P1, json!({"order": first, "outcome": "delivered", "at": delivered_at}), "p1-1");
     assert_eq!(delivered.0, 200, "{}", delivered.1);
-    assert_eq!(report(&s, P1, json!({"order": first, "outcome": "delivered", "at": "12:25"}), "p1-1"), delivered);
+    assert_eq!(report(&s, P1, json!({"order": first, "outcome": "delivered", "at": delivered_at}), "p1-1"), delivered);
     // The same key and body from another porter is no repeat of porter-1's report.
-    assert_eq!(report(&s, P2, json!({"order": first, "outcome": "delivered", "at": "12:25"}), "p1-1").0, 409);
-    // A phone's clock far ahead is refused: it would start the next shift.
-    let ahead = report(&s, P1, json!({"order": first, "outcome": "delivered", "at": "18:00"}), "p1-ahead");
+    assert_eq!(report(&s, P2, json!({"order": first, "outcome": "delivered", "at": delivered_at}), "p1-1").0, 409);
+    // A phone's clock far ahead is refused: it would start the next shift. "Ahead" is two
+    // hours past both the service's clock and the 12:30 cycle, in the ledger's seconds (its
+    // first midnight is today's), so the test holds at any hour it runs.
+    let (_, me_now) = get(&s, "/me", Some(P1));
+    let now_s = seconds_of_day(me_now["now"].as_str().unwrap());
+    let ahead_s = now_s.max(12.5 * 3600.0) + 2.0 * 3600.0;
+    let ahead = report(&s, P1, json!({"order": first, "outcome": "delivered", "at": ahead_s}), "p1-ahead");
     assert_eq!((ahead.0, ahead.1["error"]["fields"][0]["path"].as_str()), (422, Some("/at")), "{}", ahead.1);
     let (_, order) = get(&s, &format!("/orders/{first}"), Some(DISPATCHER));
     assert_eq!(order["status"]["status"], "delivered");
-    // The next plan freezes the outings under way; a door not answered on one of them sends
-    // its bags back to the station.
-    assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({"at": "12:30"})).0, 201);
+    // The next plan, made a second after that delivery, freezes the outings under way; a door
+    // not answered on one of them sends its bags back to the station.
+    let replan_at = delivered_at + 1.0;
+    assert_eq!(post(&s, "/plan", Some(DISPATCHER), &json!({"at": replan_at})).0, 201);
     let (_, me) = get(&s, "/me", Some(P1));
     let under_way: Vec<String> = me["outings"]
         .as_array()
@@ -137,14 +157,16 @@ fn porters_drivers_and_leaders_reach_only_their_own_work() {
                 .map(|d| d["order"].as_str().unwrap().to_owned())
         })
         .collect();
-    let second = under_way.first().expect("porter-1 has an outing under way at 12:30");
-    let (status, body) = report(&s, P1, json!({"order": second, "outcome": "nobody_home", "at": "12:35"}), "p1-2");
+    let second = under_way.first().expect("porter-1's outing is under way at the next plan");
+    let (status, body) =
+        report(&s, P1, json!({"order": second, "outcome": "nobody_home", "at": replan_at + 30.0}), "p1-2");
     assert_eq!(status, 200, "{body}");
     let (_, order) = get(&s, &format!("/orders/{second}"), Some(DISPATCHER));
     assert_eq!(order["status"]["status"], "at_station", "a failed drop is back at its station: {order}");
     // Another porter's drop: 403, and nothing changes.
     let theirs = &others[0];
-    let (status, body) = report(&s, P1, json!({"order": theirs, "outcome": "delivered", "at": "12:36"}), "p1-3");
+    let (status, body) =
+        report(&s, P1, json!({"order": theirs, "outcome": "delivered", "at": replan_at + 40.0}), "p1-3");
     assert_eq!((status, body["error"]["code"].as_str()), (403, Some("not_yours")), "{body}");
     let (_, order) = get(&s, &format!("/orders/{theirs}"), Some(DISPATCHER));
     assert_ne!(order["status"]["status"], "delivered");
