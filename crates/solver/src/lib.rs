@@ -3,7 +3,7 @@
 //!
 //! 1. Orders become *parcels* no heavier than one carry (`parcel.rs`).
 //! 2. Echelon 2 is searched: parcels into outings, the serving station chosen per parcel
-//!    (construction, then large neighbourhood search, `search.rs`), one island per thread,
+//!    (construction, then large neighbourhood search, `search/`), one island per thread,
 //!    the islands sharing their best at fixed points, so that a (seed, threads) pair always
 //!    gives the same plan when the iteration budget is what stops the search.
 //! 3. Echelon 1 and the schedule follow from the outings (`assemble.rs`).

@@ -1,0 +1,284 @@
+//! The fixed facts the search consults: eligible stations, penalties, neighbour lists, fleet
+//! limits. Built once per solve; never changed by the search.
+
+use super::solution::{Solution, TripMemo};
+use crate::outing::{Outing, OutingCost, WalkPrice, leg};
+use crate::parcel::Parcel;
+use crate::trips::{Load, form_trips};
+use lastmetre_model::Instance;
+
+/// A well-spread 64-bit image of `x`, so that sums of images tell sets apart.
+fn mix(x: u64) -> u64 {
+    lastmetre_model::seed::scramble(x.wrapping_add(lastmetre_model::seed::GOLDEN))
+}
+
+/// Fixed facts the search consults.
+pub(crate) struct Context<'a> {
+    pub instance: &'a Instance,
+    pub parcels: &'a [Parcel],
+    /// Stations that may serve each parcel (pinned, or every station that reaches it).
+    pub eligible: Vec<Vec<usize>>,
+    /// Penalty for leaving each parcel out.
+    pub penalty: Vec<f64>,
+    /// For each stairwell, its `NEARBY` nearest (itself first) by walking distance: what
+    /// the related and string ruins walk through. A full sorted row per stairwell was
+    /// n² memory and n² log n time, too much at district and XXL sizes.
+    pub nearby: Vec<Vec<usize>>,
+    /// Row-major stairwells × stairwells: `near[a * stairwells + b]` when b is among a's
+    /// `GRANULARITY` nearest.
+    pub near: Vec<bool>,
+    pub stairwells: usize,
+    pub max_carry: f64,
+    /// Kilograms already stocked at each station (goods of frozen trips, failed deliveries).
+    pub stocked_kg: Vec<f64>,
+    /// Row-major parcels × stations: `eligible` as a table, for the hot insertion loop.
+    pub serving: Vec<bool>,
+    /// Energy the porters on duty spent before this cycle: (most, least, sum, porters).
+    pub shift: (f64, f64, f64, f64),
+    /// Most outings in all and from one station, when the fleet limits them.
+    pub outing_limit: Option<usize>,
+    pub station_outing_limit: Option<usize>,
+    /// Points per outing beyond those limits. The limits are soft during the search, so
+    /// that it can pass through a tight packing of outings instead of being stuck in the
+    /// first; the plan itself never exceeds them (the schedule leaves such outings out).
+    pub fleet_penalty: f64,
+    /// Each station's place in the tricycles' best loop, for the echelon-1 estimate.
+    pub loop_position: Vec<usize>,
+    /// Walking's price where stop order changes only walking.
+    pub walk_price: Option<WalkPrice>,
+    /// Walking from stairwell a to b is as long as from b to a (true of every undirected
+    /// walking graph and of benchmark distances): a leg into a stairwell can then be read
+    /// from that stairwell's own row of the matrix, which stays in cache.
+    pub walk_symmetric: bool,
+    /// Each stairwell's walk from its nearest station, metres (infinite when none reaches it).
+    pub station_distance: Vec<f64>,
+}
+
+impl<'a> Context<'a> {
+    pub(crate) fn new(instance: &'a Instance, parcels: &'a [Parcel]) -> Self {
+        let eligible: Vec<Vec<usize>> = parcels
+            .iter()
+            .map(|p| {
+                let job = &instance.jobs[p.job];
+                // Goods already at a station leave from there.
+                match job.stocked.map(|s| s.station).or(job.pinned_station) {
+                    Some(s) => vec![s].into_iter().filter(|s| reachable(instance, *s, p.stairwell)).collect(),
+                    None => (0..instance.stations.len()).filter(|s| reachable(instance, *s, p.stairwell)).collect(),
+                }
+            })
+            .collect();
+        let penalty = parcels.iter().map(|p| instance.unserved_cost(p.job)).collect();
+        let n = instance.stairwells.len();
+        let nearby: Vec<Vec<usize>> = (0..n)
+            .map(|a| {
+                let mut others: Vec<usize> = (0..n).collect();
+                let d = |b: &usize| instance.walk_stairwell_stairwell.get(a, *b).map_or(f64::INFINITY, |m| m.get());
+                let order = |x: &usize, y: &usize| d(x).total_cmp(&d(y)).then(x.cmp(y));
+                if n > NEARBY {
+                    others.select_nth_unstable_by(NEARBY - 1, order);
+                    others.truncate(NEARBY);
+                }
+                others.sort_by(order);
+                others
+            })
+            .collect();
+        let mut near = vec![false; n * n];
+        for (a, others) in nearby.iter().enumerate() {
+            for &b in others.iter().take(GRANULARITY) {
+                near[a * n + b] = true;
+            }
+        }
+        let spent: Vec<f64> = (0..instance.fleet.porters.count)
+            .map(|i| instance.porter_state(i))
+            .filter(|p| p.on_duty)
+            .map(|p| p.spent_kj)
+            .collect();
+        let shift = (
+            spent.iter().copied().fold(0.0, f64::max),
+            spent.iter().copied().fold(f64::INFINITY, f64::min).min(f64::MAX),
+            spent.iter().sum(),
+            spent.len().max(1) as f64,
+        );
+        let stations = instance.stations.len();
+        let mut serving = vec![false; parcels.len() * stations];
+        for (p, list) in eligible.iter().enumerate() {
+            for &st in list {
+                serving[p * stations + st] = true;
+            }
+        }
+        let mut stocked_kg = vec![0.0; stations];
+        for job in &instance.jobs {
+            if let Some(stock) = job.stocked {
+                stocked_kg[stock.station] += job.kg();
+            }
+        }
+        let porters = &instance.fleet.porters;
+        let on_duty = (0..porters.count).filter(|i| instance.porter_state(*i).on_duty).count();
+        let outing_limit = porters.outings_each.map(|n| n * on_duty);
+        let station_outing_limit = porters.outings_each.zip(porters.per_station).map(|(n, k)| n * k);
+        let mut loop_position = vec![0; stations];
+        for (k, s) in crate::assemble::tour(instance, &(0..stations).collect::<Vec<_>>()).into_iter().enumerate() {
+            loop_position[s] = k;
+        }
+        let walk = &instance.walk_stairwell_stairwell;
+        let walk_symmetric = (0..n).all(|a| (0..a).all(|b| walk.get(a, b) == walk.get(b, a)));
+        let station_distance = (0..n)
+            .map(|w| {
+                (0..stations)
+                    .filter_map(|st| instance.walk_station_stairwell.get(st, w))
+                    .map(|m| m.get())
+                    .fold(f64::INFINITY, f64::min)
+            })
+            .collect();
+        Context {
+            walk_symmetric,
+            station_distance,
+            outing_limit,
+            station_outing_limit,
+            fleet_penalty: 0.0,
+            loop_position,
+            walk_price: WalkPrice::of(instance),
+            stocked_kg,
+            serving,
+            shift,
+            instance,
+            parcels,
+            eligible,
+            penalty,
+            nearby,
+            near,
+            stairwells: n,
+            max_carry: instance.fleet.porters.max_carry_kg.get() + 1e-9,
+        }
+    }
+
+    /// Metres from the station (`from` none) or stairwell `from` into stairwell `to`: [`leg`],
+    /// read from `to`'s row where walking is symmetric.
+    pub(super) fn leg_into(&self, station: usize, from: Option<usize>, to: usize) -> Option<f64> {
+        match from {
+            Some(w) if self.walk_symmetric => self.instance.walk_stairwell_stairwell.get(to, w).map(|m| m.get()),
+            _ => leg(self.instance, station, from, to),
+        }
+    }
+
+    /// Station `s` may serve parcel `p`.
+    pub(crate) fn serves(&self, p: usize, s: usize) -> bool {
+        self.serving[p * self.instance.stations.len() + s]
+    }
+
+    /// The bound on the most tired porter's energy over the shift: at least what anyone has
+    /// already spent, at least the least tired porter plus the largest outing, at least the
+    /// average.
+    pub(super) fn balance(&self, largest: f64, energy: f64) -> f64 {
+        let (most, least, spent, n) = self.shift;
+        most.max(least + largest).max((spent + energy) / n)
+    }
+
+    /// Extra points for an outing going from `old` to `new` (cost of the change included).
+    pub(super) fn delta(&self, sol: &Solution, old: Option<&OutingCost>, new: &OutingCost) -> f64 {
+        let (old_points, old_energy) = old.map_or((0.0, 0.0), |c| (c.points, c.energy_kj));
+        let before = self.balance(sol.largest, sol.energy);
+        let after = self.balance(sol.largest.max(new.energy_kj), sol.energy - old_energy + new.energy_kj);
+        new.points - old_points + self.instance.fleet.weights.max_porter_energy_kj * (after - before)
+    }
+
+    /// The least points for leaving a parcel out.
+    pub(crate) fn least_penalty(&self) -> f64 {
+        self.penalty.iter().copied().fold(f64::INFINITY, f64::min)
+    }
+
+    /// Points for one more outing from `station`: the penalty when it exceeds a fleet limit.
+    pub(super) fn new_outing_points(&self, routes: &[Outing], station: usize) -> f64 {
+        let over = self.outing_limit.is_some_and(|most| routes.len() >= most)
+            || self
+                .station_outing_limit
+                .is_some_and(|most| routes.iter().filter(|r| r.station == station).count() >= most);
+        if over { self.fleet_penalty } else { 0.0 }
+    }
+
+    /// Outings beyond the fleet's limits, in all and per station.
+    pub(crate) fn excess_outings(&self, routes: &[Outing]) -> usize {
+        let total = self.outing_limit.map_or(0, |most| routes.len().saturating_sub(most));
+        let per_station = self.station_outing_limit.map_or(0, |most| {
+            (0..self.instance.stations.len())
+                .map(|s| routes.iter().filter(|r| r.station == s).count().saturating_sub(most))
+                .sum()
+        });
+        total.max(per_station)
+    }
+
+    /// Points of echelon 1 for these outings: the trips the plan will form (`trips.rs`),
+    /// with each station's goods in the tricycles' loop order, then by parcel, so that the
+    /// figure depends only on which parcels leave from which station. `memo` keeps the last
+    /// figure with that assignment's fingerprint: most iterations move parcels within their
+    /// station, and forming the trips anew is a good part of an iteration's time.
+    pub(super) fn trip_points(&self, routes: &[Outing], memo: &mut TripMemo) -> f64 {
+        let i = self.instance;
+        let (t, w) = (&i.fleet.tricycles, &i.fleet.weights);
+        if w.tricycle_trip == 0.0 && w.tricycle_km == 0.0 && t.trips_each.is_none() {
+            return 0.0;
+        }
+        let carried = || {
+            routes
+                .iter()
+                .flat_map(|r| r.stops.iter().flat_map(|s| &s.parcels).map(move |p| (r.station, *p)))
+                .filter(|(_, p)| i.jobs[self.parcels[*p].job].stocked.is_none())
+        };
+        let mut fingerprint = vec![0u64; i.stations.len()];
+        for (station, p) in carried() {
+            fingerprint[station] = fingerprint[station].wrapping_add(mix(p as u64));
+        }
+        if memo.fingerprint == fingerprint {
+            return memo.points;
+        }
+        let mut carried: Vec<(usize, usize)> = carried().collect();
+        carried.sort_by_key(|&(station, p)| (self.loop_position[station], p));
+        let loads: Vec<Load> = carried
+            .into_iter()
+            .map(|(station, p)| Load {
+                station,
+                kg: self.parcels[p].kg,
+                litres: self.parcels[p].litres,
+                rank: self.loop_position[station],
+            })
+            .collect();
+        let points = form_trips(i, &self.loop_position, &loads).points;
+        *memo = TripMemo { fingerprint, points };
+        points
+    }
+
+    /// What parcel `p` adds to its station's load: nothing when it is already stocked there.
+    pub(crate) fn adds_kg(&self, p: usize) -> f64 {
+        if self.instance.jobs[self.parcels[p].job].stocked.is_some() { 0.0 } else { self.parcels[p].kg }
+    }
+
+    pub(crate) fn storage_ok(&self, routes: &[Outing], station: usize, extra_kg: f64) -> bool {
+        match self.instance.stations[station].storage_kg {
+            None => true,
+            Some(limit) => {
+                // Goods already stocked there count whether or not they go out; the rest
+                // counts when an outing takes it.
+                let carried: f64 = routes
+                    .iter()
+                    .filter(|r| r.station == station)
+                    .flat_map(|r| r.stops.iter().flat_map(|s| &s.parcels))
+                    .filter(|p| self.instance.jobs[self.parcels[**p].job].stocked.is_none())
+                    .map(|p| self.parcels[*p].kg)
+                    .sum();
+                carried + self.stocked_kg[station] + extra_kg <= limit + 1e-9
+            }
+        }
+    }
+}
+
+fn reachable(instance: &Instance, station: usize, stairwell: usize) -> bool {
+    instance.walk_station_stairwell.get(station, stairwell).is_some()
+}
+
+/// Outings considered for a parcel: those visiting one of its stairwell's this many nearest
+/// stairwells (itself first).
+const GRANULARITY: usize = 10;
+
+/// Stairwells kept in each `Context::nearby` list: far more than a ruin of at most 30
+/// parcels, or its four outings, walks through.
+const NEARBY: usize = 128;

@@ -1,0 +1,141 @@
+//! Echelon 2 search: parcels into porter outings, by construction then large neighbourhood
+//! search (ruin and recreate, Schrimpf et al. 2000; operators after Breunig et al. 2016).
+//!
+//! Destroy: random, related (same or nearby stairwells), whole outings, worst parcels,
+//! strings; sometimes, instead, a whole outing moves to another station (`reroot`).
+//! Repair: regret-2, greedy in random order, greedy farthest from a station first (as
+//! SISR's recreate sorts), or greedy heaviest first (as first-fit decreasing packs climbs),
+//! each picking the station, the outing and the position together; positions and 2-opt
+//! moves are granular (next to one of a stairwell's nearest). After each repair, the
+//! touched outings' stairwell order is re-optimised.
+//! Acceptance is simulated annealing on the objective points of the outings.
+
+mod acceptance;
+mod construct;
+mod context;
+mod insertion;
+mod local;
+mod recreate;
+mod ruin;
+mod solution;
+
+pub(crate) use acceptance::{mean_outing_points, start_temperature};
+pub(crate) use construct::{construct, construct_from};
+pub(crate) use context::Context;
+pub(crate) use local::improve_order;
+#[cfg(test)]
+pub(crate) use ruin::reroot;
+pub(crate) use solution::Solution;
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use recreate::{greedy, regret};
+use ruin::destroy;
+
+/// Parameters of one island's search.
+pub(crate) struct Run<'a> {
+    pub iterations: u64,
+    pub seed: u64,
+    /// Iterations done before this run, of `total` in the whole search.
+    pub first: u64,
+    pub total: u64,
+    /// Starting temperature.
+    pub t0: f64,
+    /// Share of the time budget used (see `Budget::elapsed`).
+    pub elapsed: &'a (dyn Fn() -> f64 + Sync),
+}
+
+/// Large neighbourhood search from `start`; returns the best solution seen and where the
+/// annealing stands, to go on from.
+pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, Solution) {
+    let mut rng = ChaCha8Rng::seed_from_u64(run.seed);
+    let served: usize = start.outings.iter().map(|r| r.stops.iter().map(|s| s.parcels.len()).sum::<usize>()).sum();
+    let n = served + start.unserved.len();
+    if n == 0 {
+        return (start.clone(), start);
+    }
+    let mut best = start.clone();
+    let mut current = start;
+    // Start hot enough to accept a climb's worth of worsening, cool down to near zero as the
+    // budget (iterations or time, whichever runs out first) is spent.
+    let t0 = run.t0;
+    let t_end = t0 * 1e-3;
+    let mut touched = Vec::new();
+    // The candidate of each iteration, made equal to the current solution again where the
+    // last iteration changed either (`touched`), or wholly when outings were added or
+    // dropped (`reshaped`), in the same allocations every time.
+    let mut cand = Solution::default();
+    let mut reshaped = true;
+    for i in 0..run.iterations {
+        let time = (run.elapsed)();
+        if time >= 1.0 {
+            break;
+        }
+        let progress = ((run.first + i) as f64 / run.total.max(1) as f64).max(time);
+        let temperature = t0 * (t_end / t0).powf(progress);
+        if reshaped {
+            cand.clone_from(&current);
+        } else {
+            cand.copy_changes_from(&current, &touched);
+        }
+        debug_assert!(
+            cand.outings == current.outings && cand.costs == current.costs && cand.unserved == current.unserved,
+            "the candidate starts from the current solution"
+        );
+        touched.clear();
+        let outings = cand.outings.len();
+        let q = rng.random_range(1..=n.clamp(1, 30).min(4 + n / 8));
+        let removed = destroy(ctx, &mut cand, q, &mut rng, &mut touched);
+        let mut pending: Vec<usize> = removed;
+        // Parcels no station reaches stay left out; the others get another chance, a few at
+        // a time when many are left out (orders held for the next cycle, say), so that an
+        // iteration stays as cheap as its destroy.
+        let (mut stuck, mut retry): (Vec<usize>, Vec<usize>) =
+            std::mem::take(&mut cand.unserved).into_iter().partition(|p| ctx.eligible[*p].is_empty());
+        let chances = (2 * q).max(8);
+        if retry.len() > chances {
+            shuffle(&mut retry, &mut rng);
+            stuck.extend(retry.drain(chances..));
+        }
+        cand.unserved = stuck;
+        pending.extend(retry);
+        match rng.random_range(0..4) {
+            0 => regret(ctx, &mut cand, &mut pending, &mut touched),
+            1 => {
+                shuffle(&mut pending, &mut rng);
+                greedy(ctx, &mut cand, &pending, &mut touched);
+            }
+            2 => {
+                // Farthest from its nearest station first, as SISR's recreate sorts (far
+                // customers placed first shape the routes the near ones join).
+                let far = |p: usize| ctx.station_distance[ctx.parcels[p].stairwell];
+                pending.sort_by(|a, b| far(*b).total_cmp(&far(*a)).then(a.cmp(b)));
+                greedy(ctx, &mut cand, &pending, &mut touched);
+            }
+            _ => {
+                // Heaviest first, as first-fit decreasing packs climbs best.
+                pending.sort_by(|a, b| ctx.parcels[*b].kg.total_cmp(&ctx.parcels[*a].kg).then(a.cmp(b)));
+                greedy(ctx, &mut cand, &pending, &mut touched);
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        let dropped = cand.reorder_and_estimate(ctx, &touched);
+        reshaped = dropped || touched.last().is_some_and(|r| *r >= outings);
+        let delta = cand.estimate - current.estimate;
+        if delta < 1e-9 || rng.random_range(0.0..1.0) < (-delta / temperature).exp() {
+            std::mem::swap(&mut current, &mut cand);
+            if current.estimate < best.estimate - 1e-9 {
+                best.clone_from(&current);
+            }
+        }
+    }
+    (best, current)
+}
+
+fn shuffle(v: &mut [usize], rng: &mut ChaCha8Rng) {
+    for i in (1..v.len()).rev() {
+        let j = rng.random_range(0..=i);
+        v.swap(i, j);
+    }
+}

@@ -1,0 +1,81 @@
+//! Recreates: put the parcels a ruin took out back in, each at its cheapest place, in
+//! some order (greedy) or regret first.
+
+use super::insertion::{Insertion, apply, insertions, new_route_insertions, route_insertions};
+use super::{Context, Solution};
+
+/// Inserts parcels one by one at their cheapest place, in the given order.
+pub(super) fn greedy(ctx: &Context, sol: &mut Solution, order: &[usize], touched: &mut Vec<usize>) {
+    let mut options = Vec::new();
+    for &p in order {
+        insertions(ctx, sol, p, &mut options);
+        match options.iter().copied().min_by(|a, b| a.delta.total_cmp(&b.delta)) {
+            Some(best) if best.delta < ctx.penalty[p] => touched.push(apply(ctx, sol, p, best)),
+            _ => sol.unserved.push(p),
+        }
+    }
+}
+
+/// Regret-2: inserts first the parcel that loses most by not getting its best place.
+/// Options are kept per parcel; after an insertion only the changed outing's are redone.
+pub(super) fn regret(ctx: &Context, sol: &mut Solution, pending: &mut Vec<usize>, touched: &mut Vec<usize>) {
+    let mut options: Vec<Vec<Insertion>> = pending
+        .iter()
+        .map(|&p| {
+            let mut o = Vec::new();
+            insertions(ctx, sol, p, &mut o);
+            o
+        })
+        .collect();
+    let mut scratch = Vec::new();
+    while !pending.is_empty() {
+        let mut pick: Option<(f64, usize)> = None;
+        for (i, opts) in options.iter().enumerate() {
+            let p = pending[i];
+            let (mut best, mut second) = (f64::INFINITY, ctx.penalty[p]);
+            for o in opts {
+                if o.delta < best {
+                    second = second.min(best);
+                    best = o.delta;
+                } else if o.delta < second {
+                    second = o.delta;
+                }
+            }
+            let score = if best.is_finite() { second - best } else { f64::INFINITY };
+            if pick.is_none_or(|(s, _)| score > s) {
+                pick = Some((score, i));
+            }
+        }
+        let (_, i) = pick.expect("pending is not empty");
+        let p = pending.swap_remove(i);
+        let opts = options.swap_remove(i);
+        let best = opts.iter().copied().min_by(|a, b| a.delta.total_cmp(&b.delta));
+        let changed = match best {
+            Some(b) if b.delta < ctx.penalty[p] => apply(ctx, sol, p, b),
+            _ => {
+                sol.unserved.push(p);
+                continue;
+            }
+        };
+        touched.push(changed);
+        let new_route = changed + 1 == sol.outings.len() && best.is_some_and(|b| b.route.is_none());
+        let storage = ctx.instance.stations.iter().any(|s| s.storage_kg.is_some());
+        for (k, &q) in pending.iter().enumerate() {
+            if storage {
+                // A station filling up can close any of its outings: redo everything.
+                insertions(ctx, sol, q, &mut options[k]);
+                continue;
+            }
+            options[k].retain(|o| o.route != Some(changed));
+            scratch.clear();
+            route_insertions(ctx, sol, q, changed, true, &mut scratch);
+            options[k].extend_from_slice(&scratch);
+            if new_route {
+                options[k].retain(|o| o.route.is_some());
+                scratch.clear();
+                new_route_insertions(ctx, sol, q, &mut scratch);
+                options[k].extend_from_slice(&scratch);
+            }
+        }
+    }
+}
