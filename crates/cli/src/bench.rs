@@ -9,7 +9,7 @@ use lastmetre::formats::{
 };
 use lastmetre::model::{Instance, Plan};
 use lastmetre::place::{Client, Options as PlaceOptions, Problem, Rule, Site, place};
-use lastmetre::solver::{Budget, solve};
+use lastmetre::solver::{Budget, SearchReport, solve_reporting};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -26,6 +26,8 @@ pub struct Options<'a> {
     pub seed: u64,
     pub csv: Option<&'a Path>,
     pub solutions: Option<&'a Path>,
+    /// Routing: where to write what each search operator earned.
+    pub operators: Option<&'a Path>,
 }
 
 /// Files ending in `.ext` in `dir` and one level down, by name.
@@ -227,8 +229,11 @@ fn solve_routing(o: &Options, name: &str, instance: &Instance) -> (Plan, Row) {
         if by_iterations && share < 1.0 { 0.0 } else { share }
     };
     let budget = Budget { iterations: o.iterations.unwrap_or(u64::MAX), elapsed: &elapsed };
-    let plan = solve(instance, &budget, o.seed, o.threads);
+    let (plan, search) = solve_reporting(instance, &budget, o.seed, o.threads, &[]);
     let took = started.elapsed().as_secs_f64();
+    if let Err(e) = write_operators(o, name, &search) {
+        eprintln!("{e:#}");
+    }
     let report = lastmetre::check::check(instance, &plan);
     let row = Row {
         name: name.to_owned(),
@@ -242,6 +247,42 @@ fn solve_routing(o: &Options, name: &str, instance: &Instance) -> (Plan, Row) {
     (plan, row)
 }
 
+/// The header of the operators' CSV, written when a run starts.
+const OPERATORS_HEADER: &str = "instance,kind,operator,used,improved,accepted,new_best,gain\n";
+
+/// Starts the operators' CSV, if asked for.
+fn start_operators(o: &Options) -> Result<()> {
+    if let Some(path) = o.operators {
+        std::fs::write(path, OPERATORS_HEADER).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Adds an instance's rows to the operators' CSV, if asked for.
+fn write_operators(o: &Options, name: &str, search: &SearchReport) -> Result<()> {
+    let Some(path) = o.operators else { return Ok(()) };
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+    );
+    for (kind, operator, s) in &search.operators {
+        w.write_record([
+            name,
+            kind,
+            operator,
+            &s.used.to_string(),
+            &s.improved.to_string(),
+            &s.accepted.to_string(),
+            &s.new_best.to_string(),
+            &format!("{:.3}", s.gain),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
 fn write_solution(o: &Options, name: &str, text: String) -> Result<()> {
     if let Some(dir) = o.solutions {
         let sol = dir.join(format!("{name}.sol"));
@@ -252,6 +293,7 @@ fn write_solution(o: &Options, name: &str, text: String) -> Result<()> {
 
 /// CVRPLIB: nearest-integer Euclidean distances, one echelon from the depot.
 pub fn cvrp(o: &Options) -> Result<ExitCode> {
+    start_operators(o)?;
     run(o, "vrp", 0, |name, text| {
         let instance = match read_cvrp(name, text) {
             Ok(i) => i,
@@ -267,6 +309,7 @@ pub fn cvrp(o: &Options) -> Result<ExitCode> {
 /// 2E-CVRP: trucks as tricycles, satellites as stations, city freighters as porters;
 /// unrounded distances on the literature's scale (Set 4 divided by 100).
 pub fn two_echelon(o: &Options) -> Result<ExitCode> {
+    start_operators(o)?;
     run(o, "dat", 2, |name, text| {
         let published = match read_two_echelon(name, text) {
             Ok(i) => i,

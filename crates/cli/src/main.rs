@@ -166,6 +166,10 @@ enum Command {
         /// Write each solution here (CVRPLIB `.sol`; 2E-CVRP `.sol` as in docs/benchmarks.md).
         #[arg(long)]
         solutions: Option<PathBuf>,
+        /// Routing only: write what each search operator earned as CSV:
+        /// instance,kind,operator,used,improved,accepted,new_best,gain.
+        #[arg(long, value_name = "FILE")]
+        operators: Option<PathBuf>,
     },
     /// Play whole days of 48 cycles through the dispatcher, with realistic disturbances.
     ///
@@ -506,7 +510,7 @@ fn main() -> ExitCode {
         }
         Command::Check { area, orders, fleet, plan } => plan::check(&area, &orders, fleet.as_deref(), &plan),
         Command::Demand { area, at, seed, orders, out } => plan::demand(&area, &at, seed, orders, &out),
-        Command::Bench { family, dir, only, bks, seconds, iterations, threads, seed, csv, solutions } => {
+        Command::Bench { family, dir, only, bks, seconds, iterations, threads, seed, csv, solutions, operators } => {
             let options = bench::Options {
                 dir: &dir,
                 only: only.as_deref(),
@@ -517,6 +521,7 @@ fn main() -> ExitCode {
                 seed,
                 csv: csv.as_deref(),
                 solutions: solutions.as_deref(),
+                operators: operators.as_deref(),
             };
             match family {
                 Family::Cvrp => bench::cvrp(&options),

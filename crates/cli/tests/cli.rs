@@ -381,6 +381,43 @@ fn bench_cvrp_with_an_iteration_budget_repeats_exactly() {
     assert_eq!(run("iterations-1.csv"), run("iterations-2.csv"));
 }
 
+/// `--operators` writes what each named operator did: one row per ruin and recreate, each
+/// kind's uses adding up to the iterations run.
+#[test]
+fn bench_cvrp_reports_what_each_operator_earned() {
+    let Some(dir) = benchmarks() else { return };
+    let ops = scratch("operators.csv");
+    let out = lastmetre(&[
+        "bench",
+        "cvrp",
+        dir.join("cvrp-augerat").to_str().unwrap(),
+        "--only",
+        "A-n33-k5",
+        "--seconds",
+        "120",
+        "--iterations",
+        "500",
+        "--operators",
+        ops.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    let table = std::fs::read_to_string(&ops).unwrap();
+    let mut lines = table.lines();
+    assert_eq!(lines.next(), Some("instance,kind,operator,used,improved,accepted,new_best,gain"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let names: Vec<&str> = rows.iter().map(|r| r[2]).collect();
+    for name in ["random", "related", "outings", "lightest", "worst", "strings", "reroot", "regret", "random_order"] {
+        assert!(names.contains(&name), "{name}: {table}");
+    }
+    for kind in ["ruin", "recreate"] {
+        let used: u64 =
+            rows.iter().filter(|r| r[0] == "A-n33-k5" && r[1] == kind).map(|r| r[3].parse::<u64>().unwrap()).sum();
+        assert_eq!(used, 500, "{kind}: {table}");
+    }
+    // One station: the search never moves outings to another.
+    assert!(rows.iter().any(|r| r[2] == "reroot" && r[3] == "0"), "{table}");
+}
+
 /// A 2E-CVRP instance small enough to solve by hand: the depot between two satellites,
 /// two customers at each, one city freighter per satellite. Both satellites' goods do not
 /// fit one truck, so the best plan rides each satellite directly.

@@ -50,7 +50,8 @@ use assemble::{TripPolicy, assemble};
 use lastmetre_model::{Instance, Plan};
 use outing::{Outing, Stop};
 use rayon::prelude::*;
-use search::{Context, Run, Solution, construct, construct_from, improve};
+pub use search::OperatorStats;
+use search::{Context, Counters, Run, Solution, construct, construct_from, improve};
 
 /// How long to search. The solver reads no clock itself: `elapsed` is the caller's.
 pub struct Budget<'a> {
@@ -133,6 +134,26 @@ pub fn solve(instance: &Instance, budget: &Budget, seed: u64, threads: usize) ->
 /// search begins from those outings, new jobs inserted greedily, so a re-plan needs few
 /// iterations and keeps what still fits.
 pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usize, warm: &[WarmOuting]) -> Plan {
+    solve_reporting(instance, budget, seed, threads, warm).0
+}
+
+/// What a search did, beside its plan: its iterations and what each named operator earned.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SearchReport {
+    /// Iterations run, over all islands.
+    pub iterations: u64,
+    /// Every operator: its kind (`ruin` or `recreate`), its name and its counts.
+    pub operators: Vec<(&'static str, &'static str, OperatorStats)>,
+}
+
+/// Like [`solve_from`], with a report of what the search did.
+pub fn solve_reporting(
+    instance: &Instance,
+    budget: &Budget,
+    seed: u64,
+    threads: usize,
+    warm: &[WarmOuting],
+) -> (Plan, SearchReport) {
     let parcels = parcel::parcels(instance);
     let mut ctx = Context::new(instance, &parcels);
     if ctx.outing_limit.is_some() || ctx.station_outing_limit.is_some() {
@@ -152,6 +173,7 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
     // cost diversity (Set 2b at 4 s, seeds 1-4: mean gap 0.46 % with, 0.16 % without; X
     // at 10 s, seeds 1-2: 1.25 % either way).
     let mut currents: Vec<Solution> = vec![best.clone(); threads];
+    let mut counters = Counters::default();
     let epoch_length = EPOCH.max(parcels.len() as u64 / 4);
     while done < budget.iterations && (budget.elapsed)() < 1.0 {
         let n = epoch_length.min(budget.iterations - done);
@@ -171,12 +193,13 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
             };
             improve(&ctx, currents[i].clone(), &run)
         };
-        let results: Vec<(Solution, Solution)> = match &pool {
+        let results: Vec<(Solution, Solution, Counters)> = match &pool {
             Ok(pool) if threads > 1 => pool.install(|| (0..threads).into_par_iter().map(island).collect()),
             _ => (0..threads).map(island).collect(),
         };
-        for (i, (r, current)) in results.into_iter().enumerate() {
+        for (i, (r, current, island_counters)) in results.into_iter().enumerate() {
             currents[i] = current;
+            counters.add(&island_counters);
             // The plan is judged by its full objective (trips, schedule, balance), which the
             // search only estimates; keep the best plan by that too.
             let plan = assemble(instance, &parcels, &r.outings, &r.unserved, TripPolicy::Packed);
@@ -198,7 +221,9 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
             currents.iter_mut().for_each(|c| c.recompute_estimate(&ctx));
         }
     }
-    best_plan
+    let operators = counters.named();
+    let iterations = operators.iter().filter(|o| o.0 == "ruin").map(|o| o.2.used).sum();
+    (best_plan, SearchReport { iterations, operators })
 }
 
 /// A seed for island `i` in epoch `e`, well mixed (lastmetre_model::seed).

@@ -54,10 +54,7 @@ pub(crate) fn construct_from(ctx: &Context, warm: &[crate::WarmOuting]) -> Solut
         for &job in outing.jobs.iter().filter(|j| **j < of_job.len()) {
             for &p in &of_job[job] {
                 let parcel = &ctx.parcels[p];
-                let fits = !placed[p]
-                    && ctx.serves(p, outing.station)
-                    && kg + parcel.kg <= ctx.max_carry
-                    && ctx.storage_ok(&sol.outings, outing.station, ctx.adds_kg(p) + added);
+                let fits = !placed[p] && ctx.admits(&sol.outings, outing.station, &[p], Some(kg + parcel.kg), added);
                 if !fits {
                     continue;
                 }

@@ -252,7 +252,27 @@ impl<'a> Context<'a> {
         if self.instance.jobs[self.parcels[p].job].stocked.is_some() { 0.0 } else { self.parcels[p].kg }
     }
 
-    pub(crate) fn storage_ok(&self, routes: &[Outing], station: usize, extra_kg: f64) -> bool {
+    /// The one admission check of every move: may an outing from `station` take `parcels`?
+    /// The station must serve each of them; the outing that takes them must stay within the
+    /// carry limit (`outing_kg`, its load after the move, or `None` when whole outings move and
+    /// their loads stay as they are); and the station must have room to store them beside what
+    /// its outings in `routes`, and `unlisted_kg` more (an outing being built), already hold.
+    /// Cheapest first: storage is a pass over the outings.
+    pub(crate) fn admits(
+        &self,
+        routes: &[Outing],
+        station: usize,
+        parcels: &[usize],
+        outing_kg: Option<f64>,
+        unlisted_kg: f64,
+    ) -> bool {
+        parcels.iter().all(|p| self.serves(*p, station))
+            && outing_kg.is_none_or(|kg| kg <= self.max_carry)
+            && self.storage_ok(routes, station, unlisted_kg + parcels.iter().map(|p| self.adds_kg(*p)).sum::<f64>())
+    }
+
+    /// Whether `station` can store `extra_kg` more beside what it holds.
+    fn storage_ok(&self, routes: &[Outing], station: usize, extra_kg: f64) -> bool {
         match self.instance.stations[station].storage_kg {
             None => true,
             Some(limit) => {

@@ -27,16 +27,13 @@ pub(super) fn route_insertions(
 ) {
     let parcel = &ctx.parcels[p];
     let route = &sol.outings[r];
-    if !ctx.serves(p, route.station) || sol.costs[r].kg + parcel.kg > ctx.max_carry {
+    if !ctx.admits(&sol.outings, route.station, &[p], Some(sol.costs[r].kg + parcel.kg), 0.0) {
         return;
     }
     // Granular: only outings that already climb a stairwell near this one (an empty outing
     // is a new one, tried separately).
     let near = &ctx.near[parcel.stairwell * ctx.stairwells..][..ctx.stairwells];
     if granular && !route.stops.iter().any(|s| near[s.stairwell]) {
-        return;
-    }
-    if !ctx.storage_ok(&sol.outings, route.station, ctx.adds_kg(p)) {
         return;
     }
     let base = &sol.costs[r];
@@ -110,7 +107,7 @@ pub(super) fn route_insertions(
 /// Places for parcel `p` in a new outing from each eligible station.
 pub(super) fn new_route_insertions(ctx: &Context, sol: &Solution, p: usize, out: &mut Vec<Insertion>) {
     for &station in &ctx.eligible[p] {
-        if !ctx.storage_ok(&sol.outings, station, ctx.adds_kg(p)) {
+        if !ctx.admits(&sol.outings, station, &[p], Some(ctx.parcels[p].kg), 0.0) {
             continue;
         }
         let empty = Outing { station, stops: Vec::new() };

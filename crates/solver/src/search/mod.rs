@@ -1,20 +1,27 @@
 //! Echelon 2 search: parcels into porter outings, by construction then large neighbourhood
 //! search (ruin and recreate, Schrimpf et al. 2000; operators after Breunig et al. 2016).
 //!
-//! Destroy: random, related (same or nearby stairwells), whole outings, worst parcels,
-//! strings; sometimes, instead, a whole outing moves to another station (`reroot`).
-//! Repair: regret-2, greedy in random order, greedy farthest from a station first (as
-//! SISR's recreate sorts), or greedy heaviest first (as first-fit decreasing packs climbs),
-//! each picking the station, the outing and the position together; positions and 2-opt
-//! moves are granular (next to one of a stairwell's nearest). After each repair, the
-//! touched outings' stairwell order is re-optimised.
-//! Acceptance is simulated annealing on the objective points of the outings.
+//! Ruins (`ruin.rs`): random, related (same or nearby stairwells), whole outings, the
+//! lightest outing, worst parcels, strings; sometimes, instead, outings move to another
+//! station (`reroot`). Recreates (`recreate.rs`): regret-2, greedy in random order, greedy
+//! farthest from a station first (as SISR's recreate sorts), or greedy heaviest first (as
+//! first-fit decreasing packs climbs), each picking the station, the outing and the position
+//! together (`insertion.rs`); positions and 2-opt moves are granular (next to one of a
+//! stairwell's nearest). After each recreate, the touched outings' stairwell order is
+//! re-optimised (`local.rs`).
+//!
+//! Each iteration draws one ruin and one recreate from weighted tables (`operators.rs`),
+//! which count what each earns. Acceptance is simulated annealing on the estimate
+//! (`acceptance.rs`).
 
 mod acceptance;
 mod construct;
 mod context;
 mod insertion;
 mod local;
+#[cfg(test)]
+mod operator_tests;
+mod operators;
 mod recreate;
 mod ruin;
 mod solution;
@@ -27,10 +34,11 @@ pub(crate) use local::improve_order;
 pub(crate) use ruin::reroot;
 pub(crate) use solution::Solution;
 
+use acceptance::Annealing;
+pub(crate) use operators::Counters;
+pub use operators::OperatorStats;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use recreate::{greedy, regret};
-use ruin::destroy;
 
 /// Parameters of one island's search.
 pub(crate) struct Run<'a> {
@@ -45,21 +53,20 @@ pub(crate) struct Run<'a> {
     pub elapsed: &'a (dyn Fn() -> f64 + Sync),
 }
 
-/// Large neighbourhood search from `start`; returns the best solution seen and where the
-/// annealing stands, to go on from.
-pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, Solution) {
+/// Large neighbourhood search from `start`: the best solution seen, where the annealing
+/// stands (to go on from) and what each operator earned.
+pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, Solution, Counters) {
     let mut rng = ChaCha8Rng::seed_from_u64(run.seed);
+    let mut counters = Counters::default();
     let served: usize = start.outings.iter().map(|r| r.stops.iter().map(|s| s.parcels.len()).sum::<usize>()).sum();
     let n = served + start.unserved.len();
     if n == 0 {
-        return (start.clone(), start);
+        return (start.clone(), start, counters);
     }
+    let (ruins, recreates) = (operators::ruins(ctx), operators::recreates(ctx));
+    let annealing = Annealing::new(run.t0);
     let mut best = start.clone();
     let mut current = start;
-    // Start hot enough to accept a climb's worth of worsening, cool down to near zero as the
-    // budget (iterations or time, whichever runs out first) is spent.
-    let t0 = run.t0;
-    let t_end = t0 * 1e-3;
     let mut touched = Vec::new();
     // The candidate of each iteration, made equal to the current solution again where the
     // last iteration changed either (`touched`), or wholly when outings were added or
@@ -72,7 +79,7 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, S
             break;
         }
         let progress = ((run.first + i) as f64 / run.total.max(1) as f64).max(time);
-        let temperature = t0 * (t_end / t0).powf(progress);
+        let temperature = annealing.temperature(progress);
         if reshaped {
             cand.clone_from(&current);
         } else {
@@ -85,11 +92,11 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, S
         touched.clear();
         let outings = cand.outings.len();
         let q = rng.random_range(1..=n.clamp(1, 30).min(4 + n / 8));
-        let removed = destroy(ctx, &mut cand, q, &mut rng, &mut touched);
-        let mut pending: Vec<usize> = removed;
+        let (ruin_index, ruin) = ruins.draw(&mut rng);
+        let mut pending = ruin.apply(ctx, &mut cand, q, &mut rng, &mut touched);
         // Parcels no station reaches stay left out; the others get another chance, a few at
         // a time when many are left out (orders held for the next cycle, say), so that an
-        // iteration stays as cheap as its destroy.
+        // iteration stays as cheap as its ruin.
         let (mut stuck, mut retry): (Vec<usize>, Vec<usize>) =
             std::mem::take(&mut cand.unserved).into_iter().partition(|p| ctx.eligible[*p].is_empty());
         let chances = (2 * q).max(8);
@@ -99,41 +106,29 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, S
         }
         cand.unserved = stuck;
         pending.extend(retry);
-        match rng.random_range(0..4) {
-            0 => regret(ctx, &mut cand, &mut pending, &mut touched),
-            1 => {
-                shuffle(&mut pending, &mut rng);
-                greedy(ctx, &mut cand, &pending, &mut touched);
-            }
-            2 => {
-                // Farthest from its nearest station first, as SISR's recreate sorts (far
-                // customers placed first shape the routes the near ones join).
-                let far = |p: usize| ctx.station_distance[ctx.parcels[p].stairwell];
-                pending.sort_by(|a, b| far(*b).total_cmp(&far(*a)).then(a.cmp(b)));
-                greedy(ctx, &mut cand, &pending, &mut touched);
-            }
-            _ => {
-                // Heaviest first, as first-fit decreasing packs climbs best.
-                pending.sort_by(|a, b| ctx.parcels[*b].kg.total_cmp(&ctx.parcels[*a].kg).then(a.cmp(b)));
-                greedy(ctx, &mut cand, &pending, &mut touched);
-            }
-        }
+        let (recreate_index, recreate) = recreates.draw(&mut rng);
+        recreate.apply(ctx, &mut cand, &mut pending, &mut rng, &mut touched);
         touched.sort_unstable();
         touched.dedup();
         let dropped = cand.reorder_and_estimate(ctx, &touched);
         reshaped = dropped || touched.last().is_some_and(|r| *r >= outings);
         let delta = cand.estimate - current.estimate;
-        if delta < 1e-9 || rng.random_range(0.0..1.0) < (-delta / temperature).exp() {
+        let accepted = Annealing::accepts(delta, temperature, &mut rng);
+        let mut new_best = false;
+        if accepted {
             std::mem::swap(&mut current, &mut cand);
             if current.estimate < best.estimate - 1e-9 {
                 best.clone_from(&current);
+                new_best = true;
             }
         }
+        counters.ruins[ruin_index].count(delta, accepted, new_best);
+        counters.recreates[recreate_index].count(delta, accepted, new_best);
     }
-    (best, current)
+    (best, current, counters)
 }
 
-fn shuffle(v: &mut [usize], rng: &mut ChaCha8Rng) {
+pub(super) fn shuffle(v: &mut [usize], rng: &mut ChaCha8Rng) {
     for i in (1..v.len()).rev() {
         let j = rng.random_range(0..=i);
         v.swap(i, j);

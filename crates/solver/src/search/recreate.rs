@@ -1,8 +1,69 @@
 //! Recreates: put the parcels a ruin took out back in, each at its cheapest place, in
-//! some order (greedy) or regret first.
+//! some order (greedy) or regret first. Each is a named [`Recreate`], drawn from a weighted
+//! table as the ruins are.
 
 use super::insertion::{Insertion, apply, insertions, new_route_insertions, route_insertions};
-use super::{Context, Solution};
+use super::{Context, Solution, shuffle};
+use rand_chacha::ChaCha8Rng;
+
+/// A recreate operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Recreate {
+    /// Regret-2 ([`regret`]).
+    Regret,
+    /// Greedy, in random order.
+    RandomOrder,
+    /// Greedy, farthest from its nearest station first, as SISR's recreate sorts (far
+    /// customers placed first shape the routes the near ones join).
+    FarthestFirst,
+    /// Greedy, heaviest first, as first-fit decreasing packs climbs best.
+    HeaviestFirst,
+}
+
+impl Recreate {
+    /// Every recreate, in the order of the table and of reports.
+    pub(crate) const ALL: [Recreate; 4] =
+        [Recreate::Regret, Recreate::RandomOrder, Recreate::FarthestFirst, Recreate::HeaviestFirst];
+
+    /// The name reports use.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Recreate::Regret => "regret",
+            Recreate::RandomOrder => "random_order",
+            Recreate::FarthestFirst => "farthest_first",
+            Recreate::HeaviestFirst => "heaviest_first",
+        }
+    }
+
+    /// How often it is drawn, relative to the others: all alike.
+    pub(crate) fn weight(self, _ctx: &Context) -> f64 {
+        1.0
+    }
+
+    /// Inserts `pending` into `sol` (each where it costs least, or left out when that costs
+    /// more than its penalty); the outings changed are added to `touched`.
+    pub(crate) fn apply(
+        self,
+        ctx: &Context,
+        sol: &mut Solution,
+        pending: &mut Vec<usize>,
+        rng: &mut ChaCha8Rng,
+        touched: &mut Vec<usize>,
+    ) {
+        match self {
+            Recreate::Regret => return regret(ctx, sol, pending, touched),
+            Recreate::RandomOrder => shuffle(pending, rng),
+            Recreate::FarthestFirst => {
+                let far = |p: usize| ctx.station_distance[ctx.parcels[p].stairwell];
+                pending.sort_by(|a, b| far(*b).total_cmp(&far(*a)).then(a.cmp(b)));
+            }
+            Recreate::HeaviestFirst => {
+                pending.sort_by(|a, b| ctx.parcels[*b].kg.total_cmp(&ctx.parcels[*a].kg).then(a.cmp(b)))
+            }
+        }
+        greedy(ctx, sol, pending, touched);
+    }
+}
 
 /// Inserts parcels one by one at their cheapest place, in the given order.
 pub(super) fn greedy(ctx: &Context, sol: &mut Solution, order: &[usize], touched: &mut Vec<usize>) {
