@@ -51,7 +51,7 @@ use lastmetre_model::{Instance, Plan};
 use outing::{Outing, Stop};
 use rayon::prelude::*;
 pub use search::OperatorStats;
-use search::{Context, Counters, Run, Solution, construct, construct_from, improve};
+use search::{Context, CostEvaluator, Counters, Run, Solution, construct, construct_from, improve};
 
 /// How long to search. The solver reads no clock itself: `elapsed` is the caller's.
 pub struct Budget<'a> {
@@ -155,13 +155,14 @@ pub fn solve_reporting(
     warm: &[WarmOuting],
 ) -> (Plan, SearchReport) {
     let parcels = parcel::parcels(instance);
-    let mut ctx = Context::new(instance, &parcels);
+    let ctx = Context::new(instance, &parcels);
+    let mut cost = CostEvaluator::new(&ctx);
     if ctx.outing_limit.is_some() || ctx.station_outing_limit.is_some() {
         // Fleet limits are crossed during the search at the price of an average outing, a
         // price that doubles after every epoch whose best solution still crosses them.
-        ctx.fleet_penalty = search::mean_outing_points(&construct(&ctx));
+        cost.fleet_penalty = search::mean_outing_points(&construct(&cost));
     }
-    let mut best = if warm.is_empty() { construct(&ctx) } else { construct_from(&ctx, warm) };
+    let mut best = if warm.is_empty() { construct(&cost) } else { construct_from(&cost, warm) };
     let mut best_plan = assemble(instance, &parcels, &best.outings, &best.unserved, TripPolicy::Packed);
     let threads = threads.max(1);
     let t0 = search::start_temperature(&best);
@@ -191,7 +192,7 @@ pub fn solve_reporting(
                 t0,
                 elapsed: budget.elapsed,
             };
-            improve(&ctx, currents[i].clone(), &run)
+            improve(&cost, currents[i].clone(), &run)
         };
         let results: Vec<(Solution, Solution, Counters)> = match &pool {
             Ok(pool) if threads > 1 => pool.install(|| (0..threads).into_par_iter().map(island).collect()),
@@ -215,10 +216,10 @@ pub fn solve_reporting(
         // The best still needs more outings than the fleet has: crossing costs more from now.
         // Never above a twentieth of leaving an order out: an outing too many is still better
         // than an order nobody carries.
-        if ctx.excess_outings(&best.outings) > 0 && ctx.fleet_penalty < ctx.least_penalty() / 20.0 {
-            ctx.fleet_penalty *= 2.0;
-            best.recompute_estimate(&ctx);
-            currents.iter_mut().for_each(|c| c.recompute_estimate(&ctx));
+        if cost.excess_outings(&best.outings) > 0 && cost.fleet_penalty < cost.least_penalty() / 20.0 {
+            cost.fleet_penalty *= 2.0;
+            best.recompute_estimate(&cost);
+            currents.iter_mut().for_each(|c| c.recompute_estimate(&cost));
         }
     }
     let operators = counters.named();

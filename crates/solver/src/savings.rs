@@ -9,7 +9,7 @@
 //! station join end to end when the joined outing is feasible and costs fewer points.
 
 use crate::outing::{Outing, OutingCost, Stop, evaluate, leg};
-use crate::search::{Context, Solution, improve_order};
+use crate::search::{Context, CostEvaluator, Solution, improve_order};
 
 /// Neighbours of each stairwell whose parcels are paired with its own: enough for the
 /// routes of benchmark instances to form (Arnold et al. 2019 use 30–100 for large ones).
@@ -17,7 +17,8 @@ const NEIGHBOURS: usize = 40;
 
 /// Outings built by savings, their stops re-ordered, and the solution's estimate; `None`
 /// when a station's storage limits what it can send (the greedy construction weighs that).
-pub(crate) fn savings(ctx: &Context) -> Option<Solution> {
+pub(crate) fn savings(cost: &CostEvaluator) -> Option<Solution> {
+    let ctx = cost.ctx;
     let instance = ctx.instance;
     if instance.stations.iter().any(|s| s.storage_kg.is_some()) {
         return None;
@@ -103,7 +104,7 @@ pub(crate) fn savings(ctx: &Context) -> Option<Solution> {
         sol.outings.push(outing);
         sol.costs.push(cost);
     }
-    sol.recompute_estimate(ctx);
+    sol.recompute_estimate(cost);
     Some(sol)
 }
 

@@ -389,7 +389,8 @@ fn savings_join_neighbours_into_full_outings_that_pass_the_checker() {
     let instance = line.instance("line", jobs, Fleet::default());
     let parcels = parcels(&instance);
     let ctx = Context::new(&instance, &parcels);
-    let sol = crate::savings::savings(&ctx).expect("no station storage limit");
+    let cost = crate::search::CostEvaluator::new(&ctx);
+    let sol = crate::savings::savings(&cost).expect("no station storage limit");
     let mut seen: Vec<usize> =
         sol.outings.iter().flat_map(|r| r.stops.iter().flat_map(|s| s.parcels.clone())).collect();
     seen.sort_unstable();
@@ -407,7 +408,7 @@ fn savings_join_neighbours_into_full_outings_that_pass_the_checker() {
             .collect();
         g.costs =
             g.outings.iter().map(|r| crate::outing::evaluate(&instance, &parcels, r).expect("reachable")).collect();
-        g.recompute_estimate(&ctx);
+        g.recompute_estimate(&cost);
         g
     };
     assert!(sol.estimate < greedy.estimate, "savings beat one outing per parcel");

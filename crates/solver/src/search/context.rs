@@ -1,16 +1,9 @@
 //! The fixed facts the search consults: eligible stations, penalties, neighbour lists, fleet
 //! limits. Built once per solve; never changed by the search.
 
-use super::solution::{Solution, TripMemo};
-use crate::outing::{Outing, OutingCost, WalkPrice, leg};
+use crate::outing::{Outing, WalkPrice, leg};
 use crate::parcel::Parcel;
-use crate::trips::{Load, form_trips};
 use lastmetre_model::Instance;
-
-/// A well-spread 64-bit image of `x`, so that sums of images tell sets apart.
-fn mix(x: u64) -> u64 {
-    lastmetre_model::seed::scramble(x.wrapping_add(lastmetre_model::seed::GOLDEN))
-}
 
 /// Fixed facts the search consults.
 pub(crate) struct Context<'a> {
@@ -38,10 +31,6 @@ pub(crate) struct Context<'a> {
     /// Most outings in all and from one station, when the fleet limits them.
     pub outing_limit: Option<usize>,
     pub station_outing_limit: Option<usize>,
-    /// Points per outing beyond those limits. The limits are soft during the search, so
-    /// that it can pass through a tight packing of outings instead of being stuck in the
-    /// first; the plan itself never exceeds them (the schedule leaves such outings out).
-    pub fleet_penalty: f64,
     /// Each station's place in the tricycles' best loop, for the echelon-1 estimate.
     pub loop_position: Vec<usize>,
     /// Walking's price where stop order changes only walking.
@@ -135,7 +124,6 @@ impl<'a> Context<'a> {
             station_distance,
             outing_limit,
             station_outing_limit,
-            fleet_penalty: 0.0,
             loop_position,
             walk_price: WalkPrice::of(instance),
             stocked_kg,
@@ -164,87 +152,6 @@ impl<'a> Context<'a> {
     /// Station `s` may serve parcel `p`.
     pub(crate) fn serves(&self, p: usize, s: usize) -> bool {
         self.serving[p * self.instance.stations.len() + s]
-    }
-
-    /// The bound on the most tired porter's energy over the shift: at least what anyone has
-    /// already spent, at least the least tired porter plus the largest outing, at least the
-    /// average.
-    pub(super) fn balance(&self, largest: f64, energy: f64) -> f64 {
-        let (most, least, spent, n) = self.shift;
-        most.max(least + largest).max((spent + energy) / n)
-    }
-
-    /// Extra points for an outing going from `old` to `new` (cost of the change included).
-    pub(super) fn delta(&self, sol: &Solution, old: Option<&OutingCost>, new: &OutingCost) -> f64 {
-        let (old_points, old_energy) = old.map_or((0.0, 0.0), |c| (c.points, c.energy_kj));
-        let before = self.balance(sol.largest, sol.energy);
-        let after = self.balance(sol.largest.max(new.energy_kj), sol.energy - old_energy + new.energy_kj);
-        new.points - old_points + self.instance.fleet.weights.max_porter_energy_kj * (after - before)
-    }
-
-    /// The least points for leaving a parcel out.
-    pub(crate) fn least_penalty(&self) -> f64 {
-        self.penalty.iter().copied().fold(f64::INFINITY, f64::min)
-    }
-
-    /// Points for one more outing from `station`: the penalty when it exceeds a fleet limit.
-    pub(super) fn new_outing_points(&self, routes: &[Outing], station: usize) -> f64 {
-        let over = self.outing_limit.is_some_and(|most| routes.len() >= most)
-            || self
-                .station_outing_limit
-                .is_some_and(|most| routes.iter().filter(|r| r.station == station).count() >= most);
-        if over { self.fleet_penalty } else { 0.0 }
-    }
-
-    /// Outings beyond the fleet's limits, in all and per station.
-    pub(crate) fn excess_outings(&self, routes: &[Outing]) -> usize {
-        let total = self.outing_limit.map_or(0, |most| routes.len().saturating_sub(most));
-        let per_station = self.station_outing_limit.map_or(0, |most| {
-            (0..self.instance.stations.len())
-                .map(|s| routes.iter().filter(|r| r.station == s).count().saturating_sub(most))
-                .sum()
-        });
-        total.max(per_station)
-    }
-
-    /// Points of echelon 1 for these outings: the trips the plan will form (`trips.rs`),
-    /// with each station's goods in the tricycles' loop order, then by parcel, so that the
-    /// figure depends only on which parcels leave from which station. `memo` keeps the last
-    /// figure with that assignment's fingerprint: most iterations move parcels within their
-    /// station, and forming the trips anew is a good part of an iteration's time.
-    pub(super) fn trip_points(&self, routes: &[Outing], memo: &mut TripMemo) -> f64 {
-        let i = self.instance;
-        let (t, w) = (&i.fleet.tricycles, &i.fleet.weights);
-        if w.tricycle_trip == 0.0 && w.tricycle_km == 0.0 && t.trips_each.is_none() {
-            return 0.0;
-        }
-        let carried = || {
-            routes
-                .iter()
-                .flat_map(|r| r.stops.iter().flat_map(|s| &s.parcels).map(move |p| (r.station, *p)))
-                .filter(|(_, p)| i.jobs[self.parcels[*p].job].stocked.is_none())
-        };
-        let mut fingerprint = vec![0u64; i.stations.len()];
-        for (station, p) in carried() {
-            fingerprint[station] = fingerprint[station].wrapping_add(mix(p as u64));
-        }
-        if memo.fingerprint == fingerprint {
-            return memo.points;
-        }
-        let mut carried: Vec<(usize, usize)> = carried().collect();
-        carried.sort_by_key(|&(station, p)| (self.loop_position[station], p));
-        let loads: Vec<Load> = carried
-            .into_iter()
-            .map(|(station, p)| Load {
-                station,
-                kg: self.parcels[p].kg,
-                litres: self.parcels[p].litres,
-                rank: self.loop_position[station],
-            })
-            .collect();
-        let points = form_trips(i, &self.loop_position, &loads).points;
-        *memo = TripMemo { fingerprint, points };
-        points
     }
 
     /// What parcel `p` adds to its station's load: nothing when it is already stocked there.

@@ -1,7 +1,9 @@
 //! Where a parcel can go: every admissible place in the outings (granular: next to one of
 //! its stairwell's nearest) or a new outing, with its extra points; and applying one.
 
-use super::{Context, Solution};
+use super::Solution;
+use super::context::Context;
+use super::cost::CostEvaluator;
 use crate::outing::{Change, Legs, Outing, OutingCost, Stop, evaluate, evaluate_with, leg, lone_climb};
 
 /// The cheapest place for a parcel: (extra points, route or new, stop position, joins stop).
@@ -18,13 +20,14 @@ pub(super) struct Insertion {
 
 /// Places for parcel `p` in route `r`; `granular`: only if the route passes near.
 pub(super) fn route_insertions(
-    ctx: &Context,
+    cost: &CostEvaluator,
     sol: &Solution,
     p: usize,
     r: usize,
     granular: bool,
     out: &mut Vec<Insertion>,
 ) {
+    let ctx = cost.ctx;
     let parcel = &ctx.parcels[p];
     let route = &sol.outings[r];
     if !ctx.admits(&sol.outings, route.station, &[p], Some(sol.costs[r].kg + parcel.kg), 0.0) {
@@ -39,7 +42,7 @@ pub(super) fn route_insertions(
     let base = &sol.costs[r];
     let mut push = |change: Change, at: usize, joins: bool| {
         if let Some(c) = evaluate_with(ctx.instance, ctx.parcels, route, change) {
-            let delta = ctx.delta(sol, Some(base), &c);
+            let delta = cost.delta(sol, Some(base), &c);
             out.push(Insertion { delta, route: Some(r), station: route.station, at, joins });
         }
     };
@@ -96,7 +99,7 @@ pub(super) fn route_insertions(
                     "insertion priced {new:?}, evaluated {full:?}"
                 );
             }
-            out.push(Insertion { delta: ctx.delta(sol, Some(base), &new), route: Some(r), station, at, joins: false });
+            out.push(Insertion { delta: cost.delta(sol, Some(base), &new), route: Some(r), station, at, joins: false });
         }
         if at < n {
             before += legs.legs[at];
@@ -105,32 +108,33 @@ pub(super) fn route_insertions(
 }
 
 /// Places for parcel `p` in a new outing from each eligible station.
-pub(super) fn new_route_insertions(ctx: &Context, sol: &Solution, p: usize, out: &mut Vec<Insertion>) {
+pub(super) fn new_route_insertions(cost: &CostEvaluator, sol: &Solution, p: usize, out: &mut Vec<Insertion>) {
+    let ctx = cost.ctx;
     for &station in &ctx.eligible[p] {
         if !ctx.admits(&sol.outings, station, &[p], Some(ctx.parcels[p].kg), 0.0) {
             continue;
         }
         let empty = Outing { station, stops: Vec::new() };
         if let Some(c) = evaluate_with(ctx.instance, ctx.parcels, &empty, Change::Insert { at: 0, parcel: p }) {
-            let delta = ctx.delta(sol, None, &c) + ctx.new_outing_points(&sol.outings, station);
+            let delta = cost.delta(sol, None, &c) + cost.new_outing_points(&sol.outings, station);
             out.push(Insertion { delta, route: None, station, at: 0, joins: false });
         }
     }
 }
 
-pub(super) fn insertions(ctx: &Context, sol: &Solution, p: usize, out: &mut Vec<Insertion>) {
+pub(super) fn insertions(cost: &CostEvaluator, sol: &Solution, p: usize, out: &mut Vec<Insertion>) {
     out.clear();
     for r in 0..sol.outings.len() {
-        route_insertions(ctx, sol, p, r, true, out);
+        route_insertions(cost, sol, p, r, true, out);
     }
     // No outing nearby has room: any outing with room, before a new one (an outing fewer is
     // often worth a detour where capacity is tight).
     if out.is_empty() {
         for r in 0..sol.outings.len() {
-            route_insertions(ctx, sol, p, r, false, out);
+            route_insertions(cost, sol, p, r, false, out);
         }
     }
-    new_route_insertions(ctx, sol, p, out);
+    new_route_insertions(cost, sol, p, out);
 }
 
 pub(super) fn apply(ctx: &Context, sol: &mut Solution, p: usize, ins: Insertion) -> usize {

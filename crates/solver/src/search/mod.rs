@@ -17,6 +17,7 @@
 mod acceptance;
 mod construct;
 mod context;
+mod cost;
 mod insertion;
 mod local;
 #[cfg(test)]
@@ -29,6 +30,7 @@ mod solution;
 pub(crate) use acceptance::{mean_outing_points, start_temperature};
 pub(crate) use construct::{construct, construct_from};
 pub(crate) use context::Context;
+pub(crate) use cost::CostEvaluator;
 pub(crate) use local::improve_order;
 #[cfg(test)]
 pub(crate) use ruin::reroot;
@@ -55,7 +57,8 @@ pub(crate) struct Run<'a> {
 
 /// Large neighbourhood search from `start`: the best solution seen, where the annealing
 /// stands (to go on from) and what each operator earned.
-pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, Solution, Counters) {
+pub(crate) fn improve(cost: &CostEvaluator, start: Solution, run: &Run) -> (Solution, Solution, Counters) {
+    let ctx = cost.ctx;
     let mut rng = ChaCha8Rng::seed_from_u64(run.seed);
     let mut counters = Counters::default();
     let served: usize = start.outings.iter().map(|r| r.stops.iter().map(|s| s.parcels.len()).sum::<usize>()).sum();
@@ -107,10 +110,10 @@ pub(crate) fn improve(ctx: &Context, start: Solution, run: &Run) -> (Solution, S
         cand.unserved = stuck;
         pending.extend(retry);
         let (recreate_index, recreate) = recreates.draw(&mut rng);
-        recreate.apply(ctx, &mut cand, &mut pending, &mut rng, &mut touched);
+        recreate.apply(cost, &mut cand, &mut pending, &mut rng, &mut touched);
         touched.sort_unstable();
         touched.dedup();
-        let dropped = cand.reorder_and_estimate(ctx, &touched);
+        let dropped = cand.reorder_and_estimate(cost, &touched);
         reshaped = dropped || touched.last().is_some_and(|r| *r >= outings);
         let delta = cand.estimate - current.estimate;
         let accepted = Annealing::accepts(delta, temperature, &mut rng);

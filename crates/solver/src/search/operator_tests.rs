@@ -6,7 +6,7 @@
 use super::operators;
 use super::recreate::Recreate;
 use super::ruin::Ruin;
-use super::{Context, Solution};
+use super::{Context, CostEvaluator, Solution};
 use crate::assemble::{TripPolicy, assemble};
 use crate::outing::{Outing, Stop, evaluate};
 use crate::parcel::{Parcel, parcels};
@@ -42,7 +42,7 @@ fn three_outings(ctx: &Context) -> Solution {
     let outings: Vec<Outing> = [0, 4, 8].into_iter().map(outing).collect();
     let costs = outings.iter().map(|o| evaluate(ctx.instance, ctx.parcels, o).expect("reachable")).collect();
     let mut sol = Solution { outings, costs, ..Solution::default() };
-    sol.recompute_estimate(ctx);
+    sol.recompute_estimate(&CostEvaluator::new(ctx));
     sol
 }
 
@@ -230,10 +230,11 @@ fn every_recreate_puts_every_parcel_back_into_a_plan_the_checker_accepts() {
     let ctx = Context::new(&instance, &parcels);
     for recreate in Recreate::ALL {
         let mut sol = Solution::default();
-        sol.recompute_estimate(&ctx);
+        let cost = CostEvaluator::new(&ctx);
+        sol.recompute_estimate(&cost);
         let mut pending: Vec<usize> = (0..parcels.len()).collect();
         let mut touched = Vec::new();
-        recreate.apply(&ctx, &mut sol, &mut pending, &mut ChaCha8Rng::seed_from_u64(4), &mut touched);
+        recreate.apply(&cost, &mut sol, &mut pending, &mut ChaCha8Rng::seed_from_u64(4), &mut touched);
         assert!(sol.unserved.is_empty(), "{recreate:?}: {:?}", sol.unserved);
         let carried: usize = sol.outings.iter().flat_map(|o| &o.stops).map(|s| s.parcels.len()).sum();
         assert_eq!(carried, parcels.len(), "{recreate:?}: each parcel once");

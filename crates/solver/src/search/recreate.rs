@@ -2,6 +2,7 @@
 //! some order (greedy) or regret first. Each is a named [`Recreate`], drawn from a weighted
 //! table as the ruins are.
 
+use super::cost::CostEvaluator;
 use super::insertion::{Insertion, apply, insertions, new_route_insertions, route_insertions};
 use super::{Context, Solution, shuffle};
 use rand_chacha::ChaCha8Rng;
@@ -44,14 +45,15 @@ impl Recreate {
     /// more than its penalty); the outings changed are added to `touched`.
     pub(crate) fn apply(
         self,
-        ctx: &Context,
+        cost: &CostEvaluator,
         sol: &mut Solution,
         pending: &mut Vec<usize>,
         rng: &mut ChaCha8Rng,
         touched: &mut Vec<usize>,
     ) {
+        let ctx = cost.ctx;
         match self {
-            Recreate::Regret => return regret(ctx, sol, pending, touched),
+            Recreate::Regret => return regret(cost, sol, pending, touched),
             Recreate::RandomOrder => shuffle(pending, rng),
             Recreate::FarthestFirst => {
                 let far = |p: usize| ctx.station_distance[ctx.parcels[p].stairwell];
@@ -61,15 +63,16 @@ impl Recreate {
                 pending.sort_by(|a, b| ctx.parcels[*b].kg.total_cmp(&ctx.parcels[*a].kg).then(a.cmp(b)))
             }
         }
-        greedy(ctx, sol, pending, touched);
+        greedy(cost, sol, pending, touched);
     }
 }
 
 /// Inserts parcels one by one at their cheapest place, in the given order.
-pub(super) fn greedy(ctx: &Context, sol: &mut Solution, order: &[usize], touched: &mut Vec<usize>) {
+pub(super) fn greedy(cost: &CostEvaluator, sol: &mut Solution, order: &[usize], touched: &mut Vec<usize>) {
+    let ctx = cost.ctx;
     let mut options = Vec::new();
     for &p in order {
-        insertions(ctx, sol, p, &mut options);
+        insertions(cost, sol, p, &mut options);
         match options.iter().copied().min_by(|a, b| a.delta.total_cmp(&b.delta)) {
             Some(best) if best.delta < ctx.penalty[p] => touched.push(apply(ctx, sol, p, best)),
             _ => sol.unserved.push(p),
@@ -79,12 +82,13 @@ pub(super) fn greedy(ctx: &Context, sol: &mut Solution, order: &[usize], touched
 
 /// Regret-2: inserts first the parcel that loses most by not getting its best place.
 /// Options are kept per parcel; after an insertion only the changed outing's are redone.
-pub(super) fn regret(ctx: &Context, sol: &mut Solution, pending: &mut Vec<usize>, touched: &mut Vec<usize>) {
+pub(super) fn regret(cost: &CostEvaluator, sol: &mut Solution, pending: &mut Vec<usize>, touched: &mut Vec<usize>) {
+    let ctx = cost.ctx;
     let mut options: Vec<Vec<Insertion>> = pending
         .iter()
         .map(|&p| {
             let mut o = Vec::new();
-            insertions(ctx, sol, p, &mut o);
+            insertions(cost, sol, p, &mut o);
             o
         })
         .collect();
@@ -124,17 +128,17 @@ pub(super) fn regret(ctx: &Context, sol: &mut Solution, pending: &mut Vec<usize>
         for (k, &q) in pending.iter().enumerate() {
             if storage {
                 // A station filling up can close any of its outings: redo everything.
-                insertions(ctx, sol, q, &mut options[k]);
+                insertions(cost, sol, q, &mut options[k]);
                 continue;
             }
             options[k].retain(|o| o.route != Some(changed));
             scratch.clear();
-            route_insertions(ctx, sol, q, changed, true, &mut scratch);
+            route_insertions(cost, sol, q, changed, true, &mut scratch);
             options[k].extend_from_slice(&scratch);
             if new_route {
                 options[k].retain(|o| o.route.is_some());
                 scratch.clear();
-                new_route_insertions(ctx, sol, q, &mut scratch);
+                new_route_insertions(cost, sol, q, &mut scratch);
                 options[k].extend_from_slice(&scratch);
             }
         }

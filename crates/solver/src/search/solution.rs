@@ -1,7 +1,8 @@
 //! Where the search stands: outings, their costs and the parcels left out, with the
 //! bookkeeping that keeps its estimate current after a move.
 
-use super::{Context, improve_order};
+use super::cost::CostEvaluator;
+use super::improve_order;
 use crate::outing::{Outing, OutingCost, evaluate};
 
 /// Where the search stands: outings and the parcels nobody carries.
@@ -64,17 +65,9 @@ impl Clone for Solution {
 }
 
 impl Solution {
-    /// Outing points, unserved penalties, and a lower bound of the workload-balance term:
-    /// the most tired porter spends at least the largest outing and at least the average.
-    pub(crate) fn recompute_estimate(&mut self, ctx: &Context) {
-        let w = &ctx.instance.fleet.weights;
-        self.energy = self.costs.iter().map(|c| c.energy_kj).sum();
-        self.largest = self.costs.iter().map(|c| c.energy_kj).fold(0.0, f64::max);
-        self.estimate = self.costs.iter().map(|c| c.points).sum::<f64>()
-            + self.unserved.iter().map(|p| ctx.penalty[*p]).sum::<f64>()
-            + w.max_porter_energy_kj * ctx.balance(self.largest, self.energy)
-            + ctx.trip_points(&self.outings, &mut self.trips)
-            + ctx.fleet_penalty * ctx.excess_outings(&self.outings) as f64;
+    /// Estimates the whole again ([`CostEvaluator::estimate`]).
+    pub(crate) fn recompute_estimate(&mut self, cost: &CostEvaluator) {
+        cost.estimate(self);
     }
 
     /// Takes parcel `p` out of outing `r`, where a ruin found it: the outing, or `None` when
@@ -108,7 +101,8 @@ impl Solution {
 
     /// After a move: re-orders and re-evaluates the touched outings, drops empty ones and
     /// estimates the whole again; whether any outing was dropped.
-    pub(super) fn reorder_and_estimate(&mut self, ctx: &Context, touched: &[usize]) -> bool {
+    pub(super) fn reorder_and_estimate(&mut self, cost: &CostEvaluator, touched: &[usize]) -> bool {
+        let ctx = cost.ctx;
         for &r in touched {
             if r < self.outings.len() {
                 improve_order(ctx, &mut self.outings[r]);
@@ -125,7 +119,7 @@ impl Solution {
                 r += 1;
             }
         }
-        self.recompute_estimate(ctx);
+        self.recompute_estimate(cost);
         dropped
     }
 }
