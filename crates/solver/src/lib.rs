@@ -3,9 +3,11 @@
 //!
 //! 1. Orders become *parcels* no heavier than one carry (`parcel.rs`).
 //! 2. Echelon 2 is searched: parcels into outings, the serving station chosen per parcel
-//!    (construction, then large neighbourhood search, `search/`), one island per thread,
-//!    the islands sharing their best at fixed points, so that a (seed, threads) pair always
-//!    gives the same plan when the iteration budget is what stops the search.
+//!    (construction, then large neighbourhood search, `search/`). With more threads,
+//!    where the objective is a sum over outings (CVRP-like), each thread searches a part of
+//!    the outings, a new split every epoch (`search/decompose.rs`); elsewhere each thread is
+//!    an island, the islands sharing their best at fixed points. Either way a (seed, threads)
+//!    pair always gives the same plan when the iteration budget is what stops the search.
 //! 3. Echelon 1 and the schedule follow from the outings (`assemble.rs`).
 //!
 //! [`manual`] plays the careful manual practice of the founding case, as a baseline.
@@ -49,6 +51,8 @@ mod trips;
 use assemble::{TripPolicy, assemble};
 use lastmetre_model::{Instance, Plan};
 use outing::{Outing, Stop};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 pub use search::OperatorStats;
 use search::{Context, CostEvaluator, Counters, Run, Solution, construct, construct_from, improve};
@@ -169,8 +173,8 @@ pub fn solve_reporting(
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
     let mut done = 0;
     let mut epoch = 0u64;
-    // Each island anneals on from where it stood; every SHARE epochs the islands behind
-    // restart from the best of all. A lone island never goes back to its own best: that
+    // Unless the outings are split between the threads (below), each island anneals on
+    // from where it stood; every SHARE epochs the islands behind restart from the best of all. A lone island never goes back to its own best: that
     // cost diversity (Set 2b at 4 s, seeds 1-4: mean gap 0.46 % with, 0.16 % without; X
     // at 10 s, seeds 1-2: 1.25 % either way).
     let mut currents: Vec<Solution> = vec![best.clone(); threads];
@@ -178,7 +182,13 @@ pub fn solve_reporting(
     let epoch_length = EPOCH.max(parcels.len() as u64 / 4);
     while done < budget.iterations && (budget.elapsed)() < 1.0 {
         let n = epoch_length.min(budget.iterations - done);
-        if threads > 1 && epoch.is_multiple_of(SHARE) {
+        // Where the objective is a sum over outings, the threads share one solution, each
+        // searching a part of its outings (`decompose.rs`), a new split every epoch.
+        let decomposed = search::splits(&cost, &currents[0], threads);
+        if decomposed {
+            let mut rng = ChaCha8Rng::seed_from_u64(island_seed(seed, epoch, threads as u64));
+            currents = search::split(&cost, &currents[0], threads, &mut rng);
+        } else if threads > 1 && epoch.is_multiple_of(SHARE) {
             for current in currents.iter_mut().filter(|c| c.estimate > best.estimate + 1e-9) {
                 *current = best.clone();
             }
@@ -198,17 +208,30 @@ pub fn solve_reporting(
             Ok(pool) if threads > 1 => pool.install(|| (0..threads).into_par_iter().map(island).collect()),
             _ => (0..threads).map(island).collect(),
         };
-        for (i, (r, current, island_counters)) in results.into_iter().enumerate() {
-            currents[i] = current;
-            counters.add(&island_counters);
-            // The plan is judged by its full objective (trips, schedule, balance), which the
-            // search only estimates; keep the best plan by that too.
+        // The plan is judged by its full objective (trips, schedule, balance), which the
+        // search only estimates; keep the best plan by that too.
+        let mut keep = |r: Solution| {
             let plan = assemble(instance, &parcels, &r.outings, &r.unserved, TripPolicy::Packed);
             if plan.metrics.objective < best_plan.metrics.objective - 1e-9 {
                 best_plan = plan;
             }
             if r.estimate < best.estimate - 1e-9 {
                 best = r;
+            }
+        };
+        if decomposed {
+            // The parts together again: their bests make the epoch's best, their currents
+            // the solution the next epoch splits.
+            for (_, _, island_counters) in &results {
+                counters.add(island_counters);
+            }
+            currents = vec![search::join(&cost, results.iter().map(|r| &r.1)); threads];
+            keep(search::join(&cost, results.iter().map(|r| &r.0)));
+        } else {
+            for (i, (r, current, island_counters)) in results.into_iter().enumerate() {
+                currents[i] = current;
+                counters.add(&island_counters);
+                keep(r);
             }
         }
         done += n;

@@ -414,3 +414,73 @@ fn savings_join_neighbours_into_full_outings_that_pass_the_checker() {
     assert!(sol.estimate < greedy.estimate, "savings beat one outing per parcel");
     checked(&instance, assemble(&instance, &parcels, &sol.outings, &sol.unserved, TripPolicy::Packed));
 }
+
+/// Forty doors along a line, one 15 kg order each (one outing per door, the carry limit
+/// being 20 kg), with a CVRP's objective: no tricycle costs, no workload-balance term, no
+/// fleet limit. Its objective is a sum over outings, so two threads split the outings.
+fn separable_line() -> Instance {
+    let xs: Vec<f64> = (0..40).map(|w| 10.0 + 7.0 * w as f64).collect();
+    let jobs = (0..40).map(|w| crate::fixture::job(format!("o{w}"), w, 1 + (w % 5) as u32, &[15.0])).collect();
+    let line = crate::fixture::Line {
+        gate_x: -50.0,
+        stations_x: &[0.0],
+        stairwells_x: &xs,
+        door_m: 3.0,
+        between_doors_m: 2.0,
+    };
+    let mut fleet = Fleet::default();
+    fleet.weights.tricycle_trip = 0.0;
+    fleet.weights.tricycle_km = 0.0;
+    fleet.weights.max_porter_energy_kj = 0.0;
+    fleet.tricycles.trips_each = None;
+    fleet.porters.outings_each = None;
+    line.instance("separable", jobs, fleet)
+}
+
+#[test]
+fn two_threads_split_the_outings_into_neighbouring_halves_and_join_them_whole() {
+    use crate::search::{Context, CostEvaluator, construct, join, split, splits};
+    use rand::SeedableRng;
+    let instance = separable_line();
+    let parcels = parcels(&instance);
+    let ctx = Context::new(&instance, &parcels);
+    let cost = CostEvaluator::new(&ctx);
+    let sol = construct(&cost);
+    assert_eq!(sol.outings.len(), 40, "one outing per door");
+    assert!(splits(&cost, &sol, 2));
+    assert!(!splits(&cost, &sol, 11), "fewer than four outings a part");
+    for seed in 0..4 {
+        let parts = split(&cost, &sol, 2, &mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+        assert_eq!(parts.iter().map(|p| p.outings.len()).collect::<Vec<_>>(), vec![20, 20], "seed {seed}");
+        // Neighbours together: on a line, one part's doors all lie on one side of the other's.
+        let mut spans: Vec<(usize, usize)> = parts
+            .iter()
+            .map(|p| {
+                let doors: Vec<usize> = p.outings.iter().flat_map(|o| o.stops.iter().map(|s| s.stairwell)).collect();
+                (*doors.iter().min().unwrap(), *doors.iter().max().unwrap())
+            })
+            .collect();
+        spans.sort_unstable();
+        assert!(spans[0].1 < spans[1].0, "seed {seed}: {spans:?}");
+        let whole = join(&cost, &parts);
+        let mut carried: Vec<usize> =
+            whole.outings.iter().flat_map(|o| o.stops.iter().flat_map(|s| s.parcels.iter().copied())).collect();
+        carried.sort_unstable();
+        assert_eq!(carried, (0..parcels.len()).collect::<Vec<_>>(), "seed {seed}: every parcel once");
+        assert!((whole.estimate - sol.estimate).abs() < 1e-6 * sol.estimate, "seed {seed}: a sum over outings");
+        let parts_sum: f64 = parts.iter().map(|p| p.estimate).sum();
+        assert!((parts_sum - sol.estimate).abs() < 1e-6 * sol.estimate, "seed {seed}: the parts add up");
+    }
+}
+
+#[test]
+fn a_split_search_on_two_threads_repeats_and_passes_the_checker() {
+    let instance = separable_line();
+    let a = checked(&instance, solve(&instance, &Budget::iterations(1500), 5, 2));
+    let b = solve(&instance, &Budget::iterations(1500), 5, 2);
+    assert_eq!(a, b, "same seed and threads, same plan");
+    assert_eq!(a.metrics.orders_delivered, 40);
+    // No worse than where it started.
+    let start = checked(&instance, solve(&instance, &Budget::iterations(0), 5, 2));
+    assert!(a.metrics.objective <= start.metrics.objective + 1e-9);
+}

@@ -18,6 +18,7 @@ mod acceptance;
 mod construct;
 mod context;
 mod cost;
+mod decompose;
 mod insertion;
 mod local;
 #[cfg(test)]
@@ -31,6 +32,7 @@ pub(crate) use acceptance::{mean_outing_points, start_temperature};
 pub(crate) use construct::{construct, construct_from};
 pub(crate) use context::Context;
 pub(crate) use cost::CostEvaluator;
+pub(crate) use decompose::{join, split, splits};
 pub(crate) use local::improve_order;
 #[cfg(test)]
 pub(crate) use ruin::reroot;
