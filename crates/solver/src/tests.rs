@@ -338,13 +338,8 @@ fn a_station_s_whole_share_sometimes_moves_at_once() {
     assert!(sizes.contains(&1) && sizes.contains(&2), "{sizes:?}");
 }
 
-/// Granular 2-opt on a long outing along a line, station at one end: it takes out every
-/// detour (out and back, 2 × 300 m), though it tries only reversals that join a stairwell to
-/// one of its nearest or to the station, and turns an outing walked backwards around.
-#[test]
-fn granular_two_opt_takes_out_the_detours_of_a_long_outing() {
-    use crate::search::{Context, improve_order};
-    let n = 30;
+/// `n` doors 10 m apart along a line from a station at 0, a ground-floor order of `kg` at each.
+fn ground_floors_on_a_line(n: usize, kg: f64) -> Instance {
     let doors: Vec<f64> = (1..=n).map(|w| 10.0 * w as f64).collect();
     let line = crate::fixture::Line {
         gate_x: -50.0,
@@ -353,8 +348,18 @@ fn granular_two_opt_takes_out_the_detours_of_a_long_outing() {
         door_m: 0.0,
         between_doors_m: 0.0,
     };
-    let jobs = (0..n).map(|w| crate::fixture::job(format!("o{w}"), w, 1, &[1.0])).collect();
-    let instance = line.instance("line", jobs, Fleet::default());
+    let jobs = (0..n).map(|w| crate::fixture::job(format!("o{w}"), w, 1, &[kg])).collect();
+    line.instance("line", jobs, Fleet::default())
+}
+
+/// Granular 2-opt on a long outing along a line, station at one end: it takes out every
+/// detour (out and back, 2 × 300 m), though it tries only reversals that join a stairwell to
+/// one of its nearest or to the station, and turns an outing walked backwards around.
+#[test]
+fn granular_two_opt_takes_out_the_detours_of_a_long_outing() {
+    use crate::search::{Context, improve_order};
+    let n = 30;
+    let instance = ground_floors_on_a_line(n, 1.0);
     let parcels = parcels(&instance);
     let ctx = Context::new(&instance, &parcels);
     assert!(ctx.walk_price.is_some(), "ground-floor stops: only walking depends on the order");
@@ -377,16 +382,7 @@ fn granular_two_opt_takes_out_the_detours_of_a_long_outing() {
 fn savings_join_neighbours_into_full_outings_that_pass_the_checker() {
     use crate::search::Context;
     let n = 30;
-    let doors: Vec<f64> = (1..=n).map(|w| 10.0 * w as f64).collect();
-    let line = crate::fixture::Line {
-        gate_x: -50.0,
-        stations_x: &[0.0],
-        stairwells_x: &doors,
-        door_m: 0.0,
-        between_doors_m: 0.0,
-    };
-    let jobs = (0..n).map(|w| crate::fixture::job(format!("o{w}"), w, 1, &[4.0])).collect();
-    let instance = line.instance("line", jobs, Fleet::default());
+    let instance = ground_floors_on_a_line(n, 4.0);
     let parcels = parcels(&instance);
     let ctx = Context::new(&instance, &parcels);
     let cost = crate::search::CostEvaluator::new(&ctx);
