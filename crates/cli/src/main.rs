@@ -67,7 +67,8 @@ enum Command {
         /// Seed of the search.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Threads, one search island each.
+        /// Threads: each searches a part of the outings where the objective allows, else
+        /// the whole as an island of its own.
         #[arg(long, default_value_t = 1)]
         threads: usize,
         /// Who plans: the solver, or the manual practice of the founding case.
@@ -148,12 +149,13 @@ enum Command {
         /// Seconds per instance.
         #[arg(long)]
         seconds: f64,
-        /// Routing only: search iterations per island, the run ending at whichever of this
+        /// Routing only: search iterations per thread, the run ending at whichever of this
         /// and `--seconds` comes first. With seconds to spare, a run is repeatable (the
         /// same seed and threads give the same solution), which time budgets are not.
         #[arg(long)]
         iterations: Option<u64>,
-        /// Threads, one search island each.
+        /// Threads: each searches a part of the outings where the objective allows, else
+        /// the whole as an island of its own.
         #[arg(long, default_value_t = 1)]
         threads: usize,
         /// Seed of the search.

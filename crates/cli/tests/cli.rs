@@ -388,7 +388,13 @@ fn bench_cvrp_with_an_iteration_budget_repeats_exactly_and_reports_its_operators
     assert_eq!(lines.next(), Some("instance,kind,operator,used,improved,accepted,new_best,gain"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     let names: Vec<&str> = rows.iter().map(|r| r[2]).collect();
-    for name in ["random", "related", "outings", "lightest", "worst", "strings", "reroot", "regret", "random_order"] {
+    let all = ["random", "related", "outings", "lightest", "worst", "strings", "reroot"].into_iter().chain([
+        "regret",
+        "random_order",
+        "farthest_first",
+        "heaviest_first",
+    ]);
+    for name in all {
         assert!(names.contains(&name), "{name}: {operators}");
     }
     for kind in ["ruin", "recreate"] {

@@ -59,7 +59,7 @@ use search::{Context, CostEvaluator, Counters, Run, Solution, construct, constru
 
 /// How long to search. The solver reads no clock itself: `elapsed` is the caller's.
 pub struct Budget<'a> {
-    /// Iterations per island (thread).
+    /// Iterations per thread.
     pub iterations: u64,
     /// Share of the caller's time budget used so far: 0 at the start, 1 or more to stop with
     /// the best plan so far. The search also cools by it, so a time-bound run anneals fully.
@@ -144,7 +144,7 @@ pub fn solve_from(instance: &Instance, budget: &Budget, seed: u64, threads: usiz
 /// What a search did, beside its plan: its iterations and what each named operator earned.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SearchReport {
-    /// Iterations run, over all islands.
+    /// Iterations run, over all threads.
     pub iterations: u64,
     /// Every operator: its kind (`ruin` or `recreate`), its name and its counts.
     pub operators: Vec<(&'static str, &'static str, OperatorStats)>,
@@ -174,9 +174,10 @@ pub fn solve_reporting(
     let mut done = 0;
     let mut epoch = 0u64;
     // Unless the outings are split between the threads (below), each island anneals on
-    // from where it stood; every SHARE epochs the islands behind restart from the best of all. A lone island never goes back to its own best: that
-    // cost diversity (Set 2b at 4 s, seeds 1-4: mean gap 0.46 % with, 0.16 % without; X
-    // at 10 s, seeds 1-2: 1.25 % either way).
+    // from where it stood; every SHARE epochs the islands behind restart from the best of
+    // all. A lone island never goes back to its own best: that cost diversity (Set 2b at
+    // 4 s, seeds 1-4: mean gap 0.46 % with, 0.16 % without; X at 10 s, seeds 1-2: 1.25 %
+    // either way).
     let mut currents: Vec<Solution> = vec![best.clone(); threads];
     let mut counters = Counters::default();
     let epoch_length = EPOCH.max(parcels.len() as u64 / 4);
@@ -186,8 +187,10 @@ pub fn solve_reporting(
         // searching a part of its outings (`decompose.rs`), a new split every epoch.
         let decomposed = search::splits(&cost, &currents[0], threads);
         if decomposed {
+            // After island epochs (or from one chain: all equal), the islands' best current.
+            let from = currents.iter().min_by(|a, b| a.estimate.total_cmp(&b.estimate)).expect("a thread");
             let mut rng = ChaCha8Rng::seed_from_u64(island_seed(seed, epoch, threads as u64));
-            currents = search::split(&cost, &currents[0], threads, &mut rng);
+            currents = search::split(&cost, from, threads, &mut rng);
         } else if threads > 1 && epoch.is_multiple_of(SHARE) {
             for current in currents.iter_mut().filter(|c| c.estimate > best.estimate + 1e-9) {
                 *current = best.clone();

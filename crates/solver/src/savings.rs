@@ -96,13 +96,13 @@ pub(crate) fn savings(cost: &CostEvaluator) -> Option<Solution> {
         costs[rb] = None;
         kg[ra] += kg[rb];
     }
-    for (r, route) in routes.iter().enumerate().filter(|(_, route)| !route.is_empty()) {
+    for route in routes.iter().filter(|route| !route.is_empty()) {
         let station = station_of[route[0]].expect("served parcels have a station");
         let mut outing = outing_of(ctx, station, route);
         improve_order(ctx, &mut outing);
-        let cost = evaluate(instance, ctx.parcels, &outing).or(costs[r])?;
+        let priced = evaluate(instance, ctx.parcels, &outing)?;
         sol.outings.push(outing);
-        sol.costs.push(cost);
+        sol.costs.push(priced);
     }
     sol.recompute_estimate(cost);
     Some(sol)

@@ -160,11 +160,7 @@ impl<'a> Context<'a> {
     }
 
     /// The one admission check of every move: may an outing from `station` take `parcels`?
-    /// The station must serve each of them; the outing that takes them must stay within the
-    /// carry limit (`outing_kg`, its load after the move, or `None` when whole outings move and
-    /// their loads stay as they are); and the station must have room to store them beside what
-    /// its outings in `routes`, and `unlisted_kg` more (an outing being built), already hold.
-    /// Cheapest first: storage is a pass over the outings.
+    /// It [`fits`](Self::fits) and the station [`has room`](Self::has_room).
     pub(crate) fn admits(
         &self,
         routes: &[Outing],
@@ -173,9 +169,21 @@ impl<'a> Context<'a> {
         outing_kg: Option<f64>,
         unlisted_kg: f64,
     ) -> bool {
-        parcels.iter().all(|p| self.serves(*p, station))
-            && outing_kg.is_none_or(|kg| kg <= self.max_carry)
-            && self.storage_ok(routes, station, unlisted_kg + parcels.iter().map(|p| self.adds_kg(*p)).sum::<f64>())
+        self.fits(station, parcels, outing_kg) && self.has_room(routes, station, parcels, unlisted_kg)
+    }
+
+    /// The cheap half of [`admits`](Self::admits): the station serves each parcel, and the
+    /// outing that takes them stays within the carry limit (`outing_kg`, its load after the
+    /// move, or `None` when whole outings move and their loads stay as they are).
+    pub(crate) fn fits(&self, station: usize, parcels: &[usize], outing_kg: Option<f64>) -> bool {
+        parcels.iter().all(|p| self.serves(*p, station)) && outing_kg.is_none_or(|kg| kg <= self.max_carry)
+    }
+
+    /// The other half, a pass over the outings where the station has a storage limit: room
+    /// to store `parcels` beside what its outings in `routes`, and `unlisted_kg` more (an
+    /// outing being built), already hold.
+    pub(crate) fn has_room(&self, routes: &[Outing], station: usize, parcels: &[usize], unlisted_kg: f64) -> bool {
+        self.storage_ok(routes, station, unlisted_kg + parcels.iter().map(|p| self.adds_kg(*p)).sum::<f64>())
     }
 
     /// Whether `station` can store `extra_kg` more beside what it holds.

@@ -10,14 +10,17 @@ use super::solution::Solution;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-/// Whether `sol` may be split into `parts`: the objective is a sum over outings (no fleet
-/// limits, which bind all outings together, and no tricycle trips, which pool every station's
-/// goods), and there are enough outings for each part to have a few.
+/// Whether `sol` may be split into `parts`: the objective is a sum over outings and nothing
+/// binds outings of different parts together (no fleet limits and no station storage limits,
+/// which every outing of a station shares; no tricycle trips, which pool every station's
+/// goods; no workload-balance term, which weighs the largest outing and the average), and
+/// there are enough outings for each part to have a few.
 pub(crate) fn splits(cost: &CostEvaluator, sol: &Solution, parts: usize) -> bool {
     let ctx = cost.ctx;
     let (fleet, weights) = (&ctx.instance.fleet, &ctx.instance.fleet.weights);
     let separable = ctx.outing_limit.is_none()
         && ctx.station_outing_limit.is_none()
+        && ctx.instance.stations.iter().all(|s| s.storage_kg.is_none())
         && fleet.tricycles.trips_each.is_none()
         && weights.tricycle_trip == 0.0
         && weights.tricycle_km == 0.0

@@ -30,13 +30,16 @@ pub(super) fn route_insertions(
     let ctx = cost.ctx;
     let parcel = &ctx.parcels[p];
     let route = &sol.outings[r];
-    if !ctx.admits(&sol.outings, route.station, &[p], Some(sol.costs[r].kg + parcel.kg), 0.0) {
+    if !ctx.fits(route.station, &[p], Some(sol.costs[r].kg + parcel.kg)) {
         return;
     }
     // Granular: only outings that already climb a stairwell near this one (an empty outing
-    // is a new one, tried separately).
+    // is a new one, tried separately). Before the storage check, a pass over all outings.
     let near = &ctx.near[parcel.stairwell * ctx.stairwells..][..ctx.stairwells];
     if granular && !route.stops.iter().any(|s| near[s.stairwell]) {
+        return;
+    }
+    if !ctx.has_room(&sol.outings, route.station, &[p], 0.0) {
         return;
     }
     let base = &sol.costs[r];

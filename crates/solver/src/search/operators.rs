@@ -55,7 +55,8 @@ pub struct OperatorStats {
     pub improved: u64,
     /// The ones the annealing accepted (the improved among them).
     pub accepted: u64,
-    /// The ones that found a new best of their island.
+    /// The ones that found a new best of their thread's search (its island, or its part of
+    /// the outings).
     pub new_best: u64,
     /// Points gained over the solution each improving candidate came from, summed.
     pub gain: f64,

@@ -21,7 +21,7 @@ pub(crate) struct Solution {
     /// Energy of all outings, kJ, and of the largest: the workload-balance bound.
     pub energy: f64,
     pub largest: f64,
-    /// The echelon-1 estimate of the last assignment priced (see `Context::trip_points`).
+    /// The echelon-1 estimate of the last assignment priced (see `CostEvaluator::trip_points`).
     pub trips: TripMemo,
 }
 
