@@ -54,14 +54,17 @@ pub(crate) fn split(cost: &CostEvaluator, sol: &Solution, parts: usize, rng: &mu
     // nearest seed is than the nearest.
     let to_seeds: Vec<Vec<f64>> =
         (0..sol.outings.len()).map(|o| seeds.iter().map(|s| distance(*s, o)).collect()).collect();
-    let regret = |o: usize| {
-        let mut d = to_seeds[o].clone();
-        d.sort_by(f64::total_cmp);
-        let gap = d[1] - d[0];
-        if gap.is_nan() { 0.0 } else { gap }
-    };
+    let regret: Vec<f64> = to_seeds
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            d.sort_by(f64::total_cmp);
+            let gap = d[1] - d[0];
+            if gap.is_nan() { 0.0 } else { gap }
+        })
+        .collect();
     let mut order: Vec<usize> = (0..sol.outings.len()).collect();
-    order.sort_by(|a, b| regret(*b).total_cmp(&regret(*a)).then(a.cmp(b)));
+    order.sort_by(|a, b| regret[*b].total_cmp(&regret[*a]).then(a.cmp(b)));
     let (size, extra) = (sol.outings.len() / parts, sol.outings.len() % parts);
     let room = |k: usize| size + usize::from(k < extra);
     let mut groups: Vec<Vec<usize>> = vec![Vec::new(); parts];

@@ -68,7 +68,7 @@ pub(crate) fn improve(cost: &CostEvaluator, start: Solution, run: &Run) -> (Solu
     if n == 0 {
         return (start.clone(), start, counters);
     }
-    let (ruins, recreates) = (operators::ruins(ctx), operators::recreates(ctx));
+    let (ruins, recreates) = (operators::ruins(ctx), operators::recreates());
     let annealing = Annealing::new(run.t0);
     let mut best = start.clone();
     let mut current = start;

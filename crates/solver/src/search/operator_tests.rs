@@ -203,7 +203,7 @@ fn the_tables_draw_each_operator_as_often_as_its_weight() {
     let instance = line(2);
     let parcels = parcels(&instance);
     let ctx = Context::new(&instance, &parcels);
-    let (ruins, recreates) = (operators::ruins(&ctx), operators::recreates(&ctx));
+    let (ruins, recreates) = (operators::ruins(&ctx), operators::recreates());
     let total: f64 = Ruin::ALL.iter().map(|r| r.weight(&ctx)).sum();
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     let draws = 40_000;

@@ -41,9 +41,9 @@ pub(crate) fn ruins(ctx: &Context) -> Table<Ruin> {
     Table::new(&Ruin::ALL, |r| r.weight(ctx))
 }
 
-/// The recreate table of `ctx`.
-pub(crate) fn recreates(ctx: &Context) -> Table<Recreate> {
-    Table::new(&Recreate::ALL, |r| r.weight(ctx))
+/// The recreate table.
+pub(crate) fn recreates() -> Table<Recreate> {
+    Table::new(&Recreate::ALL, Recreate::weight)
 }
 
 /// What one operator did over a search: each iteration counts for its ruin and its recreate.

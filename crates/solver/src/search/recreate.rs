@@ -4,7 +4,7 @@
 
 use super::cost::CostEvaluator;
 use super::insertion::{Insertion, apply, insertions, new_route_insertions, route_insertions};
-use super::{Context, Solution, shuffle};
+use super::{Solution, shuffle};
 use rand_chacha::ChaCha8Rng;
 
 /// A recreate operator.
@@ -37,7 +37,7 @@ impl Recreate {
     }
 
     /// How often it is drawn, relative to the others: all alike.
-    pub(crate) fn weight(self, _ctx: &Context) -> f64 {
+    pub(crate) fn weight(self) -> f64 {
         1.0
     }
 
