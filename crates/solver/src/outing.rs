@@ -109,7 +109,8 @@ impl WalkPrice {
 }
 
 /// Walking of an outing leg by leg: `legs[v]` into stop `v` (from the station for the
-/// first), `load[v]` carried on it, `back` to the station. `None` when a leg has no route.
+/// first), `load[v]` carried on it, `back` to the station.
+#[derive(Default)]
 pub(crate) struct Legs {
     pub legs: Vec<f64>,
     pub load: Vec<f64>,
@@ -117,25 +118,32 @@ pub(crate) struct Legs {
 }
 
 impl Legs {
-    pub(crate) fn of(instance: &Instance, parcels: &[Parcel], route: &Outing) -> Option<Legs> {
+    /// Becomes the legs of `route`, in the allocations it has (the insertion loop reads an
+    /// outing's legs for every parcel it places); false when a leg has no route.
+    pub(crate) fn refill(&mut self, instance: &Instance, parcels: &[Parcel], route: &Outing) -> bool {
         let n = route.stops.len();
-        let mut legs = Vec::with_capacity(n);
-        let mut load = vec![0.0; n];
+        self.legs.clear();
+        self.load.clear();
+        self.load.resize(n, 0.0);
         let mut last: Option<usize> = None;
         for stop in &route.stops {
-            legs.push(leg(instance, route.station, last, stop.stairwell)?);
+            let Some(d) = leg(instance, route.station, last, stop.stairwell) else { return false };
+            self.legs.push(d);
             last = Some(stop.stairwell);
         }
         let mut carried = 0.0;
         for v in (0..n).rev() {
             carried += route.stops[v].parcels.iter().map(|p| parcels[*p].kg).sum::<f64>();
-            load[v] = carried;
+            self.load[v] = carried;
         }
-        let back = match last {
-            Some(w) => instance.walk_station_stairwell.get(route.station, w)?.get(),
+        self.back = match last {
+            Some(w) => match instance.walk_station_stairwell.get(route.station, w) {
+                Some(m) => m.get(),
+                None => return false,
+            },
             None => 0.0,
         };
-        Some(Legs { legs, load, back })
+        true
     }
 }
 

@@ -103,14 +103,18 @@ fn two_opt_walking(ctx: &Context, price: WalkPrice, route: &mut Outing) {
     let n = route.stops.len();
     let at = |r: &Outing, v: usize| r.stops[v].stairwell;
     let mut moves = 0;
+    let (mut legs, mut reversed) = (Legs::default(), Vec::with_capacity(n));
     'pass: while moves < 4 * n {
-        let Some(legs) = Legs::of(instance, ctx.parcels, route) else { return };
+        if !legs.refill(instance, ctx.parcels, route) {
+            return;
+        }
         // Each leg walked the other way, `reversed[j]` from stop j to stop j - 1: read once a
         // pass rather than once for every stretch that holds it (the matrix lookups were
         // most of this function's time on long routes).
-        let reversed: Vec<Option<f64>> = (0..n)
-            .map(|j| if j == 0 { None } else { leg(instance, station, Some(at(route, j)), at(route, j - 1)) })
-            .collect();
+        reversed.clear();
+        reversed.extend(
+            (0..n).map(|j| if j == 0 { None } else { leg(instance, station, Some(at(route, j)), at(route, j - 1)) }),
+        );
         for i in 0..n - 1 {
             let prev = (i > 0).then(|| at(route, i - 1));
             let load_in = legs.load[i];
