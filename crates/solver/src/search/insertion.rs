@@ -21,7 +21,7 @@ pub(super) struct Insertion {
 thread_local! {
     /// The legs of the outing being priced, in one allocation per thread: reading them
     /// afresh for every parcel and outing was a tenth of a search's time in `malloc`.
-    static LEGS: std::cell::RefCell<Legs> = std::cell::RefCell::new(Legs::default());
+    static LEGS: std::cell::Cell<Legs> = std::cell::Cell::new(Legs::default());
 }
 
 /// Places for parcel `p` in route `r`; `granular`: only if the route passes near.
@@ -67,67 +67,58 @@ pub(super) fn route_insertions(
     };
     // A stop of its own: its climb costs the same at every position; the walking changes by
     // the legs around it and by its load carried on every leg before it.
-    LEGS.with_borrow_mut(|legs| {
-        if !legs.refill(ctx.instance, ctx.parcels, route) {
-            return;
+    let mut legs = LEGS.take();
+    if !legs.refill(ctx.instance, ctx.parcels, route) {
+        LEGS.set(legs);
+        return;
+    }
+    let (instance, station, q, x) = (ctx.instance, route.station, parcel.stairwell, parcel.kg);
+    let w = &instance.fleet.weights;
+    let (climb_kj, climbs, moved) = lone_climb(instance, ctx.parcels, station, p);
+    let climb_points = w.energy_kj * climb_kj + w.stair_climb * climbs as f64 + w.moved_order * moved as f64;
+    let n = route.stops.len();
+    let mut before = 0.0;
+    for at in 0..=n {
+        let prev = (at > 0).then(|| route.stops[at - 1].stairwell);
+        // Granular positions too: next to a nearby stairwell, or first or last. A place
+        // between two far stops is rarely best, and reading its legs is most of the time
+        // an insertion takes on long routes.
+        let beside_near = at == 0 || at == n || near[route.stops[at - 1].stairwell] || near[route.stops[at].stairwell];
+        if granular && !beside_near {
+            before += legs.legs[at];
+            continue;
         }
-        let (instance, station, q, x) = (ctx.instance, route.station, parcel.stairwell, parcel.kg);
-        let w = &instance.fleet.weights;
-        let (climb_kj, climbs, moved) = lone_climb(instance, ctx.parcels, station, p);
-        let climb_points = w.energy_kj * climb_kj + w.stair_climb * climbs as f64 + w.moved_order * moved as f64;
-        let n = route.stops.len();
-        let mut before = 0.0;
-        for at in 0..=n {
-            let prev = (at > 0).then(|| route.stops[at - 1].stairwell);
-            // Granular positions too: next to a nearby stairwell, or first or last. A place
-            // between two far stops is rarely best, and reading its legs is most of the time
-            // an insertion takes on long routes.
-            let beside_near =
-                at == 0 || at == n || near[route.stops[at - 1].stairwell] || near[route.stops[at].stairwell];
-            if granular && !beside_near {
-                before += legs.legs[at];
-                continue;
-            }
-            let (d_out, old, after) = if at < n {
-                (leg(instance, station, Some(q), route.stops[at].stairwell), legs.legs[at], legs.load[at])
-            } else {
-                (leg(instance, station, None, q), legs.back, 0.0)
+        let (d_out, old, after) = if at < n {
+            (leg(instance, station, Some(q), route.stops[at].stairwell), legs.legs[at], legs.load[at])
+        } else {
+            (leg(instance, station, None, q), legs.back, 0.0)
+        };
+        if let (Some(d_in), Some(d_out)) = (ctx.leg_into(station, prev, q), d_out) {
+            let metres = d_in + d_out - old;
+            let kg_metres = x * before + (after + x) * d_in + after * (d_out - old);
+            let (points, kj) = price.price(metres, kg_metres);
+            let new = OutingCost {
+                points: base.points + points + climb_points,
+                energy_kj: base.energy_kj + kj + climb_kj,
+                kg: base.kg + x,
+                ..*base
             };
-            if let (Some(d_in), Some(d_out)) = (ctx.leg_into(station, prev, q), d_out) {
-                let metres = d_in + d_out - old;
-                let kg_metres = x * before + (after + x) * d_in + after * (d_out - old);
-                let (points, kj) = price.price(metres, kg_metres);
-                let new = OutingCost {
-                    points: base.points + points + climb_points,
-                    energy_kj: base.energy_kj + kj + climb_kj,
-                    kg: base.kg + x,
-                    ..*base
-                };
-                #[cfg(debug_assertions)]
-                if let Some(full) = evaluate_with(instance, ctx.parcels, route, Change::Insert { at, parcel: p }) {
-                    let slack = 1e-6 * full.points.abs().max(1.0);
-                    debug_assert!(
-                        (full.points - new.points).abs() < slack,
-                        "insertion priced {new:?}, evaluated {full:?}"
-                    );
-                    debug_assert!(
-                        (full.energy_kj - new.energy_kj).abs() < slack,
-                        "insertion priced {new:?}, evaluated {full:?}"
-                    );
-                }
-                out.push(Insertion {
-                    delta: cost.delta(sol, Some(base), &new),
-                    route: Some(r),
-                    station,
-                    at,
-                    joins: false,
-                });
+            #[cfg(debug_assertions)]
+            if let Some(full) = evaluate_with(instance, ctx.parcels, route, Change::Insert { at, parcel: p }) {
+                let slack = 1e-6 * full.points.abs().max(1.0);
+                debug_assert!((full.points - new.points).abs() < slack, "insertion priced {new:?}, evaluated {full:?}");
+                debug_assert!(
+                    (full.energy_kj - new.energy_kj).abs() < slack,
+                    "insertion priced {new:?}, evaluated {full:?}"
+                );
             }
-            if at < n {
-                before += legs.legs[at];
-            }
+            out.push(Insertion { delta: cost.delta(sol, Some(base), &new), route: Some(r), station, at, joins: false });
         }
-    })
+        if at < n {
+            before += legs.legs[at];
+        }
+    }
+    LEGS.set(legs);
 }
 
 /// Places for parcel `p` in a new outing from each eligible station.
