@@ -351,8 +351,10 @@ pub fn instance(
         return Err(problems);
     }
 
-    let stations: Vec<Station> =
-        open.iter().map(|(site, storage)| Station { id: area.sites[*site].id.clone(), storage_kg: *storage }).collect();
+    let stations: Vec<Station> = open
+        .iter()
+        .map(|(site, storage)| Station { id: area.sites[*site].id.clone(), storage_kg: *storage, handling_per_kg: 0.0 })
+        .collect();
     let stairwells = used_stairwells
         .iter()
         .map(|&s| {

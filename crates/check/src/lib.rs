@@ -732,7 +732,9 @@ impl Checker<'_> {
             + w.energy_kj * m.porter_energy_kj
             + w.max_porter_energy_kj * most_tired
             + w.walk_km * m.porter_walk_km
-            + w.moved_order * m.orders_moved as f64;
+            + w.porter_outing * m.porter_outings as f64
+            + w.moved_order * m.orders_moved as f64
+            + plan.outings.iter().map(|o| i.stations[o.station].handling_per_kg * carried_kg(i, o)).sum::<f64>();
         m
     }
 

@@ -494,6 +494,58 @@ fn bench_2ecvrp_meets_the_proven_optima_of_small_published_instances() {
     }
 }
 
+/// The later sets' store entries: `x,y,handling` and `x,y,handling,capacity,fixed`, with
+/// vehicle fixed costs.
+#[test]
+fn bench_2ecvrp_reads_handling_costs_and_fixed_costs_into_the_objective() {
+    let dir = scratch("2e-costs");
+    std::fs::create_dir_all(&dir).unwrap();
+    // The tiny instance with a handling cost of 1 per unit at both satellites (capacities
+    // that bind nothing), trucks at 5 and freighters at 2 per vehicle used. Two trucks and
+    // two freighters are needed whatever the plan: 124 + 12 units handled + 2 × 5 + 2 × 2.
+    let costly = TWO_ECHELON
+        .replace("2,10,1,0", "2,10,1,5")
+        .replace("1,2,6,1,0", "1,2,6,1,2")
+        .replace("-20,0   30,0", "-20,0,1.0,12,0   30,0,1.0,12,0");
+    std::fs::write(dir.join("Costly.dat"), costly).unwrap();
+    // One customer midway between two satellites: the one with the lower handling cost
+    // serves it. Trucks 2 × 10, freighter 2 × √125, handling 1 × 1.
+    let steered = "!Trucks\n1,10,1,0\n!CityFreighters\n1,1,10,1,0\n!Stores\n0,0,0.0   -10,0,3.0   10,0,1.0\n\
+        !Customers\n0,5,1\n";
+    std::fs::write(dir.join("Steered.dat"), steered).unwrap();
+    let halfway = 20.0 + 2.0 * 125f64.sqrt() + 1.0;
+    std::fs::write(
+        dir.join("bks.csv"),
+        format!("instance,bks,source\nCostly,150.00,by hand\nSteered,{halfway:.2},by hand\n"),
+    )
+    .unwrap();
+    let (csv, sols) = (dir.join("out.csv"), dir.join("sols"));
+    let out = lastmetre(&[
+        "bench",
+        "2ecvrp",
+        dir.to_str().unwrap(),
+        "--seconds",
+        "0.3",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--solutions",
+        sols.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let table = std::fs::read_to_string(&csv).unwrap();
+    assert!(table.lines().any(|l| l.starts_with("Costly,150.00,150.00,0.000,") && l.ends_with(",true,")), "{table}");
+    let steered_row = format!("Steered,{halfway:.2},{halfway:.2},");
+    assert!(table.lines().any(|l| l.starts_with(&steered_row) && l.ends_with(",true,")), "{table}");
+    let sol = std::fs::read_to_string(sols.join("Steered.sol")).unwrap();
+    assert!(sol.contains(": S2 1 S2") && sol.contains(": D S2 (1) D"), "{sol}");
+    // A satellite's fixed cost (which satellites to open) is refused by name.
+    std::fs::write(dir.join("Costly.dat"), TWO_ECHELON.replace("30,0", "30,0,0,12,40")).unwrap();
+    let out = lastmetre(&["bench", "2ecvrp", dir.to_str().unwrap(), "--seconds", "0.1", "--only", "Costly"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("satellite 2 has a fixed cost of 40"), "{}", text(&out.stderr));
+}
+
 #[test]
 fn bench_2ecvrp_names_the_file_and_line_of_bad_input_and_goes_on() {
     let dir = scratch("2e-bad");

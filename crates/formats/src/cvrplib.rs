@@ -150,7 +150,7 @@ pub fn read_cvrp(name: &str, text: &str) -> Result<Instance, CvrpError> {
     let n = customers.len();
     Ok(Instance {
         name: name.to_owned(),
-        stations: vec![Station { id: "depot".into(), storage_kg: None }],
+        stations: vec![Station { id: "depot".into(), storage_kg: None, handling_per_kg: 0.0 }],
         stairwells: customers
             .iter()
             .map(|k| Stairwell {
@@ -221,6 +221,7 @@ pub fn distance_only_fleet(capacity: f64, vehicles: usize) -> Fleet {
         energy_kj: 0.0,
         max_porter_energy_kj: 0.0,
         walk_km: 1000.0,
+        porter_outing: 0.0,
         moved_order: 0.0,
         waiting: 0.0,
         hold: 0.0,

@@ -11,6 +11,14 @@
 //! Euclidean, unrounded, on the literature's scale. [`write_two_echelon_solution`] writes a
 //! plan so that it can be verified by hand (format in `docs/benchmarks.md`).
 //!
+//! The format has three forms of a store entry, all read: `x,y` (Sets 2–4), `x,y,handling`
+//! (the depot and satellites of Set 5 and later sets: a cost per unit of freight that passes
+//! through a satellite), and `x,y,handling,capacity,fixed` (a satellite's throughput limit and
+//! its cost of being used). Handling costs become the stations' points per kg, capacities their
+//! storage, truck fixed costs the points per tricycle trip and city freighter fixed costs the
+//! points per porter outing. A satellite's fixed cost (choosing which satellites to open, a
+//! location-routing decision) is not modelled and is refused by name.
+//!
 //! One difference from the literature: a satellite's goods may be split over several trucks
 //! there in any quantity; here a trip carries whole customers' demands (bags), which is as
 //! fine a split as the planner makes.
@@ -43,6 +51,19 @@ pub struct CityFreighters {
     pub fixed_cost: f64,
 }
 
+/// A satellite as published.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Satellite {
+    /// Position.
+    pub at: [f64; 2],
+    /// Cost per unit of freight handled there (0 where the file gives none).
+    pub handling_cost: f64,
+    /// Most freight that may pass through it; unlimited where the file gives none.
+    pub capacity: Option<f64>,
+    /// Cost of using it at all (0 where the file gives none).
+    pub fixed_cost: f64,
+}
+
 /// A 2E-CVRP instance as published.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TwoEchelon {
@@ -51,7 +72,7 @@ pub struct TwoEchelon {
     /// Where the trucks start and end.
     pub depot: [f64; 2],
     /// Satellites, in file order (satellite 1, 2, …).
-    pub satellites: Vec<[f64; 2]>,
+    pub satellites: Vec<Satellite>,
     /// Customers: position and demand, in file order.
     pub customers: Vec<([f64; 2], f64)>,
     /// First echelon.
@@ -84,15 +105,42 @@ use crate::cvrplib::{customer_job, distance_only_fleet};
 use lastmetre_model::{Instance, Kg, Metres, MetresPerSecond, Plan, Stairwell, Station, Table};
 
 fn numbers(line: usize, entry: &str, want: usize) -> Result<Vec<f64>, TwoEchelonError> {
-    let values: Vec<f64> = entry
-        .split(',')
-        .map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
-        .collect::<Option<_>>()
-        .ok_or_else(|| TwoEchelonError { line, message: format!("'{entry}' is not {want} numbers") })?;
+    let values = any_numbers(line, entry)?;
     if values.len() != want {
         return Err(TwoEchelonError { line, message: format!("'{entry}' has {} values, not {want}", values.len()) });
     }
     Ok(values)
+}
+
+fn any_numbers(line: usize, entry: &str) -> Result<Vec<f64>, TwoEchelonError> {
+    entry
+        .split(',')
+        .map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
+        .collect::<Option<_>>()
+        .ok_or_else(|| TwoEchelonError { line, message: format!("'{entry}' is not a list of numbers") })
+}
+
+/// A store entry: `x,y`, `x,y,handling` or `x,y,handling,capacity,fixed`.
+fn store(line: usize, entry: &str) -> Result<Satellite, TwoEchelonError> {
+    let v = any_numbers(line, entry)?;
+    if !matches!(v.len(), 2 | 3 | 5) {
+        return Err(TwoEchelonError {
+            line,
+            message: format!(
+                "store '{entry}' has {} values; expected x,y or x,y,handling cost or x,y,handling cost,capacity,fixed cost",
+                v.len()
+            ),
+        });
+    }
+    if v[2..].iter().any(|x| *x < 0.0) {
+        return Err(TwoEchelonError { line, message: format!("store '{entry}' has a cost or capacity below zero") });
+    }
+    Ok(Satellite {
+        at: [v[0], v[1]],
+        handling_cost: v.get(2).copied().unwrap_or(0.0),
+        capacity: v.get(3).copied(),
+        fixed_cost: v.get(4).copied().unwrap_or(0.0),
+    })
 }
 
 fn whole(line: usize, value: f64, what: &str) -> Result<usize, TwoEchelonError> {
@@ -123,12 +171,19 @@ pub fn read_two_echelon(name: &str, text: &str) -> Result<TwoEchelon, TwoEchelon
     let (fl, freighters) = data[1];
     let f = numbers(fl, freighters, 5)?;
     let (sl, stores) = data[2];
-    let stores: Vec<[f64; 2]> =
-        stores.split_whitespace().map(|e| numbers(sl, e, 2).map(|v| [v[0], v[1]])).collect::<Result<_, _>>()?;
+    let mut stores: Vec<Satellite> = stores.split_whitespace().map(|e| store(sl, e)).collect::<Result<_, _>>()?;
     if stores.len() < 2 {
         return Err(TwoEchelonError {
             line: sl,
             message: "the stores line needs the depot and at least one satellite".into(),
+        });
+    }
+    let depot = stores.remove(0);
+    if depot.handling_cost != 0.0 || depot.capacity.is_some() || depot.fixed_cost != 0.0 {
+        return Err(TwoEchelonError {
+            line: sl,
+            message: "the depot (the first store) has a handling cost, capacity or fixed cost; only satellites can"
+                .into(),
         });
     }
     let (cl, customers) = data[3];
@@ -154,8 +209,8 @@ pub fn read_two_echelon(name: &str, text: &str) -> Result<TwoEchelon, TwoEchelon
     }
     Ok(TwoEchelon {
         name: name.to_owned(),
-        depot: stores[0],
-        satellites: stores[1..].to_vec(),
+        depot: depot.at,
+        satellites: stores,
         customers,
         trucks: Trucks {
             count: whole(tl, t[0], "the truck count")?,
@@ -174,15 +229,23 @@ pub fn read_two_echelon(name: &str, text: &str) -> Result<TwoEchelon, TwoEchelon
     })
 }
 
-/// The planner's instance for `t`. Refused: fixed vehicle costs (the planner has none),
-/// negative costs, empty fleets, and trucks smaller than a city freighter.
+/// The planner's instance for `t`. Refused: satellites' fixed costs (which satellites to
+/// open is not the planner's choice), negative costs, empty fleets, and trucks smaller than a
+/// city freighter.
 pub fn two_echelon_instance(t: &TwoEchelon) -> Result<Instance, TwoEchelonError> {
     let refuse = |message: String| Err(TwoEchelonError { line: 0, message });
-    if t.trucks.fixed_cost != 0.0 || t.freighters.fixed_cost != 0.0 {
-        return refuse("fixed vehicle costs are not modelled; only costs per distance are".into());
+    if let Some(s) = t.satellites.iter().position(|s| s.fixed_cost != 0.0) {
+        return refuse(format!(
+            "satellite {} has a fixed cost of {}: choosing which satellites to open is not modelled; \
+             set it to 0 to plan with every satellite open",
+            s + 1,
+            t.satellites[s].fixed_cost
+        ));
     }
-    if !(t.trucks.cost_per_distance >= 0.0 && t.freighters.cost_per_distance >= 0.0) {
-        return refuse("costs per distance must be zero or more".into());
+    let (trucks, freighters) = (&t.trucks, &t.freighters);
+    let costs = [trucks.cost_per_distance, trucks.fixed_cost, freighters.cost_per_distance, freighters.fixed_cost];
+    if !costs.iter().all(|c| *c >= 0.0) {
+        return refuse("vehicle costs must be zero or more".into());
     }
     if t.freighters.count == 0 || t.trucks.count == 0 || t.freighters.per_satellite == 0 {
         return refuse("the fleets must have at least one truck and one city freighter per satellite".into());
@@ -194,7 +257,8 @@ pub fn two_echelon_instance(t: &TwoEchelon) -> Result<Instance, TwoEchelonError>
         ));
     }
     let (sats, n) = (t.satellites.len(), t.customers.len());
-    let stores: Vec<[f64; 2]> = std::iter::once(t.depot).chain(t.satellites.iter().copied()).collect();
+    let stores: Vec<[f64; 2]> = std::iter::once(t.depot).chain(t.satellites.iter().map(|s| s.at)).collect();
+    let total: f64 = t.customers.iter().map(|c| c.1).sum();
     let customer = |c: usize| t.customers[c].0;
     let jobs = t.customers.iter().enumerate().map(|(c, (_, demand))| customer_job(c + 1, c, *demand)).collect();
     let mut fleet = distance_only_fleet(t.freighters.capacity, t.freighters.count);
@@ -206,15 +270,26 @@ pub fn two_echelon_instance(t: &TwoEchelon) -> Result<Instance, TwoEchelonError>
     fleet.tricycles.trips_each = Some(1);
     fleet.weights.walk_km = 1000.0 * t.freighters.cost_per_distance;
     fleet.weights.tricycle_km = 1000.0 * t.trucks.cost_per_distance;
+    // One trip per truck and one outing per city freighter: their fixed costs are per trip
+    // and per outing.
+    fleet.weights.tricycle_trip = t.trucks.fixed_cost;
+    fleet.weights.porter_outing = t.freighters.fixed_cost;
+    let stations = t.satellites.iter().enumerate().map(|(s, sat)| Station {
+        id: format!("S{}", s + 1),
+        // A limit that all the demand fits within cannot bind; left out, it leaves the search
+        // its faster paths.
+        storage_kg: sat.capacity.filter(|c| *c < total),
+        handling_per_kg: sat.handling_cost,
+    });
     Ok(Instance {
         name: t.name.clone(),
-        stations: (1..=sats).map(|s| Station { id: format!("S{s}"), storage_kg: None }).collect(),
+        stations: stations.collect(),
         stairwells: (1..=n)
             .map(|c| Stairwell { id: c.to_string(), label: format!("customer {c}"), storey_height: Metres(0.0) })
             .collect(),
         jobs,
         ride: Table::from_fn(sats + 1, sats + 1, |a, b| Some(t.distance(stores[a], stores[b]))),
-        walk_station_stairwell: Table::from_fn(sats, n, |s, c| Some(t.distance(t.satellites[s], customer(c)))),
+        walk_station_stairwell: Table::from_fn(sats, n, |s, c| Some(t.distance(t.satellites[s].at, customer(c)))),
         walk_stairwell_stairwell: Table::from_fn(n, n, |a, b| Some(t.distance(customer(a), customer(b)))),
         // A city freighter is based where it works: no walking between satellites.
         walk_station_station: Table::from_fn(sats, sats, |_, _| Some(0.0)),
@@ -223,12 +298,17 @@ pub fn two_echelon_instance(t: &TwoEchelon) -> Result<Instance, TwoEchelonError>
     })
 }
 
-/// The cost of a plan of a 2E-CVRP instance: distance of both echelons, weighted by their
-/// costs per distance, on the literature's scale.
+/// The cost of a plan of a 2E-CVRP instance, on the literature's scale: distance of both
+/// echelons weighted by their costs per distance, the fixed costs of the trucks and city
+/// freighters used, and the handling cost of the freight through each satellite.
 pub fn two_echelon_cost(t: &TwoEchelon, plan: &Plan) -> f64 {
+    let handling: f64 = plan.outings.iter().map(|o| t.satellites[o.station].handling_cost * o.kg).sum();
     1000.0
         * (t.trucks.cost_per_distance * plan.metrics.tricycle_km
             + t.freighters.cost_per_distance * plan.metrics.porter_walk_km)
+        + t.trucks.fixed_cost * plan.trips.len() as f64
+        + t.freighters.fixed_cost * plan.outings.len() as f64
+        + handling
 }
 
 /// A plan as a 2E-CVRP solution, in the spirit of CVRPLIB's `.sol`: satellites `S1…`,
@@ -276,15 +356,17 @@ mod tests {
     fn reads_the_unified_format() {
         let i = read_two_echelon("Set2a_E-n22-k4-s6-17", E22).unwrap();
         assert_eq!(i.depot, [145.0, 215.0]);
-        assert_eq!(i.satellites, vec![[146.0, 246.0], [147.0, 193.0]]);
+        let at: Vec<[f64; 2]> = i.satellites.iter().map(|s| s.at).collect();
+        assert_eq!(at, vec![[146.0, 246.0], [147.0, 193.0]]);
+        assert!(i.satellites.iter().all(|s| s.handling_cost == 0.0 && s.capacity.is_none() && s.fixed_cost == 0.0));
         assert_eq!(i.customers.len(), 3);
         assert_eq!(i.customers[2], ([146.0, 246.0], 400.0));
         assert_eq!((i.trucks.count, i.trucks.capacity), (3, 15000.0));
         assert_eq!((i.freighters.per_satellite, i.freighters.count, i.freighters.capacity), (4, 4, 6000.0));
         assert_eq!(i.scale, 1.0);
-        assert!((i.distance(i.depot, i.satellites[0]) - 31.016).abs() < 1e-3);
+        assert!((i.distance(i.depot, i.satellites[0].at) - 31.016).abs() < 1e-3);
         let set4 = read_two_echelon("Set4a_Instance50-1", E22).unwrap();
-        assert!((set4.distance(set4.depot, set4.satellites[0]) - 0.31016).abs() < 1e-5);
+        assert!((set4.distance(set4.depot, set4.satellites[0].at) - 0.31016).abs() < 1e-5);
     }
 
     #[test]
@@ -302,8 +384,40 @@ mod tests {
         assert!((i.ride_m(None, Some(0)).unwrap() - 962f64.sqrt()).abs() < 1e-9);
         // Customer 3 stands on satellite 1.
         assert_eq!(i.walk_station_stairwell.get(0, 2), Some(Metres(0.0)));
+        // Vehicle fixed costs are points per trip and per outing.
         let fixed = read_two_echelon("x", &E22.replace("4,4,6000,1,0", "4,4,6000,1,50")).unwrap();
-        assert!(two_echelon_instance(&fixed).unwrap_err().message.contains("fixed"));
+        let i = two_echelon_instance(&fixed).unwrap();
+        assert_eq!((i.fleet.weights.porter_outing, i.fleet.weights.tricycle_trip), (50.0, 0.0));
+    }
+
+    #[test]
+    fn reads_handling_costs_capacities_and_fixed_costs_of_later_sets() {
+        // Set 5 style: a third value on every store, the depot's zero.
+        let set5 = E22.replace("145,215   146,246   147,193", "145,215,0.0   146,246,2.5   147,193,0.0");
+        let i = read_two_echelon("Set5_x", &set5).unwrap();
+        assert_eq!(i.depot, [145.0, 215.0]);
+        assert_eq!(i.satellites[0].handling_cost, 2.5);
+        assert_eq!(i.satellites[1].capacity, None);
+        let planned = two_echelon_instance(&i).unwrap();
+        assert_eq!(planned.stations[0].handling_per_kg, 2.5);
+        // Five values: handling, capacity, fixed cost. A capacity below the total demand
+        // (2,200) is a storage limit; one above it binds nothing.
+        let five = E22.replace("145,215   146,246   147,193", "145,215   146,246,0.5,2000,0   147,193,0,9000,0");
+        let i = read_two_echelon("x", &five).unwrap();
+        assert_eq!(i.satellites[0].capacity, Some(2000.0));
+        let planned = two_echelon_instance(&i).unwrap();
+        assert_eq!(planned.stations[0].storage_kg, Some(2000.0));
+        assert_eq!(planned.stations[1].storage_kg, None);
+        // Refused, by name: a satellite's fixed cost, a depot with costs, four values.
+        let opened = read_two_echelon("x", &five.replace("0,9000,0", "0,9000,75")).unwrap();
+        let e = two_echelon_instance(&opened).unwrap_err();
+        assert!(e.message.contains("satellite 2 has a fixed cost of 75"), "{e}");
+        let e = read_two_echelon("x", &set5.replace("145,215,0.0", "145,215,1.0")).unwrap_err();
+        assert!(e.line == 9 && e.message.contains("depot"), "{e}");
+        let e = read_two_echelon("x", &five.replace("0.5,2000,0", "0.5,2000")).unwrap_err();
+        assert!(e.line == 9 && e.message.contains("4 values"), "{e}");
+        let e = read_two_echelon("x", &set5.replace("2.5", "-2.5")).unwrap_err();
+        assert!(e.message.contains("below zero"), "{e}");
     }
 
     #[test]

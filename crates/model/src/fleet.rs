@@ -231,6 +231,9 @@ pub struct Weights {
     pub max_porter_energy_kj: f64,
     /// Per porter walking kilometre (energy already counts walking; this adds time).
     pub walk_km: f64,
+    /// Per porter outing: what sending a porter out costs beyond the walk and the climbs
+    /// (the fixed cost of a city freighter in the 2E-CVRP).
+    pub porter_outing: f64,
     /// Per order announced to one porter in the previous plan and now given to another (or
     /// left out): the price of changing what a porter was told.
     pub moved_order: f64,
@@ -257,6 +260,7 @@ impl Default for Weights {
             energy_kj: 1.0,
             max_porter_energy_kj: 1.0,
             walk_km: 0.0,
+            porter_outing: 0.0,
             moved_order: 30.0,
             waiting: 1.0,
             hold: 10.0,

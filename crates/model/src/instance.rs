@@ -58,6 +58,15 @@ pub struct Station {
     pub id: String,
     /// Most it holds at once; unlimited when `None`.
     pub storage_kg: Option<f64>,
+    /// Objective points per kg that porters take out of it: the cost of unloading, sorting
+    /// and handing out goods there (the 2E-CVRP's satellite handling cost). Zero in areas,
+    /// where that work is the same whichever station an order goes through.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub handling_per_kg: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// A stairwell that orders go to.

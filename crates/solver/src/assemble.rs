@@ -587,7 +587,9 @@ fn metrics(instance: &Instance, plan: &Plan, costs: &[OutingCost], porters: Vec<
         + w.energy_kj * m.porter_energy_kj
         + w.max_porter_energy_kj * most_tired
         + w.walk_km * m.porter_walk_km
-        + w.moved_order * m.orders_moved as f64;
+        + w.porter_outing * m.porter_outings as f64
+        + w.moved_order * m.orders_moved as f64
+        + plan.outings.iter().map(|o| instance.stations[o.station].handling_per_kg * o.kg).sum::<f64>();
     m.porters = porters;
     m
 }

@@ -22,7 +22,7 @@ impl Line<'_> {
         let x = |i: usize| if i == 0 { self.gate_x } else { stations[i - 1] };
         Instance {
             name: name.into(),
-            stations: (0..s).map(|i| Station { id: format!("s{i}"), storage_kg: None }).collect(),
+            stations: (0..s).map(|i| Station { id: format!("s{i}"), storage_kg: None, handling_per_kg: 0.0 }).collect(),
             stairwells: (0..n)
                 .map(|w| Stairwell { id: format!("w{w}"), label: format!("w{w}"), storey_height: Metres(2.8) })
                 .collect(),

@@ -16,7 +16,7 @@
 //! # use lastmetre_model::*;
 //! # let instance = Instance {
 //! #     name: "one order".into(),
-//! #     stations: vec![Station { id: "s".into(), storage_kg: None }],
+//! #     stations: vec![Station { id: "s".into(), storage_kg: None, handling_per_kg: 0.0 }],
 //! #     stairwells: vec![Stairwell { id: "w".into(), label: "1号楼 1单元".into(), storey_height: Metres(2.8) }],
 //! #     jobs: vec![Job { id: "o1".into(), household: "h".into(), unit: None, stairwell: 0, floor: 3,
 //! #         bags: vec![Bag { kg: Kg(5.0), litres: Litres(5.0), label: None }],

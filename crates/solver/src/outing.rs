@@ -252,7 +252,9 @@ pub(crate) fn evaluate_with(
     let points = w.energy_kj * energy_kj
         + w.stair_climb * climbs as f64
         + w.walk_km * walk / 1000.0
-        + w.moved_order * moved as f64;
+        + w.moved_order * moved as f64
+        + instance.stations[route.station].handling_per_kg * kg
+        + if count > 0 { w.porter_outing } else { 0.0 };
     Some(OutingCost { energy_kj, walk_m: walk, vertical_m: vertical, climbs, kg, points })
 }
 

@@ -154,6 +154,28 @@ fn finds_the_exhaustive_optimum_on_tiny_instances() {
     }
 }
 
+/// A station's handling cost and a cost per outing are objective terms like any other: the
+/// search still meets the exhaustive optimum, and the dearer station serves only what its
+/// nearness is worth.
+#[test]
+fn handling_and_outing_costs_steer_to_the_exhaustive_optimum() {
+    for (k, plain) in cases().iter().enumerate().filter(|(_, i)| i.stations.len() == 2) {
+        let mut instance = plain.clone();
+        instance.stations[0].handling_per_kg = 4.0;
+        instance.fleet.weights.porter_outing = 25.0;
+        let plan = checked(&instance, solve(&instance, &Budget::iterations(400), 3, 1));
+        let optimum = exhaustive(&instance);
+        assert!(
+            (plan.metrics.objective - optimum).abs() <= 1e-6 * optimum,
+            "case {k}: solver {} vs exhaustive {optimum}",
+            plan.metrics.objective
+        );
+        let plain = checked(plain, solve(plain, &Budget::iterations(400), 3, 1));
+        let from_first = |p: &Plan| p.outings.iter().filter(|o| o.station == 0).map(|o| o.kg).sum::<f64>();
+        assert!(from_first(&plan) < from_first(&plain), "case {k}: the dear station still serves as much");
+    }
+}
+
 #[test]
 fn removing_an_order_never_makes_the_objective_worse() {
     for (k, instance) in cases().iter().enumerate() {

@@ -75,7 +75,11 @@ pub(super) fn route_insertions(
     let (instance, station, q, x) = (ctx.instance, route.station, parcel.stairwell, parcel.kg);
     let w = &instance.fleet.weights;
     let (climb_kj, climbs, moved) = lone_climb(instance, ctx.parcels, station, p);
-    let climb_points = w.energy_kj * climb_kj + w.stair_climb * climbs as f64 + w.moved_order * moved as f64;
+    let climb_points = w.energy_kj * climb_kj
+        + w.stair_climb * climbs as f64
+        + w.moved_order * moved as f64
+        + instance.stations[station].handling_per_kg * x
+        + if route.stops.is_empty() { w.porter_outing } else { 0.0 };
     let n = route.stops.len();
     let mut before = 0.0;
     for at in 0..=n {
