@@ -22,6 +22,9 @@ thread_local! {
     /// The legs of the outing being priced, in one allocation per thread: reading them
     /// afresh for every parcel and outing was a tenth of a search's time in `malloc`.
     static LEGS: std::cell::Cell<Legs> = std::cell::Cell::new(Legs::default());
+    /// One flag per stairwell, all false between uses: the stairwells near the parcel
+    /// being placed in every outing, so that the granular test of each stop is one load.
+    static NEAR: std::cell::Cell<Vec<bool>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// Places for parcel `p` in route `r`; `granular`: only if the route passes near.
@@ -33,6 +36,20 @@ pub(super) fn route_insertions(
     granular: bool,
     out: &mut Vec<Insertion>,
 ) {
+    let near = cost.ctx.near_row(cost.ctx.parcels[p].stairwell);
+    insertions_near(cost, sol, p, r, granular, |b| near.contains(&(b as u32)), out);
+}
+
+/// [`route_insertions`] with the test of the stairwells near `p`'s.
+fn insertions_near(
+    cost: &CostEvaluator,
+    sol: &Solution,
+    p: usize,
+    r: usize,
+    granular: bool,
+    near: impl Fn(usize) -> bool,
+    out: &mut Vec<Insertion>,
+) {
     let ctx = cost.ctx;
     let parcel = &ctx.parcels[p];
     let route = &sol.outings[r];
@@ -41,8 +58,7 @@ pub(super) fn route_insertions(
     }
     // Granular: only outings that already climb a stairwell near this one (an empty outing
     // is a new one, tried separately). Before the storage check, a pass over all outings.
-    let near = &ctx.near[parcel.stairwell * ctx.stairwells..][..ctx.stairwells];
-    if granular && !route.stops.iter().any(|s| near[s.stairwell]) {
+    if granular && !route.stops.iter().any(|s| near(s.stairwell)) {
         return;
     }
     if !ctx.has_room(&sol.outings, route.station, &[p], 0.0) {
@@ -87,7 +103,7 @@ pub(super) fn route_insertions(
         // Granular positions too: next to a nearby stairwell, or first or last. A place
         // between two far stops is rarely best, and reading its legs is most of the time
         // an insertion takes on long routes.
-        let beside_near = at == 0 || at == n || near[route.stops[at - 1].stairwell] || near[route.stops[at].stairwell];
+        let beside_near = at == 0 || at == n || near(route.stops[at - 1].stairwell) || near(route.stops[at].stairwell);
         if granular && !beside_near {
             before += legs.legs[at];
             continue;
@@ -142,9 +158,16 @@ pub(super) fn new_route_insertions(cost: &CostEvaluator, sol: &Solution, p: usiz
 
 pub(super) fn insertions(cost: &CostEvaluator, sol: &Solution, p: usize, out: &mut Vec<Insertion>) {
     out.clear();
+    let ctx = cost.ctx;
+    let mut flags = NEAR.take();
+    flags.resize(flags.len().max(ctx.stairwells), false);
+    let a = ctx.parcels[p].stairwell;
+    ctx.near_of(a).for_each(|b| flags[b] = true);
     for r in 0..sol.outings.len() {
-        route_insertions(cost, sol, p, r, true, out);
+        insertions_near(cost, sol, p, r, true, |b| flags[b], out);
     }
+    ctx.near_of(a).for_each(|b| flags[b] = false);
+    NEAR.set(flags);
     // No outing nearby has room: any outing with room, before a new one (an outing fewer is
     // often worth a detour where capacity is tight).
     if out.is_empty() {

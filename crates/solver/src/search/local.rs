@@ -117,6 +117,9 @@ fn two_opt_walking(ctx: &Context, price: WalkPrice, route: &mut Outing) {
         );
         for i in 0..n - 1 {
             let prev = (i > 0).then(|| at(route, i - 1));
+            // The near lists of the two stairwells every new leg from i starts at, copied
+            // out of the loop over j.
+            let (near_prev, near_i) = (prev.map(|w| ctx.near_row(w)), ctx.near_row(at(route, i)));
             let load_in = legs.load[i];
             // Reversed inside legs: metres, and metres × load of the stop they leave.
             let (mut inside, mut inside_load) = (0.0, 0.0);
@@ -131,11 +134,9 @@ fn two_opt_walking(ctx: &Context, price: WalkPrice, route: &mut Outing) {
                 // Granular (HGS's neighbour lists, Vidal 2022): one of the two new legs joins
                 // a stairwell to one of its nearest, or meets the station; the rest are
                 // rarely shorter, and reading their legs was most of a long route's pass.
-                let joins_near = match prev {
-                    Some(w) if j + 1 < n => {
-                        let stairwells = ctx.stairwells;
-                        ctx.near[w * stairwells + at(route, j)]
-                            || ctx.near[at(route, i) * stairwells + at(route, j + 1)]
+                let joins_near = match near_prev {
+                    Some(row) if j + 1 < n => {
+                        row.contains(&(at(route, j) as u32)) || near_i.contains(&(at(route, j + 1) as u32))
                     }
                     _ => true,
                 };

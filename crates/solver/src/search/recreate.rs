@@ -93,6 +93,9 @@ pub(super) fn regret(cost: &CostEvaluator, sol: &mut Solution, pending: &mut Vec
         })
         .collect();
     let mut scratch = Vec::new();
+    // The stairwells of the outing just changed: a parcel none of whose near stairwells it
+    // climbs has no granular place in it, found in ten loads instead of a scan of its stops.
+    let mut on_changed = vec![false; ctx.stairwells];
     while !pending.is_empty() {
         let mut pick: Option<(f64, usize)> = None;
         for (i, opts) in options.iter().enumerate() {
@@ -125,6 +128,7 @@ pub(super) fn regret(cost: &CostEvaluator, sol: &mut Solution, pending: &mut Vec
         touched.push(changed);
         let new_route = changed + 1 == sol.outings.len() && best.is_some_and(|b| b.route.is_none());
         let storage = ctx.instance.stations.iter().any(|s| s.storage_kg.is_some());
+        sol.outings[changed].stops.iter().for_each(|s| on_changed[s.stairwell] = true);
         for (k, &q) in pending.iter().enumerate() {
             if storage {
                 // A station filling up can close any of its outings: redo everything.
@@ -132,9 +136,11 @@ pub(super) fn regret(cost: &CostEvaluator, sol: &mut Solution, pending: &mut Vec
                 continue;
             }
             options[k].retain(|o| o.route != Some(changed));
-            scratch.clear();
-            route_insertions(cost, sol, q, changed, true, &mut scratch);
-            options[k].extend_from_slice(&scratch);
+            if ctx.near_of(ctx.parcels[q].stairwell).any(|b| on_changed[b]) {
+                scratch.clear();
+                route_insertions(cost, sol, q, changed, true, &mut scratch);
+                options[k].extend_from_slice(&scratch);
+            }
             if new_route {
                 options[k].retain(|o| o.route.is_some());
                 scratch.clear();
@@ -142,5 +148,6 @@ pub(super) fn regret(cost: &CostEvaluator, sol: &mut Solution, pending: &mut Vec
                 options[k].extend_from_slice(&scratch);
             }
         }
+        sol.outings[changed].stops.iter().for_each(|s| on_changed[s.stairwell] = false);
     }
 }
